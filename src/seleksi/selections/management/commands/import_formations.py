@@ -1,0 +1,50 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from seleksi.selections.messages import describe_issue
+from seleksi.selections.models import Selection
+from seleksi.selections.services import formations_import, formations_parse_file
+from seleksi.selections.tables import TableFileError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the formation allocation of a selection from a .csv or .xlsx file. "
+        "Nothing is written unless every row is valid; errors go to stderr, one per line."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--selection", required=True, help="selection code")
+        parser.add_argument("file", help="path to a .csv or .xlsx file")
+        parser.add_argument("--language", default="id", help="language of messages (id, en)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(options["language"])
+        selection = Selection.objects.filter(code=options["selection"]).first()
+        if selection is None:
+            raise CommandError(f"selection '{options['selection']}' does not exist")
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from error
+        try:
+            parsed = formations_parse_file(filename=path.name, content=content)
+        except TableFileError as error:
+            raise CommandError(f"{path.name}: {error.message}") from error
+        outcome = formations_import(
+            selection=selection, parsed=parsed, actor=None, source=f"command:{path.name}"
+        )
+        if not outcome.ok:
+            for issue in outcome.issues:
+                column = f", kolom {issue.column}" if issue.column else ""
+                self.stderr.write(f"{path.name}: baris {issue.row}{column}: {describe_issue(issue)}")
+            raise CommandError(f"{len(outcome.issues)} error(s); nothing was imported")
+        self.stdout.write(
+            f"{selection.code}: {outcome.created} created, {outcome.updated} updated, "
+            f"{outcome.deleted} removed, {outcome.unchanged} unchanged; "
+            f"total quota {outcome.total_quota}"
+        )

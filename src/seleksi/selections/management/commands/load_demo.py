@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load both demo selections and demo staff accounts. Safe to run again."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = demo_load()
+        if report.created:
+            for item in report.created:
+                self.stdout.write(f"created {item}")
+        else:
+            self.stdout.write("demo data already present; nothing changed")
+        if options["quiet_logins"]:
+            return
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}), sign in at /kelola/:")
+        for login in report.logins:
+            self.stdout.write(f"  {login.username:<24} {login.role:<24} {login.agency}")

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from seleksi.core.views import healthz
+
+admin.site.site_header = _("Seleksi · agency console")
+admin.site.site_title = _("Seleksi")
+admin.site.index_title = _("Manage selections")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("kelola/", admin.site.urls),
+    path("", include("seleksi.selections.urls")),
+]
