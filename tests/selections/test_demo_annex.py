@@ -63,9 +63,7 @@ def test_it_allocates_exactly_148_cpns_general_health_openings() -> None:
 
 def test_it_allocates_151_technical_openings_of_which_6_for_disability() -> None:
     general = openings(ProcurementType.CPNS, FormationType.UMUM, PositionCategory.TEKNIS)
-    disability = openings(
-        ProcurementType.CPNS, FormationType.DISABILITAS, PositionCategory.TEKNIS
-    )
+    disability = openings(ProcurementType.CPNS, FormationType.DISABILITAS, PositionCategory.TEKNIS)
     assert (general, disability, general + disability) == (145, 6, 151)
 
 

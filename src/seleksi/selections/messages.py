@@ -30,11 +30,11 @@ def describe_issue(issue: RowIssue) -> str:
             "“%(value)s” is not a position category; use one of: %(limit)s, or leave it empty."
         ),
         IssueCode.DUPLICATE_QUALIFICATION: _("The qualification “%(value)s” is listed twice."),
-        IssueCode.NOT_WHOLE_NUMBER: _("“%(value)s” is not a whole number; write the quota as 1, 2, 3…"),
+        IssueCode.NOT_WHOLE_NUMBER: _(
+            "“%(value)s” is not a whole number; write the quota as 1, 2, 3…"
+        ),
         IssueCode.QUOTA_TOO_SMALL: _("The quota is %(value)s; it must be at least 1."),
         IssueCode.QUOTA_TOO_LARGE: _("The quota %(value)s is larger than %(limit)s."),
-        IssueCode.QUOTA_REQUIRED: _(
-            "The quota is empty; only MITRA pool rows may leave it empty."
-        ),
+        IssueCode.QUOTA_REQUIRED: _("The quota is empty; only MITRA pool rows may leave it empty."),
     }
     return messages[issue.code] % {"column": issue.column or "", "value": value, "limit": limit}

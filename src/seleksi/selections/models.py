@@ -238,9 +238,7 @@ class Formation(models.Model):
     procurement_type = models.CharField(
         _("procurement type"), max_length=8, choices=PROCUREMENT_TYPES
     )
-    formation_type = models.CharField(
-        _("formation type"), max_length=32, choices=FORMATION_TYPES
-    )
+    formation_type = models.CharField(_("formation type"), max_length=32, choices=FORMATION_TYPES)
     position_category = models.CharField(
         _("position category"), max_length=16, choices=POSITION_CATEGORIES, blank=True
     )

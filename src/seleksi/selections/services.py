@@ -55,7 +55,9 @@ def formations_import(
     Nothing is written when the file has any issue."""
     if not parsed.ok:
         return ImportOutcome(issues=parsed.issues)
-    existing = {f.code: f for f in Formation.objects.select_for_update().filter(selection=selection)}
+    existing = {
+        f.code: f for f in Formation.objects.select_for_update().filter(selection=selection)
+    }
     incoming_codes = {row.code for row in parsed.rows}
     to_delete = [f.pk for code, f in existing.items() if code not in incoming_codes]
     Formation.objects.filter(pk__in=to_delete).delete()
@@ -87,9 +89,7 @@ def formations_import(
     rows_by_code = {row.code: row for row in parsed.rows}
     FormationQualification.objects.bulk_create(
         (
-            FormationQualification(
-                formation=formation, selection=selection, name=name, order=index
-            )
+            FormationQualification(formation=formation, selection=selection, name=name, order=index)
             for formation in [*new_formations, *(f for f, _ in changed)]
             for index, name in enumerate(rows_by_code[formation.code].qualifications)
         ),

@@ -101,7 +101,9 @@ def _read_xlsx(content: bytes) -> Table:
         ) from error
     try:
         sheet = workbook.worksheets[0]
-        records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        records = [
+            [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+        ]
     finally:
         workbook.close()
     while records and not any(cell.strip() for cell in records[-1]):

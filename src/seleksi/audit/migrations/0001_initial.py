@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,27 +15,66 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('actor_role', models.CharField(max_length=32, verbose_name='actor role')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('agency_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='agency')),
-                ('selection_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='selection')),
-                ('subject_type', models.CharField(max_length=64, verbose_name='subject type')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='subject id')),
-                ('subject_label', models.CharField(blank=True, max_length=255, verbose_name='subject')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('rule_version', models.CharField(blank=True, max_length=64, verbose_name='rule version')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                ("actor_role", models.CharField(max_length=32, verbose_name="actor role")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                (
+                    "agency_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="agency"
+                    ),
+                ),
+                (
+                    "selection_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="selection"
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=64, verbose_name="subject type")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="subject id")),
+                (
+                    "subject_label",
+                    models.CharField(blank=True, max_length=255, verbose_name="subject"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "rule_version",
+                    models.CharField(blank=True, max_length=64, verbose_name="rule version"),
+                ),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")
+                ],
             },
         ),
     ]

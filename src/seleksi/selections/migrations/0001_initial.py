@@ -5,175 +5,437 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Selection',
+            name="Selection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short identifier used in addresses and files, e.g. aceh-tengah-casn-2021.', max_length=64, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('casn', 'Civil-servant selection (CPNS/PPPK)'), ('mitra', 'Statistics field-partner recruitment')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('number', models.CharField(blank=True, max_length=128, verbose_name='announcement number')),
-                ('announced_on', models.DateField(blank=True, null=True, verbose_name='announcement date')),
-                ('announced_at_place', models.CharField(blank=True, max_length=128, verbose_name='place of announcement')),
-                ('signed_by', models.CharField(blank=True, max_length=255, verbose_name='signed by (office)')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('legal_basis', models.TextField(blank=True, verbose_name='legal basis')),
-                ('exam_location', models.TextField(blank=True, verbose_name='test location')),
-                ('is_published', models.BooleanField(default=False, help_text='Only published selections are public.', verbose_name='published')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='selections', to='agencies.agency', verbose_name='agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short identifier used in addresses and files, e.g. aceh-tengah-casn-2021.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("casn", "Civil-servant selection (CPNS/PPPK)"),
+                            ("mitra", "Statistics field-partner recruitment"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=128, verbose_name="announcement number"
+                    ),
+                ),
+                (
+                    "announced_on",
+                    models.DateField(blank=True, null=True, verbose_name="announcement date"),
+                ),
+                (
+                    "announced_at_place",
+                    models.CharField(
+                        blank=True, max_length=128, verbose_name="place of announcement"
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.CharField(blank=True, max_length=255, verbose_name="signed by (office)"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("legal_basis", models.TextField(blank=True, verbose_name="legal basis")),
+                ("exam_location", models.TextField(blank=True, verbose_name="test location")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only published selections are public.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="selections",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'selection',
-                'verbose_name_plural': 'selections',
-                'ordering': ['-announced_on', 'title'],
+                "verbose_name": "selection",
+                "verbose_name_plural": "selections",
+                "ordering": ["-announced_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('category', models.CharField(choices=[('general', 'General requirement'), ('special', 'Special requirement'), ('preferred', 'Preferred (not a condition)'), ('procedure', 'How to register'), ('other', 'Other provisions')], max_length=16, verbose_name='category')),
-                ('applies_to', models.CharField(blank=True, help_text="Leave empty when it applies to every applicant, e.g. 'PPPK Guru'.", max_length=255, verbose_name='applies to')),
-                ('text', models.TextField(verbose_name='text')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='selections.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("general", "General requirement"),
+                            ("special", "Special requirement"),
+                            ("preferred", "Preferred (not a condition)"),
+                            ("procedure", "How to register"),
+                            ("other", "Other provisions"),
+                        ],
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "applies_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave empty when it applies to every applicant, e.g. 'PPPK Guru'.",
+                        max_length=255,
+                        verbose_name="applies to",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="selections.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requirement',
-                'verbose_name_plural': 'requirements',
-                'ordering': ['selection', 'order', 'id'],
+                "verbose_name": "requirement",
+                "verbose_name_plural": "requirements",
+                "ordering": ["selection", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Formation',
+            name="Formation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='formation code')),
-                ('procurement_type', models.CharField(choices=[('CPNS', 'CPNS (civil servant candidate)'), ('PPPK', 'PPPK (contract civil servant)'), ('MITRA', 'Statistics field partner')], max_length=8, verbose_name='procurement type')),
-                ('formation_type', models.CharField(choices=[('umum', 'General'), ('disabilitas', 'Disability'), ('cumlaude', 'Cum laude graduates'), ('diaspora', 'Diaspora'), ('papua', 'Papuan sons and daughters'), ('dokter', 'Doctors'), ('khusus-lapangan', 'Special field positions')], max_length=32, verbose_name='formation type')),
-                ('position_category', models.CharField(blank=True, choices=[('guru', 'Teachers'), ('kesehatan', 'Health workers'), ('teknis', 'Technical staff')], max_length=16, verbose_name='position category')),
-                ('position', models.CharField(max_length=255, verbose_name='position')),
-                ('qualifications_text', models.TextField(help_text='Qualifications separated by semicolons.', verbose_name='education qualifications')),
-                ('placement_unit', models.CharField(max_length=255, verbose_name='placement unit')),
-                ('quota', models.PositiveIntegerField(blank=True, null=True, verbose_name='quota')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='formations', to='selections.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="formation code")),
+                (
+                    "procurement_type",
+                    models.CharField(
+                        choices=[
+                            ("CPNS", "CPNS (civil servant candidate)"),
+                            ("PPPK", "PPPK (contract civil servant)"),
+                            ("MITRA", "Statistics field partner"),
+                        ],
+                        max_length=8,
+                        verbose_name="procurement type",
+                    ),
+                ),
+                (
+                    "formation_type",
+                    models.CharField(
+                        choices=[
+                            ("umum", "General"),
+                            ("disabilitas", "Disability"),
+                            ("cumlaude", "Cum laude graduates"),
+                            ("diaspora", "Diaspora"),
+                            ("papua", "Papuan sons and daughters"),
+                            ("dokter", "Doctors"),
+                            ("khusus-lapangan", "Special field positions"),
+                        ],
+                        max_length=32,
+                        verbose_name="formation type",
+                    ),
+                ),
+                (
+                    "position_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("guru", "Teachers"),
+                            ("kesehatan", "Health workers"),
+                            ("teknis", "Technical staff"),
+                        ],
+                        max_length=16,
+                        verbose_name="position category",
+                    ),
+                ),
+                ("position", models.CharField(max_length=255, verbose_name="position")),
+                (
+                    "qualifications_text",
+                    models.TextField(
+                        help_text="Qualifications separated by semicolons.",
+                        verbose_name="education qualifications",
+                    ),
+                ),
+                ("placement_unit", models.CharField(max_length=255, verbose_name="placement unit")),
+                ("quota", models.PositiveIntegerField(blank=True, null=True, verbose_name="quota")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="formations",
+                        to="selections.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'formation',
-                'verbose_name_plural': 'formations',
-                'ordering': ['selection', 'code'],
+                "verbose_name": "formation",
+                "verbose_name_plural": "formations",
+                "ordering": ["selection", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentRule',
+            name="DocumentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('code', models.SlugField(max_length=64, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('file_format', models.CharField(choices=[('jpeg', 'JPEG'), ('pdf', 'PDF'), ('mp4', 'MP4')], max_length=8, verbose_name='format')),
-                ('max_size_kb', models.PositiveIntegerField(verbose_name='maximum size (KB)')),
-                ('is_required', models.BooleanField(default=True, verbose_name='required')),
-                ('applies_to', models.CharField(blank=True, max_length=255, verbose_name='applies to')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_rules', to='selections.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("code", models.SlugField(max_length=64, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "file_format",
+                    models.CharField(
+                        choices=[("jpeg", "JPEG"), ("pdf", "PDF"), ("mp4", "MP4")],
+                        max_length=8,
+                        verbose_name="format",
+                    ),
+                ),
+                ("max_size_kb", models.PositiveIntegerField(verbose_name="maximum size (KB)")),
+                ("is_required", models.BooleanField(default=True, verbose_name="required")),
+                (
+                    "applies_to",
+                    models.CharField(blank=True, max_length=255, verbose_name="applies to"),
+                ),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_rules",
+                        to="selections.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document rule',
-                'verbose_name_plural': 'document rules',
-                'ordering': ['selection', 'order', 'id'],
+                "verbose_name": "document rule",
+                "verbose_name_plural": "document rules",
+                "ordering": ["selection", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('kind', models.CharField(choices=[('phone', 'Telephone'), ('email', 'E-mail'), ('website', 'Website'), ('social', 'Social media'), ('address', 'Address')], max_length=16, verbose_name='kind')),
-                ('label', models.CharField(max_length=255, verbose_name='label')),
-                ('value', models.CharField(max_length=255, verbose_name='value')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='selections.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Telephone"),
+                            ("email", "E-mail"),
+                            ("website", "Website"),
+                            ("social", "Social media"),
+                            ("address", "Address"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("label", models.CharField(max_length=255, verbose_name="label")),
+                ("value", models.CharField(max_length=255, verbose_name="value")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="selections.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['selection', 'order', 'id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["selection", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('kind', models.CharField(choices=[('announcement', 'Announcement'), ('registration', 'Registration'), ('administrative', 'Administrative selection'), ('objection', 'Objection period'), ('skd', 'Basic competence test (SKD)'), ('skb', 'Field competence test (SKB)'), ('competence', 'Competence test'), ('interview', 'Interview'), ('final_selection', 'Final selection'), ('result', 'Announcement of results'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='selections.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("announcement", "Announcement"),
+                            ("registration", "Registration"),
+                            ("administrative", "Administrative selection"),
+                            ("objection", "Objection period"),
+                            ("skd", "Basic competence test (SKD)"),
+                            ("skb", "Field competence test (SKB)"),
+                            ("competence", "Competence test"),
+                            ("interview", "Interview"),
+                            ("final_selection", "Final selection"),
+                            ("result", "Announcement of results"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="selections.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage',
-                'verbose_name_plural': 'schedule',
-                'ordering': ['selection', 'order', 'id'],
+                "verbose_name": "stage",
+                "verbose_name_plural": "schedule",
+                "ordering": ["selection", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FormationQualification',
+            name="FormationQualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='qualification')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('formation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='selections.formation')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='selections.selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="qualification")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "formation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qualifications",
+                        to="selections.formation",
+                    ),
+                ),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="selections.selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'formation qualification',
-                'verbose_name_plural': 'formation qualifications',
-                'ordering': ['formation', 'order'],
-                'indexes': [models.Index(fields=['selection', 'name'], name='qualification_name_idx')],
+                "verbose_name": "formation qualification",
+                "verbose_name_plural": "formation qualifications",
+                "ordering": ["formation", "order"],
+                "indexes": [
+                    models.Index(fields=["selection", "name"], name="qualification_name_idx")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='formation',
-            index=models.Index(fields=['selection', 'procurement_type'], name='formation_proc_idx'),
+            model_name="formation",
+            index=models.Index(fields=["selection", "procurement_type"], name="formation_proc_idx"),
         ),
         migrations.AddIndex(
-            model_name='formation',
-            index=models.Index(fields=['selection', 'formation_type'], name='formation_type_idx'),
+            model_name="formation",
+            index=models.Index(fields=["selection", "formation_type"], name="formation_type_idx"),
         ),
         migrations.AddIndex(
-            model_name='formation',
-            index=models.Index(fields=['selection', 'position'], name='formation_position_idx'),
+            model_name="formation",
+            index=models.Index(fields=["selection", "position"], name="formation_position_idx"),
         ),
         migrations.AddIndex(
-            model_name='formation',
-            index=models.Index(fields=['selection', 'placement_unit'], name='formation_unit_idx'),
+            model_name="formation",
+            index=models.Index(fields=["selection", "placement_unit"], name="formation_unit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='formation',
-            constraint=models.UniqueConstraint(fields=('selection', 'code'), name='formation_unique_code'),
+            model_name="formation",
+            constraint=models.UniqueConstraint(
+                fields=("selection", "code"), name="formation_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formation',
-            constraint=models.CheckConstraint(condition=models.Q(('quota__isnull', True), ('quota__gte', 1), _connector='OR'), name='formation_quota_positive'),
+            model_name="formation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quota__isnull", True), ("quota__gte", 1), _connector="OR"),
+                name="formation_quota_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentrule',
-            constraint=models.UniqueConstraint(fields=('selection', 'code'), name='document_rule_unique_code'),
+            model_name="documentrule",
+            constraint=models.UniqueConstraint(
+                fields=("selection", "code"), name="document_rule_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('starts_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='stage_ends_after_start', violation_error_message='A stage cannot end before it starts.'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True),
+                    ("starts_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="stage_ends_after_start",
+                violation_error_message="A stage cannot end before it starts.",
+            ),
         ),
     ]

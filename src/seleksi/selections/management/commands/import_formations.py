@@ -41,7 +41,9 @@ class Command(BaseCommand):
         if not outcome.ok:
             for issue in outcome.issues:
                 column = f", kolom {issue.column}" if issue.column else ""
-                self.stderr.write(f"{path.name}: baris {issue.row}{column}: {describe_issue(issue)}")
+                self.stderr.write(
+                    f"{path.name}: baris {issue.row}{column}: {describe_issue(issue)}"
+                )
             raise CommandError(f"{len(outcome.issues)} error(s); nothing was imported")
         self.stdout.write(
             f"{selection.code}: {outcome.created} created, {outcome.updated} updated, "

@@ -1,0 +1,247 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from seleksi.agencies.models import Agency
+from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
+from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
+
+from .forms import FormationImportForm
+from .messages import describe_issue
+from .models import Contact, DocumentRule, Formation, Requirement, Selection, Stage
+from .selectors import formation_export_rows
+from .services import formations_import, formations_parse_file
+from .tables import (
+    CSV_CONTENT_TYPE,
+    MAX_FILE_BYTES,
+    XLSX_CONTENT_TYPE,
+    TableFileError,
+    write_csv,
+    write_xlsx,
+)
+
+
+class StageInline(ScopedInline):
+    model = Stage
+    fields = ("order", "kind", "name", "starts_on", "ends_on", "note")
+
+
+class RequirementInline(ScopedInline):
+    model = Requirement
+    fields = ("order", "category", "applies_to", "text")
+
+
+class DocumentRuleInline(ScopedInline):
+    model = DocumentRule
+    fields = ("order", "code", "name", "file_format", "max_size_kb", "is_required", "applies_to")
+
+
+class ContactInline(ScopedInline):
+    model = Contact
+    fields = ("order", "kind", "label", "value")
+
+
+class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail. Required when changing an existing selection."),
+    )
+
+    class Meta:
+        model = Selection
+        fields = (
+            "agency",
+            "code",
+            "kind",
+            "title",
+            "number",
+            "is_published",
+            "announced_on",
+            "announced_at_place",
+            "signed_by",
+            "summary",
+            "legal_basis",
+            "exam_location",
+        )
+
+    def clean_change_reason(self) -> str:
+        reason = str(self.cleaned_data.get("change_reason", "")).strip()
+        if self.instance.pk and not reason:
+            raise forms.ValidationError(
+                _("Say why you are changing this selection; the reason is kept in the audit trail.")
+            )
+        return reason
+
+
+@admin.register(Selection)
+class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
+    form = SelectionForm
+    list_display = ("title", "code", "agency", "kind", "is_published", "formation_total")
+    list_filter = ("kind", "is_published", "agency")
+    search_fields = ("title", "code", "number")
+    inlines = [StageInline, RequirementInline, DocumentRuleInline, ContactInline]
+    change_form_template = "admin/selections/selection/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("agency", "code", "kind", "title", "number", "is_published")}),
+        (
+            _("Announcement"),
+            {
+                "fields": (
+                    "announced_on",
+                    "announced_at_place",
+                    "signed_by",
+                    "summary",
+                    "legal_basis",
+                    "exam_location",
+                )
+            },
+        ),
+        (_("Audit"), {"fields": ("change_reason",)}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset(request)
+        return queryset.annotate(quota_sum=Sum("formations__quota"), line_count=Count("formations"))
+
+    @admin.display(description=_("Openings"))
+    def formation_total(self, obj: Any) -> str:
+        return f"{obj.quota_sum or 0} / {obj.line_count}"
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "agency" and not request.user.is_superuser:
+            kwargs["queryset"] = Agency.objects.filter(
+                pk__in=agency_ids_with(request.user, Capability.MANAGE_SELECTIONS)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not user_can(request.user, Capability.MANAGE_SELECTIONS, obj.agency_id):
+            raise PermissionDenied
+        request._seleksi_change_reason = form.cleaned_data.get("change_reason", "")  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:object_id>/formasi/impor/",
+                self.admin_site.admin_view(self.import_formations_view),
+                name="selections_selection_import_formations",
+            ),
+            path(
+                "<int:object_id>/formasi/ekspor.<str:file_format>",
+                self.admin_site.admin_view(self.export_formations_view),
+                name="selections_selection_export_formations",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _selection_for(self, request: HttpRequest, object_id: int, capability: Capability) -> Any:
+        selection = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not user_can(request.user, capability, selection.agency_id):
+            raise PermissionDenied
+        return selection
+
+    def import_formations_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        selection = self._selection_for(request, object_id, Capability.IMPORT_FORMATIONS)
+        issues: list[dict[str, Any]] = []
+        form = FormationImportForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_FILE_BYTES:
+                form.add_error("file", gettext("The file is larger than 10 MB."))
+            else:
+                try:
+                    parsed = formations_parse_file(filename=upload.name, content=upload.read())
+                except TableFileError as error:
+                    form.add_error("file", str(error.message))
+                else:
+                    outcome = formations_import(
+                        selection=selection,
+                        parsed=parsed,
+                        actor=request.user,
+                        source=f"console:{upload.name}",
+                    )
+                    if outcome.ok:
+                        messages.success(
+                            request,
+                            gettext(
+                                "Imported: %(created)d added, %(updated)d changed, "
+                                "%(deleted)d removed, %(unchanged)d unchanged. "
+                                "Total quota %(quota)d."
+                            )
+                            % {
+                                "created": outcome.created,
+                                "updated": outcome.updated,
+                                "deleted": outcome.deleted,
+                                "unchanged": outcome.unchanged,
+                                "quota": outcome.total_quota,
+                            },
+                        )
+                        return HttpResponseRedirect(
+                            reverse("admin:selections_selection_change", args=[selection.pk])
+                        )
+                    issues = [
+                        {"row": i.row, "column": i.column or "", "message": describe_issue(i)}
+                        for i in outcome.issues
+                    ]
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import formations"),
+            "selection": selection,
+            "form": form,
+            "issues": issues,
+            "opts": self.model._meta,
+        }
+        return render(
+            request, "admin/selections/selection/import_formations.html", context, status=status
+        )
+
+    def export_formations_view(
+        self, request: HttpRequest, object_id: int, file_format: str
+    ) -> HttpResponse:
+        selection = self._selection_for(request, object_id, Capability.VIEW_AGENCY_DATA)
+        rows = formation_export_rows(selection.formations.order_by("code"))
+        if file_format == "csv":
+            response = HttpResponse(write_csv(rows), content_type=CSV_CONTENT_TYPE)
+        elif file_format == "xlsx":
+            response = HttpResponse(write_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+        else:
+            raise PermissionDenied
+        name = f"formasi-{slugify(selection.code)}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+@admin.register(Formation)
+class FormationAdmin(AuditedAdminMixin, AgencyScopedAdmin):
+    agency_path = "selection__agency_id"
+    list_display = (
+        "code",
+        "procurement_type",
+        "formation_type",
+        "position",
+        "placement_unit",
+        "quota",
+    )
+    list_filter = ("selection", "procurement_type", "formation_type", "position_category")
+    search_fields = ("code", "position", "placement_unit", "qualifications_text")
+    list_select_related = ("selection",)
+    readonly_fields = ("selection", "code")
+    list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        # New openings come in through the allocation import, which validates the whole table.
+        return False
