@@ -30,9 +30,9 @@ def audit_record(
     if subject.pk is None:
         raise ValueError("the subject must be saved before it is audited")
     agency_id = agency_id if agency_id is not None else getattr(subject, "agency_id", None)
-    selection_id = (
-        selection_id if selection_id is not None else getattr(subject, "selection_id", None)
-    )
+    if selection_id is None:
+        is_selection = subject._meta.label_lower == "selections.selection"
+        selection_id = subject.pk if is_selection else getattr(subject, "selection_id", None)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,

@@ -88,7 +88,7 @@ class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
 class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     form = SelectionForm
     list_display = ("title", "code", "agency", "kind", "is_published", "formation_total")
-    list_filter = ("kind", "is_published", "agency")
+    list_filter = ("kind", "is_published", ("agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "code", "number")
     inlines = [StageInline, RequirementInline, DocumentRuleInline, ContactInline]
     change_form_template = "admin/selections/selection/change_form.html"
@@ -112,7 +112,10 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset: QuerySet[Any] = super().get_queryset(request)
-        return queryset.annotate(quota_sum=Sum("formations__quota"), line_count=Count("formations"))
+        annotated: QuerySet[Any] = queryset.annotate(
+            quota_sum=Sum("formations__quota"), line_count=Count("formations")
+        )
+        return annotated
 
     @admin.display(description=_("Openings"))
     def formation_total(self, obj: Any) -> str:
@@ -236,7 +239,12 @@ class FormationAdmin(AuditedAdminMixin, AgencyScopedAdmin):
         "placement_unit",
         "quota",
     )
-    list_filter = ("selection", "procurement_type", "formation_type", "position_category")
+    list_filter = (
+        ("selection", admin.RelatedOnlyFieldListFilter),
+        "procurement_type",
+        "formation_type",
+        "position_category",
+    )
     search_fields = ("code", "position", "placement_unit", "qualifications_text")
     list_select_related = ("selection",)
     readonly_fields = ("selection", "code")
