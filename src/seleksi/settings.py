@@ -4,6 +4,7 @@ The defaults run an embedded portal (SQLite and local files under the data direc
 production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and SELEKSI_HTTPS.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -142,10 +143,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 for _directory in (STATIC_ROOT, MEDIA_ROOT):
-    try:
+    # a read-only deployment collects static files elsewhere
+    with contextlib.suppress(OSError):
         _directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass  # a read-only deployment collects static files elsewhere
 
 STORAGES: dict[str, Any] = {
     "default": {

@@ -1,12 +1,21 @@
 import io
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from seleksi.rules.formations import EXPORT_COLUMNS
 from seleksi.selections.tables import TableFileError, read_table, write_csv, write_xlsx
 
 HEADER = ",".join(EXPORT_COLUMNS)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These tests pin the English source messages; the catalog test pins the Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 def test_it_reads_utf8_csv_with_a_byte_order_mark() -> None:

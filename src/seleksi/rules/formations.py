@@ -181,7 +181,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
 
     procurement = _choice(
         ProcurementType,
-        cells.get("jenis_pengadaan", "").upper(),
+        cells.get("jenis_pengadaan", ""),
         line,
         "jenis_pengadaan",
         IssueCode.UNKNOWN_PROCUREMENT_TYPE,
@@ -189,7 +189,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
     )
     formation_type = _choice(
         FormationType,
-        cells.get("jenis_formasi", "").lower(),
+        cells.get("jenis_formasi", ""),
         line,
         "jenis_formasi",
         IssueCode.UNKNOWN_FORMATION_TYPE,
@@ -201,7 +201,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
     quota = _quota(line, cells.get("kuota", ""), procurement, issues)
 
     category: PositionCategory | None = None
-    raw_category = cells.get("kategori_jabatan", "").lower()
+    raw_category = cells.get("kategori_jabatan", "")
     if raw_category:
         category = _choice(
             PositionCategory,
@@ -235,12 +235,12 @@ def _choice[E: StrEnum](
     if not value:
         issues.append(RowIssue(line, column, IssueCode.REQUIRED))
         return None
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum)
-        issues.append(RowIssue(line, column, code, value[:40], allowed))
-        return None
+    for member in enum:
+        if member.value.casefold() == value.casefold():
+            return member
+    allowed = ", ".join(member.value for member in enum)
+    issues.append(RowIssue(line, column, code, value[:40], allowed))
+    return None
 
 
 def _qualifications(line: int, raw: str, issues: list[RowIssue]) -> tuple[str, ...]:
