@@ -176,7 +176,7 @@ def test_it_is_identical_in_a_fresh_interpreter_with_another_hash_seed(hash_seed
         "from seleksi.selections.demo_annex import aceh_tengah_formations\n"
         "print(hashlib.sha256(repr(aceh_tengah_formations()).encode()).hexdigest())\n"
     )
-    completed = subprocess.run( - fixed arguments, no shell
+    completed = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
         check=True,
