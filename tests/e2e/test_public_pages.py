@@ -67,5 +67,5 @@ def test_a_visitor_switches_to_english_and_back(
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Schedule")).to_be_visible()
     expect(page.get_by_text("Berumur 18 s.d. 50 tahun pada saat registrasi.")).to_be_visible()
-    page.get_by_role("button", name="Bahasa Indonesia").click()
+    page.get_by_role("button", name="Indonesia").click()
     expect(page.get_by_role("heading", name="Jadwal")).to_be_visible()

@@ -157,8 +157,10 @@ def test_english_is_one_click_away(client: Client, demo: None) -> None:
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     assert response["Content-Language"] == "en"
     assert "Published selections" in response.content.decode()
-    indonesian = Client().get("/")
-    assert "Seleksi yang diumumkan" in indonesian.content.decode()
+    indonesian = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Seleksi yang diumumkan" in indonesian.content.decode()  # the phone's setting is ignored
+    assert indonesian["Content-Language"] == "id"
+    assert "Cookie" in indonesian["Vary"]
 
 
 def test_pages_read_without_javascript_and_label_every_filter(client: Client, demo: None) -> None:
