@@ -213,3 +213,36 @@ def test_the_console_exports_the_allocation_as_csv(world: dict) -> None:
     assert (
         client.get(f"/kelola/selections/selection/{other.pk}/formasi/ekspor.csv").status_code == 404
     )
+
+
+def test_editing_one_opening_uses_the_import_rules_and_keeps_filters_true(world: dict) -> None:
+    client = signed_in("admin.aceh")
+    formation = Formation.objects.get(code="A-0001")
+    url = f"/kelola/selections/formation/{formation.pk}/change/"
+    form = {
+        "procurement_type": "CPNS",
+        "formation_type": "umum",
+        "position_category": "teknis",
+        "position": "Analis Baru",
+        "qualifications_text": "S-1 Hukum; S-1 Hukum",
+        "placement_unit": "Inspektorat",
+        "quota": "0",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert "qualifications_text" in errors and "quota" in errors
+    form |= {"qualifications_text": "S-1 Hukum; S-1 Ilmu Pemerintahan", "quota": "2"}
+    assert client.post(url, form).status_code == 302
+    formation.refresh_from_db()
+    assert formation.quota == 2
+    names = list(formation.qualifications.values_list("name", flat=True))
+    assert names == ["S-1 Hukum", "S-1 Ilmu Pemerintahan"]
+    public = Client().get("/seleksi/aceh-2026/formasi/", {"kualifikasi": "S-1 Hukum"})
+    assert [f.code for f in public.context["page"].object_list] == ["A-0001"]
+    assert AuditEvent.objects.filter(action="formation.updated", actor=world["admin"]).exists()
+    other = Formation.objects.get(code="M-0001")
+    stolen = client.post(f"/kelola/selections/formation/{other.pk}/change/", form)
+    assert stolen.status_code in {302, 403, 404}
+    other.refresh_from_db()
+    assert other.position != "Analis Baru"

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
 from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
+from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
 
 from .forms import FormationImportForm
 from .messages import describe_issue
 from .models import Contact, DocumentRule, Formation, Requirement, Selection, Stage
 from .selectors import formation_export_rows
-from .services import formations_import, formations_parse_file
+from .services import formation_save, formations_import, formations_parse_file
 from .tables import (
     CSV_CONTENT_TYPE,
     MAX_FILE_BYTES,
@@ -228,9 +229,49 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
         return response
 
 
+class FormationForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Validates an edited opening with the same rules as the allocation import."""
+
+    COLUMN_FIELDS = {
+        "jenis_pengadaan": "procurement_type",
+        "jenis_formasi": "formation_type",
+        "jabatan": "position",
+        "kualifikasi_pendidikan": "qualifications_text",
+        "unit_penempatan": "placement_unit",
+        "kuota": "quota",
+        "kategori_jabatan": "position_category",
+    }
+
+    class Meta:
+        model = Formation
+        fields = (
+            "procurement_type",
+            "formation_type",
+            "position_category",
+            "position",
+            "qualifications_text",
+            "placement_unit",
+            "quota",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        values = {column: data.get(field) for column, field in self.COLUMN_FIELDS.items()}
+        row = [self.instance.code] + [
+            "" if values[column] is None else str(values[column]) for column in EXPORT_COLUMNS[1:]
+        ]
+        parsed = parse_formation_table(EXPORT_COLUMNS, [row])
+        for issue in parsed.issues:
+            field = self.COLUMN_FIELDS.get(issue.column or "")
+            self.add_error(field if field in self.fields else None, describe_issue(issue))
+        self.parsed_row = parsed.rows[0] if parsed.ok else None
+        return data
+
+
 @admin.register(Formation)
 class FormationAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     agency_path = "selection__agency_id"
+    form = FormationForm
     list_display = (
         "code",
         "procurement_type",
@@ -253,3 +294,8 @@ class FormationAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # New openings come in through the allocation import, which validates the whole table.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not user_can(request.user, Capability.MANAGE_SELECTIONS, obj.selection.agency_id):
+            raise PermissionDenied
+        formation_save(formation=obj, row=form.parsed_row)

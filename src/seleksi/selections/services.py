@@ -122,3 +122,18 @@ def formations_import(
         },
     )
     return outcome
+
+
+def formation_save(*, formation: Formation, row: FormationRow) -> Formation:
+    """Save one formation edited by hand, keeping its qualification rows in step."""
+    for name, value in _formation_fields(row).items():
+        setattr(formation, name, value)
+    formation.save()
+    formation.qualifications.all().delete()
+    FormationQualification.objects.bulk_create(
+        FormationQualification(
+            formation=formation, selection_id=formation.selection_id, name=name, order=index
+        )
+        for index, name in enumerate(row.qualifications)
+    )
+    return formation
