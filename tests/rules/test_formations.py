@@ -9,6 +9,7 @@ from seleksi.rules.formations import (
     FormationRow,
     FormationType,
     IssueCode,
+    ParseResult,
     PositionCategory,
     ProcurementType,
     format_formation_row,
@@ -18,8 +19,8 @@ from seleksi.rules.formations import (
 GOOD = ["K-1", "CPNS", "umum", "Perawat Terampil", "D-III Keperawatan", "Puskesmas Bies", "2"]
 
 
-def codes(result: object) -> list[tuple[int, str | None, IssueCode]]:
-    return [(i.row, i.column, i.code) for i in result.issues]  # type: ignore[attr-defined]
+def codes(result: ParseResult) -> list[tuple[int, str | None, IssueCode]]:
+    return [(i.row, i.column, i.code) for i in result.issues]
 
 
 def test_it_parses_a_valid_row_and_splits_qualifications() -> None:

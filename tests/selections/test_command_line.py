@@ -1,10 +1,10 @@
 """The `seleksi` console script as other tools call it: real processes, exit codes, streams."""
 
 import os
-from collections.abc import Callable
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
