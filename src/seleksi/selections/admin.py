@@ -51,6 +51,17 @@ class ContactInline(ScopedInline):
     fields = ("order", "kind", "label", "value")
 
 
+SELECTION_FIELDS = ("agency", "code", "kind", "title", "number", "is_published")
+ANNOUNCEMENT_FIELDS = (
+    "announced_on",
+    "announced_at_place",
+    "signed_by",
+    "summary",
+    "legal_basis",
+    "exam_location",
+)
+
+
 class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
     change_reason = forms.CharField(
         label=_("Reason for this change"),
@@ -61,20 +72,7 @@ class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Selection
-        fields = (
-            "agency",
-            "code",
-            "kind",
-            "title",
-            "number",
-            "is_published",
-            "announced_on",
-            "announced_at_place",
-            "signed_by",
-            "summary",
-            "legal_basis",
-            "exam_location",
-        )
+        fields = SELECTION_FIELDS + ANNOUNCEMENT_FIELDS
 
     def clean_change_reason(self) -> str:
         reason = str(self.cleaned_data.get("change_reason", "")).strip()
@@ -94,20 +92,8 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     inlines = [StageInline, RequirementInline, DocumentRuleInline, ContactInline]
     change_form_template = "admin/selections/selection/change_form.html"
     fieldsets = (
-        (None, {"fields": ("agency", "code", "kind", "title", "number", "is_published")}),
-        (
-            _("Announcement"),
-            {
-                "fields": (
-                    "announced_on",
-                    "announced_at_place",
-                    "signed_by",
-                    "summary",
-                    "legal_basis",
-                    "exam_location",
-                )
-            },
-        ),
+        (None, {"fields": SELECTION_FIELDS}),
+        (_("Announcement"), {"fields": ANNOUNCEMENT_FIELDS}),
         (_("Audit"), {"fields": ("change_reason",)}),
     )
 
