@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "seleksi.accounts",
     "seleksi.agencies",
     "seleksi.audit",
+    "seleksi.reference",
     "seleksi.selections",
 ]
 
@@ -118,8 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "admin:index"
+AUTHENTICATION_BACKENDS = ["seleksi.accounts.backends.IdentifierBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -219,3 +221,24 @@ LOGGING = {
 }
 
 SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", "25"))
+
+# Personal identity numbers (NIK, KK) are encrypted at rest and looked up by a keyed hash.
+# SELEKSI_FIELD_KEYS: comma-separated Fernet keys, newest first (older ones still decrypt).
+# SELEKSI_LOOKUP_KEY: the HMAC key of the lookup hashes. Both default to keys derived from
+# SECRET_KEY for the embedded portal; production sets them (see `seleksi check --deploy`).
+SELEKSI_FIELD_KEYS = env_list("SELEKSI_FIELD_KEYS", "")
+SELEKSI_LOOKUP_KEY = os.environ.get("SELEKSI_LOOKUP_KEY", "")
+
+SELEKSI_POPULATION_REGISTRY = os.environ.get(
+    "SELEKSI_POPULATION_REGISTRY", "seleksi.accounts.registry.FixturePopulationRegistry"
+)
+SELEKSI_REGISTRY_FIXTURE = os.environ.get(
+    "SELEKSI_REGISTRY_FIXTURE", str(BASE_DIR / "accounts" / "data" / "registry_fixture.json")
+)
+SELEKSI_ACTIVATION_HOURS = int(os.environ.get("SELEKSI_ACTIVATION_HOURS", "48"))
+SELEKSI_LOGIN_MAX_FAILURES = int(os.environ.get("SELEKSI_LOGIN_MAX_FAILURES", "5"))
+SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")
+)
+SELEKSI_LOGIN_LOCK_MINUTES = int(os.environ.get("SELEKSI_LOGIN_LOCK_MINUTES", "15"))
+SELEKSI_RETENTION_YEARS = int(os.environ.get("SELEKSI_RETENTION_YEARS", "5"))

@@ -12,5 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", admin.site.urls),
+    path("akun/", include("seleksi.accounts.urls")),
+    path("referensi/", include("seleksi.reference.urls")),
     path("", include("seleksi.selections.urls")),
 ]

@@ -1,0 +1,588 @@
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from seleksi.audit.services import audit_record
+
+from . import services
+from .backends import user_by_identifier
+from .forms import (
+    EducationForm,
+    EmailChangeForm,
+    EmailForm,
+    IdentityForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    RecoveryAnswersForm,
+    RecoveryStartForm,
+    RegistrationForm,
+    SecurityQuestionsForm,
+    nik_errors,
+)
+from .models import Education, Profile, User
+from .registry import RegistryOutcome, population_registry
+from .selectors import profile_missing
+
+REGISTRY_MESSAGES = {
+    RegistryOutcome.NOT_FOUND: gettext_lazy(
+        "Your NIK was not found in the population data (Dukcapil). Check that the NIK is "
+        "typed exactly as on your e-KTP. If it is, ask the civil registry office (Dinas "
+        "Dukcapil) of your regency to activate your NIK, then register again."
+    ),
+    RegistryOutcome.MISMATCH: gettext_lazy(
+        "Your NIK, family card number, name or date of birth do not match the population "
+        "data (Dukcapil). Enter them exactly as on your e-KTP and family card. If they "
+        "already match your documents, ask the civil registry office (Dinas Dukcapil) of "
+        "your regency to update your data, then register again."
+    ),
+    RegistryOutcome.UNAVAILABLE: gettext_lazy(
+        "The population data service cannot be reached right now. Nothing was saved; "
+        "please try again in a few minutes."
+    ),
+}
+
+
+def _site_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _registry_problem(*, nik: str, kk: str, full_name: str, birth_date: Any) -> str | None:
+    answer = population_registry().verify(
+        nik=nik, kk=kk, full_name=full_name, birth_date=birth_date
+    )
+    if answer.outcome == RegistryOutcome.MATCH:
+        return None
+    return str(REGISTRY_MESSAGES[answer.outcome])
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2", "nik", "kk", "answer_1", "answer_2")
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        problem = None
+        if data["nik"]:
+            problem = _registry_problem(
+                nik=data["nik"],
+                kk=data["kk"],
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+            )
+        if problem:
+            form.add_error(None, problem)
+        elif services.email_taken(data["email"]):
+            # Same answer as a new registration: the page must not reveal who is registered.
+            services.registration_with_known_email(email=data["email"], site_url=_site_url(request))
+            return redirect("accounts:registered")
+        else:
+            services.applicant_register(
+                registration=services.Registration(
+                    email=data["email"],
+                    password=data["password1"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    birth_date=data["birth_date"],
+                    sex=data["sex"],
+                    nik=data["nik"],
+                    kk=data["kk"],
+                    questions=form.questions(),
+                    registry_checked=bool(data["nik"]),
+                ),
+                site_url=_site_url(request),
+            )
+            return redirect("accounts:registered")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@require_POST
+@sensitive_post_parameters("nik")
+def register_check_nik(request: HttpRequest) -> HttpResponse:
+    """Checks the NIK as it is typed (htmx); the full check runs again on submit."""
+    form = RegistrationForm(request.POST)
+    form.is_valid()
+    birth_date = form.cleaned_data.get("birth_date")
+    nik = str(form.cleaned_data.get("nik") or "")
+    sex = str(request.POST.get("sex", "")) or None
+    errors = nik_errors(nik, birth_date, sex if sex in {"L", "P"} else None) if nik else []
+    return render(request, "accounts/_field_errors.html", {"errors": errors, "field": "nik"})
+
+
+def registered(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/registered.html", {"hours": settings.SELEKSI_ACTIVATION_HOURS})
+
+
+@never_cache
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    check = services.activation_check(token)
+    if check.problem is None and check.user is not None:
+        services.account_activate(user=check.user)
+        return render(request, "accounts/activated.html", {})
+    return render(
+        request,
+        "accounts/link_problem.html",
+        {"problem": check.problem, "purpose": "activation", "form": EmailForm()},
+        status=400,
+    )
+
+
+@never_cache
+def activation_resend(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.activation_resend(email=form.cleaned_data["email"], site_url=_site_url(request))
+        messages.info(
+            request,
+            _(
+                "If that address belongs to an account that is not yet activated, a new "
+                "activation link is on its way. Check your inbox and spam folder."
+            ),
+        )
+        return redirect("accounts:login")
+    return render(request, "accounts/activation_resend.html", {"form": form})
+
+
+def _lock_message(until: Any) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Too many failed attempts. For your security this is locked for %(minutes)d minutes, "
+        "until %(time)s. If you forgot your password, recover it instead."
+    ) % {"minutes": settings.SELEKSI_LOGIN_LOCK_MINUTES, "time": local.strftime("%H:%M")}
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+        kind, address = "sign_in", _address(request)
+        lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
+        if lock.locked:
+            form.add_error(None, _lock_message(lock.until))
+            status = 429
+        else:
+            user = authenticate(
+                request, username=identifier, password=form.cleaned_data["password"]
+            )
+            if user is not None:
+                services.attempt_record(
+                    kind=kind, identifier=identifier, address=address, succeeded=True, user=user
+                )
+                login(request, user)
+                target = request.GET.get("next", "")
+                if target.startswith("/") and not target.startswith("//"):
+                    return HttpResponseRedirect(target)
+                return redirect("accounts:profile")
+            lock = services.attempt_record(
+                kind=kind,
+                identifier=identifier,
+                address=address,
+                succeeded=False,
+                user=user_by_identifier(identifier),
+            )
+            if lock.locked:
+                form.add_error(None, _lock_message(lock.until))
+                status = 429
+            else:
+                form.add_error(
+                    None,
+                    _("The NIK or e-mail address and password do not match an account."),
+                )
+                status = 400
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("selections:home")
+
+
+# --- recovery by security answers --------------------------------------------------------
+
+RECOVERY_IDENTIFIER = "seleksi_recovery_identifier"
+RECOVERY_USER = "seleksi_recovery_user"
+RECOVERY_SECONDS = 15 * 60
+
+
+@never_cache
+def recovery_start(request: HttpRequest) -> HttpResponse:
+    form = RecoveryStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[RECOVERY_IDENTIFIER] = form.cleaned_data["identifier"].strip()
+        request.session.pop(RECOVERY_USER, None)
+        return redirect("accounts:recovery_answers")
+    return render(request, "accounts/recovery_start.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("answer_1", "answer_2")
+def recovery_answers(request: HttpRequest) -> HttpResponse:
+    identifier = request.session.get(RECOVERY_IDENTIFIER)
+    if not identifier:
+        return redirect("accounts:recovery")
+    user = user_by_identifier(identifier)
+    questions = services.security_questions_for(user, identifier)
+    form = RecoveryAnswersForm(request.POST or None)
+    form.fields["answer_1"].label = questions[0][1]
+    form.fields["answer_2"].label = questions[1][1]
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        kind, address = "recovery", _address(request)
+        lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
+        answers = [form.cleaned_data["answer_1"], form.cleaned_data["answer_2"]]
+        if lock.locked:
+            form.add_error(None, _lock_message(lock.until))
+            status = 429
+        elif user is not None and user.is_active and services.security_answers_match(user, answers):
+            services.attempt_record(
+                kind=kind, identifier=identifier, address=address, succeeded=True, user=user
+            )
+            request.session[RECOVERY_USER] = [user.pk, timezone.now().timestamp()]
+            return redirect("accounts:recovery_password")
+        else:
+            if user is None:
+                services.security_answers_match(None, answers)
+            lock = services.attempt_record(
+                kind=kind, identifier=identifier, address=address, succeeded=False, user=user
+            )
+            if lock.locked:
+                form.add_error(None, _lock_message(lock.until))
+                status = 429
+            else:
+                form.add_error(
+                    None,
+                    _(
+                        "The answers do not match. Answers are not case-sensitive. You can "
+                        "also recover your password by e-mail."
+                    ),
+                )
+                status = 400
+    return render(request, "accounts/recovery_answers.html", {"form": form}, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def recovery_password(request: HttpRequest) -> HttpResponse:
+    granted = request.session.get(RECOVERY_USER)
+    if not granted or timezone.now().timestamp() - granted[1] > RECOVERY_SECONDS:
+        request.session.pop(RECOVERY_USER, None)
+        messages.error(request, _("The recovery took too long; answer the questions again."))
+        return redirect("accounts:recovery")
+    user = get_object_or_404(User, pk=granted[0], is_active=True)
+    form = NewPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_by_answers(user=user, password=form.cleaned_data["password1"])
+        request.session.pop(RECOVERY_USER, None)
+        request.session.pop(RECOVERY_IDENTIFIER, None)
+        messages.success(request, _("Your password has been changed. Sign in with it now."))
+        return redirect("accounts:login")
+    return render(request, "accounts/recovery_password.html", {"form": form})
+
+
+# --- password reset by e-mail (Django's views, our templates) ----------------------------
+
+
+class ResetView(PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class ResetDoneView(PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class ResetConfirmView(PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, how="e-mail link")
+        return response
+
+
+class ResetCompleteView(PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class ChangePasswordView(PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(user=form.user, how="changed while signed in")
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+# --- security answers reset by e-mail ----------------------------------------------------
+
+
+@never_cache
+def answers_reset_request(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.answer_reset_send(email=form.cleaned_data["email"], site_url=_site_url(request))
+        messages.info(
+            request,
+            _(
+                "If that address belongs to an activated account, a link to set new security "
+                "questions is on its way."
+            ),
+        )
+        return redirect("accounts:login")
+    return render(request, "accounts/answers_reset_request.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("answer_1", "answer_2")
+def answers_reset(request: HttpRequest, token: str) -> HttpResponse:
+    check = services.answer_reset_check(token)
+    if check.problem is not None or check.user is None:
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": check.problem, "purpose": "answers"},
+            status=400,
+        )
+    form = SecurityQuestionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.security_answers_set(
+            user=check.user, questions=form.questions(), how="e-mail link"
+        )
+        messages.success(request, _("Your security questions have been changed."))
+        return redirect("accounts:login")
+    return render(request, "accounts/security_questions.html", {"form": form, "by_link": True})
+
+
+# --- signed-in pages ---------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile_row, _created = Profile.objects.get_or_create(user=user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "account": user,
+            "profile": profile_row,
+            "educations": user.educations.select_related("level"),
+            "missing": profile_missing(user),
+        },
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile_row, _created = Profile.objects.get_or_create(user=user)
+    form = ProfileForm(request.POST or None, instance=profile_row)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit_record(
+                actor=user,
+                action="profile.updated",
+                subject=user,
+                details={"fields": sorted(form.changed_data)},
+            )
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def education_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    education = get_object_or_404(Education, pk=pk, user=user) if pk else Education(user=user)
+    form = EducationForm(request.POST or None, instance=education)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            audit_record(
+                actor=user,
+                action="education.saved",
+                subject=user,
+                details={"education": saved.pk, "fields": sorted(form.changed_data)},
+            )
+        messages.success(request, _("Your education history has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/education_edit.html", {"form": form, "education": education})
+
+
+@login_required
+@require_POST
+def education_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    education = get_object_or_404(Education, pk=pk, user=user)
+    with transaction.atomic():
+        audit_record(
+            actor=user, action="education.deleted", subject=user, details={"education": pk}
+        )
+        education.delete()
+    messages.success(request, _("The education entry has been removed."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@sensitive_post_parameters("password")
+def email_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = EmailChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        if not services.email_taken(new_email):
+            services.email_change_request(
+                user=user, new_email=new_email, site_url=_site_url(request)
+            )
+        messages.info(
+            request,
+            _(
+                "We sent a confirmation link to the new address. Your e-mail address changes "
+                "when you open it."
+            ),
+        )
+        return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@never_cache
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    check = services.email_change_check(token)
+    new_email = str(check.payload.get("new", ""))
+    if check.problem is not None or check.user is None or not new_email:
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": check.problem, "purpose": "email"},
+            status=400,
+        )
+    if services.email_taken(new_email):
+        return render(
+            request,
+            "accounts/link_problem.html",
+            {"problem": "used", "purpose": "email"},
+            status=400,
+        )
+    services.email_change_confirm(user=check.user, new_email=new_email)
+    messages.success(request, _("Your e-mail address has been changed."))
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@sensitive_post_parameters("answer_1", "answer_2", "password")
+def security_questions(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = SecurityQuestionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(request.POST.get("password", "")):
+            form.add_error(None, _("The password is not correct."))
+        else:
+            services.security_answers_set(user=user, questions=form.questions(), how="profile")
+            messages.success(request, _("Your security questions have been changed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/security_questions.html", {"form": form, "by_link": False})
+
+
+@login_required
+@sensitive_post_parameters("nik", "kk")
+def identity_add(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.nik_cipher:
+        return redirect("accounts:profile")
+    initial = {"full_name": user.full_name, "birth_date": user.birth_date, "sex": user.sex}
+    form = IdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        problem = _registry_problem(
+            nik=data["nik"],
+            kk=data["kk"],
+            full_name=data["full_name"],
+            birth_date=data["birth_date"],
+        )
+        if problem:
+            form.add_error(None, problem)
+        else:
+            services.identity_add(
+                user=user,
+                nik=data["nik"],
+                kk=data["kk"],
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                sex=data["sex"],
+            )
+            messages.success(request, _("Your NIK and family card number have been added."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/identity_add.html", {"form": form})
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    data = services.personal_data(request.user)  # type: ignore[arg-type]
+    return render(request, "accounts/my_data.html", {"data": data})
+
+
+@login_required
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    data = services.personal_data(request.user)  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="data-saya-seleksi.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@sensitive_post_parameters("password")
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    blocked = user.is_staff or user.is_superuser or user.memberships.exists()
+    applied = services.account_has_applied(user)
+    if request.method == "POST" and not (blocked or applied):
+        if user.check_password(request.POST.get("password", "")):
+            logout(request)
+            services.account_delete(user=user)
+            messages.success(request, _("Your account and personal data have been deleted."))
+            return redirect("selections:home")
+        messages.error(request, _("The password is not correct; nothing was deleted."))
+    return render(request, "accounts/account_delete.html", {"blocked": blocked, "applied": applied})
