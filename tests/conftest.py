@@ -4,6 +4,8 @@ Application data (users, agencies, selections) comes from tests/factories.py.
 """
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,3 +30,21 @@ def _expect_postgres(request: pytest.FixtureRequest) -> None:
         )
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings: Any) -> Iterator[None]:
+    """Background tasks run at once in tests (after the transaction commits), so their
+    effects, such as e-mails in the outbox, can be asserted. Production uses the database
+    queue and `seleksi db_worker`."""
+    from asgiref.local import Local
+    from django.tasks import task_backends
+
+    def reset() -> None:
+        task_backends.__dict__.pop("settings", None)
+        task_backends._connections = Local(task_backends.thread_critical)
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    reset()
+    yield
+    reset()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.reference.forms import EducationLevelChoiceField, RegencyChoiceField
 from seleksi.rules.nik import NikProblem, Sex, compare_nik, normalise_number, parse_kk, parse_nik
 
 from .models import SECURITY_QUESTIONS, Education, Profile, User
@@ -278,6 +279,8 @@ class IdentityForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    domicile_regency = RegencyChoiceField(label=_("Regency or city of domicile"), required=False)
+
     class Meta:
         model = Profile
         fields = (
@@ -319,6 +322,8 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
+    level = EducationLevelChoiceField(label=_("Level"))
+
     class Meta:
         model = Education
         fields = (

@@ -76,7 +76,9 @@ def _set_answers(user: User, questions: tuple[tuple[str, str], ...]) -> None:
 
 
 @transaction.atomic
-def applicant_register(*, registration: Registration, site_url: str) -> User:
+def applicant_register(
+    *, registration: Registration, site_url: str, send_activation: bool = True
+) -> User:
     user = User(
         username=f"p{secrets.token_hex(8)}",
         email=registration.email.strip(),
@@ -100,7 +102,8 @@ def applicant_register(*, registration: Registration, site_url: str) -> User:
         subject=user,
         details={"with_nik": bool(registration.nik), "registry": user.registry_status},
     )
-    activation_send(user=user, site_url=site_url)
+    if send_activation:
+        activation_send(user=user, site_url=site_url)
     return user
 
 

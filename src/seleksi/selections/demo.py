@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from seleksi.accounts.demo import DemoApplicant, demo_applicants_load
 from seleksi.agencies.models import Agency, Membership, Role
 from seleksi.audit.services import audit_record
 from seleksi.rules.formations import (
@@ -53,6 +54,7 @@ DEMO_STAFF: tuple[tuple[str, str, Role | None, str], ...] = (
 class DemoReport:
     created: list[str] = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
+    applicants: list[DemoApplicant] = field(default_factory=list)
 
 
 def _date(value: str | None) -> date | None:
@@ -143,4 +145,6 @@ def demo_load() -> DemoReport:
         seed = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
         _load_seed(seed, report)
     _load_staff(report)
+    report.applicants, created = demo_applicants_load(DEMO_PASSWORD)
+    report.created.extend(created)
     return report

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from seleksi.rules.nik import mask_number
 from seleksi.selections.demo import DEMO_PASSWORD, demo_load
 
 
@@ -24,3 +25,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}), sign in at /kelola/:")
         for login in report.logins:
             self.stdout.write(f"  {login.username:<24} {login.role:<24} {login.agency}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Demo applicants (same password), sign in at /akun/masuk/ with e-mail or NIK:"
+        )
+        for applicant in report.applicants:
+            self.stdout.write(
+                f"  {applicant.email:<40} {mask_number(applicant.nik)}  {applicant.note}"
+            )
