@@ -52,6 +52,8 @@ def test_the_deploy_check_passes_with_production_settings(tmp_path: Path) -> Non
         "SELEKSI_HSTS_PRELOAD": "1",
         "SELEKSI_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "smtp.example.go.id",
+        "SELEKSI_FIELD_KEYS": "tPnv3mvU3pw1DQ8yDk2yM0mKz2e6Yp4w8bL1qX0s9Ac=",
+        "SELEKSI_LOOKUP_KEY": "l" * 40,
         "SELEKSI_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
@@ -72,6 +74,18 @@ def test_the_deploy_check_passes_with_production_settings(tmp_path: Path) -> Non
     )
     assert insecure.returncode != 0
     assert "SECURE_SSL_REDIRECT" in insecure.stderr + insecure.stdout
+    keyless = {
+        k: v for k, v in env.items() if not k.startswith(("SELEKSI_FIELD", "SELEKSI_LOOKUP"))
+    }
+    missing_keys = subprocess.run(
+        [sys.executable, "-m", "seleksi", "check", "--deploy"],
+        env=keyless,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing_keys.returncode != 0
+    assert "seleksi.E001" in missing_keys.stderr and "seleksi.E002" in missing_keys.stderr
 
 
 def test_the_embedded_default_keeps_a_generated_secret_key(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 import json
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -24,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from seleksi.audit.services import audit_record
+from seleksi.rules.nik import normalise_number
 
 from . import services
 from .backends import user_by_identifier
@@ -129,13 +131,14 @@ def register(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("nik")
 def register_check_nik(request: HttpRequest) -> HttpResponse:
     """Checks the NIK as it is typed (htmx); the full check runs again on submit."""
-    form = RegistrationForm(request.POST)
-    form.is_valid()
-    birth_date = form.cleaned_data.get("birth_date")
-    nik = str(form.cleaned_data.get("nik") or "")
-    sex = str(request.POST.get("sex", "")) or None
+    nik = normalise_number(str(request.POST.get("nik", "")))
+    try:
+        birth_date = forms.DateField(required=False).clean(request.POST.get("birth_date"))
+    except forms.ValidationError:
+        birth_date = None
+    sex = str(request.POST.get("sex", ""))
     errors = nik_errors(nik, birth_date, sex if sex in {"L", "P"} else None) if nik else []
-    return render(request, "accounts/_field_errors.html", {"errors": errors, "field": "nik"})
+    return render(request, "accounts/_field_errors.html", {"errors": errors})
 
 
 def registered(request: HttpRequest) -> HttpResponse:

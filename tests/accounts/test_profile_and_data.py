@@ -1,0 +1,182 @@
+import json
+
+import pytest
+from django.test import Client
+
+from seleksi.accounts.crypto import decrypt_text, encrypt_text, lookup_hash, reset_key_cache, rotate
+from seleksi.accounts.models import Education, Profile, User
+from seleksi.accounts.services import account_anonymise
+from seleksi.audit.models import AuditEvent
+from seleksi.reference.models import Regency
+from tests.accounts.helpers import DUA, PASSWORD, SATU, make_applicant, signed_in
+from tests.factories import make_agency, make_staff
+
+pytestmark = pytest.mark.django_db
+
+EDUCATION = {
+    "level": "S1",
+    "institution": "Universitas Gajah Putih",
+    "study_programme": "Teknik Informatika",
+    "accreditation": "B",
+    "graduated_on": "2019-08-30",
+    "ipk": "3.25",
+    "is_exact_science": "on",
+}
+PROFILE = {
+    "place_of_birth": "Takengon",
+    "address": "Jalan Lebe Kader No. 1",
+    "domicile_regency": "1104",
+    "str_number": "",
+    "survey_experience": "",
+}
+
+
+def test_signed_in_pages_send_strangers_to_sign_in(client: Client) -> None:
+    for url in ("/akun/profil/", "/akun/profil/ubah/", "/akun/data-saya.json", "/akun/hapus-akun/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
+
+
+def test_a_profile_becomes_complete_step_by_step() -> None:
+    owner = signed_in(make_applicant())
+    page = owner.get("/akun/profil/")
+    assert len(page.context["missing"]) == 2  # place/address/regency, education
+    assert owner.post("/akun/profil/ubah/", PROFILE).status_code == 302
+    assert owner.post("/akun/profil/pendidikan/tambah/", EDUCATION).status_code == 302
+    complete = owner.get("/akun/profil/")
+    assert complete.context["missing"] == []
+    assert 'id="profile-complete"' in complete.content.decode()
+    profile = Profile.objects.get()
+    assert profile.domicile_regency == Regency.objects.get(code="1104")
+    assert str(Education.objects.get().ipk) == "3.25"
+    assert AuditEvent.objects.filter(action="profile.updated").exists()
+
+
+def test_profile_input_is_checked_with_reasons() -> None:
+    owner = signed_in(make_applicant())
+    bad = owner.post(
+        "/akun/profil/ubah/",
+        {**PROFILE, "disability_type": "physical", "str_number": "123", "domicile_regency": "9999"},
+    )
+    errors = bad.context["form"].errors
+    assert {"disability_degree", "str_valid_until", "domicile_regency"} <= set(errors)
+    wrong = owner.post(
+        "/akun/profil/pendidikan/tambah/",
+        {**EDUCATION, "ipk": "4.50", "graduated_on": "2999-01-01"},
+    )
+    assert {"ipk", "graduated_on"} <= set(wrong.context["form"].errors)
+    assert not Education.objects.exists()
+
+
+def test_nobody_edits_or_removes_another_persons_education() -> None:
+    first = make_applicant()
+    other = make_applicant(DUA)
+    owner = signed_in(first)
+    owner.post("/akun/profil/pendidikan/tambah/", EDUCATION)
+    education = Education.objects.get()
+    intruder = signed_in(other)
+    assert intruder.get(f"/akun/profil/pendidikan/{education.pk}/").status_code == 404
+    assert intruder.post(f"/akun/profil/pendidikan/{education.pk}/", EDUCATION).status_code == 404
+    assert intruder.post(f"/akun/profil/pendidikan/{education.pk}/hapus/").status_code == 404
+    assert Education.objects.filter(user=first).count() == 1
+
+
+def test_the_owner_sees_the_full_nik_and_others_see_it_masked() -> None:
+    user = make_applicant()
+    page = signed_in(user).get("/akun/profil/").content.decode()
+    assert SATU["nik"] in page
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    listing = signed_in(root).get("/kelola/accounts/user/").content.decode()
+    assert SATU["nik"] not in listing and "352005********04" in listing
+
+
+def test_a_person_downloads_all_their_data() -> None:
+    owner = signed_in(make_applicant())
+    owner.post("/akun/profil/pendidikan/tambah/", EDUCATION)
+    response = owner.get("/akun/data-saya.json")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "no-store"
+    data = json.loads(response.content)
+    assert data["account"]["nik"] == SATU["nik"] and data["account"]["kk"] == SATU["kk"]
+    assert data["education"][0]["institution"] == "Universitas Gajah Putih"
+    assert "account.registered" in [event["action"] for event in data["history"]]
+    page = owner.get("/akun/data-saya/").content.decode()
+    assert "Universitas Gajah Putih" in page and SATU["kk"] in page
+
+
+def test_an_account_that_never_applied_can_be_deleted_with_the_password() -> None:
+    user = make_applicant()
+    owner = signed_in(user)
+    kept = owner.post("/akun/hapus-akun/", {"password": "salah"})
+    assert kept.status_code == 200 and User.objects.filter(pk=user.pk).exists()
+    gone = owner.post("/akun/hapus-akun/", {"password": PASSWORD})
+    assert gone.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert AuditEvent.objects.filter(action="account.deleted", subject_id=str(user.pk)).exists()
+    assert make_applicant(email="lagi@contoh.invalid").nik == SATU["nik"]  # the NIK is free again
+
+
+def test_staff_cannot_delete_themselves_here() -> None:
+    staff = make_staff("admin", make_agency(), role="admin")
+    response = signed_in(staff).post("/akun/hapus-akun/", {"password": "x"})
+    assert response.context["blocked"] and User.objects.filter(pk=staff.pk).exists()
+
+
+def test_anonymising_keeps_the_row_but_nothing_that_identifies() -> None:
+    user = make_applicant()
+    account_anonymise(user=user)
+    user.refresh_from_db()
+    assert (user.full_name, user.email, user.phone, user.nik_cipher, user.nik_hash) == (
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
+    assert user.birth_date is None and not user.is_active and not user.has_usable_password()
+    assert not Profile.objects.filter(user=user).exists()
+    assert AuditEvent.objects.filter(action="account.anonymised").exists()
+
+
+def test_a_mitra_account_adds_its_nik_later_with_the_same_checks() -> None:
+    user = User.objects.create_user("mitra", email="mitra@contoh.invalid", password=PASSWORD)
+    owner = signed_in(user)
+    form = {
+        "full_name": DUA["full_name"],
+        "birth_date": DUA["birth_date"],
+        "sex": "L",
+        "nik": DUA["nik"],
+        "kk": DUA["kk"],
+    }
+    wrong_sex = owner.post("/akun/profil/identitas/", form)
+    assert "nik" in wrong_sex.context["form"].errors
+    assert owner.post("/akun/profil/identitas/", {**form, "sex": "P"}).status_code == 302
+    user.refresh_from_db()
+    assert user.nik == DUA["nik"] and user.registry_status == "match"
+
+
+def test_keys_encrypt_rotate_and_hash(settings) -> None:  # type: ignore[no-untyped-def]
+    token = encrypt_text(SATU["nik"])
+    assert SATU["nik"] not in token and decrypt_text(token) == SATU["nik"]
+    assert lookup_hash(SATU["nik"]) == lookup_hash(SATU["nik"]) != lookup_hash(DUA["nik"])
+    old_hash = lookup_hash(SATU["nik"])
+    settings.SELEKSI_FIELD_KEYS = [
+        "tPnv3mvU3pw1DQ8yDk2yM0mKz2e6Yp4w8bL1qX0s9Ac=",
+        "Y2hhbmdlLW1lLXRvLWEtcmVhbC1rZXktMzItYnl0ZXM=",
+    ]
+    settings.SELEKSI_LOOKUP_KEY = "k" * 40
+    reset_key_cache()
+    try:
+        with pytest.raises(ValueError, match="cannot be decrypted"):
+            decrypt_text(token)  # made with the derived key, which is no longer configured
+        newer = encrypt_text(SATU["nik"])
+        settings.SELEKSI_FIELD_KEYS = [
+            "ZnJlc2gta2V5LWZvci1yb3RhdGlvbi10ZXN0LTMyYnk=",
+            *settings.SELEKSI_FIELD_KEYS,
+        ]
+        reset_key_cache()
+        assert decrypt_text(newer) == SATU["nik"]  # older keys still decrypt
+        assert decrypt_text(rotate(newer)) == SATU["nik"]
+        assert lookup_hash(SATU["nik"]) != old_hash  # the lookup key matters
+    finally:
+        reset_key_cache()

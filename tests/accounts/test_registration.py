@@ -1,0 +1,151 @@
+import logging
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+
+from seleksi.accounts.models import SecurityAnswer, User
+from seleksi.audit.models import AuditEvent
+from tests.accounts.helpers import DUA, SATU, CommitClient, make_applicant, registration_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_person_registers_with_nik_and_gets_an_activation_link(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = client.post("/akun/daftar/", registration_form())
+    assert response.status_code == 302 and response["Location"] == "/akun/daftar/selesai/"
+    user = User.objects.get(email="satu@contoh.invalid")
+    assert user.nik == SATU["nik"] and user.kk == SATU["kk"]
+    assert user.registry_status == "match" and not user.is_activated
+    assert user.check_password("Kopi-Gayo-2021!")
+    assert SecurityAnswer.objects.filter(user=user).count() == 2
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["satu@contoh.invalid"]
+    assert "/akun/aktivasi/" in message.body
+    assert SATU["nik"] not in message.body and SATU["nik"] not in message.subject
+    assert SATU["nik"] not in caplog.text
+    assert AuditEvent.objects.filter(action="account.registered", subject_id=str(user.pk)).exists()
+    event = AuditEvent.objects.get(action="account.registered")
+    assert SATU["nik"] not in str(event.details) + event.subject_label
+
+
+def test_the_nik_is_encrypted_at_rest_and_found_by_keyed_hash() -> None:
+    user = make_applicant()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_user WHERE id = %s", [user.pk])
+        row = " ".join(str(value) for value in cursor.fetchone())
+    assert SATU["nik"] not in row and SATU["kk"] not in row
+    assert user.nik_masked == "352005********04"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"nik": "35200502119300"}, "tepat 16 digit"),
+        ({"nik": "3520O50211930004"}, "hanya berisi angka"),
+        ({"nik": "9920050211930004"}, "bukan kode provinsi"),
+        ({"nik": "3520053211930004"}, "bukan tanggal lahir yang mungkin"),
+        ({"sex": "P"}, "jenis kelamin"),
+        ({"birth_date": "1993-11-03"}, "berbeda dengan tanggal lahir"),
+    ],
+)
+def test_nik_problems_are_shown_next_to_the_field_and_nothing_is_saved(
+    client: Client, changes: dict[str, str], message: str
+) -> None:
+    response = client.post("/akun/daftar/", registration_form(**changes))
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors.get("nik", []))
+    assert message in errors, errors
+    assert not User.objects.filter(email="satu@contoh.invalid").exists()
+    html = response.content.decode()
+    assert 'value="Pelamar Uji Satu"' in html  # what was typed is kept
+    assert "Kopi-Gayo-2021!" not in html  # but never the password
+
+
+def test_the_nik_is_checked_as_it_is_typed(client: Client) -> None:
+    fragment = client.post(
+        "/akun/daftar/periksa-nik/",
+        {"nik": "3520 0502 1193 0004", "birth_date": "1993-11-02", "sex": "P"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert fragment.status_code == 200
+    assert "jenis kelamin" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+    clean = client.post(
+        "/akun/daftar/periksa-nik/", {"nik": SATU["nik"], "birth_date": "1993-11-02", "sex": "L"}
+    )
+    assert "errorlist" not in clean.content.decode()
+
+
+def test_a_registered_nik_is_refused_without_saying_whose(client: Client) -> None:
+    make_applicant(SATU, email="pemilik@contoh.invalid")
+    response = client.post("/akun/daftar/", registration_form(email="lain@contoh.invalid"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "NIK ini sudah terdaftar" in html
+    assert "pemilik@contoh.invalid" not in html and "Pelamar Uji Satu</" not in html
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {
+                "nik": "1104052902000007",
+                "kk": "1104051803210008",
+                "full_name": "Orang Lain",
+                "birth_date": "2000-02-29",
+            },
+            "tidak sesuai dengan data kependudukan",
+        ),
+        ({"kk": "3520050510160099"}, "tidak sesuai dengan data kependudukan"),
+        ({"nik": "3520050211930012"}, "tidak ditemukan dalam data kependudukan"),
+    ],
+)
+def test_a_registry_mismatch_gives_the_national_portal_advice(
+    client: Client, changes: dict[str, str], expected: str
+) -> None:
+    response = client.post("/akun/daftar/", registration_form(**changes))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert expected in html and "Dukcapil" in html
+    assert not User.objects.exists()
+
+
+def test_an_email_already_registered_gets_a_notice_not_a_second_account(client: Client) -> None:
+    make_applicant(DUA, email="satu@contoh.invalid")
+    response = client.post("/akun/daftar/", registration_form())
+    assert response.status_code == 302 and response["Location"] == "/akun/daftar/selesai/"
+    assert User.objects.count() == 1
+    assert mail.outbox[-1].to == ["satu@contoh.invalid"]
+    assert "Tidak ada akun baru" in mail.outbox[-1].body
+
+
+def test_a_mitra_may_register_with_email_first(client: Client) -> None:
+    form = registration_form(nik="", kk="", mitra_only="on")
+    assert client.post("/akun/daftar/", form).status_code == 302
+    user = User.objects.get()
+    assert user.nik_cipher == "" and user.nik_hash == ""
+    assert user.registry_status == "unchecked"
+    refused = CommitClient().post(
+        "/akun/daftar/", registration_form(nik="", kk="", email="x@contoh.invalid")
+    )
+    assert "nik" in refused.context["form"].errors
+
+
+def test_weak_or_mismatched_passwords_and_repeated_questions_are_refused(client: Client) -> None:
+    response = client.post(
+        "/akun/daftar/",
+        registration_form(password1="12345678", password2="12345678", question_2="mother"),
+    )
+    errors = response.context["form"].errors
+    assert "password1" in errors and "question_2" in errors
+    other = client.post("/akun/daftar/", registration_form(password2="Lain-Sandi-99"))
+    assert "password2" in other.context["form"].errors
+    assert not User.objects.exists()
