@@ -152,3 +152,18 @@ def test_sign_out_needs_a_post(client: Client) -> None:
     assert client.get("/akun/keluar/").status_code == 405
     assert client.post("/akun/keluar/").status_code == 302
     assert client.get("/akun/profil/").status_code == 302
+
+
+def test_the_staff_console_sign_in_locks_too(client: Client) -> None:
+    User.objects.create_user("admin.uji", password=PASSWORD, is_staff=True)
+    statuses = [
+        client.post("/kelola/login/", {"username": "admin.uji", "password": "salah"}).status_code
+        for _ in range(5)
+    ]
+    assert statuses == [200] * 5
+    locked = client.post("/kelola/login/", {"username": "admin.uji", "password": PASSWORD})
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session
+    assert (
+        "locked" in str(locked.context["form"].errors.as_data())
+        or locked.context["form"].non_field_errors()
+    )

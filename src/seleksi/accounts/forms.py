@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
@@ -364,3 +365,34 @@ class QueuedPasswordResetForm(PasswordResetForm):
         transaction.on_commit(
             lambda: send_account_email.enqueue(to=to_email, subject=subject, body=body)
         )
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The staff console's sign-in, with the same lockout as the applicants' sign-in."""
+
+    def clean(self) -> dict[str, Any]:
+        from .services import attempt_lock, attempt_record
+        from .views import lock_message
+
+        identifier = str(self.data.get("username", ""))
+        address = str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
+        lock = attempt_lock(kind="sign_in", identifier=identifier, address=address)
+        if lock.locked:
+            raise forms.ValidationError(lock_message(lock.until), code="locked")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            lock = attempt_record(
+                kind="sign_in", identifier=identifier, address=address, succeeded=False, user=None
+            )
+            if lock.locked:
+                raise forms.ValidationError(lock_message(lock.until), code="locked") from None
+            raise
+        attempt_record(
+            kind="sign_in",
+            identifier=identifier,
+            address=address,
+            succeeded=True,
+            user=self.get_user(),
+        )
+        return data

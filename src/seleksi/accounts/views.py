@@ -175,7 +175,7 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/activation_resend.html", {"form": form})
 
 
-def _lock_message(until: Any) -> str:
+def lock_message(until: Any) -> str:
     local = timezone.localtime(until)
     return _(
         "Too many failed attempts. For your security this is locked for %(minutes)d minutes, "
@@ -193,7 +193,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         kind, address = "sign_in", _address(request)
         lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
         if lock.locked:
-            form.add_error(None, _lock_message(lock.until))
+            form.add_error(None, lock_message(lock.until))
             status = 429
         else:
             user = authenticate(
@@ -216,7 +216,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 user=user_by_identifier(identifier),
             )
             if lock.locked:
-                form.add_error(None, _lock_message(lock.until))
+                form.add_error(None, lock_message(lock.until))
                 status = 429
             else:
                 form.add_error(
@@ -267,7 +267,7 @@ def recovery_answers(request: HttpRequest) -> HttpResponse:
         lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
         answers = [form.cleaned_data["answer_1"], form.cleaned_data["answer_2"]]
         if lock.locked:
-            form.add_error(None, _lock_message(lock.until))
+            form.add_error(None, lock_message(lock.until))
             status = 429
         elif user is not None and user.is_active and services.security_answers_match(user, answers):
             services.attempt_record(
@@ -282,7 +282,7 @@ def recovery_answers(request: HttpRequest) -> HttpResponse:
                 kind=kind, identifier=identifier, address=address, succeeded=False, user=user
             )
             if lock.locked:
-                form.add_error(None, _lock_message(lock.until))
+                form.add_error(None, lock_message(lock.until))
                 status = 429
             else:
                 form.add_error(
