@@ -48,3 +48,10 @@ def _tasks_run_immediately(settings: Any) -> Iterator[None]:
     reset()
     yield
     reset()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that do not pin the hasher use a fast one.
+    tests/accounts/test_passwords.py checks that production hashes with Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -93,3 +93,14 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
                 print(f"Could not save a screenshot of the failed test: {exc}")
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db: None) -> None:
+    """Browser tests run against a live server, so their database is emptied between tests,
+    data migrations included: put the reference lists back (the loader is idempotent)."""
+    from django.apps import apps
+
+    from seleksi.reference.loading import load_reference_data
+
+    load_reference_data(apps)
