@@ -180,3 +180,25 @@ def test_keys_encrypt_rotate_and_hash(settings) -> None:  # type: ignore[no-unty
         assert lookup_hash(SATU["nik"]) != old_hash  # the lookup key matters
     finally:
         reset_key_cache()
+
+
+def test_accounts_past_their_retention_are_anonymised_by_the_daily_command() -> None:
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = make_applicant()
+    recent = make_applicant(DUA, email="dua@contoh.invalid")
+    staff = make_staff("admin.lama", make_agency(), role="admin")
+    long_ago = timezone.now() - timedelta(days=365 * 6)
+    User.objects.filter(pk__in=[old.pk, staff.pk]).update(date_joined=long_ago, last_login=None)
+    out = StringIO()
+    call_command("anonymise_expired", "--dry-run", stdout=out)
+    assert "would anonymise 1 account" in out.getvalue()
+    assert User.objects.get(pk=old.pk).anonymised_at is None
+    call_command("anonymise_expired", stdout=StringIO())
+    assert User.objects.get(pk=old.pk).anonymised_at is not None
+    assert User.objects.get(pk=recent.pk).anonymised_at is None
+    assert User.objects.get(pk=staff.pk).anonymised_at is None

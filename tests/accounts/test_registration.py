@@ -1,4 +1,5 @@
 import logging
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -6,6 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from seleksi.accounts.models import SecurityAnswer, User
+from seleksi.accounts.registry import FixturePopulationRegistry, RegistryAnswer, RegistryOutcome
 from seleksi.audit.models import AuditEvent
 from tests.accounts.helpers import DUA, SATU, CommitClient, make_applicant, registration_form
 
@@ -149,3 +151,29 @@ def test_weak_or_mismatched_passwords_and_repeated_questions_are_refused(client:
     other = client.post("/akun/daftar/", registration_form(password2="Lain-Sandi-99"))
     assert "password2" in other.context["form"].errors
     assert not User.objects.exists()
+
+
+class UnreachableRegistry:
+    def verify(self, **kwargs: object) -> RegistryAnswer:
+        return RegistryAnswer(RegistryOutcome.UNAVAILABLE)
+
+
+def test_another_registry_adapter_is_plugged_in_by_setting(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SELEKSI_POPULATION_REGISTRY = f"{__name__}.UnreachableRegistry"
+    response = client.post("/akun/daftar/", registration_form())
+    assert response.status_code == 400
+    assert "tidak dapat dihubungi" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_the_fixture_registry_answers_like_the_real_one() -> None:
+    registry = FixturePopulationRegistry()
+    born = date(1993, 11, 2)
+    match = registry.verify(
+        nik=SATU["nik"], kk=SATU["kk"], full_name="pelamar  uji SATU", birth_date=born
+    )
+    assert match.outcome == RegistryOutcome.MATCH
+    wrong = registry.verify(nik=SATU["nik"], kk=DUA["kk"], full_name="X", birth_date=born)
+    assert wrong.outcome == RegistryOutcome.MISMATCH and wrong.mismatched == ("kk", "full_name")
+    unknown = registry.verify(nik=DUA["nik"][:-1] + "9", kk="", full_name="", birth_date=born)
+    assert unknown.outcome == RegistryOutcome.NOT_FOUND
