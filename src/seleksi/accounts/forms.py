@@ -69,7 +69,11 @@ def nik_errors(nik_text: str, birth_date: date | None, sex: str | None) -> list[
 class QuestionsMixin(forms.Form):
     question_1 = forms.ChoiceField(label=_("Security question 1"), choices=SECURITY_QUESTIONS)
     answer_1 = forms.CharField(label=_("Answer 1"), min_length=3, max_length=100)
-    question_2 = forms.ChoiceField(label=_("Security question 2"), choices=SECURITY_QUESTIONS)
+    question_2 = forms.ChoiceField(
+        label=_("Security question 2"),
+        choices=SECURITY_QUESTIONS,
+        initial=SECURITY_QUESTIONS[1][0],
+    )
     answer_2 = forms.CharField(label=_("Answer 2"), min_length=3, max_length=100)
 
     def clean_question_2(self) -> str:
@@ -93,8 +97,19 @@ class RegistrationForm(QuestionsMixin):
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=SexChoices.choices, widget=forms.RadioSelect)
-    nik = forms.CharField(label=_("NIK (16 digits, on your e-KTP)"), required=False, max_length=32)
-    kk = forms.CharField(label=_("Family card (KK) number"), required=False, max_length=32)
+    nik = forms.CharField(
+        label=_("NIK (16 digits, on your e-KTP)"),
+        required=False,
+        max_length=32,
+        help_text=_("Required, unless you register only as a statistics field partner."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kk = forms.CharField(
+        label=_("Family card (KK) number"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     mitra_only = forms.BooleanField(
         label=_("I register only as a statistics field partner (mitra) and will add my NIK later"),
         required=False,
