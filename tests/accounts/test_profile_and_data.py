@@ -202,3 +202,27 @@ def test_accounts_past_their_retention_are_anonymised_by_the_daily_command() -> 
     assert User.objects.get(pk=old.pk).anonymised_at is not None
     assert User.objects.get(pk=recent.pk).anonymised_at is None
     assert User.objects.get(pk=staff.pk).anonymised_at is None
+
+
+def test_rotating_keys_re_encrypts_every_identity_number(settings) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old_key = "tPnv3mvU3pw1DQ8yDk2yM0mKz2e6Yp4w8bL1qX0s9Ac="
+    new_key = "ZnJlc2gta2V5LWZvci1yb3RhdGlvbi10ZXN0LTMyYnk="
+    settings.SELEKSI_FIELD_KEYS = [old_key]
+    reset_key_cache()
+    try:
+        user = make_applicant()
+        settings.SELEKSI_FIELD_KEYS = [new_key, old_key]
+        reset_key_cache()
+        out = StringIO()
+        call_command("rotate_identity_keys", stdout=out)
+        assert "1 account" in out.getvalue()
+        settings.SELEKSI_FIELD_KEYS = [new_key]
+        reset_key_cache()
+        user.refresh_from_db()
+        assert user.nik == SATU["nik"] and user.kk == SATU["kk"]  # readable without the old key
+    finally:
+        reset_key_cache()
