@@ -177,3 +177,17 @@ def test_the_fixture_registry_answers_like_the_real_one() -> None:
     assert wrong.outcome == RegistryOutcome.MISMATCH and wrong.mismatched == ("kk", "full_name")
     unknown = registry.verify(nik=DUA["nik"][:-1] + "9", kk="", full_name="", birth_date=born)
     assert unknown.outcome == RegistryOutcome.NOT_FOUND
+
+
+def test_identity_numbers_are_hidden_from_error_reports(client: Client) -> None:
+    from django.views.debug import SafeExceptionReporterFilter
+
+    response = client.post("/akun/daftar/", registration_form(sex="P"))
+    request = response.wsgi_request
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["nik"] != SATU["nik"] and cleaned["kk"] != SATU["kk"]
+    assert cleaned["password1"] != registration_form()["password1"]
+    assert cleaned["full_name"] == SATU["full_name"]  # only the secrets are hidden
+    login = client.post("/akun/masuk/", {"identifier": SATU["nik"], "password": "x"})
+    hidden = SafeExceptionReporterFilter().get_post_parameters(login.wsgi_request)
+    assert hidden["password"] != "x" and hidden["identifier"] != SATU["nik"]

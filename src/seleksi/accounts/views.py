@@ -184,7 +184,7 @@ def lock_message(until: Any) -> str:
 
 
 @never_cache
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("identifier", "password")
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
@@ -241,6 +241,7 @@ RECOVERY_SECONDS = 15 * 60
 
 
 @never_cache
+@sensitive_post_parameters("identifier")
 def recovery_start(request: HttpRequest) -> HttpResponse:
     form = RecoveryStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
