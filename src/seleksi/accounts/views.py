@@ -159,20 +159,33 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
-def activation_resend(request: HttpRequest) -> HttpResponse:
+def _email_link_request(
+    request: HttpRequest, *, send: Any, notice: str, title: str, button: str
+) -> HttpResponse:
+    """A form that takes an e-mail address and sends a link to it if, and only if, the
+    address qualifies; the answer is the same either way."""
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.activation_resend(email=form.cleaned_data["email"], site_url=_site_url(request))
-        messages.info(
-            request,
-            _(
-                "If that address belongs to an account that is not yet activated, a new "
-                "activation link is on its way. Check your inbox and spam folder."
-            ),
-        )
+        send(email=form.cleaned_data["email"], site_url=_site_url(request))
+        messages.info(request, notice)
         return redirect("accounts:login")
-    return render(request, "accounts/activation_resend.html", {"form": form})
+    return render(
+        request, "accounts/email_request.html", {"form": form, "title": title, "button": button}
+    )
+
+
+@never_cache
+def activation_resend(request: HttpRequest) -> HttpResponse:
+    return _email_link_request(
+        request,
+        send=services.activation_resend,
+        notice=_(
+            "If that address belongs to an account that is not yet activated, a new "
+            "activation link is on its way. Check your inbox and spam folder."
+        ),
+        title=_("Send the activation link again"),
+        button=_("Send"),
+    )
 
 
 def lock_message(until: Any) -> str:
@@ -321,7 +334,11 @@ def recovery_password(request: HttpRequest) -> HttpResponse:
 
 class ResetView(PasswordResetView):
     form_class = QueuedPasswordResetForm
-    template_name = "accounts/password_reset_form.html"
+    template_name = "accounts/email_request.html"
+    extra_context = {
+        "title": gettext_lazy("Recover your password by e-mail"),
+        "button": gettext_lazy("Send me a link"),
+    }
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -361,18 +378,16 @@ class ChangePasswordView(PasswordChangeView):
 
 @never_cache
 def answers_reset_request(request: HttpRequest) -> HttpResponse:
-    form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.answer_reset_send(email=form.cleaned_data["email"], site_url=_site_url(request))
-        messages.info(
-            request,
-            _(
-                "If that address belongs to an activated account, a link to set new security "
-                "questions is on its way."
-            ),
-        )
-        return redirect("accounts:login")
-    return render(request, "accounts/answers_reset_request.html", {"form": form})
+    return _email_link_request(
+        request,
+        send=services.answer_reset_send,
+        notice=_(
+            "If that address belongs to an activated account, a link to set new security "
+            "questions is on its way."
+        ),
+        title=_("Set new security questions by e-mail"),
+        button=_("Send me a link"),
+    )
 
 
 @never_cache
