@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "seleksi.audit",
     "seleksi.reference",
     "seleksi.selections",
+    "seleksi.applications",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,6 @@ urlpatterns = [
     path("kelola/", admin.site.urls),
     path("akun/", include("seleksi.accounts.urls")),
     path("referensi/", include("seleksi.reference.urls")),
+    path("", include("seleksi.applications.urls")),
     path("", include("seleksi.selections.urls")),
 ]

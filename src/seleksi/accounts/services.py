@@ -436,9 +436,8 @@ def _own_events(user: User) -> Any:
 
 
 def account_has_applied(user: User) -> bool:
-    """Whether any selection holds an application of this person. Applications arrive with
-    the applications stage; until then no account has applied."""
-    return False
+    """Whether any selection holds an application of this person (draft or submitted)."""
+    return user.applications.exists()
 
 
 @transaction.atomic

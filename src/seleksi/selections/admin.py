@@ -43,7 +43,17 @@ class RequirementInline(ScopedInline):
 
 class DocumentRuleInline(ScopedInline):
     model = DocumentRule
-    fields = ("order", "code", "name", "file_format", "max_size_kb", "is_required", "applies_to")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "file_format",
+        "max_size_kb",
+        "max_pages",
+        "is_photo",
+        "is_required",
+        "applies_to",
+    )
 
 
 class ContactInline(ScopedInline):
@@ -51,7 +61,15 @@ class ContactInline(ScopedInline):
     fields = ("order", "kind", "label", "value")
 
 
-SELECTION_FIELDS = ("agency", "code", "kind", "title", "number", "is_published")
+SELECTION_FIELDS = (
+    "agency",
+    "code",
+    "kind",
+    "title",
+    "number",
+    "is_published",
+    "eligibility_policy",
+)
 ANNOUNCEMENT_FIELDS = (
     "announced_on",
     "announced_at_place",

@@ -38,6 +38,12 @@ class Selection(models.Model):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published selections are public.")
     )
+    eligibility_policy = models.CharField(
+        _("eligibility policy"),
+        max_length=64,
+        blank=True,
+        help_text=_("Code of the rules applied when people apply, e.g. casn-2021."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -54,6 +60,13 @@ class Selection(models.Model):
             StageWindow(stage.kind, stage.starts_on, stage.ends_on) for stage in self.stages.all()
         ]
         return selection_status(stages, today or timezone.localdate())
+
+    @property
+    def policy_code(self) -> str:
+        """The eligibility policy: the one chosen, or the default for the kind."""
+        if self.eligibility_policy:
+            return self.eligibility_policy
+        return "mitra-bps-2024" if self.kind == self.Kind.MITRA else "casn-2021"
 
     def registration_stage(self) -> "Stage | None":
         return next((s for s in self.stages.all() if s.kind == Stage.Kind.REGISTRATION), None)
@@ -161,6 +174,12 @@ class DocumentRule(models.Model):
     max_size_kb = models.PositiveIntegerField(_("maximum size (KB)"))
     is_required = models.BooleanField(_("required"), default=True)
     applies_to = models.CharField(_("applies to"), max_length=255, blank=True)
+    max_pages = models.PositiveSmallIntegerField(_("maximum pages (PDF)"), default=20)
+    is_photo = models.BooleanField(
+        _("passport photo checks"),
+        default=False,
+        help_text=_("Warn when the photo is not 4×6 or its background is not red."),
+    )
 
     class Meta:
         verbose_name = _("document rule")

@@ -1,0 +1,262 @@
+"""Writes for applications: start, upload, cancel, submit. Each checks the registration
+window and the application's state on the server, whatever the page showed, and records
+an audit event in the same transaction."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, partial
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from seleksi.accounts.models import User
+from seleksi.audit.services import audit_record
+from seleksi.rules.eligibility import Eligibility, EligibilityPolicy, evaluate, load_policy
+from seleksi.rules.schedule import SelectionStatus
+from seleksi.selections.models import DocumentRule, Formation, Selection
+
+from .facts import applicant_facts, formation_facts, reference_date
+from .files import FileCheck, check_upload
+from .models import Application, Document
+
+
+class ApplicationRefused(Exception):
+    """A request the rules do not allow; `code` says which rule, for the page to explain."""
+
+    def __init__(self, code: str, eligibility: Eligibility | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.eligibility = eligibility
+
+
+@cache
+def policy_for(code: str) -> EligibilityPolicy:
+    return load_policy(code)
+
+
+def eligibility_table(
+    *, user: User, selection: Selection, formations: Iterable[Formation]
+) -> list[tuple[Formation, Eligibility]]:
+    """Eligibility for many openings at once: the person's facts are read once."""
+    policy = policy_for(selection.policy_code)
+    group = policy.pppk_guru_groups[0] if policy.pppk_guru_groups else None
+    facts = applicant_facts(user, statements=policy.statements, pppk_guru_group=group)
+    on = reference_date(selection) or timezone.localdate()
+    return [
+        (formation, evaluate(policy, facts, formation_facts(formation), reference_date=on))
+        for formation in formations
+    ]
+
+
+def eligibility_for(
+    *,
+    user: User,
+    formation: Formation,
+    statements: tuple[str, ...] | list[str] | None = None,
+    pppk_guru_group: str | None = None,
+) -> Eligibility:
+    """Eligibility for one opening. Without statements (while browsing) the statements are
+    assumed given, so the list shows what the person's data decides."""
+    selection = formation.selection
+    policy = policy_for(selection.policy_code)
+    given = policy.statements if statements is None else tuple(statements)
+    group = pppk_guru_group
+    if statements is None and group is None and policy.pppk_guru_groups:
+        group = policy.pppk_guru_groups[0]
+    return evaluate(
+        policy,
+        applicant_facts(user, statements=given, pppk_guru_group=group),
+        formation_facts(formation),
+        reference_date=reference_date(selection) or timezone.localdate(),
+    )
+
+
+def _snapshot(eligibility: Eligibility, selection: Selection, on: date | None) -> dict[str, Any]:
+    return {
+        "eligible": eligibility.eligible,
+        "reasons": [{"code": r.code, "params": dict(r.params)} for r in eligibility.reasons],
+        "preference_points": eligibility.preference_points,
+        "preferences_met": list(eligibility.preferences_met),
+        "policy": selection.policy_code,
+        "reference_date": on.isoformat() if on else None,
+        "checked_at": timezone.now().isoformat(),
+    }
+
+
+def _require_open(selection: Selection) -> None:
+    if selection.status() != SelectionStatus.OPEN:
+        raise ApplicationRefused("registration_closed")
+
+
+def _require_draft(application: Application) -> None:
+    if application.is_submitted:
+        raise ApplicationRefused("already_submitted")
+
+
+def _require_applicant(user: User) -> None:
+    if not user.is_activated:
+        raise ApplicationRefused("not_activated")
+    if not user.nik_cipher:
+        raise ApplicationRefused("nik_missing")
+
+
+def application_start(
+    *,
+    user: User,
+    formation: Formation,
+    statements: list[str],
+    pppk_guru_group: str = "",
+) -> Application:
+    selection = formation.selection
+    _require_applicant(user)
+    _require_open(selection)
+    if Application.objects.filter(applicant=user, selection=selection).exists():
+        raise ApplicationRefused("already_applied")
+    eligibility = eligibility_for(
+        user=user, formation=formation, statements=statements, pppk_guru_group=pppk_guru_group
+    )
+    if not eligibility.eligible:
+        raise ApplicationRefused("not_eligible", eligibility)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=user,
+                selection=selection,
+                formation=formation,
+                number=f"tmp-{timezone.now().timestamp()}-{user.pk}",
+                statements=sorted(statements),
+                pppk_guru_group=pppk_guru_group,
+                eligibility=_snapshot(eligibility, selection, reference_date(selection)),
+                preference_points=eligibility.preference_points,
+            )
+            application.number = f"{selection.pk:03d}{application.pk:07d}"
+            application.save(update_fields=["number"])
+            audit_record(
+                actor=user,
+                action="application.started",
+                subject=application,
+                rule_version=selection.policy_code,
+                details={"formation": formation.code},
+            )
+    except IntegrityError as error:
+        # Two requests at the same instant: the database's unique constraint decides.
+        raise ApplicationRefused("already_applied") from error
+    return application
+
+
+@transaction.atomic
+def application_cancel(*, application: Application, user: User) -> None:
+    """A draft can be withdrawn (to choose another opening); its files go too."""
+    _require_draft(application)
+    audit_record(actor=user, action="application.cancelled", subject=application)
+    documents = list(application.documents.all())
+    application.delete()
+    for document in documents:
+        transaction.on_commit(partial(document.file.storage.delete, document.file.name or ""))
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    check: FileCheck
+    document: Document | None
+
+
+def document_upload(
+    *, application: Application, rule: DocumentRule, upload: UploadedFile[bytes], user: User
+) -> UploadOutcome:
+    _require_draft(application)
+    _require_open(application.selection)
+    limit = rule.max_size_kb * 1024
+    if upload.size is not None and upload.size > limit:
+        # Judge the size before reading a byte more than needed.
+        check = check_upload(b"x" * (limit + 1), expected=rule.file_format, max_bytes=limit)
+        return UploadOutcome(check, None)
+    content = upload.read(limit + 1)
+    check = check_upload(
+        content,
+        expected=rule.file_format,
+        max_bytes=limit,
+        max_pages=rule.max_pages,
+        photo=rule.is_photo,
+    )
+    if not check.ok:
+        return UploadOutcome(check, None)
+    warnings = [
+        {"code": str(code), "params": dict(check.warning_params)} for code in check.warnings
+    ]
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        _require_draft(locked)
+        old = Document.objects.filter(application=locked, rule=rule).first()
+        old_name = old.file.name if old else None
+        document = old or Document(application=locked, rule=rule)
+        document.original_name = (upload.name or "dokumen")[:255]
+        document.size = len(content)
+        document.sha256 = check.sha256
+        document.pages = check.pages
+        document.width = check.width
+        document.height = check.height
+        document.warnings = warnings
+        document.file.save(upload.name or "dokumen", ContentFile(content), save=False)
+        document.save()
+        audit_record(
+            actor=user,
+            action="document.uploaded",
+            subject=locked,
+            details={"slot": rule.code, "size": len(content), "sha256": check.sha256[:16]},
+        )
+        if old_name:
+            storage = document.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return UploadOutcome(check, document)
+
+
+def missing_documents(application: Application) -> list[DocumentRule]:
+    uploaded = set(application.documents.values_list("rule_id", flat=True))
+    return [
+        rule
+        for rule in application.selection.document_rules.all()
+        if rule.is_required and rule.pk not in uploaded
+    ]
+
+
+def application_submit(*, application: Application, user: User) -> Application:
+    """ "Akhiri pendaftaran": the last check of everything; afterwards nothing changes."""
+    _require_draft(application)
+    _require_open(application.selection)
+    if missing_documents(application):
+        raise ApplicationRefused("documents_missing")
+    eligibility = eligibility_for(
+        user=user,
+        formation=application.formation,
+        statements=application.statements,
+        pppk_guru_group=application.pppk_guru_group or None,
+    )
+    if not eligibility.eligible:
+        raise ApplicationRefused("not_eligible", eligibility)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        _require_draft(locked)
+        locked.status = Application.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.eligibility = _snapshot(
+            eligibility, locked.selection, reference_date(locked.selection)
+        )
+        locked.preference_points = eligibility.preference_points
+        locked.save()
+        audit_record(
+            actor=user,
+            action="application.submitted",
+            subject=locked,
+            rule_version=locked.selection.policy_code,
+            details={
+                "formation": locked.formation.code,
+                "documents": sorted(locked.documents.values_list("rule__code", flat=True)),
+                "preference_points": eligibility.preference_points,
+            },
+        )
+    return locked
