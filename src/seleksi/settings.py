@@ -218,7 +218,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SELEKSI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pypdf narrates every damaged upload; the upload checks report those to the person.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", "25"))

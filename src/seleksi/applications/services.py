@@ -20,7 +20,7 @@ from seleksi.rules.schedule import SelectionStatus
 from seleksi.selections.models import DocumentRule, Formation, Selection
 
 from .facts import applicant_facts, formation_facts, reference_date
-from .files import FileCheck, check_upload
+from .files import FileCheck, FileProblem, check_upload
 from .models import Application, Document
 
 
@@ -104,6 +104,11 @@ def _require_applicant(user: User) -> None:
         raise ApplicationRefused("nik_missing")
 
 
+def already_applied(user: User, selection: Selection) -> bool:
+    """The friendly early answer; the unique constraint is what really guarantees it."""
+    return Application.objects.filter(applicant=user, selection=selection).exists()
+
+
 def application_start(
     *,
     user: User,
@@ -114,7 +119,7 @@ def application_start(
     selection = formation.selection
     _require_applicant(user)
     _require_open(selection)
-    if Application.objects.filter(applicant=user, selection=selection).exists():
+    if already_applied(user, selection):
         raise ApplicationRefused("already_applied")
     eligibility = eligibility_for(
         user=user, formation=formation, statements=statements, pppk_guru_group=pppk_guru_group
@@ -172,9 +177,19 @@ def document_upload(
     _require_open(application.selection)
     limit = rule.max_size_kb * 1024
     if upload.size is not None and upload.size > limit:
-        # Judge the size before reading a byte more than needed.
-        check = check_upload(b"x" * (limit + 1), expected=rule.file_format, max_bytes=limit)
-        return UploadOutcome(check, None)
+        # Refuse by the declared size before reading the file at all.
+        too_large = FileCheck(
+            problem=FileProblem.TOO_LARGE,
+            params=(("size_kb", str(-(-upload.size // 1024))), ("limit_kb", str(rule.max_size_kb))),
+            warnings=(),
+            warning_params=(),
+            detected="unknown",
+            pages=None,
+            width=None,
+            height=None,
+            sha256="",
+        )
+        return UploadOutcome(too_large, None)
     content = upload.read(limit + 1)
     check = check_upload(
         content,
