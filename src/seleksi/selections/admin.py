@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
 from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
+from seleksi.rules.eligibility import policy_codes
 from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
 
 from .forms import FormationImportForm
@@ -91,6 +92,14 @@ class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Selection
         fields = SELECTION_FIELDS + ANNOUNCEMENT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["eligibility_policy"] = forms.ChoiceField(
+            label=_("Eligibility policy"),
+            required=False,
+            choices=[("", _("Default for the kind"))] + [(c, c) for c in policy_codes()],
+        )
 
     def clean_change_reason(self) -> str:
         reason = str(self.cleaned_data.get("change_reason", "")).strip()

@@ -1,0 +1,95 @@
+"""A demo applicant applies in the browser: qualifies for one opening, is refused another
+with the reason, uploads every document, submits and downloads the resume; another person
+cannot open the documents."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from seleksi.applications.models import Application, Document
+from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.models import Stage
+from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
+
+ACEH = "aceh-tengah-casn-2021"
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/akun/masuk/")
+    page.locator("[name=identifier]").fill(email)
+    page.locator("[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+
+
+def test_a_demo_applicant_applies_uploads_submits_and_prints(
+    live_server: LiveServer, page: Page, browser: Browser, transactional_db: None, tmp_path: Path
+) -> None:
+    demo_load()
+    today = timezone.localdate()
+    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
+        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
+    )
+    base = live_server.url
+    sign_in(page, base, "pelamar.teknis@demo.seleksi.invalid")
+
+    page.goto(base + f"/seleksi/{ACEH}/")
+    page.get_by_role("link", name="Lamar", exact=True).click()
+    page.get_by_label("Jabatan").select_option("Perawat Terampil")
+    page.get_by_role("button", name="Saring").click()
+    refused = page.locator("li.not-eligible").first
+    expect(refused).to_contain_text("tidak termasuk kualifikasi")
+    expect(page.get_by_role("link", name="Lamar formasi ini")).to_have_count(0)
+
+    page.get_by_label("Jabatan").select_option("Pranata Komputer Ahli Pertama")
+    page.get_by_label("Jenis formasi").select_option("umum")
+    page.get_by_role("button", name="Saring").click()
+    page.locator("li.eligible").first.get_by_role("link", name="Lamar formasi ini").click()
+    for box in page.locator("input[type=checkbox][name^=statement_]").all():
+        box.check()
+    page.get_by_role("button", name="Mulai lamaran").click()
+    expect(page.locator("#application-status")).to_contain_text("Draf")
+
+    files = {
+        "ktp": ("ktp.jpg", ktp_scan()),
+        "pas-foto": ("foto.jpg", pas_foto()),
+        "surat-lamaran": ("lamaran.pdf", letter_pdf()),
+        "ijazah": ("ijazah.pdf", diploma_scan_pdf()),
+        "transkrip": ("transkrip.pdf", letter_pdf()),
+        "dokumen-pendukung": ("pendukung.pdf", letter_pdf()),
+    }
+    for slot, (name, content) in files.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        slot_box = page.locator(f"#slot-{slot}")
+        slot_box.locator("input[type=file]").set_input_files(str(path))
+        slot_box.get_by_role("button", name="Unggah").click()
+        expect(page.locator(f"#slot-{slot}")).to_contain_text(name)
+
+    page.locator("[name=confirm]").check()
+    page.get_by_role("button", name="Akhiri pendaftaran").click()
+    expect(page.locator("#application-status")).to_contain_text("Terkirim")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh resume pendaftaran (PDF)").click()
+    pdf = tmp_path / "resume.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+    application = Application.objects.get()
+    document = Document.objects.filter(application=application).first()
+    assert application.status == "submitted" and document is not None
+    other = browser.new_context(locale="id-ID")
+    intruder = other.new_page()
+    try:
+        sign_in(intruder, base, "pelamar.guru@demo.seleksi.invalid")
+        response = intruder.goto(base + f"/dokumen/{document.pk}/")
+        assert response is not None and response.status in {403, 404}
+        response = intruder.goto(base + f"/lamaran/{application.number}/")
+        assert response is not None and response.status in {403, 404}
+    finally:
+        other.close()
