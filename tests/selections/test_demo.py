@@ -82,3 +82,15 @@ def test_demo_staff_can_sign_in_and_belong_to_their_agency() -> None:
     assert admin.check_password(DEMO_PASSWORD)
     assert admin.memberships.get().agency.code == "pemkab-aceh-tengah"
     assert User.objects.get(username="superadmin").is_superuser
+
+
+def test_the_demo_registration_can_be_opened_to_try_applying() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    demo_load()
+    call_command("demo_open_registration", "--days", "7", stdout=StringIO())
+    for code in ("aceh-tengah-casn-2021", "bps-magetan-mitra-2024"):
+        assert Selection.objects.get(code=code).status() == "open"
+    assert AuditEvent.objects.filter(action="selection.registration_moved").count() == 2

@@ -29,6 +29,7 @@ from .services import formations_import
 
 DATA_DIR = Path(__file__).parent / "data" / "demo"
 SEED_FILES = ("aceh-tengah-casn-2021.json", "bps-magetan-mitra-2024.json")
+SEED_CODES = ("aceh-tengah-casn-2021", "bps-magetan-mitra-2024")
 DEMO_PASSWORD = "seleksi-demo"  # noqa: S105 - printed for the local demo on purpose
 
 
