@@ -287,3 +287,15 @@ def test_an_account_that_applied_cannot_be_deleted() -> None:
     start(client, formation("Pranata Komputer Ahli Pertama"))
     page = client.post("/akun/hapus-akun/", {"password": "seleksi-demo"})
     assert page.context["applied"] and User.objects.filter(pk=user.pk).exists()
+
+
+def test_printing_a_card_does_not_weaken_the_upload_checks() -> None:
+    from PIL import ImageFile
+
+    from seleksi.applications.files import FileProblem, check_upload
+
+    signed_in(person()).get("/akun/kartu-informasi-akun.pdf")  # imports WeasyPrint
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    photo = pas_foto()
+    check = check_upload(photo[: len(photo) // 2], expected="jpeg", max_bytes=200 * 1024)
+    assert check.problem == FileProblem.TRUNCATED

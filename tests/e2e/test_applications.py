@@ -72,7 +72,7 @@ def test_a_demo_applicant_applies_uploads_submits_and_prints(
 
     page.locator("[name=confirm]").check()
     page.get_by_role("button", name="Akhiri pendaftaran").click()
-    expect(page.locator("#application-status")).to_contain_text("Terkirim")
+    expect(page.locator("#application-status")).to_contain_text("Pendaftaran diakhiri")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh resume pendaftaran (PDF)").click()

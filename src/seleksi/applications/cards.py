@@ -44,8 +44,12 @@ def account_card_user_pk(token: str) -> int | None:
 
 
 def render_pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> bytes:
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES when it is imported; the upload
+    # checks rely on truncated JPEGs failing to decode, so switch it off again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = render_to_string(
         template,
         {"printed_at": timezone.localtime(), "site_name": "Seleksi", **context},
