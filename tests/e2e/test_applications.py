@@ -39,14 +39,14 @@ def test_a_demo_applicant_applies_uploads_submits_and_prints(
 
     page.goto(base + f"/seleksi/{ACEH}/")
     page.get_by_role("link", name="Lamar", exact=True).click()
-    page.get_by_label("Jabatan").select_option("Perawat Terampil")
+    page.get_by_label("Jabatan", exact=True).select_option("Perawat Terampil")
     page.get_by_role("button", name="Saring").click()
     refused = page.locator("li.not-eligible").first
     expect(refused).to_contain_text("tidak termasuk kualifikasi")
     expect(page.get_by_role("link", name="Lamar formasi ini")).to_have_count(0)
 
-    page.get_by_label("Jabatan").select_option("Pranata Komputer Ahli Pertama")
-    page.get_by_label("Jenis formasi").select_option("umum")
+    page.get_by_label("Jabatan", exact=True).select_option("Pranata Komputer Ahli Pertama")
+    page.get_by_label("Jenis formasi", exact=True).select_option("umum")
     page.get_by_role("button", name="Saring").click()
     page.locator("li.eligible").first.get_by_role("link", name="Lamar formasi ini").click()
     for box in page.locator("input[type=checkbox][name^=statement_]").all():
