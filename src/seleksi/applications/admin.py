@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.core.admin_scoping import AgencyScopedAdmin
+from seleksi.core.admin_scoping import AgencyScopedAdmin, ReadOnlyAdminMixin
 
 from .models import Application, Document
 
@@ -23,7 +23,7 @@ class DocumentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Application)
-class ApplicationAdmin(AgencyScopedAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
     """Read-only for now: verification has its own queue."""
 
     agency_path = "selection__agency_id"
@@ -45,12 +45,3 @@ class ApplicationAdmin(AgencyScopedAdmin):
         "submitted_at",
     )
     exclude = ("applicant",)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -114,3 +114,16 @@ class AuditedAdminMixin:
         for obj in queryset:
             self._audit(request, obj, "deleted", None)
         return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+
+class ReadOnlyAdminMixin:
+    """Rows that the console shows but never writes: they come from services or data files."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -3,10 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from seleksi.core.admin_scoping import ReadOnlyAdminMixin
+
 from .models import EducationLevel, Province, Regency
 
 
-class ReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only, for superusers: the rows come from the data files through migrations."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -14,15 +16,6 @@ class ReferenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Province)
