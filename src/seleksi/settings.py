@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "seleksi.reference",
     "seleksi.selections",
     "seleksi.applications",
+    "seleksi.verification",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,6 @@ urlpatterns = [
     path("akun/", include("seleksi.accounts.urls")),
     path("referensi/", include("seleksi.reference.urls")),
     path("", include("seleksi.applications.urls")),
+    path("", include("seleksi.verification.urls")),
     path("", include("seleksi.selections.urls")),
 ]

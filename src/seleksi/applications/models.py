@@ -52,6 +52,19 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Administrative selection (seleksi administrasi); see seleksi.rules.verification.
+    admin_stage = models.CharField(_("administrative stage"), max_length=16, blank=True)
+    admin_result = models.CharField(_("administrative decision"), max_length=3, blank=True)
+    published_result = models.CharField(_("published result"), max_length=3, blank=True)
+    published_at = models.DateTimeField(_("result published at"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("verifier"),
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -64,7 +77,13 @@ class Application(models.Model):
                 violation_error_message=_("You already have an application in this selection."),
             )
         ]
-        indexes = [models.Index(fields=["selection", "status"], name="application_status_idx")]
+        indexes = [
+            models.Index(fields=["selection", "status"], name="application_status_idx"),
+            models.Index(
+                fields=["selection", "admin_stage", "formation"], name="application_queue_idx"
+            ),
+            models.Index(fields=["selection", "assigned_to"], name="application_verifier_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from seleksi.accounts.models import User
@@ -264,6 +265,7 @@ def submit(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @never_cache
+@xframe_options_sameorigin
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """Served to the owner and to staff of the selection's agency only; never a public URL."""
     document = get_object_or_404(
@@ -284,7 +286,9 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         f'inline; filename="{application.number}-{document.rule.code}.{extension}"'
     )
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # Previewed inside the verification page (same origin only); uploads carry no scripts.
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response["X-Frame-Options"] = "SAMEORIGIN"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -38,6 +38,16 @@ class Selection(models.Model):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published selections are public.")
     )
+    require_second_check = models.BooleanField(
+        _("require a second check"),
+        default=False,
+        help_text=_("A second verifier must confirm every administrative decision."),
+    )
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection period (calendar days)"),
+        default=3,
+        help_text=_("Used when the schedule has no dated objection stage."),
+    )
     eligibility_policy = models.CharField(
         _("eligibility policy"),
         max_length=64,

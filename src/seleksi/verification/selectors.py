@@ -1,0 +1,151 @@
+"""Reads for the verification queue, the applicant's timeline and the public results."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from seleksi.applications.models import Application
+from seleksi.audit.models import AuditEvent
+from seleksi.rules.verification import Mark, Stage
+from seleksi.selections.models import Selection
+
+from .models import Review
+
+STAGE_LABELS = {
+    Stage.WAITING: _("Waiting for verification"),
+    Stage.DECIDED: _("Decided, waiting for the second check"),
+    Stage.CHECKED: _("Checked, not yet published"),
+    Stage.PUBLISHED: _("Result published"),
+    Stage.OBJECTED: _("Objection filed"),
+    Stage.ANSWERED: _("Objection answered, not yet published"),
+    Stage.FINAL: _("Final result published"),
+}
+
+
+def queue(
+    *, selection: Selection, stage: str = "", formation: str = "", verifier: str = ""
+) -> QuerySet[Application]:
+    applications = Application.objects.filter(
+        selection=selection, status=Application.Status.SUBMITTED
+    ).select_related("formation", "assigned_to")
+    if stage == Stage.WAITING:
+        applications = applications.filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
+    elif stage:
+        applications = applications.filter(admin_stage=stage)
+    if formation:
+        applications = applications.filter(formation__code=formation)
+    if verifier == "none":
+        applications = applications.filter(assigned_to=None)
+    elif verifier.isdigit():
+        applications = applications.filter(assigned_to_id=int(verifier))
+    return applications.order_by("submitted_at", "pk")
+
+
+def stage_counts(selection: Selection) -> dict[str, int]:
+    rows = (
+        Application.objects.filter(selection=selection, status=Application.Status.SUBMITTED)
+        .values("admin_stage")
+        .annotate(n=Count("id"))
+    )
+    counts = {str(stage): 0 for stage in Stage}
+    for row in rows:
+        counts[row["admin_stage"] or Stage.WAITING] += row["n"]
+    return counts
+
+
+def published_reasons(application: Application) -> list[dict[str, str]]:
+    """The TMS reasons the applicant reads: those of the decision that was published."""
+    if not application.published_result:
+        return []
+    review = (
+        Review.objects.filter(application=application, finished_at__isnull=False)
+        .order_by("-round")
+        .first()
+    )
+    if review is None:
+        return []
+    return [
+        {"item": item.item, "reason": item.reason.text if item.reason else "", "note": item.note}
+        for item in review.items.select_related("reason").filter(mark=Mark.TMS)
+    ]
+
+
+TIMELINE_LABELS = {
+    "application.started": _("Application started"),
+    "document.uploaded": _("Document uploaded"),
+    "application.submitted": _("Registration finished (submitted)"),
+    "verification.round1_decided": _("Documents verified"),
+    "verification.round2_decided": _("Verification checked a second time"),
+    "verification.published": _("Administrative result published"),
+    "objection.filed": _("Objection filed"),
+    "objection.accepted": _("Objection accepted"),
+    "objection.rejected": _("Objection rejected"),
+    "verification.published_after_objection": _("Result after the objection published"),
+}
+ROLE_LABELS = {
+    "applicant": _("you"),
+    "verifier": _("verifier"),
+    "committee": _("committee"),
+    "admin": _("agency administrator"),
+    "superuser": _("platform administrator"),
+    "system": _("system"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    label: Any
+    role: Any
+    reason: str
+
+
+def timeline(application: Application) -> list[TimelineEntry]:
+    """Every step of the application as the applicant may see it: the role, never the name;
+    internal steps are shown only once the result they led to is published."""
+    events = AuditEvent.objects.filter(
+        subject_type=application._meta.label_lower, subject_id=str(application.pk)
+    ).order_by("occurred_at", "id")
+    entries = []
+    for event in events:
+        if event.action.startswith("verification.round") and not application.published_at:
+            continue
+        label = TIMELINE_LABELS.get(event.action)
+        if label is None:
+            continue
+        shows_reason = event.action.startswith(("objection.", "verification.round"))
+        entries.append(
+            TimelineEntry(
+                event.occurred_at,
+                label,
+                ROLE_LABELS.get(event.actor_role, event.actor_role),
+                event.reason if shows_reason else "",
+            )
+        )
+    return entries
+
+
+def public_results(selection: Selection) -> list[dict[str, Any]]:
+    """Per formation: counts of MS and TMS and the registration numbers that are MS. No names,
+    and no numbers of TMS applicants."""
+    rows = (
+        Application.objects.filter(selection=selection)
+        .exclude(published_result="")
+        .values("formation__code", "formation__position", "formation__placement_unit")
+        .annotate(
+            ms=Count("id", filter=Q(published_result=Mark.MS)),
+            tms=Count("id", filter=Q(published_result=Mark.TMS)),
+        )
+        .order_by("formation__code")
+    )
+    numbers: dict[str, list[str]] = {}
+    for code, number in (
+        Application.objects.filter(selection=selection, published_result=Mark.MS)
+        .order_by("number")
+        .values_list("formation__code", "number")
+    ):
+        numbers.setdefault(code, []).append(number)
+    return [{**row, "numbers": numbers.get(row["formation__code"], [])} for row in rows]

@@ -1,0 +1,280 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from seleksi.agencies.models import Membership, Role
+from seleksi.agencies.permissions import Capability, user_can
+from seleksi.applications.models import Application
+from seleksi.rules.verification import Mark, Stage
+from seleksi.selections.models import Selection
+
+from . import selectors, services
+from .models import Objection
+
+REFUSALS = {
+    "forbidden": gettext_lazy("You may not do this for this agency."),
+    "claimed_by_another": gettext_lazy(
+        "Another verifier is checking this application right now; choose another one."
+    ),
+    "claim_required": gettext_lazy(
+        "Your hold on this application has expired; open it again before saving."
+    ),
+    "second_check_by_another": gettext_lazy("The second check must be done by another verifier."),
+    "checklist": gettext_lazy(
+        "Mark every requirement; a TMS needs a reason from the list, and the result must "
+        "follow from the marks."
+    ),
+    "unknown_reason": gettext_lazy("Choose a reason from the list."),
+    "not_allowed_now": gettext_lazy(
+        "This step is not possible at this stage; a published result changes only through an "
+        "objection."
+    ),
+    "undecided": gettext_lazy("Not every submitted application has been checked yet (%s left)."),
+    "before_schedule": gettext_lazy("The schedule publishes this result on %s."),
+    "already_published": gettext_lazy("This result has already been published."),
+    "not_published_yet": gettext_lazy("Publish the administrative result first."),
+    "objections_pending": gettext_lazy("%s objections still wait for an answer."),
+    "already_answered": gettext_lazy("This objection has already been answered."),
+    "answer_required": gettext_lazy("Write the answer the applicant will read."),
+    "no_verifiers": gettext_lazy("This agency has no verifiers yet."),
+    "not_a_verifier": gettext_lazy("That person is not a verifier of this agency."),
+    "not_submitted": gettext_lazy("Only submitted applications are verified."),
+    "already_objected": gettext_lazy("You have already filed an objection; one is allowed."),
+    "window_closed": gettext_lazy("The objection period is not open."),
+    "reason_too_short": gettext_lazy("Explain in at least 20 characters why the result is wrong."),
+    "bad_evidence": gettext_lazy(
+        "An evidence file (%s) is not a valid PDF or JPEG of at most 800 KB; nothing was saved."
+    ),
+}
+
+
+def refusal_text(error: services.VerificationRefused) -> str:
+    text = str(REFUSALS.get(error.code, error.code))
+    return text % error.detail if "%s" in text else text
+
+
+def _staff_selection(request: HttpRequest, code: str) -> Selection:
+    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such selection")
+    return selection
+
+
+@login_required
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _staff_selection(request, code)
+    stage = request.GET.get("tahap", "")
+    formation = request.GET.get("formasi", "")
+    verifier = request.GET.get("verifikator", "")
+    applications = selectors.queue(
+        selection=selection, stage=stage, formation=formation, verifier=verifier
+    )
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    verifiers = [
+        m.user
+        for m in Membership.objects.filter(agency=selection.agency, role=Role.VERIFIER)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+    return render(
+        request,
+        "verification/queue.html",
+        {
+            "selection": selection,
+            "page": page,
+            "counts": selectors.stage_counts(selection),
+            "labels": selectors.STAGE_LABELS,
+            "verifiers": verifiers,
+            "filters": {"tahap": stage, "formasi": formation, "verifikator": verifier},
+            "can_decide": user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id),
+            "can_verify": user_can(
+                request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id
+            ),
+            "objections": Objection.objects.filter(application__selection=selection)
+            .select_related("application")
+            .order_by("status", "answer_due_on"),
+            "overdue": set(services.overdue_objections(selection).values_list("pk", flat=True)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_action(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _staff_selection(request, code)
+    action = request.POST.get("action")
+    site_url = f"{request.scheme}://{request.get_host()}"
+    try:
+        if action == "assign_evenly":
+            verifiers = [
+                m.user
+                for m in Membership.objects.filter(
+                    agency=selection.agency, role=Role.VERIFIER
+                ).select_related("user")
+            ]
+            handed = services.assign_evenly(
+                selection=selection, verifiers=verifiers, actor=request.user
+            )
+            messages.success(
+                request, _("%(n)d applications assigned.") % {"n": sum(handed.values())}
+            )
+        elif action == "publish":
+            publication = services.publish(
+                selection=selection, actor=request.user, site_url=site_url
+            )
+            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
+        elif action == "publish_after_objections":
+            publication = services.publish_after_objections(
+                selection=selection, actor=request.user, site_url=site_url
+            )
+            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
+    except services.VerificationRefused as error:
+        messages.error(request, refusal_text(error))
+    return redirect("verification:queue", code=selection.code)
+
+
+def _next_number(application: Application, user: Any) -> str | None:
+    following = (
+        Application.objects.filter(
+            selection=application.selection,
+            status=Application.Status.SUBMITTED,
+            admin_stage__in=["", Stage.WAITING, Stage.DECIDED],
+            pk__gt=application.pk,
+        )
+        .filter(assigned_to__in=[user, None])
+        .order_by("pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return following
+
+
+@login_required
+def review(request: HttpRequest, number: str) -> HttpResponse:
+    application = get_object_or_404(
+        Application.objects.select_related("selection", "formation", "applicant"), number=number
+    )
+    selection = application.selection
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such application")
+    reasons = list(services.reasons_for(selection))
+    items = services.checklist(application)
+    held = None
+    if request.method == "GET" and user_can(
+        request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id
+    ):
+        try:
+            held = services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
+        except services.VerificationRefused as error:
+            messages.warning(request, refusal_text(error))
+    if request.method == "POST":
+        marks = [
+            services.MarkInput(
+                item=code,
+                mark=request.POST.get(f"mark_{code}", ""),
+                reason_code=request.POST.get(f"reason_{code}", ""),
+                note=request.POST.get(f"note_{code}", "").strip(),
+            )
+            for code, _label in items
+            if request.POST.get(f"mark_{code}") in {Mark.MS, Mark.TMS}
+        ]
+        try:
+            services.decide(
+                application=application,
+                verifier=request.user,  # type: ignore[arg-type]
+                marks=marks,
+                claimed_result=request.POST.get("result") or None,
+                note=request.POST.get("note", ""),
+            )
+        except services.VerificationRefused as error:
+            messages.error(request, refusal_text(error))
+        else:
+            messages.success(request, _("Saved %(number)s.") % {"number": number})
+            following = _next_number(application, request.user)
+            if request.POST.get("next") and following:
+                return redirect("verification:review", number=following)
+            return redirect("verification:queue", code=selection.code)
+        return redirect("verification:review", number=number)
+    documents = {d.rule.code: d for d in application.documents.select_related("rule")}
+    return render(
+        request,
+        "verification/review.html",
+        {
+            "application": application,
+            "applicant": application.applicant,
+            "profile": getattr(application.applicant, "profile", None),
+            "educations": application.applicant.educations.select_related("level"),
+            "items": [(code, label, documents.get(code)) for code, label in items],
+            "reasons": reasons,
+            "held": held,
+            "stage_label": selectors.STAGE_LABELS.get(
+                Stage(application.admin_stage or Stage.WAITING)
+            ),
+        },
+    )
+
+
+@login_required
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("application__selection"), pk=pk)
+    selection = objection.application.selection
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such objection")
+    if request.method == "POST":
+        try:
+            services.answer_objection(
+                objection=objection,
+                actor=request.user,
+                accepted=request.POST.get("decision") == "accept",
+                answer=request.POST.get("answer", ""),
+            )
+        except services.VerificationRefused as error:
+            messages.error(request, refusal_text(error))
+        else:
+            messages.success(request, _("The answer has been recorded."))
+            return redirect("verification:queue", code=selection.code)
+    return render(
+        request,
+        "verification/objection_answer.html",
+        {
+            "objection": objection,
+            "application": objection.application,
+            "reasons": selectors.published_reasons(objection.application),
+        },
+    )
+
+
+def public_results(request: HttpRequest, code: str) -> HttpResponse:
+    selection = get_object_or_404(Selection, code=code, is_published=True)
+    return render(
+        request,
+        "verification/public_results.html",
+        {"selection": selection, "rows": selectors.public_results(selection)},
+    )
+
+
+@login_required
+@require_POST
+def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
+    application = get_object_or_404(Application, number=number)
+    if application.applicant_id != request.user.pk:
+        raise Http404("no such application")
+    try:
+        services.object_to_result(
+            application=application,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            files=request.FILES.getlist("evidence"),
+        )
+    except services.VerificationRefused as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _("Your objection has been filed."))
+    return redirect("applications:detail", number=number)
