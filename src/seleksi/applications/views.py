@@ -175,9 +175,37 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "reasons": [describe_reason(reason) for reason in eligibility.reasons],
             "submit_form": SubmitForm(),
             "statement_texts": _statement_texts(application),
+            **_administrative_result(application),
             "status": application.selection.status(),
         },
     )
+
+
+def _administrative_result(application: Application) -> dict[str, object]:
+    """What the applicant sees of the administrative selection: the published result with
+    every reason, the objection (window, form, answer) and the timeline of the application."""
+    from django.utils import timezone
+
+    from seleksi.verification import selectors as verification_selectors
+    from seleksi.verification.models import Objection
+    from seleksi.verification.services import window_for
+
+    objection = Objection.objects.filter(application=application).first()
+    window = window_for(application)
+    can_object = (
+        objection is None
+        and application.published_result == "TMS"
+        and application.admin_stage == "published"
+        and window is not None
+        and window.contains(timezone.localdate())
+    )
+    return {
+        "result_reasons": verification_selectors.published_reasons(application),
+        "objection": objection,
+        "objection_window": window,
+        "can_object": can_object,
+        "timeline": verification_selectors.timeline(application),
+    }
 
 
 def _warning_texts(document: Document | None) -> list[str]:
