@@ -29,7 +29,10 @@ def audit_record(
         raise ValueError("action must be a dotted code such as 'selection.updated'")
     if subject.pk is None:
         raise ValueError("the subject must be saved before it is audited")
-    agency_id = agency_id if agency_id is not None else getattr(subject, "agency_id", None)
+    if agency_id is None:
+        agency_id = getattr(subject, "agency_id", None)
+    if agency_id is None and getattr(subject, "selection_id", None) is not None:
+        agency_id = subject.selection.agency_id  # type: ignore[attr-defined]
     if selection_id is None:
         is_selection = subject._meta.label_lower == "selections.selection"
         selection_id = subject.pk if is_selection else getattr(subject, "selection_id", None)

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -148,7 +149,7 @@ def _next_number(application: Application, user: Any) -> str | None:
             admin_stage__in=["", Stage.WAITING, Stage.DECIDED],
             pk__gt=application.pk,
         )
-        .filter(assigned_to__in=[user, None])
+        .filter(Q(assigned_to=user) | Q(assigned_to=None))
         .order_by("pk")
         .values_list("number", flat=True)
         .first()
