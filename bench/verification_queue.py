@@ -1,0 +1,123 @@
+"""Benchmark: the verification queue with 100,000 submitted applications in one selection.
+
+Seeds its own data, prints timings, asserts nothing. Meant for PostgreSQL:
+
+    DATABASE_URL=postgres://user@127.0.0.1:5432/empty_db \
+        .venv/bin/python bench/verification_queue.py
+
+Without DATABASE_URL it uses a throwaway SQLite file. The database must be empty.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20)
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="seleksi-bench-queue-"))
+    os.environ.setdefault("SELEKSI_DATA_DIR", str(workdir))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from seleksi.accounts.models import User
+    from seleksi.agencies.models import Membership, Role
+    from seleksi.applications.models import Application
+    from seleksi.selections.demo import demo_load
+    from seleksi.selections.models import Formation, Selection
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    demo_load()
+    selection = Selection.objects.get(code="aceh-tengah-casn-2021")
+    formations = list(Formation.objects.filter(selection=selection).values_list("pk", flat=True))
+    verifiers = [
+        m.user for m in Membership.objects.filter(agency=selection.agency, role=Role.VERIFIER)
+    ]
+    password = make_password(None)
+    count = options.applications
+    User.objects.bulk_create(
+        (User(username=f"bench{n:07d}", password=password) for n in range(count)),
+        batch_size=5000,
+    )
+    users = list(
+        User.objects.filter(username__startswith="bench")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    stages = ["", "", "", "checked", "decided"]
+    Application.objects.bulk_create(
+        (
+            Application(
+                applicant_id=user_pk,
+                selection=selection,
+                formation_id=formations[n % len(formations)],
+                number=f"{selection.pk:03d}{n + 1:07d}",
+                status=Application.Status.SUBMITTED,
+                submitted_at=now,
+                admin_stage=stages[n % len(stages)],
+                admin_result="MS" if stages[n % len(stages)] else "",
+                assigned_to=verifiers[n % len(verifiers)] if verifiers and n % 3 else None,
+                verification_token=f"bench-{n}",
+            )
+            for n, user_pk in enumerate(users)
+        ),
+        batch_size=5000,
+    )
+    seed_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    client = Client()
+    client.force_login(User.objects.get(username="panitia.acehtengah"))
+    url = f"/panitia/{selection.code}/verifikasi/"
+    some_formation = Formation.objects.get(pk=formations[7]).code
+    cases = {
+        "no filter, page 1": {},
+        "waiting": {"tahap": "waiting"},
+        "one formation": {"formasi": some_formation},
+        "unassigned": {"verifikator": "none"},
+        "one verifier": {"verifikator": str(verifiers[0].pk)} if verifiers else {},
+        "page 1000": {"page": "1000"},
+    }
+    print(
+        f"database: {connection.vendor}; {count:,} submitted applications, seeded in "
+        f"{seed_seconds:.1f} s"
+    )
+    print(f"{'case':<20} {'median ms':>10} {'p95 ms':>8}")
+    for name, params in cases.items():
+        timings = []
+        for _ in range(options.requests):
+            started = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: HTTP {response.status_code}")
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        print(f"{name:<20} {statistics.median(timings):>10.1f} {p95:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
