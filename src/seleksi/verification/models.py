@@ -33,11 +33,18 @@ class RejectionReason(models.Model):
 
 
 class Review(models.Model):
-    """One verifier's check of one application: round 1, and round 2 when the selection
-    requires a second check. The claim keeps two verifiers off the same application."""
+    """One verifier's check of one application, numbered 1, 2, 3… and kept for the record.
+    A "decision" sets the result; with a second check required, a "confirmation" by another
+    verifier follows, and a confirmation that disagrees becomes the decision to confirm.
+    The claim (`claimed_until`) keeps two verifiers off the same application."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Decision")
+        CONFIRMATION = "confirmation", _("Second check")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DECISION)
     verifier = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
     )

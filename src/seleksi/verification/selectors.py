@@ -77,14 +77,22 @@ TIMELINE_LABELS = {
     "application.started": _("Application started"),
     "document.uploaded": _("Document uploaded"),
     "application.submitted": _("Registration finished (submitted)"),
-    "verification.round1_decided": _("Documents verified"),
-    "verification.round2_decided": _("Verification checked a second time"),
+    "verification.decided": _("Documents verified"),
+    "verification.second_check_agreed": _("Verification checked a second time"),
+    "verification.second_check_disagreed": _("Documents verified"),
     "verification.published": _("Administrative result published"),
     "objection.filed": _("Objection filed"),
     "objection.accepted": _("Objection accepted"),
     "objection.rejected": _("Objection rejected"),
     "verification.published_after_objection": _("Result after the objection published"),
 }
+DECISION_ACTIONS = frozenset(
+    {
+        "verification.decided",
+        "verification.second_check_agreed",
+        "verification.second_check_disagreed",
+    }
+)
 ROLE_LABELS = {
     "applicant": _("you"),
     "verifier": _("verifier"),
@@ -111,12 +119,13 @@ def timeline(application: Application) -> list[TimelineEntry]:
     ).order_by("occurred_at", "id")
     entries = []
     for event in events:
-        if event.action.startswith("verification.round") and not application.published_at:
+        internal = event.action in DECISION_ACTIONS
+        if internal and not application.published_at:
             continue
         label = TIMELINE_LABELS.get(event.action)
         if label is None:
             continue
-        shows_reason = event.action.startswith(("objection.", "verification.round"))
+        shows_reason = internal or event.action.startswith("objection.")
         entries.append(
             TimelineEntry(
                 event.occurred_at,

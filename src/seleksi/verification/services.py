@@ -63,6 +63,7 @@ DEFAULT_REASONS = (
     ("lainnya", "Lainnya (lihat keterangan)"),
 )
 EVIDENCE_LIMIT_KB = 800
+OBJECTION_REASON_MIN_CHARACTERS = 20
 
 
 class VerificationRefused(Exception):
@@ -114,8 +115,16 @@ def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -
         _require(actor, Capability.DECIDE_RESULTS, application.selection)
         if not user_can(verifier, Capability.VERIFY_APPLICATIONS, application.selection.agency_id):
             raise VerificationRefused("not_a_verifier")
+        if _stage(application) not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
+            raise VerificationRefused("not_allowed_now", str(application.admin_stage))
         application.assigned_to = verifier
         application.save(update_fields=["assigned_to"])
+        audit_record(
+            actor=actor,
+            action="verification.assigned",
+            subject=application,
+            details={"verifier": verifier.pk},
+        )
         count += 1
     return count
 
@@ -155,40 +164,57 @@ def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any
     return handed
 
 
-def _round_for(application: Application) -> int:
-    if _stage(application) == Stage.DECIDED and application.selection.require_second_check:
-        return 2
-    return 1
+def _latest_decision(application: Application) -> Review | None:
+    return (
+        Review.objects.filter(application=application, finished_at__isnull=False)
+        .order_by("-round")
+        .first()
+    )
 
 
 @transaction.atomic
 def claim(*, application: Application, verifier: User) -> Review:
-    """Take an application to check; another verifier's live claim refuses it."""
+    """Take an application to check; another verifier's live claim refuses it. With a second
+    check required, a decided application is confirmed by someone other than its decider."""
     _require(verifier, Capability.VERIFY_APPLICATIONS, application.selection)
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = (
+        Application.objects.select_for_update().select_related("selection").get(pk=application.pk)
+    )
     if locked.status != Application.Status.SUBMITTED:
         raise VerificationRefused("not_submitted")
-    if _stage(locked) not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
+    stage = _stage(locked)
+    if stage not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
         raise VerificationRefused("not_allowed_now", str(locked.admin_stage))
-    round_ = _round_for(locked)
     now = timezone.now()
-    review = Review.objects.filter(application=locked, round=round_).first()
-    if round_ == 2:
-        first = Review.objects.get(application=locked, round=1)
-        if first.verifier_id == verifier.pk:
-            raise VerificationRefused("second_check_by_another")
-    if review and review.verifier_id != verifier.pk and review.claimed_until > now:
-        raise VerificationRefused("claimed_by_another")
     until = now + timedelta(minutes=CLAIM_MINUTES)
-    if review is None:
-        review = Review.objects.create(
-            application=locked, round=round_, verifier=verifier, claimed_until=until
-        )
-    else:
-        review.verifier = verifier
-        review.claimed_until = until
-        review.save(update_fields=["verifier", "claimed_until"])
-    return review
+    open_review = Review.objects.filter(application=locked, finished_at=None).first()
+    if open_review is not None:
+        if open_review.verifier_id != verifier.pk and open_review.claimed_until > now:
+            raise VerificationRefused("claimed_by_another")
+        if open_review.kind == Review.Kind.CONFIRMATION:
+            latest = _latest_decision(locked)
+            if latest is not None and latest.verifier_id == verifier.pk:
+                raise VerificationRefused("second_check_by_another")
+        # Renew one's own claim, or take over an expired one: nothing was decided in it yet.
+        open_review.verifier = verifier
+        open_review.claimed_until = until
+        open_review.save(update_fields=["verifier", "claimed_until"])
+        return open_review
+    confirmation = stage == Stage.DECIDED and locked.selection.require_second_check
+    if confirmation:
+        latest = _latest_decision(locked)
+        if latest is not None and latest.verifier_id == verifier.pk:
+            raise VerificationRefused("second_check_by_another")
+    last_round = (
+        Review.objects.filter(application=locked).order_by("-round").values_list("round", flat=True)
+    ).first() or 0
+    return Review.objects.create(
+        application=locked,
+        round=last_round + 1,
+        kind=Review.Kind.CONFIRMATION if confirmation else Review.Kind.DECISION,
+        verifier=verifier,
+        claimed_until=until,
+    )
 
 
 @dataclass(frozen=True)
@@ -197,6 +223,19 @@ class MarkInput:
     mark: str
     reason_code: str = ""
     note: str = ""
+
+
+def _validated_marks(
+    marks: Sequence[MarkInput], items: list[str], reasons: dict[str, RejectionReason]
+) -> list[ItemMark]:
+    seen: set[str] = set()
+    for mark in marks:
+        if mark.item not in items or mark.item in seen or mark.mark not in {Mark.MS, Mark.TMS}:
+            raise VerificationRefused("checklist", mark.item)
+        seen.add(mark.item)
+        if mark.reason_code and mark.reason_code not in reasons:
+            raise VerificationRefused("unknown_reason", mark.reason_code)
+    return [ItemMark(m.item, Mark(m.mark), m.reason_code) for m in marks]
 
 
 @transaction.atomic
@@ -209,36 +248,31 @@ def decide(
     note: str = "",
 ) -> Application:
     """Record a verifier's checklist. The result follows from the marks; a TMS needs a reason
-    from the list. With a second check required, round 1 decides and round 2 confirms."""
+    from the list. A confirmation that agrees makes the result final (checked); one that
+    disagrees becomes the decision, to be confirmed by yet another verifier."""
     _require(verifier, Capability.VERIFY_APPLICATIONS, application.selection)
     locked = (
         Application.objects.select_for_update().select_related("selection").get(pk=application.pk)
     )
-    round_ = _round_for(locked)
-    review = Review.objects.filter(application=locked, round=round_).first()
+    if _stage(locked) not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
+        raise VerificationRefused("not_allowed_now", str(locked.admin_stage))
+    review = Review.objects.filter(application=locked, finished_at=None).first()
     if review is None or review.verifier_id != verifier.pk or review.claimed_until < timezone.now():
         raise VerificationRefused("claim_required")
     reasons = {r.code: r for r in reasons_for(locked.selection)}
     items = [code for code, _label in checklist(locked)]
-    pure = [ItemMark(m.item, Mark(m.mark), m.reason_code) for m in marks if m.item in items]
-    unknown = [m.reason_code for m in marks if m.reason_code and m.reason_code not in reasons]
-    if unknown:
-        raise VerificationRefused("unknown_reason", ", ".join(unknown))
+    pure = _validated_marks(marks, items, reasons)
+    if claimed_result is not None and claimed_result not in {Mark.MS, Mark.TMS}:
+        raise VerificationRefused("checklist", "result")
     problems = checklist_problems(items, pure, Mark(claimed_result) if claimed_result else None)
     if problems:
         raise VerificationRefused("checklist", "; ".join(f"{p}:{i}" for p, i in problems))
     result = overall(pure)
-    if round_ == 2 and result != Mark(locked.admin_result):
-        # A second checker who disagrees sends it back to round 1 with both views on record.
-        target = Stage.DECIDED
-    else:
-        needs_second = locked.selection.require_second_check and round_ == 1
-        target = Stage.DECIDED if needs_second else Stage.CHECKED
-    _move(locked, target)
-    review.items.all().delete()
+    confirming = review.kind == Review.Kind.CONFIRMATION
+    agrees = confirming and result == Mark(locked.admin_result)
+    final = agrees or not locked.selection.require_second_check
+    _move(locked, Stage.CHECKED if final else Stage.DECIDED)
     for mark in marks:
-        if mark.item not in items:
-            continue
         ReviewItem.objects.create(
             review=review,
             item=mark.item,
@@ -246,19 +280,23 @@ def decide(
             reason=reasons.get(mark.reason_code) if mark.mark == Mark.TMS else None,
             note=mark.note,
         )
+    now = timezone.now()
     review.result = result
     review.note = note
-    review.finished_at = timezone.now()
+    review.finished_at = now
+    review.claimed_until = now  # the claim ends with the decision
     review.save()
-    if round_ == 2 and result != Mark(locked.admin_result):
-        Review.objects.filter(application=locked).delete()
-        locked.admin_result = ""
-    else:
-        locked.admin_result = result
+    locked.admin_result = result
     locked.save(update_fields=["admin_stage", "admin_result"])
+    if confirming:
+        action = (
+            "verification.second_check_agreed" if agrees else "verification.second_check_disagreed"
+        )
+    else:
+        action = "verification.decided"
     audit_record(
         actor=verifier,
-        action=f"verification.round{round_}_decided",
+        action=action,
         subject=locked,
         reason="; ".join(
             f"{m.item}: {reasons[m.reason_code].text}" + (f" ({m.note})" if m.note else "")
@@ -266,7 +304,11 @@ def decide(
             if m.mark == Mark.TMS and m.reason_code in reasons
         ),
         rule_version=locked.selection.policy_code,
-        details={"result": str(result), "marks": {m.item: m.mark for m in marks}},
+        details={
+            "result": str(result),
+            "round": review.round,
+            "marks": {m.item: m.mark for m in marks},
+        },
     )
     return locked
 
@@ -366,7 +408,7 @@ def object_to_result(
     window = window_for(locked)
     if window is None or not window.contains(timezone.localdate()):
         raise VerificationRefused("window_closed")
-    if len(reason.strip()) < 20:
+    if len(reason.strip()) < OBJECTION_REASON_MIN_CHARACTERS:
         raise VerificationRefused("reason_too_short")
     checked = []
     for upload in files:
@@ -405,6 +447,7 @@ def answer_objection(*, objection: Objection, actor: Any, accepted: bool, answer
         .get(pk=objection.application_id)
     )
     _require(actor, Capability.DECIDE_RESULTS, application.selection)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != Objection.Status.FILED:
         raise VerificationRefused("already_answered")
     if not answer.strip():
@@ -446,6 +489,16 @@ def publish_after_objections(
     ).count()
     if pending:
         raise VerificationRefused("objections_pending", str(pending))
+    today = timezone.localdate()
+    first_tms = (
+        Application.objects.filter(selection=selection, published_result=Mark.TMS)
+        .exclude(published_at=None)
+        .select_related("selection")
+        .first()
+    )
+    window = window_for(first_tms) if first_tms else None
+    if window is not None and today <= window.closes_on:
+        raise VerificationRefused("objection_window_open", window.closes_on.isoformat())
     now = timezone.now()
     counts: Counter[str] = Counter()
     applications = Application.objects.select_for_update().filter(
@@ -459,13 +512,13 @@ def publish_after_objections(
         application.published_at = now if answered else application.published_at
         application.save(update_fields=["admin_stage", "published_result", "published_at"])
         counts[application.admin_result] += 1
+        audit_record(
+            actor=actor,
+            action="verification.published_after_objection" if answered else "verification.final",
+            subject=application,
+            details={"result": application.admin_result, "changed": changed},
+        )
         if answered:
-            audit_record(
-                actor=actor,
-                action="verification.published_after_objection",
-                subject=application,
-                details={"result": application.admin_result, "changed": changed},
-            )
             _notify(
                 application,
                 "Jawaban atas sanggahan Anda telah diumumkan",
