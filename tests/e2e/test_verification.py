@@ -102,7 +102,15 @@ def test_verify_publish_object_accept_and_see_the_history(
     page.locator("input[name=decision][value=accept]").check()
     page.locator("#answer").fill("STR yang diunggah berlaku; kesalahan pemeriksaan panitia.")
     page.locator("main form button[type=submit]").click()
+    refused = page.locator("button[name=action][value=publish_after_objections]")
+    refused.click()  # the objection period is still running: refused
+    expect(page.locator(".messages .alert-error")).to_be_visible()
+    # Four days later the period is over (moved in the database instead of waiting).
+    Application.objects.filter(selection__code=ACEH).update(
+        published_at=timezone.now() - timedelta(days=4)
+    )
     page.locator("button[name=action][value=publish_after_objections]").click()
+    expect(page.locator(".messages .alert-success")).to_be_visible()
 
     sign_in(page, base, "pelamar.kesehatan@demo.seleksi.invalid")
     page.goto(base + f"/lamaran/{second.number}/")

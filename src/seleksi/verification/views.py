@@ -42,6 +42,9 @@ REFUSALS = {
     "already_published": gettext_lazy("This result has already been published."),
     "not_published_yet": gettext_lazy("Publish the administrative result first."),
     "objections_pending": gettext_lazy("%s objections still wait for an answer."),
+    "objection_window_open": gettext_lazy(
+        "The objection period runs until %s; publish the final result after it."
+    ),
     "already_answered": gettext_lazy("This objection has already been answered."),
     "answer_required": gettext_lazy("Write the answer the applicant will read."),
     "no_verifiers": gettext_lazy("This agency has no verifiers yet."),
