@@ -258,6 +258,7 @@ def application_submit(*, application: Application, user: User) -> Application:
         _require_draft(locked)
         locked.status = Application.Status.SUBMITTED
         locked.submitted_at = timezone.now()
+        locked.admin_stage = "waiting"  # the administrative selection starts here
         locked.eligibility = _snapshot(
             eligibility, locked.selection, reference_date(locked.selection)
         )

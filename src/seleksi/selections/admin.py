@@ -16,6 +16,7 @@ from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
 from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
 from seleksi.rules.eligibility import policy_codes
 from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
+from seleksi.verification.models import RejectionReason
 
 from .forms import FormationImportForm
 from .messages import describe_issue
@@ -57,6 +58,11 @@ class DocumentRuleInline(ScopedInline):
     )
 
 
+class RejectionReasonInline(ScopedInline):
+    model = RejectionReason
+    fields = ("order", "code", "text", "is_active")
+
+
 class ContactInline(ScopedInline):
     model = Contact
     fields = ("order", "kind", "label", "value")
@@ -70,6 +76,8 @@ SELECTION_FIELDS = (
     "number",
     "is_published",
     "eligibility_policy",
+    "require_second_check",
+    "objection_days",
 )
 ANNOUNCEMENT_FIELDS = (
     "announced_on",
@@ -116,7 +124,13 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     list_display = ("title", "code", "agency", "kind", "is_published", "formation_total")
     list_filter = ("kind", "is_published", ("agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "code", "number")
-    inlines = [StageInline, RequirementInline, DocumentRuleInline, ContactInline]
+    inlines = [
+        StageInline,
+        RequirementInline,
+        DocumentRuleInline,
+        ContactInline,
+        RejectionReasonInline,
+    ]
     change_form_template = "admin/selections/selection/change_form.html"
     fieldsets = (
         (None, {"fields": SELECTION_FIELDS}),

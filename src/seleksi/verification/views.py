@@ -103,7 +103,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             ),
             "objections": Objection.objects.filter(application__selection=selection)
             .select_related("application")
-            .order_by("status", "answer_due_on"),
+            .order_by("status", "answer_due_on")[:200],
             "overdue": set(services.overdue_objections(selection).values_list("pk", flat=True)),
         },
     )
@@ -129,6 +129,18 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request, _("%(n)d applications assigned.") % {"n": sum(handed.values())}
             )
+        elif action == "assign":
+            verifier = get_object_or_404(
+                Membership.objects.select_related("user"),
+                agency=selection.agency,
+                role=Role.VERIFIER,
+                user_id=request.POST.get("verifier"),
+            ).user
+            chosen = Application.objects.filter(
+                selection=selection, number__in=request.POST.getlist("number")
+            ).select_related("selection")
+            count = services.assign(applications=chosen, verifier=verifier, actor=request.user)
+            messages.success(request, _("%(n)d applications assigned.") % {"n": count})
         elif action == "publish":
             publication = services.publish(
                 selection=selection, actor=request.user, site_url=site_url

@@ -1,0 +1,148 @@
+"""The verification pages: who may open them, and what each person sees."""
+
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from seleksi.applications.models import Application
+from seleksi.audit.models import AuditEvent
+from seleksi.verification import services
+from seleksi.verification.models import Objection
+from tests.accounts.helpers import CommitClient
+from tests.verification.conftest import Scene
+
+ACEH = "aceh-tengah-casn-2021"
+
+
+def signed_in(user: object) -> Client:
+    client = CommitClient()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def marks_form(application: Application, tms_item: str | None = None) -> dict[str, str]:
+    form: dict[str, str] = {}
+    for code, _label in services.checklist(application):
+        form[f"mark_{code}"] = "TMS" if code == tms_item else "MS"
+        if code == tms_item:
+            form[f"reason_{code}"] = "ijazah-tidak-sesuai"
+            form[f"note_{code}"] = "Program studi berbeda"
+    return form
+
+
+def test_the_queue_is_for_the_agencys_staff_only(scene: Scene) -> None:
+    url = f"/panitia/{ACEH}/verifikasi/"
+    assert signed_in(scene.verifier).get(url).status_code == 200
+    assert signed_in(scene.committee).get(url).status_code == 200
+    assert signed_in(scene.other_verifier).get(url).status_code == 404
+    assert signed_in(scene.applications[0].applicant).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+
+
+def test_the_queue_filters_and_counts(scene: Scene) -> None:
+    client = signed_in(scene.committee)
+    page = client.get(f"/panitia/{ACEH}/verifikasi/", {"tahap": "waiting"})
+    assert page.context["counts"]["waiting"] == len(scene.applications)
+    code = scene.applications[0].formation.code
+    one = client.get(f"/panitia/{ACEH}/verifikasi/", {"formasi": code})
+    assert [a.number for a in one.context["page"].object_list] == [scene.applications[0].number]
+
+
+def test_a_verifier_opens_claims_and_decides_with_reasons(scene: Scene) -> None:
+    application = scene.applications[0]
+    client = signed_in(scene.verifier)
+    page = client.get(f"/panitia/lamaran/{application.number}/periksa/")
+    assert page.status_code == 200 and page.context["held"] is not None
+    assert application.applicant.nik not in page.content.decode()  # masked for staff
+    other = signed_in(scene.second_verifier).get(f"/panitia/lamaran/{application.number}/periksa/")
+    assert other.context["held"] is None  # the first verifier's claim keeps the second out
+    assert [m.level_tag for m in other.context["messages"]] == ["warning"]
+    missing_reason = marks_form(application, "ijazah")
+    missing_reason.pop("reason_ijazah")
+    client.post(f"/panitia/lamaran/{application.number}/periksa/", missing_reason)
+    assert Application.objects.get(pk=application.pk).admin_result == ""
+    client.get(f"/panitia/lamaran/{application.number}/periksa/")
+    client.post(
+        f"/panitia/lamaran/{application.number}/periksa/", marks_form(application, "ijazah")
+    )
+    decided = Application.objects.get(pk=application.pk)
+    assert (decided.admin_stage, decided.admin_result) == ("checked", "TMS")
+    event = AuditEvent.objects.get(action="verification.decided")
+    assert "Ijazah tidak sesuai" in event.reason and event.actor_role == "verifier"
+
+
+def test_staff_of_another_agency_and_applicants_cannot_open_an_application(scene: Scene) -> None:
+    url = f"/panitia/lamaran/{scene.applications[0].number}/periksa/"
+    assert signed_in(scene.other_verifier).get(url).status_code == 404
+    assert signed_in(scene.other_committee).get(url).status_code == 404
+    assert signed_in(scene.applications[1].applicant).get(url).status_code == 404
+
+
+def test_a_verifier_cannot_publish_or_assign(scene: Scene) -> None:
+    client = signed_in(scene.verifier)
+    for action in ("publish", "assign_evenly", "publish_after_objections"):
+        response = client.post(f"/panitia/{ACEH}/verifikasi/aksi/", {"action": action}, follow=True)
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not AuditEvent.objects.filter(action="verification.assigned").exists()
+    assert not Application.objects.exclude(published_at=None).exists()
+
+
+def test_only_the_owner_objects_and_only_inside_the_window(
+    scene: Scene, django_capture_on_commit_callbacks: object
+) -> None:
+    application = scene.applications[0]
+    for index, candidate in enumerate(scene.applications):
+        services.claim(application=candidate, verifier=scene.verifier)
+        services.decide(
+            application=candidate,
+            verifier=scene.verifier,
+            marks=[
+                services.MarkInput(
+                    item=code,
+                    mark="TMS" if index == 0 and code == "ijazah" else "MS",
+                    reason_code="ijazah-tidak-sesuai" if index == 0 and code == "ijazah" else "",
+                )
+                for code, _label in services.checklist(candidate)
+            ],
+        )
+    services.publish(selection=scene.selection, actor=scene.committee)
+    reason = {"reason": "Ijazah saya sesuai; lihat lampiran akreditasi program studi."}
+    stranger = signed_in(scene.applications[1].applicant)
+    assert stranger.post(f"/lamaran/{application.number}/sanggah/", reason).status_code == 404
+    owner = signed_in(application.applicant)
+    page = owner.get(f"/lamaran/{application.number}/").content.decode()
+    assert 'id="objection-form"' in page and "Ijazah tidak sesuai" in page
+    Application.objects.filter(pk=application.pk).update(
+        published_at=timezone.now() - timedelta(days=5)
+    )
+    late = owner.post(f"/lamaran/{application.number}/sanggah/", reason, follow=True)
+    assert "bukan masa sanggah" in late.content.decode().lower()
+    assert 'id="objection-form"' not in late.content.decode()
+    assert not Objection.objects.exists()
+
+
+def test_the_public_results_list_ms_numbers_and_counts_but_no_tms_numbers(
+    scene: Scene,
+) -> None:
+    for index, candidate in enumerate(scene.applications):
+        services.claim(application=candidate, verifier=scene.verifier)
+        services.decide(
+            application=candidate,
+            verifier=scene.verifier,
+            marks=[
+                services.MarkInput(
+                    item=code,
+                    mark="TMS" if index == 0 and code == "ijazah" else "MS",
+                    reason_code="ijazah-tidak-sesuai" if index == 0 and code == "ijazah" else "",
+                )
+                for code, _label in services.checklist(candidate)
+            ],
+        )
+    before = Client().get(f"/seleksi/{ACEH}/hasil-administrasi/")
+    assert before.context["rows"] == []
+    services.publish(selection=scene.selection, actor=scene.committee)
+    html = Client().get(f"/seleksi/{ACEH}/hasil-administrasi/").content.decode()
+    assert scene.applications[1].number in html
+    assert scene.applications[0].number not in html
+    assert scene.applications[0].applicant.full_name not in html
