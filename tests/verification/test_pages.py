@@ -146,3 +146,19 @@ def test_the_public_results_list_ms_numbers_and_counts_but_no_tms_numbers(
     assert scene.applications[1].number in html
     assert scene.applications[0].number not in html
     assert scene.applications[0].applicant.full_name not in html
+
+
+def test_the_committee_assigns_ticked_applications_to_a_verifier(scene: Scene) -> None:
+    numbers = [a.number for a in scene.applications[:2]]
+    signed_in(scene.committee).post(
+        f"/panitia/{ACEH}/verifikasi/aksi/",
+        {"action": "assign", "verifier": scene.second_verifier.pk, "number": numbers},
+    )
+    assigned = Application.objects.filter(assigned_to=scene.second_verifier)
+    assert sorted(a.number for a in assigned) == sorted(numbers)
+    assert AuditEvent.objects.filter(action="verification.assigned").count() == 2
+    foreign = signed_in(scene.committee).post(
+        f"/panitia/{ACEH}/verifikasi/aksi/",
+        {"action": "assign", "verifier": scene.other_verifier.pk, "number": numbers},
+    )
+    assert foreign.status_code == 404  # not a verifier of this agency
