@@ -146,9 +146,10 @@ def test_changing_a_selection_needs_a_reason_that_is_audited(world: dict) -> Non
         "kind": selection.kind,
         "title": "Judul baru",
         "is_published": "on",
+        "objection_days": 3,
         "change_reason": "",
     }
-    for prefix in ("stages", "requirements", "document_rules", "contacts"):
+    for prefix in ("stages", "requirements", "document_rules", "contacts", "rejection_reasons"):
         form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     # the stages inline already holds two rows: send them back unchanged
     stages = list(selection.stages.all())
@@ -184,8 +185,9 @@ def test_an_admin_cannot_create_a_selection_for_another_agency(world: dict) -> N
         "code": "curang",
         "kind": "casn",
         "title": "Curang",
+        "objection_days": 3,
     }
-    for prefix in ("stages", "requirements", "document_rules", "contacts"):
+    for prefix in ("stages", "requirements", "document_rules", "contacts", "rejection_reasons"):
         form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     response = client.post("/kelola/selections/selection/add/", form)
     assert response.status_code == 200
