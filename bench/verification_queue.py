@@ -65,7 +65,7 @@ def main() -> None:
         .values_list("pk", flat=True)
     )
     now = timezone.now()
-    stages = ["", "", "", "checked", "decided"]
+    stages = ["waiting", "waiting", "waiting", "checked", "decided"]
     Application.objects.bulk_create(
         (
             Application(
