@@ -191,3 +191,13 @@ def test_identity_numbers_are_hidden_from_error_reports(client: Client) -> None:
     login = client.post("/akun/masuk/", {"identifier": SATU["nik"], "password": "x"})
     hidden = SafeExceptionReporterFilter().get_post_parameters(login.wsgi_request)
     assert hidden["password"] != "x" and hidden["identifier"] != SATU["nik"]
+
+
+def test_the_as_you_type_nik_check_is_rate_limited_per_address(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SELEKSI_NIK_CHECKS_PER_ADDRESS = 3
+    statuses = [
+        client.post("/akun/daftar/periksa-nik/", {"nik": SATU["nik"]}).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    other = CommitClient(REMOTE_ADDR="10.9.8.7").post("/akun/daftar/periksa-nik/", {"nik": "1"})
+    assert other.status_code == 200

@@ -129,6 +129,7 @@ class LoginAttempt(models.Model):
     class Kind(models.TextChoices):
         SIGN_IN = "sign_in"
         RECOVERY = "recovery"
+        NIK_CHECK = "nik_check"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     identifier_hash = models.CharField(max_length=64)

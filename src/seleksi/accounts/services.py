@@ -233,6 +233,18 @@ def attempt_record(
     return lock
 
 
+def address_over_limit(*, kind: str, address: str, limit: int) -> bool:
+    """Counts one more use of `kind` from this address and says whether the address went past
+    `limit` within the lock window. Used where no account is involved (the NIK check)."""
+    since = timezone.now() - timedelta(minutes=settings.SELEKSI_LOGIN_LOCK_MINUTES)
+    address_hash = _key(address)
+    used = LoginAttempt.objects.filter(kind=kind, address_hash=address_hash, at__gte=since).count()
+    LoginAttempt.objects.create(
+        kind=kind, identifier_hash="", address_hash=address_hash, succeeded=False
+    )
+    return used >= limit
+
+
 # --- recovery by security answers --------------------------------------------------------
 
 

@@ -130,7 +130,15 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_POST
 @sensitive_post_parameters("nik")
 def register_check_nik(request: HttpRequest) -> HttpResponse:
-    """Checks the NIK as it is typed (htmx); the full check runs again on submit."""
+    """Checks the NIK as it is typed (htmx); the full check runs again on submit. It says when
+    a NIK is already registered, so it is rate-limited per address."""
+    if services.address_over_limit(
+        kind="nik_check",
+        address=_address(request),
+        limit=settings.SELEKSI_NIK_CHECKS_PER_ADDRESS,
+    ):
+        errors = [_("Too many checks from this connection; submit the form to continue.")]
+        return render(request, "accounts/_field_errors.html", {"errors": errors}, status=429)
     nik = normalise_number(str(request.POST.get("nik", "")))
     try:
         birth_date = forms.DateField(required=False).clean(request.POST.get("birth_date"))
