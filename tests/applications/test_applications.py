@@ -299,3 +299,22 @@ def test_printing_a_card_does_not_weaken_the_upload_checks() -> None:
     photo = pas_foto()
     check = check_upload(photo[: len(photo) // 2], expected="jpeg", max_bytes=200 * 1024)
     assert check.problem == FileProblem.TRUNCATED
+
+
+def test_an_upload_without_a_file_or_to_an_unknown_slot_changes_nothing() -> None:
+    client = signed_in(person())
+    application = start(client, formation("Pranata Komputer Ahli Pertama"))
+    empty = client.post(f"/lamaran/{application.number}/dokumen/ktp/", {}, follow=True)
+    assert [m.level_tag for m in empty.context["messages"]][-1] == "error"
+    unknown = client.post(
+        f"/lamaran/{application.number}/dokumen/tidak-ada/",
+        {"file": SimpleUploadedFile("x.jpg", ktp_scan())},
+    )
+    assert unknown.status_code == 404
+    stranger = signed_in(person("pelamar.guru@demo.seleksi.invalid"))
+    foreign = stranger.post(
+        f"/lamaran/{application.number}/dokumen/ktp/",
+        {"file": SimpleUploadedFile("x.jpg", ktp_scan())},
+    )
+    assert foreign.status_code == 404
+    assert not Document.objects.exists()
