@@ -7,12 +7,10 @@ temporary directory, or on the database in DATABASE_URL when given (it must be e
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from benchdb import setup_django
 
 
 def main() -> None:
@@ -21,17 +19,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     options = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="seleksi-bench-"))
-    os.environ.setdefault("SELEKSI_DATA_DIR", str(workdir))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django("seleksi-bench-")
     from django.db import connection
     from django.test import Client
 
@@ -40,7 +28,6 @@ def main() -> None:
     from seleksi.selections.models import Selection
     from seleksi.selections.services import formations_import
 
-    call_command("migrate", verbosity=0)
     agency = Agency.objects.create(code="bench", name="Bench", kind="central_agency")
     selection = Selection.objects.create(
         agency=agency, code="bench", kind="casn", title="Bench", is_published=True

@@ -9,12 +9,10 @@ Without DATABASE_URL it uses a throwaway SQLite file. The database must be empty
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from benchdb import setup_django
 
 
 def main() -> None:
@@ -23,18 +21,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     options = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="seleksi-bench-queue-"))
-    os.environ.setdefault("SELEKSI_DATA_DIR", str(workdir))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-    import django
-
-    django.setup()
+    setup_django("seleksi-bench-queue-")
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -45,7 +33,6 @@ def main() -> None:
     from seleksi.selections.demo import demo_load
     from seleksi.selections.models import Formation, Selection
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     demo_load()
     selection = Selection.objects.get(code="aceh-tengah-casn-2021")
