@@ -27,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username:<24} {login.role:<24} {login.agency}")
         self.stdout.write("")
         self.stdout.write(
-            "Demo applicants (same password), sign in at /akun/masuk/ with e-mail or NIK:"
+            "Demo applicants (same password), sign in at /akun/masuk/ with the e-mail address:"
         )
         for applicant in report.applicants:
             self.stdout.write(

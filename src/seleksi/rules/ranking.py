@@ -1,0 +1,818 @@
+"""Ranking (pemeringkatan): who goes to SKB, who passes the final selection (kelulusan akhir)
+and who passes PPPK, formation by formation.
+
+Three stages, each a pure function from a `RankingPolicy`, the formations and the scores to
+one result row per participant: `rank_skd`, `rank_final` and `rank_pppk`. Policies are data
+(`policies/ranking/<code>.json`), named after the regulation they come from; `load_ranking_policy`
+reads them. Every figure that ranks people is a `Fraction`; `format_score` rounds half up to
+three decimals for display only. `run_fingerprint` hashes the policy version and the inputs,
+independent of their order, so that a re-run can be shown to be the same run.
+
+Decisions worth knowing:
+
+- Ranks are competition ranks (1, 2, 2, 4): participants equal on the score and on every
+  tie-break share a rank. Rows are returned per formation code, then rank, then participant
+  number (nomor peserta); unranked rows (failed marks, then absent) come last.
+- SKD: a shared rank within `cut_multiplier` x quota is P/L for everyone who shares it, so more
+  than 3 x quota may go to SKB.
+- Final and PPPK never pass more than the quota. Participants still equal after every tie-break
+  who straddle the quota are given the seats in participant-number order and flagged
+  `tied_at_cut`, for the committee to confirm.
+- A missing IPK ranks below every IPK; a missing birth date below every birth date.
+- Optimalisasi (final stage, when the policy allows it): formations are visited in code order
+  and each empty seat is filled, one at a time, by the best not-yet-passed present applicant of
+  another formation with the same position (jabatan, compared after `normalise_position`) who
+  met the pass marks named by `optimalisasi_pass_marks` (umum). "Best" is the final ranking
+  order across formations (score, then the same tie-breaks, then participant number). With
+  `special_from_umum` off, a special formation only takes applicants from formations of its own
+  type. The row keeps its own formation and rank, is coded L-2 and names `placed_formation`.
+- PPPK: the best round is the one that met every pass mark, then has the higher total, then
+  the earlier round. Ranking ties are broken by teknis (with affirmation), then manajerial +
+  sosio-kultural, then wawancara (a house choice, stated in the policy note).
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+
+POLICY_PACKAGE = "seleksi.rules.policies.ranking"
+POLICY_SUFFIX = ".json"
+UMUM = "umum"
+
+
+class Stage(StrEnum):
+    SKD = "skd"
+    FINAL = "akhir"
+    PPPK = "pppk"
+
+
+class Outcome(StrEnum):
+    """Kode hasil: P/L passed the marks within the SKB cut; P passed outside it; T/L failed the
+    marks; TH absent (tidak hadir); L passed (lulus); L-2 passed by optimalisasi; TL did not
+    pass (tidak lulus)."""
+
+    WITHIN_CUT = "P/L"
+    OUTSIDE_CUT = "P"
+    FAILED_MARKS = "T/L"
+    ABSENT = "TH"
+    PASSED = "L"
+    PASSED_OPTIMALISASI = "L-2"
+    NOT_PASSED = "TL"
+
+
+class Affirmation(StrEnum):
+    """PPPK Guru affirmation (afirmasi) grounds, as the NILAI.csv columns name them."""
+
+    SERDIK_LINIER = "serdik_linier"
+    AGE_35_ACTIVE_3_YEARS = "usia_35_aktif_3_tahun"
+    DISABILITY = "disabilitas"
+    THK2_ACTIVE_3_YEARS = "thk2_aktif_3_tahun"
+
+
+# Policies ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassMark:
+    """Nilai ambang batas SKD; None means the subtest has no mark of its own."""
+
+    twk: int | None
+    tiu: int | None
+    tkp: int | None
+    total: int
+
+    def met_by(self, twk: int, tiu: int, tkp: int) -> bool:
+        return (
+            (self.twk is None or twk >= self.twk)
+            and (self.tiu is None or tiu >= self.tiu)
+            and (self.tkp is None or tkp >= self.tkp)
+            and twk + tiu + tkp >= self.total
+        )
+
+
+@dataclass(frozen=True)
+class SkdRules:
+    twk_maximum: int
+    tiu_maximum: int
+    tkp_maximum: int
+    pass_marks: tuple[tuple[str, PassMark], ...]
+    cut_multiplier: int
+
+    def __post_init__(self) -> None:
+        if self.cut_multiplier < 1:
+            raise ValueError("cut_multiplier must be at least 1")
+        types = [kind for kind, _ in self.pass_marks]
+        if len(set(types)) != len(types):
+            raise ValueError("two pass marks for one formation type")
+
+    @property
+    def total_maximum(self) -> int:
+        return self.twk_maximum + self.tiu_maximum + self.tkp_maximum
+
+    @property
+    def formation_types(self) -> tuple[str, ...]:
+        return tuple(kind for kind, _ in self.pass_marks)
+
+    def pass_mark(self, formation_type: str) -> PassMark:
+        for kind, mark in self.pass_marks:
+            if kind == formation_type:
+                return mark
+        raise LookupError(f"no SKD pass mark for formation type {formation_type!r}")
+
+
+@dataclass(frozen=True)
+class FinalRules:
+    """Nilai akhir = skd_weight x (SKD total / SKD maximum x 100) + skb_weight x SKB."""
+
+    skd_weight: Fraction
+    skb_weight: Fraction
+    skb_maximum: int
+    optimalisasi: bool
+    optimalisasi_pass_marks: str
+    special_from_umum: bool
+
+    def __post_init__(self) -> None:
+        if self.skd_weight < 0 or self.skb_weight < 0 or self.skd_weight + self.skb_weight != 1:
+            raise ValueError("the SKD and SKB weights must be shares adding up to 1")
+
+
+@dataclass(frozen=True)
+class PppkRules:
+    teknis_maximum: int
+    manajerial_sosiokultural_maximum: int
+    manajerial_sosiokultural_pass: int
+    wawancara_maximum: int
+    wawancara_pass: int
+    rounds: int
+    affirmations: tuple[tuple[Affirmation, Fraction], ...]
+
+    def affirmed_teknis(self, teknis: int, grounds: Iterable[Affirmation]) -> Fraction:
+        """Teknis plus each ground's share of the teknis maximum, capped at the maximum."""
+        shares = dict(self.affirmations)
+        bonus = sum((shares.get(ground, Fraction(0)) for ground in set(grounds)), Fraction(0))
+        return min(Fraction(self.teknis_maximum), teknis + self.teknis_maximum * bonus)
+
+
+@dataclass(frozen=True)
+class RankingPolicy:
+    code: str
+    version: int
+    source: str
+    note: str
+    skd: SkdRules | None
+    final: FinalRules | None
+    pppk: PppkRules | None
+
+    def __post_init__(self) -> None:
+        if self.final is not None and self.skd is None:
+            raise ValueError(f"policy {self.code}: the final stage needs the SKD rules")
+        if self.final is not None and self.skd is not None:
+            self.skd.pass_mark(self.final.optimalisasi_pass_marks)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        present = (self.skd is not None, self.final is not None, self.pppk is not None)
+        return tuple(stage for stage, has in zip(Stage, present, strict=True) if has)
+
+    def skd_rules(self) -> SkdRules:
+        if self.skd is None:
+            raise LookupError(f"policy {self.code} has no SKD stage")
+        return self.skd
+
+    def final_rules(self) -> FinalRules:
+        if self.final is None:
+            raise LookupError(f"policy {self.code} has no final stage")
+        return self.final
+
+    def pppk_rules(self) -> PppkRules:
+        if self.pppk is None:
+            raise LookupError(f"policy {self.code} has no PPPK stage")
+        return self.pppk
+
+
+# Inputs and results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formation:
+    """One formasi; `teknis_pass_mark` (ambang teknis) only for PPPK."""
+
+    code: str
+    position: str
+    placement_unit: str
+    formation_type: str
+    quota: int
+    teknis_pass_mark: int | None = None
+
+
+@dataclass(frozen=True)
+class SkdScore:
+    """An absent participant's scores are ignored."""
+
+    participant: str
+    formation: str
+    present: bool
+    twk: int = 0
+    tiu: int = 0
+    tkp: int = 0
+
+
+@dataclass(frozen=True)
+class FinalScore:
+    """SKD subtests, SKB on a 0-100 scale, IPK and birth date of one SKB participant."""
+
+    participant: str
+    formation: str
+    present: bool
+    twk: int = 0
+    tiu: int = 0
+    tkp: int = 0
+    skb: Fraction = Fraction(0)
+    ipk: Fraction | None = None
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PppkScore:
+    participant: str
+    formation: str
+    round: int
+    present: bool
+    teknis: int = 0
+    manajerial_sosiokultural: int = 0
+    wawancara: int = 0
+    affirmations: frozenset[Affirmation] = frozenset()
+
+
+@dataclass(frozen=True)
+class SkdResult:
+    participant: str
+    formation: str
+    present: bool
+    twk: int
+    tiu: int
+    tkp: int
+    total: int
+    rank: int | None
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class FinalResult:
+    participant: str
+    formation: str
+    present: bool
+    skd_score: Fraction | None
+    skb_score: Fraction | None
+    final_score: Fraction | None
+    rank: int | None
+    outcome: Outcome
+    placed_formation: str | None = None
+    tied_at_cut: bool = False
+
+
+@dataclass(frozen=True)
+class PppkResult:
+    participant: str
+    formation: str
+    present: bool
+    round: int | None
+    teknis_affirmed: Fraction | None
+    total: Fraction | None
+    rank: int | None
+    outcome: Outcome
+    tied_at_cut: bool = False
+
+
+# Stages --------------------------------------------------------------------------------------
+
+
+def rank_skd(
+    policy: RankingPolicy, formations: Sequence[Formation], scores: Sequence[SkdScore]
+) -> tuple[SkdResult, ...]:
+    """Pass marks per formation type, rank by total then TKP, TIU, TWK, cut at 3 x quota."""
+    rules = policy.skd_rules()
+    by_code = _formations(formations)
+    _unique(score.participant for score in scores)
+    for score in scores:
+        _known(by_code, score.formation, score.participant)
+        for subtest, value, maximum in (
+            ("twk", score.twk, rules.twk_maximum),
+            ("tiu", score.tiu, rules.tiu_maximum),
+            ("tkp", score.tkp, rules.tkp_maximum),
+        ):
+            if score.present and not 0 <= value <= maximum:
+                raise ValueError(f"{score.participant}: {subtest} {value} outside 0..{maximum}")
+    results: list[SkdResult] = []
+    for code, group in _grouped(scores, lambda s: s.formation):
+        formation = by_code[code]
+        mark = rules.pass_mark(formation.formation_type)
+        qualified = [s for s in group if s.present and mark.met_by(s.twk, s.tiu, s.tkp)]
+        cut = rules.cut_multiplier * formation.quota
+        ranks = _competition_ranks(
+            qualified, lambda s: (-(s.twk + s.tiu + s.tkp), -s.tkp, -s.tiu, -s.twk)
+        )
+        for score, rank in ranks:
+            outcome = Outcome.WITHIN_CUT if rank <= cut else Outcome.OUTSIDE_CUT
+            results.append(_skd_result(score, rank, outcome))
+        ranked = {score.participant for score in qualified}
+        failed = [s for s in group if s.present and s.participant not in ranked]
+        absent = [s for s in group if not s.present]
+        results += [_skd_result(s, None, Outcome.FAILED_MARKS) for s in _by_number(failed)]
+        results += [_skd_result(s, None, Outcome.ABSENT) for s in _by_number(absent)]
+    return tuple(results)
+
+
+def rank_final(
+    policy: RankingPolicy, formations: Sequence[Formation], scores: Sequence[FinalScore]
+) -> tuple[FinalResult, ...]:
+    """Nilai akhir, the top quota per formation pass (L), then optimalisasi (L-2)."""
+    skd_rules, rules = policy.skd_rules(), policy.final_rules()
+    by_code = _formations(formations)
+    _unique(score.participant for score in scores)
+    for score in scores:
+        _known(by_code, score.formation, score.participant)
+        if score.present and not 0 <= score.skb <= rules.skb_maximum:
+            raise ValueError(f"{score.participant}: skb {score.skb} outside 0..{rules.skb_maximum}")
+
+    def skd_score(score: FinalScore) -> Fraction:
+        return Fraction(score.twk + score.tiu + score.tkp, skd_rules.total_maximum) * 100
+
+    def final_score(score: FinalScore) -> Fraction:
+        return rules.skd_weight * skd_score(score) + rules.skb_weight * score.skb
+
+    def order(score: FinalScore) -> tuple[object, ...]:
+        return (
+            -final_score(score),
+            -(score.twk + score.tiu + score.tkp),
+            -score.tkp,
+            -score.tiu,
+            -score.twk,
+            -(score.ipk if score.ipk is not None else Fraction(-1)),
+            score.birth_date or date.max,
+        )
+
+    rows: dict[str, FinalResult] = {}
+    ranked: dict[str, FinalScore] = {}
+    for code, group in _grouped(scores, lambda s: s.formation):
+        present = [s for s in group if s.present]
+        ranks = _competition_ranks(present, order)
+        tied = _tied_at_cut(ranks, by_code[code].quota)
+        for position, (score, rank) in enumerate(ranks):
+            passed = position < by_code[code].quota
+            rows[score.participant] = FinalResult(
+                participant=score.participant,
+                formation=score.formation,
+                present=True,
+                skd_score=skd_score(score),
+                skb_score=score.skb,
+                final_score=final_score(score),
+                rank=rank,
+                outcome=Outcome.PASSED if passed else Outcome.NOT_PASSED,
+                tied_at_cut=rank in tied,
+            )
+            ranked[score.participant] = score
+        for score in _by_number([s for s in group if not s.present]):
+            rows[score.participant] = FinalResult(
+                score.participant, score.formation, False, None, None, None, None, Outcome.ABSENT
+            )
+    if rules.optimalisasi:
+        mark = skd_rules.pass_mark(rules.optimalisasi_pass_marks)
+        _optimalisasi(rules, by_code, rows, ranked, mark, order)
+    return tuple(rows.values())
+
+
+def _optimalisasi(
+    rules: FinalRules,
+    by_code: Mapping[str, Formation],
+    rows: dict[str, FinalResult],
+    ranked: Mapping[str, FinalScore],
+    mark: PassMark,
+    order: Callable[[FinalScore], tuple[object, ...]],
+) -> None:
+    filled: dict[str, int] = {}
+    for row in rows.values():
+        if row.outcome is Outcome.PASSED:
+            filled[row.formation] = filled.get(row.formation, 0) + 1
+    for code in sorted(by_code):
+        formation = by_code[code]
+        for _ in range(formation.quota - filled.get(code, 0)):
+            candidates = [
+                score
+                for participant, score in ranked.items()
+                if rows[participant].outcome is Outcome.NOT_PASSED
+                and score.formation != code
+                and _may_fill(rules, formation, by_code[score.formation])
+                and mark.met_by(score.twk, score.tiu, score.tkp)
+            ]
+            if not candidates:
+                break
+            best = min(candidates, key=lambda s: (order(s), s.participant))
+            row = rows[best.participant]
+            rows[best.participant] = FinalResult(
+                participant=row.participant,
+                formation=row.formation,
+                present=True,
+                skd_score=row.skd_score,
+                skb_score=row.skb_score,
+                final_score=row.final_score,
+                rank=row.rank,
+                outcome=Outcome.PASSED_OPTIMALISASI,
+                placed_formation=code,
+                tied_at_cut=row.tied_at_cut,
+            )
+
+
+def _may_fill(rules: FinalRules, seat: Formation, source: Formation) -> bool:
+    if normalise_position(seat.position) != normalise_position(source.position):
+        return False
+    if seat.formation_type == UMUM or seat.formation_type == source.formation_type:
+        return True
+    return rules.special_from_umum and source.formation_type == UMUM
+
+
+def rank_pppk(
+    policy: RankingPolicy, formations: Sequence[Formation], scores: Sequence[PppkScore]
+) -> tuple[PppkResult, ...]:
+    """Affirmation, pass marks, the best of up to three rounds, the top quota pass."""
+    rules = policy.pppk_rules()
+    by_code = _formations(formations)
+    _unique(f"{score.participant}\x00{score.round}" for score in scores)
+    formation_of: dict[str, str] = {}
+    for score in scores:
+        formation = _known(by_code, score.formation, score.participant)
+        if formation.teknis_pass_mark is None:
+            raise ValueError(f"formation {formation.code} has no teknis pass mark")
+        if formation_of.setdefault(score.participant, score.formation) != score.formation:
+            raise ValueError(f"{score.participant} appears in two formations")
+        if not 1 <= score.round <= rules.rounds:
+            raise ValueError(f"{score.participant}: round {score.round} outside 1..{rules.rounds}")
+        for part, value, maximum in (
+            ("teknis", score.teknis, rules.teknis_maximum),
+            (
+                "manajerial_sosiokultural",
+                score.manajerial_sosiokultural,
+                rules.manajerial_sosiokultural_maximum,
+            ),
+            ("wawancara", score.wawancara, rules.wawancara_maximum),
+        ):
+            if score.present and not 0 <= value <= maximum:
+                raise ValueError(f"{score.participant}: {part} {value} outside 0..{maximum}")
+
+    @dataclass(frozen=True)
+    class Attempt:
+        score: PppkScore
+        teknis: Fraction
+        total: Fraction
+        met: bool
+
+    def attempt(score: PppkScore) -> Attempt:
+        teknis = rules.affirmed_teknis(score.teknis, score.affirmations)
+        pass_mark = by_code[score.formation].teknis_pass_mark or 0
+        met = (
+            teknis >= pass_mark
+            and score.manajerial_sosiokultural >= rules.manajerial_sosiokultural_pass
+            and score.wawancara >= rules.wawancara_pass
+        )
+        total = teknis + score.manajerial_sosiokultural + score.wawancara
+        return Attempt(score, teknis, total, met)
+
+    def row(best: Attempt, rank: int | None, outcome: Outcome, tied: bool) -> PppkResult:
+        s = best.score
+        return PppkResult(
+            s.participant, s.formation, True, s.round, best.teknis, best.total, rank, outcome, tied
+        )
+
+    results: list[PppkResult] = []
+    for code, group in _grouped(scores, lambda s: s.formation):
+        best: list[Attempt] = []
+        absent: list[PppkScore] = []
+        for _, rounds in _grouped(group, lambda s: s.participant):
+            attempts = [attempt(s) for s in rounds if s.present]
+            if attempts:
+                best.append(min(attempts, key=lambda a: (not a.met, -a.total, a.score.round)))
+            else:
+                absent.append(min(rounds, key=lambda s: s.round))
+        qualified = [a for a in best if a.met]
+        ranks = _competition_ranks(
+            qualified,
+            lambda a: (-a.total, -a.teknis, -a.score.manajerial_sosiokultural, -a.score.wawancara),
+        )
+        tied = _tied_at_cut(ranks, by_code[code].quota)
+        for position, (chosen, rank) in enumerate(ranks):
+            outcome = Outcome.PASSED if position < by_code[code].quota else Outcome.NOT_PASSED
+            results.append(row(chosen, rank, outcome, rank in tied))
+        failed = sorted((a for a in best if not a.met), key=lambda a: a.score.participant)
+        results += [row(a, None, Outcome.NOT_PASSED, False) for a in failed]
+        results += [
+            PppkResult(s.participant, s.formation, False, None, None, None, None, Outcome.ABSENT)
+            for s in _by_number(absent)
+        ]
+    return tuple(results)
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def normalise_position(position: str) -> str:
+    """Jabatan as optimalisasi compares it: case and runs of spaces do not matter."""
+    return re.sub(r"\s+", " ", position).strip().casefold()
+
+
+def format_score(value: Fraction | int) -> str:
+    """Three decimals, rounded half up (away from zero) on the exact value."""
+    value = Fraction(value)
+    sign = "-" if value < 0 else ""
+    thousandths = (abs(value) * 1000 + Fraction(1, 2)).__floor__()
+    return f"{sign}{thousandths // 1000}.{thousandths % 1000:03d}"
+
+
+def _formations(formations: Sequence[Formation]) -> dict[str, Formation]:
+    by_code: dict[str, Formation] = {}
+    for formation in formations:
+        if formation.code in by_code:
+            raise ValueError(f"formation {formation.code} appears twice")
+        if formation.quota < 0:
+            raise ValueError(f"formation {formation.code} has a negative quota")
+        by_code[formation.code] = formation
+    return by_code
+
+
+def _known(by_code: Mapping[str, Formation], code: str, participant: str) -> Formation:
+    if code not in by_code:
+        raise ValueError(f"{participant}: unknown formation {code}")
+    return by_code[code]
+
+
+def _unique(keys: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"participant {key.replace(chr(0), ' round ')} appears twice")
+        seen.add(key)
+
+
+def _grouped[T](items: Iterable[T], key: Callable[[T], str]) -> list[tuple[str, list[T]]]:
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return sorted(groups.items())
+
+
+def _by_number[T: SkdScore | FinalScore | PppkScore](items: list[T]) -> list[T]:
+    return sorted(items, key=lambda item: item.participant)
+
+
+def _competition_ranks[T](
+    items: Sequence[T], order: Callable[[T], tuple[object, ...]]
+) -> list[tuple[T, int]]:
+    """Sorted by `order`, then participant number; equal keys share the first position's rank."""
+    keyed = sorted(((order(item), _participant(item), item) for item in items), key=_first_two)
+    ranks: list[tuple[T, int]] = []
+    previous: tuple[object, ...] | None = None
+    rank = 0
+    for position, (key, _, item) in enumerate(keyed, start=1):
+        if key != previous:
+            rank, previous = position, key
+        ranks.append((item, rank))
+    return ranks
+
+
+def _first_two(entry: tuple[tuple[object, ...], str, object]) -> tuple[object, ...]:
+    return (entry[0], entry[1])
+
+
+def _participant(item: object) -> str:
+    score = getattr(item, "score", item)
+    participant = getattr(score, "participant", "")
+    return str(participant)
+
+
+def _tied_at_cut[T](ranks: Sequence[tuple[T, int]], quota: int) -> set[int]:
+    """The rank shared across the quota boundary, if any."""
+    if 0 < quota < len(ranks) and ranks[quota - 1][1] == ranks[quota][1]:
+        return {ranks[quota][1]}
+    return set()
+
+
+def _skd_result(score: SkdScore, rank: int | None, outcome: Outcome) -> SkdResult:
+    if not score.present:
+        return SkdResult(score.participant, score.formation, False, 0, 0, 0, 0, None, outcome)
+    total = score.twk + score.tiu + score.tkp
+    return SkdResult(
+        score.participant,
+        score.formation,
+        True,
+        score.twk,
+        score.tiu,
+        score.tkp,
+        total,
+        rank,
+        outcome,
+    )
+
+
+# Fingerprint ---------------------------------------------------------------------------------
+
+
+def run_fingerprint(
+    policy: RankingPolicy,
+    stage: Stage,
+    formations: Iterable[Formation],
+    scores: Iterable[SkdScore | FinalScore | PppkScore],
+) -> str:
+    """sha256 of the policy code and version, the stage and the inputs in canonical form (sorted,
+    numbers exact), so the order of input rows does not change it."""
+    canonical = {
+        "policy": [policy.code, policy.version],
+        "stage": stage.value,
+        "formations": sorted(_canonical(formation) for formation in formations),
+        "scores": sorted(_canonical(score) for score in scores),
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(item: object) -> str:
+    fields = getattr(item, "__dataclass_fields__", {})
+    values = {name: _canonical_value(getattr(item, name)) for name in fields}
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical_value(value: object) -> object:
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return sorted(str(member) for member in value)
+    raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+# Policies as data ----------------------------------------------------------------------------
+
+
+def ranking_policy_codes() -> tuple[str, ...]:
+    """The codes of the policies shipped in `policies/ranking/`, sorted."""
+    folder = resources.files(POLICY_PACKAGE)
+    return tuple(
+        sorted(
+            entry.name.removesuffix(POLICY_SUFFIX)
+            for entry in folder.iterdir()
+            if entry.is_file() and entry.name.endswith(POLICY_SUFFIX)
+        )
+    )
+
+
+@cache
+def load_ranking_policy(code: str) -> RankingPolicy:
+    """The shipped policy `policies/ranking/<code>.json`; a LookupError for a code not shipped."""
+    if code not in ranking_policy_codes():
+        known = ", ".join(ranking_policy_codes())
+        raise LookupError(f"no ranking policy {code!r}; shipped: {known}")
+    text = (resources.files(POLICY_PACKAGE) / f"{code}{POLICY_SUFFIX}").read_text("utf-8")
+    policy = ranking_policy_from_dict(json.loads(text))
+    if policy.code != code:
+        raise ValueError(f"{code}{POLICY_SUFFIX} holds the policy {policy.code!r}")
+    return policy
+
+
+def ranking_policy_from_dict(data: object) -> RankingPolicy:
+    """Read a policy from JSON data; shares are decimals written as text ("0.15"). Anything
+    unexpected is a ValueError that says where it is."""
+    fields = _object(
+        data, "policy", ("code", "version", "source"), ("note", "skd", "final", "pppk")
+    )
+    skd = _skd(fields["skd"]) if "skd" in fields else None
+    final = _final(fields["final"]) if "final" in fields else None
+    pppk = _pppk(fields["pppk"]) if "pppk" in fields else None
+    return RankingPolicy(
+        code=_text(fields["code"], "code"),
+        version=_whole(fields["version"], "version"),
+        source=_text(fields["source"], "source"),
+        note=_text(fields.get("note", ""), "note"),
+        skd=skd,
+        final=final,
+        pppk=pppk,
+    )
+
+
+def _skd(value: object) -> SkdRules:
+    fields = _object(value, "skd", ("maxima", "pass_marks", "cut_multiplier"))
+    maxima = _object(fields["maxima"], "skd.maxima", ("twk", "tiu", "tkp"))
+    marks = _object(fields["pass_marks"], "skd.pass_marks")
+    pass_marks = []
+    for kind, mark in marks.items():
+        where = f"skd.pass_marks.{kind}"
+        parts = _object(mark, where, ("total",), ("twk", "tiu", "tkp"))
+        subtests = [
+            _whole(parts[name], f"{where}.{name}") if name in parts else None
+            for name in ("twk", "tiu", "tkp")
+        ]
+        total = _whole(parts["total"], f"{where}.total")
+        pass_marks.append((kind, PassMark(subtests[0], subtests[1], subtests[2], total)))
+    return SkdRules(
+        twk_maximum=_whole(maxima["twk"], "skd.maxima.twk"),
+        tiu_maximum=_whole(maxima["tiu"], "skd.maxima.tiu"),
+        tkp_maximum=_whole(maxima["tkp"], "skd.maxima.tkp"),
+        pass_marks=tuple(pass_marks),
+        cut_multiplier=_whole(fields["cut_multiplier"], "skd.cut_multiplier"),
+    )
+
+
+def _final(value: object) -> FinalRules:
+    keys = (
+        "skd_weight",
+        "skb_weight",
+        "skb_maximum",
+        "optimalisasi",
+        "optimalisasi_pass_marks",
+        "special_from_umum",
+    )
+    fields = _object(value, "final", keys)
+    return FinalRules(
+        skd_weight=_share(fields["skd_weight"], "final.skd_weight"),
+        skb_weight=_share(fields["skb_weight"], "final.skb_weight"),
+        skb_maximum=_whole(fields["skb_maximum"], "final.skb_maximum"),
+        optimalisasi=_flag(fields["optimalisasi"], "final.optimalisasi"),
+        optimalisasi_pass_marks=_text(
+            fields["optimalisasi_pass_marks"], "final.optimalisasi_pass_marks"
+        ),
+        special_from_umum=_flag(fields["special_from_umum"], "final.special_from_umum"),
+    )
+
+
+def _pppk(value: object) -> PppkRules:
+    keys = (
+        "teknis_maximum",
+        "manajerial_sosiokultural_maximum",
+        "manajerial_sosiokultural_pass",
+        "wawancara_maximum",
+        "wawancara_pass",
+        "rounds",
+        "affirmations",
+    )
+    fields = _object(value, "pppk", keys)
+    shares = _object(fields["affirmations"], "pppk.affirmations")
+    affirmations = []
+    for ground, share in shares.items():
+        if ground not in Affirmation.__members__.values():
+            raise ValueError(f"pppk.affirmations: unknown ground {ground!r}")
+        affirmations.append((Affirmation(ground), _share(share, f"pppk.affirmations.{ground}")))
+    whole = {key: _whole(fields[key], f"pppk.{key}") for key in keys[:-1]}
+    return PppkRules(**whole, affirmations=tuple(affirmations))
+
+
+def _object(
+    value: object, where: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> Mapping[str, object]:
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise ValueError(f"{where}: expected an object")
+    if required or optional:
+        missing = [key for key in required if key not in value]
+        unknown = sorted(set(value) - set(required) - set(optional))
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        if unknown:
+            raise ValueError(f"{where}: unknown {', '.join(unknown)}")
+    return value
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: expected text")
+    return value
+
+
+def _whole(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{where}: expected a whole number")
+    return value
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: expected true or false")
+    return value
+
+
+def _share(value: object, where: str) -> Fraction:
+    if not isinstance(value, str):
+        raise ValueError(f'{where}: expected a decimal written as text, e.g. "0.15"')
+    try:
+        share = Fraction(Decimal(value))
+    except (ArithmeticError, ValueError) as error:
+        raise ValueError(f"{where}: {value!r} is not a decimal") from error
+    if not 0 <= share <= 1:
+        raise ValueError(f"{where}: {value} is not a share between 0 and 1")
+    return share
