@@ -1,0 +1,461 @@
+"""`seleksi rank-file`: the ranking engine on two CSV files, without a database.
+
+The committee's spreadsheets go in (FORMASI.csv, NILAI.csv), the ranked list comes out, with
+the columns and order issue 6 fixes. Every problem in the files is reported per row, in
+Bahasa Indonesia, and nothing is written unless both files are valid. Notes for the committee
+(optimalisasi placements, ties at the quota, the run's fingerprint) go to stderr.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from seleksi.rules.ranking import (
+    Affirmation,
+    FinalResult,
+    FinalScore,
+    Formation,
+    PppkResult,
+    PppkScore,
+    RankingPolicy,
+    SkdResult,
+    SkdScore,
+    Stage,
+    format_score,
+    load_ranking_policy,
+    rank_final,
+    rank_pppk,
+    rank_skd,
+    run_fingerprint,
+)
+
+FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
+TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
+SCORE_COLUMNS: dict[Stage, tuple[str, ...]] = {
+    Stage.SKD: ("nomor_peserta", "kode_formasi", "kehadiran", "twk", "tiu", "tkp"),
+    Stage.FINAL: (
+        "nomor_peserta",
+        "kode_formasi",
+        "kehadiran",
+        "twk",
+        "tiu",
+        "tkp",
+        "skb",
+        "ipk",
+        "tanggal_lahir",
+    ),
+    Stage.PPPK: (
+        "nomor_peserta",
+        "kode_formasi",
+        "tahap",
+        "kehadiran",
+        "teknis",
+        "manajerial_sosiokultural",
+        "wawancara",
+        *(ground.value for ground in Affirmation),
+    ),
+}
+OUTPUT_COLUMNS: dict[Stage, tuple[str, ...]] = {
+    Stage.SKD: ("nomor_peserta", "kode_formasi", "twk", "tiu", "tkp", "total", "peringkat", "kode"),
+    Stage.FINAL: (
+        "nomor_peserta",
+        "kode_formasi",
+        "nilai_skd",
+        "nilai_skb",
+        "nilai_akhir",
+        "peringkat",
+        "kode",
+    ),
+    Stage.PPPK: ("nomor_peserta", "kode_formasi", "teknis_afirmasi", "total", "peringkat", "kode"),
+}
+PRESENT, ABSENT = "H", "TH"
+YES, NO = "Y", "N"
+IPK_MAXIMUM = 4
+_WHOLE = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass
+class _Row:
+    """One CSV line: its number as a spreadsheet shows it and its cells by column."""
+
+    line: int
+    cells: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(f"baris {self.line}, kolom {column}: {message}")
+
+    def text(self, column: str) -> str | None:
+        value = self.cells[column]
+        if not value:
+            self.fail(column, "wajib diisi")
+            return None
+        return value
+
+    def whole(self, column: str, low: int, high: int, *, required: bool = True) -> int | None:
+        value = self.cells[column]
+        if not value:
+            if required:
+                self.fail(column, "wajib diisi")
+            return None
+        if not _WHOLE.fullmatch(value):
+            self.fail(column, f"“{value}” bukan bilangan bulat")
+            return None
+        number = int(value)
+        if not low <= number <= high:
+            self.fail(column, f"{number} di luar rentang {low}..{high}")
+            return None
+        return number
+
+    def decimal(self, column: str, low: int, high: int, *, required: bool) -> Fraction | None:
+        value = self.cells[column]
+        if not value:
+            if required:
+                self.fail(column, "wajib diisi")
+            return None
+        if not _DECIMAL.fullmatch(value):
+            self.fail(column, f"“{value}” bukan bilangan (gunakan titik desimal)")
+            return None
+        number = Fraction(Decimal(value))
+        if not low <= number <= high:
+            self.fail(column, f"{value} di luar rentang {low}..{high}")
+            return None
+        return number
+
+    def choice(self, column: str, allowed: Sequence[str]) -> str | None:
+        value = self.cells[column]
+        if value not in allowed:
+            self.fail(column, f"“{value}” bukan salah satu dari {', '.join(allowed)}")
+            return None
+        return value
+
+    def birth_date(self, column: str, *, required: bool) -> date | None:
+        value = self.cells[column]
+        if not value:
+            if required:
+                self.fail(column, "wajib diisi")
+            return None
+        try:
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(column, f"“{value}” bukan tanggal (format TTTT-BB-HH)")
+            return None
+
+
+class FileErrors(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} kesalahan")
+        self.errors = errors
+
+
+class Command(BaseCommand):
+    help = (
+        "Rank test results from CSV files (FORMASI.csv, NILAI.csv) with a ranking policy, "
+        "without a database. A malformed file exits 1 with one error per line on stderr and "
+        "writes no output."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--policy", required=True, help="ranking policy, e.g. cpns-2021")
+        parser.add_argument("--stage", required=True, choices=[stage.value for stage in Stage])
+        parser.add_argument("--formations", required=True, help="FORMASI.csv")
+        parser.add_argument("--scores", required=True, help="NILAI.csv")
+        parser.add_argument("--output", help="OUT.csv; stdout when left out")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stage = Stage(options["stage"])
+        try:
+            policy = load_ranking_policy(options["policy"])
+        except LookupError as error:
+            raise CommandError(str(error)) from error
+        if stage not in policy.stages:
+            known = ", ".join(policy.stages)
+            raise CommandError(f"kebijakan {policy.code} tidak punya tahap {stage}; ada: {known}")
+        formations_path = Path(options["formations"])
+        scores_path = Path(options["scores"])
+        errors: list[str] = []
+        formations: list[Formation] = []
+        try:
+            formations = parse_formations(policy, stage, _read(formations_path))
+        except FileErrors as error:
+            errors += [f"{formations_path.name}: {message}" for message in error.errors]
+        scores: Sequence[SkdScore | FinalScore | PppkScore] = []
+        try:
+            scores = parse_scores(policy, stage, formations, _read(scores_path))
+        except FileErrors as error:
+            errors += [f"{scores_path.name}: {message}" for message in error.errors]
+        if errors:
+            for message in errors:
+                self.stderr.write(message)
+            raise CommandError(f"{len(errors)} kesalahan; tidak ada keluaran yang ditulis")
+
+        header, rows, notes = _rank(policy, stage, formations, scores)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        if options["output"]:
+            Path(options["output"]).write_text(buffer.getvalue(), encoding="utf-8")
+        else:
+            self.stdout.write(buffer.getvalue(), ending="")
+        for note in notes:
+            self.stderr.write(note)
+        fingerprint = run_fingerprint(policy, stage, formations, scores)
+        self.stderr.write(f"kebijakan {policy.code} v{policy.version}; sidik jari {fingerprint}")
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise FileErrors([f"tidak dapat dibaca: {error.strerror}"]) from error
+    except UnicodeDecodeError as error:
+        raise FileErrors(["bukan teks UTF-8"]) from error
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    if not lines:
+        raise FileErrors(["berkas kosong"])
+    return [name.strip().lower() for name in lines[0]], lines[1:]
+
+
+def _rows(header: list[str], body: list[list[str]], columns: Sequence[str]) -> list[_Row]:
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise FileErrors([f"baris 1, kolom {column}: kolom tidak ada" for column in missing])
+    index = {column: header.index(column) for column in columns}
+    rows = []
+    for offset, raw in enumerate(body):
+        if not any(cell.strip() for cell in raw):
+            continue
+        cells = {
+            column: raw[position].strip() if position < len(raw) else ""
+            for column, position in index.items()
+        }
+        rows.append(_Row(offset + 2, cells))
+    return rows
+
+
+def parse_formations(
+    policy: RankingPolicy, stage: Stage, table: tuple[list[str], list[list[str]]]
+) -> list[Formation]:
+    pppk = stage is Stage.PPPK
+    columns = FORMATION_COLUMNS + ((TEKNIS_THRESHOLD_COLUMN,) if pppk else ())
+    rows = _rows(*table, columns)
+    types = policy.skd_rules().formation_types if not pppk else None
+    teknis_maximum = policy.pppk_rules().teknis_maximum if pppk else 0
+    seen: dict[str, int] = {}
+    formations = []
+    for row in rows:
+        code = row.text("kode_formasi")
+        if code is not None and seen.setdefault(code, row.line) != row.line:
+            row.fail("kode_formasi", f"“{code}” sudah ada di baris {seen[code]}")
+        position = row.text("jabatan")
+        unit = row.text("unit_penempatan")
+        kind = row.choice("jenis_formasi", types) if types else row.text("jenis_formasi")
+        quota = row.whole("kuota", 0, 1_000_000)
+        teknis = row.whole(TEKNIS_THRESHOLD_COLUMN, 0, teknis_maximum) if pppk else None
+        if not row.errors and code and position and unit and kind and quota is not None:
+            formations.append(Formation(code, position, unit, kind, quota, teknis))
+    errors = [message for row in rows for message in row.errors]
+    if errors:
+        raise FileErrors(errors)
+    if not rows:
+        raise FileErrors(["tidak ada baris formasi"])
+    return formations
+
+
+def parse_scores(
+    policy: RankingPolicy,
+    stage: Stage,
+    formations: Sequence[Formation],
+    table: tuple[list[str], list[list[str]]],
+) -> list[SkdScore] | list[FinalScore] | list[PppkScore]:
+    """Formations that failed to parse leave `formations` empty: their codes are then not
+    checked, so that the NILAI.csv errors shown are not all "unknown formation"."""
+    rows = _rows(*table, SCORE_COLUMNS[stage])
+    codes = {formation.code for formation in formations}
+    first_line: dict[tuple[str, int], int] = {}
+    formation_of: dict[str, str] = {}
+    parsers: dict[Stage, Callable[[_Row], SkdScore | FinalScore | PppkScore | None]] = {
+        Stage.SKD: lambda row: _skd_score(policy, row),
+        Stage.FINAL: lambda row: _final_score(policy, row),
+        Stage.PPPK: lambda row: _pppk_score(policy, row),
+    }
+    scores: list[Any] = []
+    for row in rows:
+        participant = row.text("nomor_peserta")
+        code = row.text("kode_formasi")
+        if code is not None and codes and code not in codes:
+            row.fail("kode_formasi", f"“{code}” tidak ada di berkas formasi")
+        score = parsers[stage](row)
+        if participant is None:
+            continue
+        round_ = score.round if isinstance(score, PppkScore) else 0
+        earlier = first_line.setdefault((participant, round_), row.line)
+        if earlier != row.line:
+            where = f" pada tahap {round_}" if stage is Stage.PPPK else ""
+            row.fail("nomor_peserta", f"“{participant}” sudah ada{where} di baris {earlier}")
+        if code is not None and formation_of.setdefault(participant, code) != code:
+            row.fail("kode_formasi", f"peserta {participant} sudah terdaftar di formasi lain")
+        if score is not None and not row.errors:
+            scores.append(score)
+    errors = [message for row in rows for message in row.errors]
+    if errors:
+        raise FileErrors(errors)
+    return scores
+
+
+def _attendance(row: _Row) -> bool | None:
+    value = row.choice("kehadiran", (PRESENT, ABSENT))
+    return None if value is None else value == PRESENT
+
+
+def _skd_score(policy: RankingPolicy, row: _Row) -> SkdScore | None:
+    rules = policy.skd_rules()
+    present = _attendance(row)
+    required = present is True
+    twk = row.whole("twk", 0, rules.twk_maximum, required=required)
+    tiu = row.whole("tiu", 0, rules.tiu_maximum, required=required)
+    tkp = row.whole("tkp", 0, rules.tkp_maximum, required=required)
+    if row.errors or present is None:
+        return None
+    return SkdScore(
+        row.cells["nomor_peserta"],
+        row.cells["kode_formasi"],
+        present,
+        *((twk or 0, tiu or 0, tkp or 0) if present else (0, 0, 0)),
+    )
+
+
+def _final_score(policy: RankingPolicy, row: _Row) -> FinalScore | None:
+    skd = policy.skd_rules()
+    present = _attendance(row)
+    required = present is True
+    twk = row.whole("twk", 0, skd.twk_maximum, required=required)
+    tiu = row.whole("tiu", 0, skd.tiu_maximum, required=required)
+    tkp = row.whole("tkp", 0, skd.tkp_maximum, required=required)
+    skb = row.decimal("skb", 0, policy.final_rules().skb_maximum, required=required)
+    ipk = row.decimal("ipk", 0, IPK_MAXIMUM, required=False)
+    born = row.birth_date("tanggal_lahir", required=required)
+    if row.errors or present is None:
+        return None
+    if not present:
+        return FinalScore(row.cells["nomor_peserta"], row.cells["kode_formasi"], False)
+    return FinalScore(
+        row.cells["nomor_peserta"],
+        row.cells["kode_formasi"],
+        True,
+        twk or 0,
+        tiu or 0,
+        tkp or 0,
+        skb or Fraction(0),
+        ipk,
+        born,
+    )
+
+
+def _pppk_score(policy: RankingPolicy, row: _Row) -> PppkScore | None:
+    rules = policy.pppk_rules()
+    round_ = row.whole("tahap", 1, rules.rounds)
+    present = _attendance(row)
+    required = present is True
+    teknis = row.whole("teknis", 0, rules.teknis_maximum, required=required)
+    social = row.whole(
+        "manajerial_sosiokultural", 0, rules.manajerial_sosiokultural_maximum, required=required
+    )
+    interview = row.whole("wawancara", 0, rules.wawancara_maximum, required=required)
+    grounds = frozenset(
+        ground for ground in Affirmation if row.choice(ground.value, (YES, NO)) == YES
+    )
+    if row.errors or present is None or round_ is None:
+        return None
+    if not present:
+        return PppkScore(row.cells["nomor_peserta"], row.cells["kode_formasi"], round_, False)
+    return PppkScore(
+        row.cells["nomor_peserta"],
+        row.cells["kode_formasi"],
+        round_,
+        True,
+        teknis or 0,
+        social or 0,
+        interview or 0,
+        grounds,
+    )
+
+
+def _rank(
+    policy: RankingPolicy,
+    stage: Stage,
+    formations: list[Formation],
+    scores: Sequence[SkdScore | FinalScore | PppkScore],
+) -> tuple[tuple[str, ...], list[list[str]], list[str]]:
+    notes: list[str] = []
+    rows: list[list[str]] = []
+    if stage is Stage.SKD:
+        skd = rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
+        rows = [_skd_row(result) for result in skd]
+    elif stage is Stage.FINAL:
+        final = rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
+        rows = [_final_row(result) for result in final]
+        for result in final:
+            if result.placed_formation:
+                notes.append(
+                    f"optimalisasi: {result.participant} ({result.formation}) "
+                    f"mengisi formasi {result.placed_formation}"
+                )
+        notes += _tie_notes(final)
+    else:
+        pppk = rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
+        rows = [_pppk_row(result) for result in pppk]
+        notes += _tie_notes(pppk)
+    return OUTPUT_COLUMNS[stage], rows, notes
+
+
+def _tie_notes(results: Sequence[FinalResult | PppkResult]) -> list[str]:
+    return [
+        f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
+        f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
+        for result in results
+        if result.tied_at_cut
+    ]
+
+
+def _skd_row(result: SkdResult) -> list[str]:
+    scores = (
+        [str(result.twk), str(result.tiu), str(result.tkp), str(result.total)]
+        if result.present
+        else ["", "", "", ""]
+    )
+    rank = "" if result.rank is None else str(result.rank)
+    return [result.participant, result.formation, *scores, rank, result.outcome]
+
+
+def _final_row(result: FinalResult) -> list[str]:
+    figures = [
+        "" if value is None else format_score(value)
+        for value in (result.skd_score, result.skb_score, result.final_score)
+    ]
+    rank = "" if result.rank is None else str(result.rank)
+    return [result.participant, result.formation, *figures, rank, result.outcome]
+
+
+def _pppk_row(result: PppkResult) -> list[str]:
+    figures = [
+        "" if value is None else format_score(value)
+        for value in (result.teknis_affirmed, result.total)
+    ]
+    rank = "" if result.rank is None else str(result.rank)
+    return [result.participant, result.formation, *figures, rank, result.outcome]
