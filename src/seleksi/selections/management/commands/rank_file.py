@@ -1,7 +1,7 @@
 """`seleksi rank-file`: the ranking engine on two CSV files, without a database.
 
 The committee's spreadsheets go in (FORMASI.csv, NILAI.csv), the ranked list comes out, with
-the columns and order issue 6 fixes. Every problem in the files is reported per row, in
+the columns and order other tools rely on. Every problem in the files is reported per row, in
 Bahasa Indonesia, and nothing is written unless both files are valid. Notes for the committee
 (optimalisasi placements, ties at the quota, the run's fingerprint) go to stderr.
 """
