@@ -1,0 +1,308 @@
+"""Replacement (penggantian): when a passed applicant withdraws (APS, atas permintaan sendiri)
+or is disqualified (DIS), propose the next eligible applicant in rank for the freed seat.
+
+`propose_replacements` takes the rows of `rank_final` and the withdrawals the committee
+recorded, in the order they were recorded, and returns a `ReplacementPlan`: one step per
+withdrawal with the proposed replacement (or None), and every participant's code once the
+whole plan is confirmed. The committee confirms; this module only proposes.
+
+Decisions worth knowing:
+
+- A seat belongs to a formation: an L holds a seat of its own formation, an L-2 one of its
+  `placed_formation`. A withdrawal frees that one seat and at most one applicant is proposed
+  for it, so a formation never has more passes than before, and never more than its quota.
+- The replacement is the best-ranked TL (present, ranked, not passed, not withdrawn) of the
+  seat's formation, in rank order then participant number, which is `rank_final`'s own order.
+  The replacement is coded L. A TH (absent), a withdrawn applicant and anybody already passed
+  (L or L-2) is never proposed.
+- If the formation has nobody left and the caller passes the policy, formations and scores
+  the results were ranked from, the seat goes to optimalisasi under `rank_final`'s rule (policy
+  switch on; another formation with the same jabatan that `ranking._may_fill` allows; met the
+  `optimalisasi_pass_marks`; not yet passed), coded L-2 with `placed_formation` = the seat.
+  "Best" across formations is the final ranking order, obtained by ranking the candidates with
+  `rank_final` itself as one pool, so the order cannot drift from the ranking engine. Without
+  the policy only the same formation is searched.
+- Withdrawals apply one after another to the state left by the previous one, so a chain
+  (the replacement withdraws too) frees the seat again and the next in rank is proposed.
+- A TL or TH applicant may be recorded as withdrawn or disqualified too: no seat is freed, but
+  they leave the pool of replacements. Withdrawing an unknown or already withdrawn applicant is
+  a ValueError.
+- `tied` flags a proposal equal on the score and every tie-break with another candidate for
+  the same seat; the lower participant number is proposed and the committee decides.
+- The plan does not depend on the order of the result rows (nor of formations and scores).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from fractions import Fraction
+
+from seleksi.rules.ranking import (
+    UMUM,
+    FinalResult,
+    FinalScore,
+    Formation,
+    Outcome,
+    RankingPolicy,
+    _may_fill,
+    rank_final,
+)
+
+FINAL_OUTCOMES = frozenset(
+    {Outcome.PASSED, Outcome.PASSED_OPTIMALISASI, Outcome.NOT_PASSED, Outcome.ABSENT}
+)
+POOL = "\x00pool"
+
+
+class Reason(StrEnum):
+    """APS: withdrew of their own accord (atas permintaan sendiri); DIS: disqualified."""
+
+    WITHDREW = "APS"
+    DISQUALIFIED = "DIS"
+
+
+type Code = Outcome | Reason
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What the committee records: who, why (APS or DIS) and a note for the audit trail."""
+
+    participant: str
+    reason: Reason
+    note: str
+
+    def __post_init__(self) -> None:
+        if not self.note.strip():
+            raise ValueError(f"{self.participant}: a withdrawal needs a note")
+
+
+@dataclass(frozen=True)
+class ReplacementStep:
+    """One withdrawal and its proposal. `seat` is the formation whose seat it freed (None when
+    the applicant held no seat); `replacement` is None when nobody is left for the seat."""
+
+    withdrawal: Withdrawal
+    seat: str | None
+    replacement: str | None
+    code: Outcome | None
+    tied: bool = False
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A participant once the plan is confirmed: `code` is L, L-2, TL, TH, APS or DIS;
+    `replaces` names whose seat a replacement took."""
+
+    participant: str
+    formation: str
+    rank: int | None
+    final_score: Fraction | None
+    code: Code
+    placed_formation: str | None = None
+    replaces: str | None = None
+
+    @property
+    def seat(self) -> str | None:
+        """The formation whose seat this participant holds, if any."""
+        if self.code is Outcome.PASSED:
+            return self.formation
+        if self.code is Outcome.PASSED_OPTIMALISASI:
+            return self.placed_formation
+        return None
+
+
+@dataclass(frozen=True)
+class ReplacementPlan:
+    """Steps in the order of the withdrawals; standings in `rank_final`'s row order (formation
+    code, rank, participant number, unranked last)."""
+
+    steps: tuple[ReplacementStep, ...]
+    standings: tuple[Standing, ...]
+
+    def code_of(self, participant: str) -> Code:
+        for standing in self.standings:
+            if standing.participant == participant:
+                return standing.code
+        raise LookupError(f"no participant {participant}")
+
+    def seats(self) -> dict[str, int]:
+        """Filled seats per formation code (formations with none are left out)."""
+        filled: dict[str, int] = {}
+        for standing in self.standings:
+            if standing.seat is not None:
+                filled[standing.seat] = filled.get(standing.seat, 0) + 1
+        return dict(sorted(filled.items()))
+
+
+def propose_replacements(
+    results: Sequence[FinalResult],
+    withdrawals: Sequence[Withdrawal],
+    *,
+    policy: RankingPolicy | None = None,
+    formations: Sequence[Formation] = (),
+    scores: Sequence[FinalScore] = (),
+) -> ReplacementPlan:
+    """Apply the withdrawals one after another and propose a replacement for each freed seat.
+    Pass `policy`, `formations` and `scores` (the inputs of `rank_final`) to fall back to
+    optimalisasi when a formation has nobody left; `formations` alone checks the quotas."""
+    standings = _standings(results)
+    by_code = {formation.code: formation for formation in formations}
+    if len(by_code) != len(formations):
+        raise ValueError("a formation appears twice")
+    if policy is not None and not by_code:
+        raise ValueError("optimalisasi needs the formations the results were ranked with")
+    if by_code:
+        _check_quotas(standings, by_code)
+    fallback = _Optimalisasi(policy, by_code, scores) if policy is not None else None
+    steps: list[ReplacementStep] = []
+    for withdrawal in withdrawals:
+        steps.append(_apply(standings, withdrawal, fallback))
+    if by_code:
+        _check_quotas(standings, by_code)
+    ordered = sorted(
+        standings.values(),
+        key=lambda s: (s.formation, s.rank is None, s.rank or 0, s.participant),
+    )
+    return ReplacementPlan(tuple(steps), tuple(ordered))
+
+
+# Steps ---------------------------------------------------------------------------------------
+
+
+def _apply(
+    standings: dict[str, Standing], withdrawal: Withdrawal, fallback: "_Optimalisasi | None"
+) -> ReplacementStep:
+    leaving = standings.get(withdrawal.participant)
+    if leaving is None:
+        raise ValueError(f"{withdrawal.participant}: not in the results")
+    if isinstance(leaving.code, Reason):
+        raise ValueError(f"{withdrawal.participant}: already recorded as {leaving.code}")
+    seat = leaving.seat
+    standings[leaving.participant] = replace(leaving, code=withdrawal.reason)
+    if seat is None:
+        return ReplacementStep(withdrawal, None, None, None)
+    same = sorted(
+        (
+            s
+            for s in standings.values()
+            if s.code is Outcome.NOT_PASSED and s.formation == seat and s.rank is not None
+        ),
+        key=lambda s: (s.rank or 0, s.participant),
+    )
+    if same:
+        best = same[0]
+        tied = len(same) > 1 and same[1].rank == best.rank
+        standings[best.participant] = replace(
+            best, code=Outcome.PASSED, replaces=leaving.participant
+        )
+        return ReplacementStep(withdrawal, seat, best.participant, Outcome.PASSED, tied)
+    if fallback is not None:
+        found = fallback.best(standings, seat)
+        if found is not None:
+            best, tied = standings[found[0]], found[1]
+            standings[best.participant] = replace(
+                best,
+                code=Outcome.PASSED_OPTIMALISASI,
+                placed_formation=seat,
+                replaces=leaving.participant,
+            )
+            return ReplacementStep(
+                withdrawal, seat, best.participant, Outcome.PASSED_OPTIMALISASI, tied
+            )
+    return ReplacementStep(withdrawal, seat, None, None)
+
+
+class _Optimalisasi:
+    """Candidates from other formations for a seat, in `rank_final`'s cross-formation order."""
+
+    def __init__(
+        self,
+        policy: RankingPolicy,
+        by_code: Mapping[str, Formation],
+        scores: Sequence[FinalScore],
+    ) -> None:
+        self.rules = policy.final_rules()
+        self.mark = policy.skd_rules().pass_mark(self.rules.optimalisasi_pass_marks)
+        self.by_code = by_code
+        self.policy = replace(policy, final=replace(self.rules, optimalisasi=False))
+        self.scores = {score.participant: score for score in scores}
+        if len(self.scores) != len(scores):
+            raise ValueError("a participant appears twice in the scores")
+        self.ranks: dict[str, int] | None = None
+
+    def best(self, standings: Mapping[str, Standing], seat: str) -> tuple[str, bool] | None:
+        """The best candidate for a seat in `seat` and whether another candidate ties with it."""
+        if not self.rules.optimalisasi:
+            return None
+        ranks = self._pool_ranks(standings)
+        candidates = sorted(
+            (ranks[s.participant], s.participant)
+            for s in standings.values()
+            if s.code is Outcome.NOT_PASSED
+            and s.participant in ranks
+            and s.formation != seat
+            and _may_fill(self.rules, self.by_code[seat], self.by_code[s.formation])
+        )
+        if not candidates:
+            return None
+        tied = len(candidates) > 1 and candidates[1][0] == candidates[0][0]
+        return candidates[0][1], tied
+
+    def _pool_ranks(self, standings: Mapping[str, Standing]) -> dict[str, int]:
+        """Rank every TL who met the optimalisasi marks as one formation: candidates are only
+        ever removed from the pool, and equal ranks mean equal on every tie-break, so one
+        ranking serves the whole plan."""
+        if self.ranks is None:
+            pool: list[FinalScore] = []
+            for standing in standings.values():
+                if standing.code is not Outcome.NOT_PASSED or standing.rank is None:
+                    continue
+                score = self.scores.get(standing.participant)
+                if score is None:
+                    raise ValueError(f"{standing.participant}: no scores for optimalisasi")
+                if score.present and self.mark.met_by(score.twk, score.tiu, score.tkp):
+                    pool.append(replace(score, formation=POOL))
+            formation = Formation(POOL, POOL, POOL, UMUM, len(pool))
+            rows = rank_final(self.policy, [formation], pool)
+            self.ranks = {row.participant: row.rank for row in rows if row.rank is not None}
+        return self.ranks
+
+
+# Checks --------------------------------------------------------------------------------------
+
+
+def _standings(results: Sequence[FinalResult]) -> dict[str, Standing]:
+    standings: dict[str, Standing] = {}
+    for row in sorted(results, key=lambda r: r.participant):
+        if row.participant in standings:
+            raise ValueError(f"participant {row.participant} appears twice")
+        if row.outcome not in FINAL_OUTCOMES:
+            raise ValueError(f"{row.participant}: {row.outcome} is not a final-stage code")
+        if row.outcome is Outcome.PASSED_OPTIMALISASI and row.placed_formation is None:
+            raise ValueError(f"{row.participant}: L-2 without a placed formation")
+        standings[row.participant] = Standing(
+            participant=row.participant,
+            formation=row.formation,
+            rank=row.rank,
+            final_score=row.final_score,
+            code=row.outcome,
+            placed_formation=row.placed_formation,
+        )
+    return standings
+
+
+def _check_quotas(standings: Mapping[str, Standing], by_code: Mapping[str, Formation]) -> None:
+    filled: dict[str, int] = {}
+    for standing in standings.values():
+        if standing.formation not in by_code:
+            raise ValueError(f"{standing.participant}: unknown formation {standing.formation}")
+        if standing.seat is not None:
+            filled[standing.seat] = filled.get(standing.seat, 0) + 1
+    for code, count in sorted(filled.items()):
+        if code not in by_code:
+            raise ValueError(f"unknown formation {code}")
+        if count > by_code[code].quota:
+            raise ValueError(
+                f"formation {code}: {count} passes for a quota of {by_code[code].quota}"
+            )
