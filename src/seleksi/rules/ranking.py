@@ -410,7 +410,7 @@ def _optimalisasi(
                 for participant, score in ranked.items()
                 if rows[participant].outcome is Outcome.NOT_PASSED
                 and score.formation != code
-                and _may_fill(rules, formation, by_code[score.formation])
+                and may_fill(rules, formation, by_code[score.formation])
                 and mark.met_by(score.twk, score.tiu, score.tkp)
             ]
             if not candidates:
@@ -431,7 +431,7 @@ def _optimalisasi(
             )
 
 
-def _may_fill(rules: FinalRules, seat: Formation, source: Formation) -> bool:
+def may_fill(rules: FinalRules, seat: Formation, source: Formation) -> bool:
     if normalise_position(seat.position) != normalise_position(source.position):
         return False
     if seat.formation_type == UMUM or seat.formation_type == source.formation_type:

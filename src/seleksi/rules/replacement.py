@@ -17,7 +17,7 @@ Decisions worth knowing:
   (L or L-2) is never proposed.
 - If the formation has nobody left and the caller passes the policy, formations and scores
   the results were ranked from, the seat goes to optimalisasi under `rank_final`'s rule (policy
-  switch on; another formation with the same jabatan that `ranking._may_fill` allows; met the
+  switch on; another formation with the same jabatan that `ranking.may_fill` allows; met the
   `optimalisasi_pass_marks`; not yet passed), coded L-2 with `placed_formation` = the seat.
   "Best" across formations is the final ranking order, obtained by ranking the candidates with
   `rank_final` itself as one pool, so the order cannot drift from the ranking engine. Without
@@ -44,7 +44,7 @@ from seleksi.rules.ranking import (
     Formation,
     Outcome,
     RankingPolicy,
-    _may_fill,
+    may_fill,
     rank_final,
 )
 
@@ -242,7 +242,7 @@ class _Optimalisasi:
             if s.code is Outcome.NOT_PASSED
             and s.participant in ranks
             and s.formation != seat
-            and _may_fill(self.rules, self.by_code[seat], self.by_code[s.formation])
+            and may_fill(self.rules, self.by_code[seat], self.by_code[s.formation])
         )
         if not candidates:
             return None
