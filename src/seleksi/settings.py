@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "seleksi.selections",
     "seleksi.applications",
     "seleksi.verification",
+    "seleksi.scoring",
 ]
 
 MIDDLEWARE = [

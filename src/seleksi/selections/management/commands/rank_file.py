@@ -8,11 +8,7 @@ Bahasa Indonesia, and nothing is written unless both files are valid. Notes for 
 
 import csv
 import io
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -37,6 +33,7 @@ from seleksi.rules.ranking import (
     rank_skd,
     run_fingerprint,
 )
+from seleksi.rules.score_files import NO, YES, FileErrors, Row, Table, read_table, table_rows
 
 FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
 TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
@@ -77,88 +74,7 @@ OUTPUT_COLUMNS: dict[Stage, tuple[str, ...]] = {
     ),
     Stage.PPPK: ("nomor_peserta", "kode_formasi", "teknis_afirmasi", "total", "peringkat", "kode"),
 }
-PRESENT, ABSENT = "H", "TH"
-YES, NO = "Y", "N"
 IPK_MAXIMUM = 4
-_WHOLE = re.compile(r"-?[0-9]+")
-_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-@dataclass
-class _Row:
-    """One CSV line: its number as a spreadsheet shows it and its cells by column."""
-
-    line: int
-    cells: dict[str, str]
-    errors: list[str] = field(default_factory=list)
-
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(f"baris {self.line}, kolom {column}: {message}")
-
-    def text(self, column: str) -> str | None:
-        value = self.cells[column]
-        if not value:
-            self.fail(column, "wajib diisi")
-            return None
-        return value
-
-    def whole(self, column: str, low: int, high: int, *, required: bool = True) -> int | None:
-        value = self.cells[column]
-        if not value:
-            if required:
-                self.fail(column, "wajib diisi")
-            return None
-        if not _WHOLE.fullmatch(value):
-            self.fail(column, f"“{value}” bukan bilangan bulat")
-            return None
-        number = int(value)
-        if not low <= number <= high:
-            self.fail(column, f"{number} di luar rentang {low}..{high}")
-            return None
-        return number
-
-    def decimal(self, column: str, low: int, high: int, *, required: bool) -> Fraction | None:
-        value = self.cells[column]
-        if not value:
-            if required:
-                self.fail(column, "wajib diisi")
-            return None
-        if not _DECIMAL.fullmatch(value):
-            self.fail(column, f"“{value}” bukan bilangan (gunakan titik desimal)")
-            return None
-        number = Fraction(Decimal(value))
-        if not low <= number <= high:
-            self.fail(column, f"{value} di luar rentang {low}..{high}")
-            return None
-        return number
-
-    def choice(self, column: str, allowed: Sequence[str]) -> str | None:
-        value = self.cells[column]
-        if value not in allowed:
-            self.fail(column, f"“{value}” bukan salah satu dari {', '.join(allowed)}")
-            return None
-        return value
-
-    def birth_date(self, column: str, *, required: bool) -> date | None:
-        value = self.cells[column]
-        if not value:
-            if required:
-                self.fail(column, "wajib diisi")
-            return None
-        try:
-            if not _ISO_DATE.fullmatch(value):
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(column, f"“{value}” bukan tanggal (format TTTT-BB-HH)")
-            return None
-
-
-class FileErrors(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"{len(errors)} kesalahan")
-        self.errors = errors
 
 
 class Command(BaseCommand):
@@ -190,12 +106,12 @@ class Command(BaseCommand):
         errors: list[str] = []
         formations: list[Formation] = []
         try:
-            formations = parse_formations(policy, stage, _read(formations_path))
+            formations = parse_formations(policy, stage, read_table(formations_path))
         except FileErrors as error:
             errors += [f"{formations_path.name}: {message}" for message in error.errors]
         scores: Sequence[SkdScore | FinalScore | PppkScore] = []
         try:
-            scores = parse_scores(policy, stage, formations, _read(scores_path))
+            scores = parse_scores(policy, stage, formations, read_table(scores_path))
         except FileErrors as error:
             errors += [f"{scores_path.name}: {message}" for message in error.errors]
         if errors:
@@ -218,42 +134,10 @@ class Command(BaseCommand):
         self.stderr.write(f"kebijakan {policy.code} v{policy.version}; sidik jari {fingerprint}")
 
 
-def _read(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise FileErrors([f"tidak dapat dibaca: {error.strerror}"]) from error
-    except UnicodeDecodeError as error:
-        raise FileErrors(["bukan teks UTF-8"]) from error
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines:
-        raise FileErrors(["berkas kosong"])
-    return [name.strip().lower() for name in lines[0]], lines[1:]
-
-
-def _rows(header: list[str], body: list[list[str]], columns: Sequence[str]) -> list[_Row]:
-    missing = [column for column in columns if column not in header]
-    if missing:
-        raise FileErrors([f"baris 1, kolom {column}: kolom tidak ada" for column in missing])
-    index = {column: header.index(column) for column in columns}
-    rows = []
-    for offset, raw in enumerate(body):
-        if not any(cell.strip() for cell in raw):
-            continue
-        cells = {
-            column: raw[position].strip() if position < len(raw) else ""
-            for column, position in index.items()
-        }
-        rows.append(_Row(offset + 2, cells))
-    return rows
-
-
-def parse_formations(
-    policy: RankingPolicy, stage: Stage, table: tuple[list[str], list[list[str]]]
-) -> list[Formation]:
+def parse_formations(policy: RankingPolicy, stage: Stage, table: Table) -> list[Formation]:
     pppk = stage is Stage.PPPK
     columns = FORMATION_COLUMNS + ((TEKNIS_THRESHOLD_COLUMN,) if pppk else ())
-    rows = _rows(*table, columns)
+    rows = table_rows(*table, columns)
     types = policy.skd_rules().formation_types if not pppk else None
     teknis_maximum = policy.pppk_rules().teknis_maximum if pppk else 0
     seen: dict[str, int] = {}
@@ -281,15 +165,15 @@ def parse_scores(
     policy: RankingPolicy,
     stage: Stage,
     formations: Sequence[Formation],
-    table: tuple[list[str], list[list[str]]],
+    table: Table,
 ) -> list[SkdScore] | list[FinalScore] | list[PppkScore]:
     """Formations that failed to parse leave `formations` empty: their codes are then not
     checked, so that the NILAI.csv errors shown are not all "unknown formation"."""
-    rows = _rows(*table, SCORE_COLUMNS[stage])
+    rows = table_rows(*table, SCORE_COLUMNS[stage])
     codes = {formation.code for formation in formations}
     first_line: dict[tuple[str, int], int] = {}
     formation_of: dict[str, str] = {}
-    parsers: dict[Stage, Callable[[_Row], SkdScore | FinalScore | PppkScore | None]] = {
+    parsers: dict[Stage, Callable[[Row], SkdScore | FinalScore | PppkScore | None]] = {
         Stage.SKD: lambda row: _skd_score(policy, row),
         Stage.FINAL: lambda row: _final_score(policy, row),
         Stage.PPPK: lambda row: _pppk_score(policy, row),
@@ -318,14 +202,9 @@ def parse_scores(
     return scores
 
 
-def _attendance(row: _Row) -> bool | None:
-    value = row.choice("kehadiran", (PRESENT, ABSENT))
-    return None if value is None else value == PRESENT
-
-
-def _skd_score(policy: RankingPolicy, row: _Row) -> SkdScore | None:
+def _skd_score(policy: RankingPolicy, row: Row) -> SkdScore | None:
     rules = policy.skd_rules()
-    present = _attendance(row)
+    present = row.attendance()
     required = present is True
     twk = row.whole("twk", 0, rules.twk_maximum, required=required)
     tiu = row.whole("tiu", 0, rules.tiu_maximum, required=required)
@@ -340,9 +219,9 @@ def _skd_score(policy: RankingPolicy, row: _Row) -> SkdScore | None:
     )
 
 
-def _final_score(policy: RankingPolicy, row: _Row) -> FinalScore | None:
+def _final_score(policy: RankingPolicy, row: Row) -> FinalScore | None:
     skd = policy.skd_rules()
-    present = _attendance(row)
+    present = row.attendance()
     required = present is True
     twk = row.whole("twk", 0, skd.twk_maximum, required=required)
     tiu = row.whole("tiu", 0, skd.tiu_maximum, required=required)
@@ -367,10 +246,10 @@ def _final_score(policy: RankingPolicy, row: _Row) -> FinalScore | None:
     )
 
 
-def _pppk_score(policy: RankingPolicy, row: _Row) -> PppkScore | None:
+def _pppk_score(policy: RankingPolicy, row: Row) -> PppkScore | None:
     rules = policy.pppk_rules()
     round_ = row.whole("tahap", 1, rules.rounds)
-    present = _attendance(row)
+    present = row.attendance()
     required = present is True
     teknis = row.whole("teknis", 0, rules.teknis_maximum, required=required)
     social = row.whole(

@@ -1,0 +1,296 @@
+"""Writes for test scores: `scores_import` takes a CAT export (NILAI.csv) of one stage, checks
+every row against the selection's applications and stores it in one transaction.
+
+Decisions worth knowing:
+
+- Rows are keyed by participant number (nomor peserta, `Application.number`) and, for PPPK,
+  round (tahap). A score already stored is updated when the file says otherwise and left
+  alone when it agrees, so re-importing a file changes nothing. Scores absent from the file
+  are kept: a CAT export may cover one session only.
+- The audit event is recorded only when something was created or updated; an import that
+  changes nothing leaves no trace but its summary line.
+- The scores of an absent participant (TH) are checked but not stored.
+- The ranges are the maxima of the ranking policy named in `SCORE_POLICIES` until a selection
+  names its own ranking policy.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from seleksi.applications.models import Application
+from seleksi.audit.services import audit_record
+from seleksi.rules.ranking import Affirmation, RankingPolicy, load_ranking_policy
+from seleksi.rules.score_files import FileErrors, Row, parse_table, table_rows
+from seleksi.selections.models import Selection
+
+from .models import Score
+
+STAGE = Score.Stage
+SCORE_POLICIES: dict[str, str] = {
+    STAGE.SKD: "cpns-2021",
+    STAGE.SKB: "cpns-2021",
+    STAGE.PPPK: "pppk-guru-2021",
+}
+PROCUREMENT_TYPES: dict[str, str] = {STAGE.SKD: "CPNS", STAGE.SKB: "CPNS", STAGE.PPPK: "PPPK"}
+SKB_PLACES = 3
+FORMATION_COLUMN = "kode_formasi"
+AFFIRMATION_FIELDS: dict[Affirmation, str] = {
+    Affirmation.SERDIK_LINIER: "serdik_linier",
+    Affirmation.AGE_35_ACTIVE_3_YEARS: "age_35_active_3_years",
+    Affirmation.DISABILITY: "disability",
+    Affirmation.THK2_ACTIVE_3_YEARS: "thk2_active_3_years",
+}
+COLUMNS: dict[str, tuple[str, ...]] = {
+    STAGE.SKD: ("nomor_peserta", "kehadiran", "twk", "tiu", "tkp"),
+    STAGE.SKB: ("nomor_peserta", "kehadiran", "skb"),
+    STAGE.PPPK: (
+        "nomor_peserta",
+        "tahap",
+        "kehadiran",
+        "teknis",
+        "manajerial_sosiokultural",
+        "wawancara",
+        *(ground.value for ground in AFFIRMATION_FIELDS),
+    ),
+}
+STAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    STAGE.SKD: ("attendance", "twk", "tiu", "tkp"),
+    STAGE.SKB: ("attendance", "skb"),
+    STAGE.PPPK: (
+        "attendance",
+        "teknis",
+        "manajerial_sosiokultural",
+        "wawancara",
+        *AFFIRMATION_FIELDS.values(),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    application_id: int
+    round: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Applicant:
+    pk: int
+    status: str
+    formation: str
+    procurement_type: str
+
+
+@dataclass(frozen=True)
+class ScoreImportOutcome:
+    """`errors` are "baris N, kolom X: …" lines; when there are any, nothing was written."""
+
+    stage: str
+    sha256: str
+    errors: tuple[str, ...] = ()
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    audited: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Check:
+    selection: Selection
+    stage: str
+    policy: RankingPolicy
+    applicants: dict[str, _Applicant]
+    first_line: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def entry(self, row: Row) -> _Entry | None:
+        number = row.text("nomor_peserta")
+        round_ = (
+            row.whole("tahap", 1, self.policy.pppk_rules().rounds)
+            if self.stage == STAGE.PPPK
+            else 1
+        )
+        applicant = None
+        if number is not None and round_ is not None:
+            earlier = self.first_line.setdefault((number, round_), row.line)
+            if earlier != row.line:
+                where = f" pada tahap {round_}" if self.stage == STAGE.PPPK else ""
+                row.fail("nomor_peserta", f"“{number}” sudah ada{where} di baris {earlier}")
+            else:
+                applicant = self.applicant(row, number)
+        values = self.values(row)
+        if row.errors or applicant is None or round_ is None or values is None:
+            return None
+        return _Entry(applicant.pk, round_, values)
+
+    def applicant(self, row: Row, number: str) -> _Applicant | None:
+        applicant = self.applicants.get(number)
+        if applicant is None:
+            row.fail(
+                "nomor_peserta", f"“{number}” tidak terdaftar di seleksi {self.selection.code}"
+            )
+            return None
+        if applicant.status != Application.Status.SUBMITTED:
+            row.fail("nomor_peserta", f"lamaran “{number}” belum dikirim")
+            return None
+        expected = PROCUREMENT_TYPES[self.stage]
+        if applicant.procurement_type != expected:
+            row.fail(
+                "nomor_peserta",
+                f"“{number}” melamar formasi {applicant.procurement_type}; "
+                f"nilai {self.stage} hanya untuk formasi {expected}",
+            )
+            return None
+        if FORMATION_COLUMN in row.cells:
+            code = row.text(FORMATION_COLUMN)
+            if code is not None and code != applicant.formation:
+                row.fail(
+                    FORMATION_COLUMN,
+                    f"“{code}” bukan formasi peserta {number} ({applicant.formation})",
+                )
+                return None
+        return applicant
+
+    def values(self, row: Row) -> dict[str, Any] | None:
+        present = row.attendance()
+        required = present is True
+        values: dict[str, Any] = {}
+        if self.stage == STAGE.SKD:
+            skd = self.policy.skd_rules()
+            values["twk"] = row.whole("twk", 0, skd.twk_maximum, required=required)
+            values["tiu"] = row.whole("tiu", 0, skd.tiu_maximum, required=required)
+            values["tkp"] = row.whole("tkp", 0, skd.tkp_maximum, required=required)
+        elif self.stage == STAGE.SKB:
+            maximum = self.policy.final_rules().skb_maximum
+            skb = row.decimal("skb", 0, maximum, required=required, places=SKB_PLACES)
+            values["skb"] = None if skb is None else Decimal(row.cells["skb"])
+        else:
+            pppk = self.policy.pppk_rules()
+            values["teknis"] = row.whole("teknis", 0, pppk.teknis_maximum, required=required)
+            values["manajerial_sosiokultural"] = row.whole(
+                "manajerial_sosiokultural",
+                0,
+                pppk.manajerial_sosiokultural_maximum,
+                required=required,
+            )
+            values["wawancara"] = row.whole(
+                "wawancara", 0, pppk.wawancara_maximum, required=required
+            )
+        flags = (
+            {name: row.flag(ground.value) for ground, name in AFFIRMATION_FIELDS.items()}
+            if self.stage == STAGE.PPPK
+            else {}
+        )
+        if present is None:
+            return None
+        if not present:
+            values = dict.fromkeys(values)
+        values.update(flags)
+        values["attendance"] = Score.Attendance.PRESENT if present else Score.Attendance.ABSENT
+        return values
+
+
+def _applicants(selection: Selection) -> dict[str, _Applicant]:
+    rows = Application.objects.filter(selection=selection).values_list(
+        "number", "pk", "status", "formation__code", "formation__procurement_type"
+    )
+    return {
+        number: _Applicant(pk, status, code, procurement)
+        for number, pk, status, code, procurement in rows
+    }
+
+
+def _check(
+    *, selection: Selection, stage: str, content: bytes
+) -> tuple[list[_Entry], list[str], int]:
+    """The entries to store, the errors, and the number of rows read."""
+    try:
+        header, body = parse_table(content)
+        columns = COLUMNS[stage] + ((FORMATION_COLUMN,) if FORMATION_COLUMN in header else ())
+        rows = table_rows(header, body, columns)
+    except FileErrors as error:
+        return [], error.errors, 0
+    if not rows:
+        return [], ["tidak ada baris nilai"], 0
+    check = _Check(
+        selection, stage, load_ranking_policy(SCORE_POLICIES[stage]), _applicants(selection)
+    )
+    entries = [entry for row in rows if (entry := check.entry(row)) is not None]
+    return entries, [message for row in rows for message in row.errors], len(rows)
+
+
+@transaction.atomic
+def scores_import(
+    *, selection: Selection, stage: str, source_name: str, content: bytes, actor: Any
+) -> ScoreImportOutcome:
+    """Check the file `content` of one stage against the selection's applications and, only
+    when every row is valid, create or update its scores in bulk with one audit event."""
+    stage = STAGE(stage).value
+    sha256 = hashlib.sha256(content).hexdigest()
+    Selection.objects.select_for_update().filter(pk=selection.pk).exists()
+    entries, errors, rows = _check(selection=selection, stage=stage, content=content)
+    if errors:
+        return ScoreImportOutcome(stage=stage, sha256=sha256, errors=tuple(errors))
+    existing = {
+        (score.application_id, score.round): score
+        for score in Score.objects.select_for_update().filter(selection=selection, stage=stage)
+    }
+    now = timezone.now()
+    source = {"imported_at": now, "source_name": source_name[:255], "source_sha256": sha256}
+    new_scores: list[Score] = []
+    changed: list[Score] = []
+    for entry in entries:
+        score = existing.get((entry.application_id, entry.round))
+        if score is None:
+            new_scores.append(
+                Score(
+                    selection=selection,
+                    application_id=entry.application_id,
+                    stage=stage,
+                    round=entry.round,
+                    **entry.values,
+                    **source,
+                )
+            )
+        elif any(getattr(score, name) != value for name, value in entry.values.items()):
+            for name, value in {**entry.values, **source}.items():
+                setattr(score, name, value)
+            changed.append(score)
+    Score.objects.bulk_create(new_scores, batch_size=1000)
+    Score.objects.bulk_update(changed, [*STAGE_FIELDS[stage], *source], batch_size=1000)
+    outcome = ScoreImportOutcome(
+        stage=stage,
+        sha256=sha256,
+        rows=rows,
+        created=len(new_scores),
+        updated=len(changed),
+        unchanged=len(entries) - len(new_scores) - len(changed),
+        audited=bool(new_scores or changed),
+    )
+    if outcome.audited:
+        policy = load_ranking_policy(SCORE_POLICIES[stage])
+        audit_record(
+            actor=actor,
+            action="scores.imported",
+            subject=selection,
+            rule_version=f"{policy.code} v{policy.version}",
+            details={
+                "stage": stage,
+                "source": source_name,
+                "rows": outcome.rows,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "sha256": sha256,
+            },
+        )
+    return outcome

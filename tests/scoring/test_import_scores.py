@@ -1,0 +1,279 @@
+"""`seleksi import-scores`: CAT results into the database, all or nothing."""
+
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from seleksi.audit.models import AuditEvent
+from seleksi.scoring.models import Score
+from tests.scoring.conftest import Scene
+
+SKD = """nomor_peserta,kehadiran,twk,tiu,tkp
+C1,H,100,120,200
+C2,TH,,,
+C3,H,65,80,166
+"""
+
+PPPK_HEADER = (
+    "nomor_peserta,kode_formasi,tahap,kehadiran,teknis,manajerial_sosiokultural,wawancara,"
+    "serdik_linier,usia_35_aktif_3_tahun,disabilitas,thk2_aktif_3_tahun\n"
+)
+
+
+def run(scene: Scene, stage: str, name: str, text: str) -> tuple[str, str]:
+    path = scene.write(name, text)
+    stdout, stderr = StringIO(), StringIO()
+    call_command(
+        "import_scores",
+        "--selection",
+        scene.selection.code,
+        "--stage",
+        stage,
+        str(path),
+        stdout=stdout,
+        stderr=stderr,
+    )
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def refused(scene: Scene, stage: str, name: str, text: str) -> list[str]:
+    """The stderr lines of a refused import, after checking that nothing was stored."""
+    before = Score.objects.count(), AuditEvent.objects.filter(action="scores.imported").count()
+    stderr = StringIO()
+    with pytest.raises(CommandError, match="tidak ada nilai yang disimpan"):
+        call_command(
+            "import_scores",
+            "--selection",
+            scene.selection.code,
+            "--stage",
+            stage,
+            str(scene.write(name, text)),
+            stdout=StringIO(),
+            stderr=stderr,
+        )
+    after = Score.objects.count(), AuditEvent.objects.filter(action="scores.imported").count()
+    assert after == before
+    return stderr.getvalue().splitlines()
+
+
+def scores(stage: str) -> dict[tuple[str, int], Score]:
+    return {
+        (score.application.number, score.round): score
+        for score in Score.objects.filter(stage=stage).select_related("application")
+    }
+
+
+def test_it_imports_a_valid_skd_file(scene: Scene) -> None:
+    stdout, _ = run(scene, "skd", "NILAI.csv", SKD)
+
+    assert stdout.startswith("contoh-2026 skd: 3 rows, 3 created, 0 updated, 0 unchanged;")
+    stored = scores("skd")
+    assert (stored["C1", 1].twk, stored["C1", 1].tiu, stored["C1", 1].tkp) == (100, 120, 200)
+    assert stored["C1", 1].is_present and stored["C1", 1].source_name == "NILAI.csv"
+    assert not stored["C2", 1].is_present and stored["C2", 1].twk is None
+    event = AuditEvent.objects.get(action="scores.imported")
+    assert event.selection_id == scene.selection.pk
+    assert event.rule_version == "cpns-2021 v1"
+    assert event.details == {
+        "stage": "skd",
+        "source": "NILAI.csv",
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "sha256": stored["C1", 1].source_sha256,
+    }
+
+
+def test_re_importing_the_same_file_changes_nothing_and_records_no_event(scene: Scene) -> None:
+    run(scene, "skd", "NILAI.csv", SKD)
+    first = {key: score.imported_at for key, score in scores("skd").items()}
+
+    stdout, _ = run(scene, "skd", "NILAI-lagi.csv", SKD)
+
+    assert "3 rows, 0 created, 0 updated, 3 unchanged" in stdout
+    assert stdout.rstrip().endswith("nothing changed, no audit event")
+    assert {key: score.imported_at for key, score in scores("skd").items()} == first
+    assert {score.source_name for score in scores("skd").values()} == {"NILAI.csv"}
+    assert AuditEvent.objects.filter(action="scores.imported").count() == 1
+
+
+def test_a_corrected_file_updates_only_the_rows_that_differ(scene: Scene) -> None:
+    run(scene, "skd", "NILAI.csv", SKD)
+
+    stdout, _ = run(scene, "skd", "NILAI-2.csv", SKD.replace("C3,H,65,80,166", "C3,H,66,80,166"))
+
+    assert "3 rows, 0 created, 1 updated, 2 unchanged" in stdout
+    stored = scores("skd")
+    assert stored["C3", 1].twk == 66 and stored["C3", 1].source_name == "NILAI-2.csv"
+    assert stored["C1", 1].source_name == "NILAI.csv"
+    assert AuditEvent.objects.filter(action="scores.imported").count() == 2
+
+
+def test_every_bad_row_is_reported_and_nothing_is_saved(scene: Scene) -> None:
+    text = """nomor_peserta,kehadiran,twk,tiu,tkp
+C1,H,151,120,200
+C2,HADIR,10,10,10
+C3,H,,80,-1
+,H,1,2,3
+C1,H,1,x,3
+"""
+    assert refused(scene, "skd", "NILAI.csv", text) == [
+        "NILAI.csv: baris 2, kolom twk: 151 di luar rentang 0..150",
+        "NILAI.csv: baris 3, kolom kehadiran: “HADIR” bukan salah satu dari H, TH",
+        "NILAI.csv: baris 4, kolom twk: wajib diisi",
+        "NILAI.csv: baris 4, kolom tkp: -1 di luar rentang 0..225",
+        "NILAI.csv: baris 5, kolom nomor_peserta: wajib diisi",
+        "NILAI.csv: baris 6, kolom nomor_peserta: “C1” sudah ada di baris 2",
+        "NILAI.csv: baris 6, kolom tiu: “x” bukan bilangan bulat",
+    ]
+
+
+def test_unknown_draft_foreign_and_duplicate_numbers_are_refused(scene: Scene) -> None:
+    text = """nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp
+C1,F-0001,H,100,100,200
+C404,F-0001,H,100,100,200
+X1,L-0001,H,100,100,200
+C9,F-0001,H,100,100,200
+C2,F-0002,H,100,100,200
+P1,F-0003,H,100,100,200
+C1,F-0001,H,100,100,200
+"""
+    assert refused(scene, "skd", "NILAI.csv", text) == [
+        "NILAI.csv: baris 3, kolom nomor_peserta: “C404” tidak terdaftar di seleksi contoh-2026",
+        "NILAI.csv: baris 4, kolom nomor_peserta: “X1” tidak terdaftar di seleksi contoh-2026",
+        "NILAI.csv: baris 5, kolom nomor_peserta: lamaran “C9” belum dikirim",
+        "NILAI.csv: baris 6, kolom kode_formasi: “F-0002” bukan formasi peserta C2 (F-0001)",
+        "NILAI.csv: baris 7, kolom nomor_peserta: “P1” melamar formasi PPPK; "
+        "nilai skd hanya untuk formasi CPNS",
+        "NILAI.csv: baris 8, kolom nomor_peserta: “C1” sudah ada di baris 2",
+    ]
+
+
+def test_a_file_without_a_required_column_or_rows_is_refused(scene: Scene) -> None:
+    assert refused(scene, "skb", "SKB.csv", "nomor_peserta,skb\nC1,80\n") == [
+        "SKB.csv: baris 1, kolom kehadiran: kolom tidak ada"
+    ]
+    assert refused(scene, "skb", "SKB.csv", "nomor_peserta,kehadiran,skb\n\n") == [
+        "SKB.csv: tidak ada baris nilai"
+    ]
+    assert refused(scene, "skb", "SKB.csv", "") == ["SKB.csv: berkas kosong"]
+
+
+def test_skb_scores_keep_up_to_three_decimals(scene: Scene) -> None:
+    stdout, _ = run(
+        scene, "skb", "SKB.csv", "nomor_peserta,kehadiran,skb\nC1,H,85.125\nC2,H,70.5\n"
+    )
+
+    assert "2 rows, 2 created" in stdout
+    stored = scores("skb")
+    assert stored["C1", 1].skb == Decimal("85.125") and stored["C2", 1].skb == Decimal("70.5")
+    again, _ = run(
+        scene, "skb", "SKB.csv", "nomor_peserta,kehadiran,skb\nC1,H,85.125\nC2,H,70.500\n"
+    )
+    assert "0 created, 0 updated, 2 unchanged" in again
+
+    text = "nomor_peserta,kehadiran,skb\nC1,H,85.1234\nC2,H,100.001\nC3,H,\n"
+    assert refused(scene, "skb", "SKB.csv", text) == [
+        "SKB.csv: baris 2, kolom skb: “85.1234” lebih dari 3 angka di belakang titik desimal",
+        "SKB.csv: baris 3, kolom skb: 100.001 di luar rentang 0..100",
+        "SKB.csv: baris 4, kolom skb: wajib diisi",
+    ]
+
+
+def test_pppk_rounds_are_stored_per_tahap_with_their_affirmations(scene: Scene) -> None:
+    text = PPPK_HEADER + (
+        "P1,F-0003,1,H,250,150,30,Y,N,N,Y\n"
+        "P1,F-0003,2,H,300,160,32,Y,N,N,Y\n"
+        "P2,F-0003,1,TH,,,,N,N,Y,N\n"
+    )
+    stdout, _ = run(scene, "pppk", "PPPK.csv", text)
+
+    assert "3 rows, 3 created" in stdout
+    stored = scores("pppk")
+    assert stored["P1", 2].teknis == 300 and stored["P1", 1].teknis == 250
+    assert stored["P1", 1].serdik_linier and stored["P1", 1].thk2_active_3_years
+    assert not stored["P1", 1].age_35_active_3_years and not stored["P1", 1].disability
+    assert not stored["P2", 1].is_present and stored["P2", 1].disability
+    assert AuditEvent.objects.get(action="scores.imported").rule_version == "pppk-guru-2021 v1"
+
+
+def test_pppk_errors_name_the_tahap_and_the_columns(scene: Scene) -> None:
+    text = PPPK_HEADER + (
+        "P1,F-0003,1,H,250,150,30,Y,N,N,N\n"
+        "P1,F-0003,1,H,250,150,30,Y,N,N,N\n"
+        "P1,F-0003,4,H,501,201,41,ya,N,N,N\n"
+        "P2,F-0001,1,H,250,150,30,N,N,N,N\n"
+        "C1,F-0001,1,H,250,150,30,N,N,N,N\n"
+    )
+    assert refused(scene, "pppk", "PPPK.csv", text) == [
+        "PPPK.csv: baris 3, kolom nomor_peserta: “P1” sudah ada pada tahap 1 di baris 2",
+        "PPPK.csv: baris 4, kolom tahap: 4 di luar rentang 1..3",
+        "PPPK.csv: baris 4, kolom teknis: 501 di luar rentang 0..500",
+        "PPPK.csv: baris 4, kolom manajerial_sosiokultural: 201 di luar rentang 0..200",
+        "PPPK.csv: baris 4, kolom wawancara: 41 di luar rentang 0..40",
+        "PPPK.csv: baris 4, kolom serdik_linier: “ya” bukan salah satu dari Y, N",
+        "PPPK.csv: baris 5, kolom kode_formasi: “F-0001” bukan formasi peserta P2 (F-0003)",
+        "PPPK.csv: baris 6, kolom nomor_peserta: “C1” melamar formasi CPNS; "
+        "nilai pppk hanya untuk formasi PPPK",
+    ]
+
+
+def test_an_unknown_selection_or_missing_file_is_a_command_error(scene: Scene) -> None:
+    with pytest.raises(CommandError, match="seleksi “tidak-ada” tidak ada"):
+        call_command("import_scores", "--selection", "tidak-ada", "--stage", "skd", "x.csv")
+    with pytest.raises(CommandError, match=r"x\.csv: tidak dapat dibaca"):
+        call_command(
+            "import_scores",
+            "--selection",
+            scene.selection.code,
+            "--stage",
+            "skd",
+            str(scene.tmp_path / "x.csv"),
+        )
+
+
+def test_the_console_script_exits_1_with_the_errors_on_stderr(tmp_path: Path) -> None:
+    script = shutil.which("seleksi", path=str(Path(sys.executable).parent)) or "seleksi"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env["SELEKSI_DATA_DIR"] = str(tmp_path / "data")
+
+    def seleksi(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([script, *args], env=env, capture_output=True, check=False)
+
+    assert seleksi("migrate", "-v", "0").returncode == 0
+    assert seleksi("load-demo").returncode == 0
+    path = tmp_path / "NILAI.csv"
+    path.write_text("nomor_peserta,kehadiran,twk,tiu,tkp\n999,H,1,2,3\n", encoding="utf-8")
+
+    result = seleksi(
+        "import-scores", "--selection", "aceh-tengah-casn-2021", "--stage", "skd", str(path)
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines()[0] == (
+        "NILAI.csv: baris 2, kolom nomor_peserta: “999” tidak terdaftar di seleksi "
+        "aceh-tengah-casn-2021"
+    )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(scene: Scene) -> None:
+    def queries(text: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            run(scene, "skd", "NILAI.csv", text)
+        return len(captured)
+
+    header = "nomor_peserta,kehadiran,twk,tiu,tkp\n"
+    one = queries(header + "C1,H,100,120,200\n")
+    three = queries(header + "C1,H,101,120,200\nC2,H,1,2,3\nC3,H,4,5,6\n")  # 1 update, 2 new
+    assert three == one + 1  # the bulk update
