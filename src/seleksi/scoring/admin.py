@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from seleksi.core.admin_scoping import AgencyScopedAdmin, ReadOnlyAdminMixin
 
-from .models import Score
+from .models import RankingRow, RankingRun, Score
 
 
 @admin.register(Score)
@@ -48,4 +48,72 @@ class ScoreAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
         "imported_at",
         "source_name",
         "source_sha256",
+    )
+
+
+@admin.register(RankingRun)
+class RankingRunAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
+    """Read-only: runs come only from `seleksi rank`."""
+
+    agency_path = "selection__agency_id"
+    list_display = (
+        "pk",
+        "selection",
+        "stage",
+        "policy_code",
+        "policy_version",
+        "row_count",
+        "fingerprint",
+        "created_at",
+    )
+    list_filter = (("selection", admin.RelatedOnlyFieldListFilter), "stage")
+    list_select_related = ("selection",)
+    readonly_fields = (
+        "selection",
+        "stage",
+        "policy_code",
+        "policy_version",
+        "fingerprint",
+        "created_at",
+        "row_count",
+        "counts",
+    )
+
+
+@admin.register(RankingRow)
+class RankingRowAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
+    """Read-only: rows come only from `seleksi rank`."""
+
+    agency_path = "run__selection__agency_id"
+    list_display = (
+        "run",
+        "order",
+        "application",
+        "formation_code",
+        "placed_formation_code",
+        "skd_total",
+        "final_score",
+        "rank",
+        "outcome",
+        "tied_at_cut",
+    )
+    list_filter = ("run__stage", "outcome")
+    search_fields = ("application__number", "formation_code")
+    list_select_related = ("run", "application")
+    readonly_fields = (
+        "run",
+        "order",
+        "application",
+        "formation_code",
+        "placed_formation_code",
+        "twk",
+        "tiu",
+        "tkp",
+        "skd_total",
+        "skd_score",
+        "skb_score",
+        "final_score",
+        "rank",
+        "outcome",
+        "tied_at_cut",
     )

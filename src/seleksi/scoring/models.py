@@ -64,3 +64,90 @@ class Score(models.Model):
     @property
     def is_present(self) -> bool:
         return self.attendance == self.Attendance.PRESENT
+
+
+class RankingRun(models.Model):
+    """One run of the ranking engine (pemeringkatan) on a selection's stored scores, kept with
+    its policy version and the fingerprint of its inputs so that it can be shown to be the
+    same as another run. Runs are never changed; a re-run is a new run."""
+
+    class Stage(models.TextChoices):
+        SKD = "skd", _("SKD ranking")
+        FINAL = "akhir", _("Final ranking")
+        PPPK = "pppk", _("PPPK ranking")
+
+    selection = models.ForeignKey(
+        Selection,
+        on_delete=models.PROTECT,
+        related_name="ranking_runs",
+        verbose_name=_("selection"),
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    policy_code = models.CharField(_("ranking policy"), max_length=64)
+    policy_version = models.PositiveIntegerField(_("policy version"))
+    fingerprint = models.CharField(_("input fingerprint (SHA-256)"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    row_count = models.PositiveIntegerField(_("rows"))
+    counts = models.JSONField(_("rows per outcome code"), default=dict)
+
+    class Meta:
+        verbose_name = _("ranking run")
+        verbose_name_plural = _("ranking runs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["selection", "stage", "fingerprint"], name="ranking_run_fingerprint_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}:{self.stage}:{self.pk}"
+
+
+class RankingRow(models.Model):
+    """One participant's line in a ranking run, with the figures as displayed (three decimals)
+    and the outcome code (kode): P/L, P, T/L, TH for SKD; L, L-2, TL, TH for the final stage.
+    `order` is the engine's order: formation, rank, participant number, unranked last."""
+
+    run = models.ForeignKey(
+        RankingRun, on_delete=models.CASCADE, related_name="rows", verbose_name=_("ranking run")
+    )
+    order = models.PositiveIntegerField(_("order"))
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="ranking_rows",
+        verbose_name=_("application"),
+    )
+    formation_code = models.CharField(_("formation code"), max_length=64)
+    placed_formation_code = models.CharField(
+        _("placed in formation (optimalisasi)"), max_length=64, blank=True
+    )
+    twk = models.PositiveSmallIntegerField("TWK", null=True, blank=True)
+    tiu = models.PositiveSmallIntegerField("TIU", null=True, blank=True)
+    tkp = models.PositiveSmallIntegerField("TKP", null=True, blank=True)
+    skd_total = models.PositiveSmallIntegerField(_("SKD total"), null=True, blank=True)
+    skd_score = models.DecimalField(
+        _("SKD score (0-100)"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    skb_score = models.DecimalField(
+        _("SKB score"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    final_score = models.DecimalField(
+        _("final score"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    rank = models.PositiveIntegerField(_("rank (peringkat)"), null=True, blank=True)
+    outcome = models.CharField(_("outcome code"), max_length=4)
+    tied_at_cut = models.BooleanField(_("tied at the quota"), default=False)
+
+    class Meta:
+        verbose_name = _("ranking row")
+        verbose_name_plural = _("ranking rows")
+        ordering = ["run", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "application"], name="ranking_row_unique"),
+            models.UniqueConstraint(fields=["run", "order"], name="ranking_row_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.application_id}:{self.outcome}"

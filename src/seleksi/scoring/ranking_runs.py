@@ -1,0 +1,324 @@
+"""Ranking on the database (`seleksi rank`): the pure engine of `seleksi.rules.ranking` on a
+selection's formations and stored scores, kept as a `RankingRun` with its `RankingRow`s for the
+announcement stage to publish.
+
+The inputs are built exactly as `seleksi rank-file` builds them from FORMASI.csv and NILAI.csv,
+so the same data gives the same rows and the same fingerprint in both modes.
+
+Decisions worth knowing:
+
+- Reads are set-wise: one query for the formations and one per score stage, whatever the
+  number of applicants; rows are written with `bulk_create`, with the audit event, in one
+  transaction.
+- Every run is stored, even when its fingerprint equals an earlier run's: a run records that
+  the committee ranked at that time. `identical_to` names the latest earlier run of the same
+  selection and stage with the same fingerprint, so a re-run can be shown to change nothing.
+- SKD ranks every stored SKD score of the selection (round 1); the final stage (akhir) ranks
+  every stored SKB score, with the participant's SKD subtests, highest IPK over their
+  educations (missing when none has one) and birth date. An SKB score whose SKD score is missing
+  or absent is an error, not a guess.
+- Optimalisasi compares positions (jabatan) only, as file mode does; the qualification check of
+  the database mode comes later.
+- PPPK is refused for now: formations in the database do not hold the teknis pass mark (ambang
+  teknis) the engine needs; PPPK is ranked with `seleksi rank-file`.
+"""
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from seleksi.audit.services import audit_record
+from seleksi.rules.formations import ProcurementType
+from seleksi.rules.ranking import (
+    FinalResult,
+    FinalScore,
+    Formation,
+    Outcome,
+    RankingPolicy,
+    SkdResult,
+    SkdScore,
+    Stage,
+    format_score,
+    load_ranking_policy,
+    rank_final,
+    rank_skd,
+    run_fingerprint,
+)
+from seleksi.selections.models import Formation as FormationRecord
+from seleksi.selections.models import Selection
+
+from .models import RankingRow, RankingRun, Score
+
+DEFAULT_POLICIES: dict[Stage, str] = {
+    Stage.SKD: "cpns-2021",
+    Stage.FINAL: "cpns-2021",
+    Stage.PPPK: "pppk-guru-2021",
+}
+PROCUREMENT_TYPES: dict[Stage, str] = {
+    Stage.SKD: ProcurementType.CPNS,
+    Stage.FINAL: ProcurementType.CPNS,
+    Stage.PPPK: ProcurementType.PPPK,
+}
+BATCH_SIZE = 1000
+
+
+class RankingInputError(Exception):
+    """The selection's data cannot be ranked as it stands; `messages` say why, in Bahasa
+    Indonesia, for the committee."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = tuple(messages)
+
+
+@dataclass(frozen=True)
+class RankingInputs:
+    formations: list[Formation]
+    scores: list[SkdScore] | list[FinalScore]
+    applications: dict[str, int]
+    """participant number (nomor peserta) → application id"""
+
+
+@dataclass(frozen=True)
+class RankingRunOutcome:
+    run: RankingRun
+    identical_to: int | None
+    notes: tuple[str, ...]
+
+
+def ranking_policy_for(stage: Stage, code: str | None = None) -> RankingPolicy:
+    """The policy `code`, or the stage's default; a LookupError when it cannot rank `stage`."""
+    policy = load_ranking_policy(code or DEFAULT_POLICIES[stage])
+    if stage not in policy.stages:
+        known = ", ".join(policy.stages)
+        raise LookupError(f"kebijakan {policy.code} tidak punya tahap {stage}; ada: {known}")
+    return policy
+
+
+def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
+    """The engine's inputs from the database, in a fixed number of queries."""
+    if stage is Stage.PPPK:
+        raise RankingInputError(
+            [
+                "formasi PPPK di basis data belum menyimpan ambang teknis; "
+                "gunakan seleksi rank-file untuk tahap pppk"
+            ]
+        )
+    formations = _formations(selection, stage)
+    applications: dict[str, int] = {}
+    skd: dict[str, Mapping[str, Any]] = {}
+    for row in Score.objects.filter(selection=selection, stage=Score.Stage.SKD).values(
+        "application_id",
+        "application__number",
+        "application__formation__code",
+        "attendance",
+        "twk",
+        "tiu",
+        "tkp",
+    ):
+        number = row["application__number"]
+        skd[number] = row
+        applications[number] = row["application_id"]
+    if stage is Stage.SKD:
+        if not skd:
+            raise RankingInputError([f"seleksi {selection.code} belum punya nilai skd"])
+        skd_scores = [_skd_score(row) for _, row in sorted(skd.items())]
+        return RankingInputs(formations, skd_scores, applications)
+
+    skb_rows = (
+        Score.objects.filter(selection=selection, stage=Score.Stage.SKB)
+        .values(
+            "application_id",
+            "application__number",
+            "application__formation__code",
+            "attendance",
+            "skb",
+            "application__applicant__birth_date",
+        )
+        .annotate(best_ipk=Max("application__applicant__educations__ipk"))
+        .order_by("application__number")
+    )
+    errors: list[str] = []
+    final_scores: list[FinalScore] = []
+    final_applications: dict[str, int] = {}
+    for entry in skb_rows:
+        number = entry["application__number"]
+        final_applications[number] = entry["application_id"]
+        code = entry["application__formation__code"]
+        if entry["attendance"] != Score.Attendance.PRESENT:
+            final_scores.append(FinalScore(number, code, False))
+            continue
+        skd_row = skd.get(number)
+        if skd_row is None or skd_row["attendance"] != Score.Attendance.PRESENT:
+            errors.append(f"peserta {number} punya nilai skb tetapi tidak punya nilai skd")
+            continue
+        skb, ipk = entry["skb"], entry["best_ipk"]
+        if skb is None:
+            errors.append(f"peserta {number} hadir pada skb tetapi tidak punya nilai skb")
+            continue
+        final_scores.append(
+            FinalScore(
+                number,
+                code,
+                True,
+                skd_row["twk"],
+                skd_row["tiu"],
+                skd_row["tkp"],
+                Fraction(skb),
+                None if ipk is None else Fraction(ipk),
+                entry["application__applicant__birth_date"],
+            )
+        )
+    if not final_applications:
+        errors.append(f"seleksi {selection.code} belum punya nilai skb")
+    if errors:
+        raise RankingInputError(errors)
+    return RankingInputs(formations, final_scores, final_applications)
+
+
+@transaction.atomic
+def ranking_run(
+    *, selection: Selection, stage: Stage | str, policy_code: str | None = None, actor: Any
+) -> RankingRunOutcome:
+    """Rank the selection's stored scores of `stage` and store the run, its rows and one audit
+    event. Raises RankingInputError when there is nothing to rank or the data is inconsistent,
+    LookupError for an unknown policy or one without the stage."""
+    stage = Stage(stage)
+    policy = ranking_policy_for(stage, policy_code)
+    inputs = ranking_inputs(selection=selection, stage=stage)
+    try:
+        results: Sequence[SkdResult | FinalResult] = (
+            rank_skd(
+                policy, inputs.formations, [s for s in inputs.scores if isinstance(s, SkdScore)]
+            )
+            if stage is Stage.SKD
+            else rank_final(
+                policy, inputs.formations, [s for s in inputs.scores if isinstance(s, FinalScore)]
+            )
+        )
+    except (ValueError, LookupError) as error:
+        raise RankingInputError([str(error)]) from error
+    fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
+    identical_to = (
+        RankingRun.objects.filter(selection=selection, stage=stage, fingerprint=fingerprint)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    tally = Counter(str(result.outcome) for result in results)
+    counts = {code.value: tally[code.value] for code in Outcome if tally[code.value]}
+    run = RankingRun.objects.create(
+        selection=selection,
+        stage=stage.value,
+        policy_code=policy.code,
+        policy_version=policy.version,
+        fingerprint=fingerprint,
+        created_at=timezone.now(),
+        row_count=len(results),
+        counts=counts,
+    )
+    RankingRow.objects.bulk_create(
+        [
+            _row(run, order, inputs.applications[result.participant], result)
+            for order, result in enumerate(results, start=1)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    audit_record(
+        actor=actor,
+        action="ranking.run",
+        subject=selection,
+        rule_version=f"{policy.code} v{policy.version}",
+        details={
+            "stage": stage.value,
+            "run": run.pk,
+            "fingerprint": fingerprint,
+            "rows": len(results),
+            "counts": counts,
+            "identical_to": identical_to,
+        },
+    )
+    return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
+
+
+def _formations(selection: Selection, stage: Stage) -> list[Formation]:
+    rows = (
+        FormationRecord.objects.filter(
+            selection=selection, procurement_type=PROCUREMENT_TYPES[stage]
+        )
+        .values_list("code", "position", "placement_unit", "formation_type", "quota")
+        .order_by("code")
+    )
+    formations: list[Formation] = []
+    errors: list[str] = []
+    for code, position, unit, kind, quota in rows:
+        if quota is None:
+            errors.append(f"formasi {code} tidak punya kuota")
+            continue
+        formations.append(Formation(code, position, unit, kind, quota))
+    if errors:
+        raise RankingInputError(errors)
+    return formations
+
+
+def _skd_score(row: Mapping[str, Any]) -> SkdScore:
+    number, code = row["application__number"], row["application__formation__code"]
+    if row["attendance"] != Score.Attendance.PRESENT:
+        return SkdScore(number, code, False)
+    return SkdScore(number, code, True, row["twk"], row["tiu"], row["tkp"])
+
+
+def _displayed(value: Fraction | None) -> Decimal | None:
+    """The figure as the engine displays it: three decimals, rounded half up."""
+    return None if value is None else Decimal(format_score(value))
+
+
+def _row(run: RankingRun, order: int, application_id: int, result: Any) -> RankingRow:
+    row = RankingRow(
+        run=run,
+        order=order,
+        application_id=application_id,
+        formation_code=result.formation,
+        rank=result.rank,
+        outcome=str(result.outcome),
+    )
+    if isinstance(result, SkdResult):
+        if result.present:
+            row.twk, row.tiu, row.tkp, row.skd_total = (
+                result.twk,
+                result.tiu,
+                result.tkp,
+                result.total,
+            )
+    elif isinstance(result, FinalResult):
+        row.placed_formation_code = result.placed_formation or ""
+        row.skd_score = _displayed(result.skd_score)
+        row.skb_score = _displayed(result.skb_score)
+        row.final_score = _displayed(result.final_score)
+        row.tied_at_cut = result.tied_at_cut
+    return row
+
+
+def _notes(results: Sequence[SkdResult | FinalResult]) -> list[str]:
+    """Optimalisasi placements and ties at the quota, worded as in `seleksi rank-file`."""
+    notes: list[str] = []
+    for result in results:
+        if isinstance(result, FinalResult) and result.placed_formation:
+            notes.append(
+                f"optimalisasi: {result.participant} ({result.formation}) "
+                f"mengisi formasi {result.placed_formation}"
+            )
+    for result in results:
+        if isinstance(result, FinalResult) and result.tied_at_cut:
+            notes.append(
+                f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
+                f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
+            )
+    return notes
