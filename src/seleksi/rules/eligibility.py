@@ -28,7 +28,6 @@ Decisions worth knowing:
   for every policy; a CASN policy simply has none.
 """
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,13 +36,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from seleksi.rules.formations import PositionCategory, ProcurementType
+from seleksi.rules.policy_files import read_policy, shipped_codes
 
 POLICY_PACKAGE = "seleksi.rules.policies"
-POLICY_SUFFIX = ".json"
 LIST_SEPARATOR = "; "
 NOT_ASN = "not_asn"
 
@@ -680,26 +678,15 @@ def policy_from_dict(data: Mapping[str, object]) -> EligibilityPolicy:
 
 def policy_codes() -> tuple[str, ...]:
     """The codes of the policies shipped in `policies/`, sorted."""
-    folder = resources.files(POLICY_PACKAGE)
-    return tuple(
-        sorted(
-            entry.name.removesuffix(POLICY_SUFFIX)
-            for entry in folder.iterdir()
-            if entry.is_file() and entry.name.endswith(POLICY_SUFFIX)
-        )
-    )
+    return shipped_codes(POLICY_PACKAGE)
 
 
 @cache
 def load_policy(code: str) -> EligibilityPolicy:
     """The shipped policy `policies/<code>.json`; a LookupError for a code not shipped."""
-    if code not in policy_codes():
-        known = ", ".join(policy_codes())
-        raise LookupError(f"no eligibility policy {code!r}; shipped: {known}")
-    text = (resources.files(POLICY_PACKAGE) / f"{code}{POLICY_SUFFIX}").read_text("utf-8")
-    policy = policy_from_dict(json.loads(text))
+    policy = policy_from_dict(read_policy(POLICY_PACKAGE, code, "eligibility"))
     if policy.code != code:
-        raise ValueError(f"{code}{POLICY_SUFFIX} holds the policy {policy.code!r}")
+        raise ValueError(f"{code}.json holds the policy {policy.code!r}")
     return policy
 
 

@@ -41,10 +41,10 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
-from importlib import resources
+
+from seleksi.rules.policy_files import read_policy, shipped_codes
 
 POLICY_PACKAGE = "seleksi.rules.policies.ranking"
-POLICY_SUFFIX = ".json"
 UMUM = "umum"
 
 
@@ -664,26 +664,15 @@ def _canonical_value(value: object) -> object:
 
 def ranking_policy_codes() -> tuple[str, ...]:
     """The codes of the policies shipped in `policies/ranking/`, sorted."""
-    folder = resources.files(POLICY_PACKAGE)
-    return tuple(
-        sorted(
-            entry.name.removesuffix(POLICY_SUFFIX)
-            for entry in folder.iterdir()
-            if entry.is_file() and entry.name.endswith(POLICY_SUFFIX)
-        )
-    )
+    return shipped_codes(POLICY_PACKAGE)
 
 
 @cache
 def load_ranking_policy(code: str) -> RankingPolicy:
     """The shipped policy `policies/ranking/<code>.json`; a LookupError for a code not shipped."""
-    if code not in ranking_policy_codes():
-        known = ", ".join(ranking_policy_codes())
-        raise LookupError(f"no ranking policy {code!r}; shipped: {known}")
-    text = (resources.files(POLICY_PACKAGE) / f"{code}{POLICY_SUFFIX}").read_text("utf-8")
-    policy = ranking_policy_from_dict(json.loads(text))
+    policy = ranking_policy_from_dict(read_policy(POLICY_PACKAGE, code, "ranking"))
     if policy.code != code:
-        raise ValueError(f"{code}{POLICY_SUFFIX} holds the policy {policy.code!r}")
+        raise ValueError(f"{code}.json holds the policy {policy.code!r}")
     return policy
 
 
