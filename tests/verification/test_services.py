@@ -636,16 +636,25 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_and_nothing_is_store
     )
     with refused("bad_evidence") as info:
         object_to(published.refreshed(0), files=files)
-    assert info.value.detail == "foto.pdf"
+    assert info.value.detail == "foto.pdf; maks. 800 KB"
     assert not Objection.objects.exists() and not ObjectionEvidence.objects.exists()
     assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
     assert published.refreshed(0).admin_stage == "published"
 
 
 def test_evidence_over_the_size_limit_is_refused(published: Scene) -> None:
-    too_big = b"%PDF-1.4\n" + b"0" * (services.EVIDENCE_LIMIT_KB * 1024)
+    limit_kb = services.evidence_limit_kb(published.selection)
+    too_big = b"%PDF-1.4\n" + b"0" * (limit_kb * 1024)
     with refused("bad_evidence"):
         object_to(published.refreshed(0), files=(SimpleUploadedFile("besar.pdf", too_big),))
+
+
+def test_the_evidence_limit_follows_the_selections_document_rules(published: Scene) -> None:
+    assert services.evidence_limit_kb(published.selection) == 800  # the seed's largest slot
+    published.selection.document_rules.update(max_size_kb=300)
+    assert services.evidence_limit_kb(published.selection) == 300
+    published.selection.document_rules.all().delete()
+    assert services.evidence_limit_kb(published.selection) == services.DEFAULT_EVIDENCE_LIMIT_KB
 
 
 # --- answers -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """What an upload check says to the applicant: what is wrong with the file and how to fix it."""
 
+from collections.abc import Iterable, Mapping
+
 from django.utils.translation import gettext as _
 
 from .files import FileCheck, FileProblem, FileWarning
@@ -64,7 +66,12 @@ def describe_problem(check: FileCheck) -> str:
 
 def describe_warnings(check: FileCheck) -> list[str]:
     """Each warning in the applicant's language; the file was accepted all the same."""
-    params = {"ratio": "", **dict(check.warning_params)}
+    return warning_texts(check.warnings, dict(check.warning_params))
+
+
+def warning_texts(codes: Iterable[str], warning_params: Mapping[str, str]) -> list[str]:
+    """The same messages for warnings stored with a document (codes and their parameters)."""
+    params = {"ratio": "", **warning_params}
     messages = {
         FileWarning.PHOTO_ASPECT: _(
             "The photo is not 4×6 (it is %(ratio)s). Crop it to portrait 4×6 before submitting."
@@ -74,4 +81,4 @@ def describe_warnings(check: FileCheck) -> list[str]:
             "background; upload a photo taken against red before submitting."
         ),
     }
-    return [messages[warning] % params for warning in check.warnings]
+    return [messages[FileWarning(code)] % params for code in codes]

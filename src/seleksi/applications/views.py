@@ -17,7 +17,7 @@ from seleksi.selections.forms import FormationFilterForm
 from seleksi.selections.models import Formation
 
 from . import cards, services
-from .file_messages import describe_problem, describe_warnings
+from .file_messages import describe_problem, describe_warnings, warning_texts
 from .forms import ApplyForm, SubmitForm, UploadForm
 from .models import Application, Document
 from .reasons import describe_reason
@@ -188,7 +188,7 @@ def _administrative_result(application: Application) -> dict[str, object]:
 
     from seleksi.verification import selectors as verification_selectors
     from seleksi.verification.models import Objection
-    from seleksi.verification.services import window_for
+    from seleksi.verification.services import evidence_limit_kb, window_for
 
     objection = Objection.objects.filter(application=application).first()
     window = window_for(application)
@@ -205,28 +205,15 @@ def _administrative_result(application: Application) -> dict[str, object]:
         "objection_window": window,
         "can_object": can_object,
         "timeline": verification_selectors.timeline(application),
+        "evidence_limit_kb": evidence_limit_kb(application.selection) if can_object else None,
     }
 
 
 def _warning_texts(document: Document | None) -> list[str]:
     if document is None:
         return []
-    from .files import FileCheck, FileWarning
-
-    check = FileCheck(
-        problem=None,
-        params=(),
-        warnings=tuple(FileWarning(w["code"]) for w in document.warnings),
-        warning_params=tuple(
-            (k, v) for w in document.warnings for k, v in w.get("params", {}).items()
-        ),
-        detected="",
-        pages=document.pages,
-        width=document.width,
-        height=document.height,
-        sha256=document.sha256,
-    )
-    return describe_warnings(check)
+    params = {k: v for w in document.warnings for k, v in w.get("params", {}).items()}
+    return warning_texts([w["code"] for w in document.warnings], params)
 
 
 @login_required

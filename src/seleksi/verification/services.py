@@ -62,7 +62,7 @@ DEFAULT_REASONS = (
     ("data-tidak-sesuai", "Data yang diisi tidak sesuai dengan dokumen"),
     ("lainnya", "Lainnya (lihat keterangan)"),
 )
-EVIDENCE_LIMIT_KB = 800
+DEFAULT_EVIDENCE_LIMIT_KB = 800  # seed 003: "others PDF <= 800 KB"; used without document rules
 OBJECTION_REASON_MIN_CHARACTERS = 20
 
 
@@ -381,6 +381,12 @@ def publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publicat
     )
 
 
+def evidence_limit_kb(selection: Selection) -> int:
+    """Evidence follows the selection's own document limits: the largest slot's size."""
+    sizes = [rule.max_size_kb for rule in selection.document_rules.all()]
+    return max(sizes) if sizes else DEFAULT_EVIDENCE_LIMIT_KB
+
+
 def window_for(application: Application) -> Window | None:
     if application.published_at is None:
         return None
@@ -411,12 +417,13 @@ def object_to_result(
     if len(reason.strip()) < OBJECTION_REASON_MIN_CHARACTERS:
         raise VerificationRefused("reason_too_short")
     checked = []
+    limit_kb = evidence_limit_kb(locked.selection)
     for upload in files:
-        content = upload.read(EVIDENCE_LIMIT_KB * 1024 + 1)
+        content = upload.read(limit_kb * 1024 + 1)
         expected = "jpeg" if content[:3] == b"\xff\xd8\xff" else "pdf"
-        check = check_upload(content, expected=expected, max_bytes=EVIDENCE_LIMIT_KB * 1024)
+        check = check_upload(content, expected=expected, max_bytes=limit_kb * 1024)
         if not check.ok:
-            raise VerificationRefused("bad_evidence", upload.name or "")
+            raise VerificationRefused("bad_evidence", f"{upload.name or ''}; maks. {limit_kb} KB")
         checked.append((upload.name or "bukti", content, check.sha256))
     _move(locked, Stage.OBJECTED)
     locked.save(update_fields=["admin_stage"])

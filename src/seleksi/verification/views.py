@@ -54,7 +54,7 @@ REFUSALS = {
     "window_closed": gettext_lazy("The objection period is not open."),
     "reason_too_short": gettext_lazy("Explain in at least 20 characters why the result is wrong."),
     "bad_evidence": gettext_lazy(
-        "An evidence file (%s) is not a valid PDF or JPEG of at most 800 KB; nothing was saved."
+        "An evidence file (%s) is not a valid PDF or JPEG within the size limit; nothing was saved."
     ),
 }
 
