@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import (
     Affirmation,
     FinalResult,
@@ -26,7 +27,6 @@ from seleksi.rules.ranking import (
     rank_skd,
     ranking_policy_codes,
     ranking_policy_from_dict,
-    run_fingerprint,
 )
 
 CPNS = load_ranking_policy("cpns-2021")

@@ -5,8 +5,9 @@ Three stages, each a pure function from a `RankingPolicy`, the formations and th
 one result row per participant: `rank_skd`, `rank_final` and `rank_pppk`. Policies are data
 (`policies/ranking/<code>.json`), named after the regulation they come from; `load_ranking_policy`
 reads them. Every figure that ranks people is a `Fraction`; `format_score` rounds half up to
-three decimals for display only. `run_fingerprint` hashes the policy version and the inputs,
-independent of their order, so that a re-run can be shown to be the same run.
+three decimals for display only. `seleksi.rules.fingerprint.run_fingerprint` hashes the policy
+version and the inputs, independent of their order, so that a re-run can be shown to be the same
+run.
 
 Decisions worth knowing:
 
@@ -31,8 +32,6 @@ Decisions worth knowing:
   sosio-kultural, then wawancara (a house choice, stated in the policy note).
 """
 
-import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -618,45 +617,6 @@ def _skd_result(score: SkdScore, rank: int | None, outcome: Outcome) -> SkdResul
         rank,
         outcome,
     )
-
-
-# Fingerprint ---------------------------------------------------------------------------------
-
-
-def run_fingerprint(
-    policy: RankingPolicy,
-    stage: Stage,
-    formations: Iterable[Formation],
-    scores: Iterable[SkdScore | FinalScore | PppkScore],
-) -> str:
-    """sha256 of the policy code and version, the stage and the inputs in canonical form (sorted,
-    numbers exact), so the order of input rows does not change it."""
-    canonical = {
-        "policy": [policy.code, policy.version],
-        "stage": stage.value,
-        "formations": sorted(_canonical(formation) for formation in formations),
-        "scores": sorted(_canonical(score) for score in scores),
-    }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _canonical(item: object) -> str:
-    fields = getattr(item, "__dataclass_fields__", {})
-    values = {name: _canonical_value(getattr(item, name)) for name in fields}
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _canonical_value(value: object) -> object:
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, frozenset):
-        return sorted(str(member) for member in value)
-    raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
 # Policies as data ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from seleksi.audit.services import audit_record
+from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.formations import ProcurementType
 from seleksi.rules.ranking import (
     FinalResult,
@@ -49,7 +50,6 @@ from seleksi.rules.ranking import (
     load_ranking_policy,
     rank_final,
     rank_skd,
-    run_fingerprint,
 )
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection

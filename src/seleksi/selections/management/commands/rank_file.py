@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import (
     Affirmation,
     FinalResult,
@@ -31,7 +32,6 @@ from seleksi.rules.ranking import (
     rank_final,
     rank_pppk,
     rank_skd,
-    run_fingerprint,
 )
 from seleksi.rules.score_files import NO, YES, FileErrors, Row, Table, read_table, table_rows
 
