@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ class Score(models.Model):
         SKD = "skd", _("Basic competence test (SKD)")
         SKB = "skb", _("Field competence test (SKB)")
         PPPK = "pppk", _("PPPK competence test")
+        MITRA = "mitra", _("Mitra competence test")
 
     class Attendance(models.TextChoices):
         PRESENT = "H", _("Present (H)")
@@ -42,6 +44,17 @@ class Score(models.Model):
     age_35_active_3_years = models.BooleanField(_("over 35 and active for 3 years"), default=False)
     disability = models.BooleanField(_("disability"), default=False)
     thk2_active_3_years = models.BooleanField(_("THK-II active for 3 years"), default=False)
+    test_score = models.DecimalField(
+        _("test score"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    performance_rating = models.DecimalField(
+        _("past performance rating"),
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Mitra only: the rating of earlier survey work, empty when there is none."),
+    )
     imported_at = models.DateTimeField(_("imported at"))
     source_name = models.CharField(_("source file"), max_length=255)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
@@ -75,6 +88,7 @@ class RankingRun(models.Model):
         SKD = "skd", _("SKD ranking")
         FINAL = "akhir", _("Final ranking")
         PPPK = "pppk", _("PPPK ranking")
+        MITRA = "mitra", _("Mitra ranking")
 
     selection = models.ForeignKey(
         Selection,
@@ -89,6 +103,24 @@ class RankingRun(models.Model):
     created_at = models.DateTimeField(_("created at"))
     row_count = models.PositiveIntegerField(_("rows"))
     counts = models.JSONField(_("rows per outcome code"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmation_note = models.TextField(_("confirmation note"), blank=True)
 
     class Meta:
         verbose_name = _("ranking run")
@@ -136,6 +168,16 @@ class RankingRow(models.Model):
     final_score = models.DecimalField(
         _("final score"), max_digits=7, decimal_places=3, null=True, blank=True
     )
+    test_round = models.PositiveSmallIntegerField(_("round counted"), null=True, blank=True)
+    teknis_score = models.DecimalField(
+        _("technical score with affirmation"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    test_score = models.DecimalField(
+        _("test score"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    preference_points = models.DecimalField(
+        _("preference points"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
     rank = models.PositiveIntegerField(_("rank (peringkat)"), null=True, blank=True)
     outcome = models.CharField(_("outcome code"), max_length=4)
     tied_at_cut = models.BooleanField(_("tied at the quota"), default=False)
@@ -151,3 +193,78 @@ class RankingRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.application_id}:{self.outcome}"
+
+
+class Withdrawal(models.Model):
+    """A passed applicant leaving a confirmed ranking run: withdrew (APS, atas permintaan
+    sendiri) or disqualified (DIS), recorded by the committee with a note, and the replacement
+    the engine proposed for the freed seat (`seleksi.rules.replacement`).
+
+    Withdrawals of one run are applied in `sequence`; the proposal is stored when recorded and
+    takes effect when the committee confirms it. Rows are never deleted."""
+
+    class Reason(models.TextChoices):
+        WITHDREW = "APS", _("Withdrew (APS)")
+        DISQUALIFIED = "DIS", _("Disqualified (DIS)")
+
+    run = models.ForeignKey(
+        RankingRun,
+        on_delete=models.PROTECT,
+        related_name="withdrawals",
+        verbose_name=_("ranking run"),
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="withdrawals",
+        verbose_name=_("application"),
+    )
+    reason = models.CharField(_("reason"), max_length=3, choices=Reason.choices)
+    note = models.TextField(_("note"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    seat_code = models.CharField(_("seat freed in formation"), max_length=64, blank=True)
+    replacement = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacements",
+        verbose_name=_("proposed replacement"),
+    )
+    replacement_code = models.CharField(_("replacement code"), max_length=4, blank=True)
+    tied = models.BooleanField(_("tied with another candidate"), default=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmation_note = models.TextField(_("confirmation note"), blank=True)
+
+    class Meta:
+        verbose_name = _("withdrawal and replacement")
+        verbose_name_plural = _("withdrawals and replacements")
+        ordering = ["run", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "sequence"], name="withdrawal_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["run", "application"], name="withdrawal_unique_application"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.sequence}:{self.reason}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -223,6 +223,7 @@ def ranking_run(
         created_at=timezone.now(),
         row_count=len(results),
         counts=counts,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
     RankingRow.objects.bulk_create(
         [

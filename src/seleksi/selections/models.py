@@ -278,6 +278,12 @@ class Formation(models.Model):
     )
     placement_unit = models.CharField(_("placement unit"), max_length=table.MAX_TEXT)
     quota = models.PositiveIntegerField(_("quota"), null=True, blank=True)
+    teknis_pass_mark = models.PositiveSmallIntegerField(
+        _("technical pass mark (ambang teknis)"),
+        null=True,
+        blank=True,
+        help_text=_("PPPK only: the pass mark of the technical competence test for this position."),
+    )
 
     class Meta:
         verbose_name = _("formation")
