@@ -152,3 +152,39 @@ def test_every_required_column_must_be_filled(column: str) -> None:
     row[column] = "  "
     result = parse_formation_table(COLUMNS, [list(row.values())])
     assert (2, column) in [(i.row, i.column) for i in result.issues]
+
+
+PPPK = [GOOD[0], "PPPK", "umum", "Guru Matematika", "S-1 Pendidikan Matematika", "SD 1", "2"]
+WITH_PASS_MARK = (*COLUMNS, "ambang_teknis")
+
+
+def test_it_reads_the_teknis_pass_mark_of_a_pppk_opening() -> None:
+    result = parse_formation_table(WITH_PASS_MARK, [[*PPPK, "325"]])
+    assert result.ok
+    assert result.rows[0].teknis_pass_mark == 325
+
+
+def test_the_teknis_pass_mark_is_optional() -> None:
+    result = parse_formation_table(WITH_PASS_MARK, [[*PPPK, ""]])
+    assert result.ok
+    assert result.rows[0].teknis_pass_mark is None
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ([*GOOD, "300"], IssueCode.THRESHOLD_NOT_PPPK),
+        ([*PPPK, "tiga ratus"], IssueCode.NOT_WHOLE_NUMBER),
+        ([*PPPK, "-5"], IssueCode.NOT_WHOLE_NUMBER),
+        ([*PPPK, "10001"], IssueCode.THRESHOLD_TOO_LARGE),
+    ],
+)
+def test_it_refuses_a_wrong_teknis_pass_mark(row: list[str], code: IssueCode) -> None:
+    result = parse_formation_table(WITH_PASS_MARK, [row])
+    assert codes(result) == [(2, "ambang_teknis", code)]
+
+
+def test_a_pppk_row_with_its_pass_mark_survives_export_and_reimport() -> None:
+    parsed = parse_formation_table(WITH_PASS_MARK, [[*PPPK, "290"]]).rows[0]
+    again = parse_formation_table(EXPORT_COLUMNS, [list(format_formation_row(parsed))])
+    assert again.rows == (parsed,)

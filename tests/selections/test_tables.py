@@ -79,7 +79,7 @@ def test_it_reads_numbers_in_workbooks_as_plain_text() -> None:
     workbook.save(buffer)
     header, rows = read_table("formasi.xlsx", buffer.getvalue())
     assert header == list(EXPORT_COLUMNS)
-    assert rows == [["2021001", "CPNS", "umum", "Perawat", "D-III", "Unit", "3", ""]]
+    assert rows == [["2021001", "CPNS", "umum", "Perawat", "D-III", "Unit", "3", "", ""]]
 
 
 def test_written_files_read_back_to_the_same_rows() -> None:

@@ -19,7 +19,7 @@ COLUMNS: tuple[str, ...] = (
     "unit_penempatan",
     "kuota",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("kategori_jabatan",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("kategori_jabatan", "ambang_teknis")
 EXPORT_COLUMNS: tuple[str, ...] = COLUMNS + OPTIONAL_COLUMNS
 QUALIFICATION_SEPARATOR = ";"
 
@@ -27,6 +27,7 @@ MAX_ROWS = 20_000
 MAX_TEXT = 255
 MAX_CODE = 50
 MAX_QUOTA = 100_000
+MAX_PASS_MARK = 10_000
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
@@ -75,6 +76,8 @@ class IssueCode(StrEnum):
     QUOTA_TOO_SMALL = "quota_too_small"
     QUOTA_TOO_LARGE = "quota_too_large"
     QUOTA_REQUIRED = "quota_required"
+    THRESHOLD_NOT_PPPK = "threshold_not_pppk"
+    THRESHOLD_TOO_LARGE = "threshold_too_large"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class FormationRow:
     placement_unit: str
     quota: int | None
     position_category: PositionCategory | None
+    teknis_pass_mark: int | None = None
+    """Ambang teknis: the PPPK technical test pass mark of the position."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
             issues,
         )
 
+    pass_mark = _pass_mark(line, cells.get("ambang_teknis", ""), procurement, issues)
+
     if issues or procurement is None or formation_type is None:
         return None, issues
     return (
@@ -224,6 +231,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
             placement_unit=placement_unit,
             quota=quota,
             position_category=category,
+            teknis_pass_mark=pass_mark,
         ),
         issues,
     )
@@ -281,6 +289,26 @@ def _quota(
     return quota
 
 
+def _pass_mark(
+    line: int, raw: str, procurement: ProcurementType | None, issues: list[RowIssue]
+) -> int | None:
+    column = "ambang_teknis"
+    if not raw:
+        return None
+    if procurement is not None and procurement is not ProcurementType.PPPK:
+        issues.append(RowIssue(line, column, IssueCode.THRESHOLD_NOT_PPPK, raw[:40]))
+        return None
+    if not re.fullmatch(r"\d+", raw):
+        issues.append(RowIssue(line, column, IssueCode.NOT_WHOLE_NUMBER, raw[:40]))
+        return None
+    if int(raw) > MAX_PASS_MARK:
+        issues.append(
+            RowIssue(line, column, IssueCode.THRESHOLD_TOO_LARGE, raw, str(MAX_PASS_MARK))
+        )
+        return None
+    return int(raw)
+
+
 def format_formation_row(row: FormationRow) -> tuple[str, ...]:
     """The row as it is exported, in EXPORT_COLUMNS order; parsing it gives `row` back."""
     return (
@@ -292,4 +320,5 @@ def format_formation_row(row: FormationRow) -> tuple[str, ...]:
         row.placement_unit,
         "" if row.quota is None else str(row.quota),
         "" if row.position_category is None else row.position_category.value,
+        "" if row.teknis_pass_mark is None else str(row.teknis_pass_mark),
     )

@@ -19,8 +19,9 @@ Decisions worth knowing:
   or absent is an error, not a guess.
 - Optimalisasi compares positions (jabatan) only, as file mode does; the qualification check of
   the database mode comes later.
-- PPPK is refused for now: formations in the database do not hold the teknis pass mark (ambang
-  teknis) the engine needs; PPPK is ranked with `seleksi rank-file`.
+- PPPK ranks every stored PPPK round of the selection's PPPK formations with each formation's
+  teknis pass mark (ambang teknis, imported with the allocation); a PPPK formation without one
+  is an error that names it.
 """
 
 from collections import Counter
@@ -42,6 +43,8 @@ from seleksi.rules.ranking import (
     FinalScore,
     Formation,
     Outcome,
+    PppkResult,
+    PppkScore,
     RankingPolicy,
     SkdResult,
     SkdScore,
@@ -49,12 +52,14 @@ from seleksi.rules.ranking import (
     format_score,
     load_ranking_policy,
     rank_final,
+    rank_pppk,
     rank_skd,
 )
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
 from .models import RankingRow, RankingRun, Score
+from .services import AFFIRMATION_FIELDS
 
 DEFAULT_POLICIES: dict[Stage, str] = {
     Stage.SKD: "cpns-2021",
@@ -67,6 +72,8 @@ PROCUREMENT_TYPES: dict[Stage, str] = {
     Stage.PPPK: ProcurementType.PPPK,
 }
 BATCH_SIZE = 1000
+
+type Result = SkdResult | FinalResult | PppkResult
 
 
 class RankingInputError(Exception):
@@ -81,7 +88,7 @@ class RankingInputError(Exception):
 @dataclass(frozen=True)
 class RankingInputs:
     formations: list[Formation]
-    scores: list[SkdScore] | list[FinalScore]
+    scores: list[SkdScore] | list[FinalScore] | list[PppkScore]
     applications: dict[str, int]
     """participant number (nomor peserta) → application id"""
 
@@ -104,14 +111,9 @@ def ranking_policy_for(stage: Stage, code: str | None = None) -> RankingPolicy:
 
 def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
     """The engine's inputs from the database, in a fixed number of queries."""
-    if stage is Stage.PPPK:
-        raise RankingInputError(
-            [
-                "formasi PPPK di basis data belum menyimpan ambang teknis; "
-                "gunakan seleksi rank-file untuk tahap pppk"
-            ]
-        )
     formations = _formations(selection, stage)
+    if stage is Stage.PPPK:
+        return _pppk_inputs(selection, formations)
     applications: dict[str, int] = {}
     skd: dict[str, Mapping[str, Any]] = {}
     for row in Score.objects.filter(selection=selection, stage=Score.Stage.SKD).values(
@@ -194,15 +196,7 @@ def ranking_run(
     policy = ranking_policy_for(stage, policy_code)
     inputs = ranking_inputs(selection=selection, stage=stage)
     try:
-        results: Sequence[SkdResult | FinalResult] = (
-            rank_skd(
-                policy, inputs.formations, [s for s in inputs.scores if isinstance(s, SkdScore)]
-            )
-            if stage is Stage.SKD
-            else rank_final(
-                policy, inputs.formations, [s for s in inputs.scores if isinstance(s, FinalScore)]
-            )
-        )
+        results = _rank(policy, stage, inputs)
     except (ValueError, LookupError) as error:
         raise RankingInputError([str(error)]) from error
     fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
@@ -249,21 +243,76 @@ def ranking_run(
     return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
 
 
+def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingInputs:
+    applications: dict[str, int] = {}
+    scores: list[PppkScore] = []
+    for row in (
+        Score.objects.filter(selection=selection, stage=Score.Stage.PPPK)
+        .values(
+            "application_id",
+            "application__number",
+            "application__formation__code",
+            "round",
+            "attendance",
+            "teknis",
+            "manajerial_sosiokultural",
+            "wawancara",
+            *AFFIRMATION_FIELDS.values(),
+        )
+        .order_by("application__number", "round")
+    ):
+        number, code = row["application__number"], row["application__formation__code"]
+        applications[number] = row["application_id"]
+        if row["attendance"] != Score.Attendance.PRESENT:
+            scores.append(PppkScore(number, code, row["round"], False))
+            continue
+        grounds = frozenset(ground for ground, name in AFFIRMATION_FIELDS.items() if row[name])
+        scores.append(
+            PppkScore(
+                number,
+                code,
+                row["round"],
+                True,
+                row["teknis"],
+                row["manajerial_sosiokultural"],
+                row["wawancara"],
+                grounds,
+            )
+        )
+    if not scores:
+        raise RankingInputError([f"seleksi {selection.code} belum punya nilai pppk"])
+    return RankingInputs(formations, scores, applications)
+
+
+def _rank(policy: RankingPolicy, stage: Stage, inputs: RankingInputs) -> Sequence[Result]:
+    formations, scores = inputs.formations, inputs.scores
+    if stage is Stage.SKD:
+        return rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
+    if stage is Stage.FINAL:
+        return rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
+    return rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
+
+
 def _formations(selection: Selection, stage: Stage) -> list[Formation]:
     rows = (
         FormationRecord.objects.filter(
             selection=selection, procurement_type=PROCUREMENT_TYPES[stage]
         )
-        .values_list("code", "position", "placement_unit", "formation_type", "quota")
+        .values_list(
+            "code", "position", "placement_unit", "formation_type", "quota", "teknis_pass_mark"
+        )
         .order_by("code")
     )
     formations: list[Formation] = []
     errors: list[str] = []
-    for code, position, unit, kind, quota in rows:
+    for code, position, unit, kind, quota, pass_mark in rows:
         if quota is None:
             errors.append(f"formasi {code} tidak punya kuota")
             continue
-        formations.append(Formation(code, position, unit, kind, quota))
+        if stage is Stage.PPPK and pass_mark is None:
+            errors.append(f"formasi {code} tidak punya ambang teknis (kolom ambang_teknis)")
+            continue
+        formations.append(Formation(code, position, unit, kind, quota, pass_mark))
     if errors:
         raise RankingInputError(errors)
     return formations
@@ -298,6 +347,11 @@ def _row(run: RankingRun, order: int, application_id: int, result: Any) -> Ranki
                 result.tkp,
                 result.total,
             )
+    elif isinstance(result, PppkResult):
+        row.test_round = result.round
+        row.teknis_score = _displayed(result.teknis_affirmed)
+        row.final_score = _displayed(result.total)
+        row.tied_at_cut = result.tied_at_cut
     elif isinstance(result, FinalResult):
         row.placed_formation_code = result.placed_formation or ""
         row.skd_score = _displayed(result.skd_score)
@@ -307,7 +361,7 @@ def _row(run: RankingRun, order: int, application_id: int, result: Any) -> Ranki
     return row
 
 
-def _notes(results: Sequence[SkdResult | FinalResult]) -> list[str]:
+def _notes(results: Sequence[Result]) -> list[str]:
     """Optimalisasi placements and ties at the quota, worded as in `seleksi rank-file`."""
     notes: list[str] = []
     for result in results:
@@ -317,7 +371,7 @@ def _notes(results: Sequence[SkdResult | FinalResult]) -> list[str]:
                 f"mengisi formasi {result.placed_formation}"
             )
     for result in results:
-        if isinstance(result, FinalResult) and result.tied_at_cut:
+        if isinstance(result, FinalResult | PppkResult) and result.tied_at_cut:
             notes.append(
                 f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
                 f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"

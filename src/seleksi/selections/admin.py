@@ -267,6 +267,7 @@ class FormationForm(forms.ModelForm):  # type: ignore[type-arg]
         "unit_penempatan": "placement_unit",
         "kuota": "quota",
         "kategori_jabatan": "position_category",
+        "ambang_teknis": "teknis_pass_mark",
     }
 
     class Meta:
@@ -279,6 +280,7 @@ class FormationForm(forms.ModelForm):  # type: ignore[type-arg]
             "qualifications_text",
             "placement_unit",
             "quota",
+            "teknis_pass_mark",
         )
 
     def clean(self) -> dict[str, Any]:

@@ -35,6 +35,12 @@ def describe_issue(issue: RowIssue) -> str:
         ),
         IssueCode.QUOTA_TOO_SMALL: _("The quota is %(value)s; it must be at least 1."),
         IssueCode.QUOTA_TOO_LARGE: _("The quota %(value)s is larger than %(limit)s."),
+        IssueCode.THRESHOLD_NOT_PPPK: _(
+            "A technical pass mark (%(value)s) belongs only to PPPK openings; leave it empty."
+        ),
+        IssueCode.THRESHOLD_TOO_LARGE: _(
+            "The technical pass mark %(value)s is larger than %(limit)s."
+        ),
         IssueCode.QUOTA_REQUIRED: _("The quota is empty; only MITRA pool rows may leave it empty."),
     }
     return messages[issue.code] % {"column": issue.column or "", "value": value, "limit": limit}

@@ -156,6 +156,7 @@ def formation_export_rows(queryset: Iterable[Formation]) -> list[tuple[str, ...]
             formation.placement_unit,
             "" if formation.quota is None else str(formation.quota),
             formation.position_category,
+            "" if formation.teknis_pass_mark is None else str(formation.teknis_pass_mark),
         )
         for formation in queryset
     ]

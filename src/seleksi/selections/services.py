@@ -43,6 +43,7 @@ def _formation_fields(row: FormationRow) -> dict[str, Any]:
         "qualifications_text": "; ".join(row.qualifications),
         "placement_unit": row.placement_unit,
         "quota": row.quota,
+        "teknis_pass_mark": row.teknis_pass_mark,
     }
 
 

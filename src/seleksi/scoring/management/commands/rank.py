@@ -9,7 +9,8 @@ from seleksi.selections.models import Selection
 
 class Command(BaseCommand):
     help = (
-        "Rank a selection's stored scores of one stage (skd, akhir) with a ranking policy and "
+        "Rank a selection's stored scores of one stage (skd, akhir, pppk) with a ranking policy "
+        "and "
         "store the run and its rows. Default policy: cpns-2021 (skd, akhir), pppk-guru-2021 "
         "(pppk). Every run is stored; a run on the same data has the same fingerprint and is "
         "reported as identical to the earlier run. Nothing to rank exits 1."
