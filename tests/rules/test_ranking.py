@@ -60,8 +60,8 @@ def outcomes(
 # Policies --------------------------------------------------------------------------------------
 
 
-def test_it_ships_the_two_policies_naming_their_source() -> None:
-    assert ranking_policy_codes() == ("cpns-2021", "pppk-guru-2021")
+def test_it_ships_the_policies_naming_their_source() -> None:
+    assert ranking_policy_codes() == ("cpns-2021", "mitra-bps-2024", "pppk-guru-2021")
     assert "PermenPANRB 27/2021" in CPNS.source
     assert CPNS.stages == (Stage.SKD, Stage.FINAL)
     assert PPPK.stages == (Stage.PPPK,)
@@ -264,6 +264,31 @@ def test_optimalisasi_of_a_special_formation_from_umum_follows_the_policy_switch
     assert none == forbidden
 
 
+def test_optimalisasi_with_a_qualification_check_places_the_next_who_qualifies() -> None:
+    formations = [ANALIS, Formation("F2", "Analis Kebijakan", "Dinas B", "umum", 1)]
+    scores = [
+        final("1", (100, 100, 200), 80),
+        final("2", (100, 100, 200), 70),  # the best TL, but not qualified for F2
+        final("3", (100, 100, 200), 60),
+        final("4", (100, 100, 200), 50),
+    ]
+    asked: list[tuple[str, str]] = []
+
+    def qualifies(participant: str, formation: str) -> bool:
+        asked.append((participant, formation))
+        return (participant, formation) != ("2", "F2")
+
+    results = {r.participant: r for r in rank_final(CPNS, formations, scores, qualifies=qualifies)}
+    assert results["2"].outcome is Outcome.NOT_PASSED
+    assert results["3"].outcome is Outcome.PASSED_OPTIMALISASI
+    assert results["3"].placed_formation == "F2"
+    assert ("2", "F2") in asked and all(formation == "F2" for _, formation in asked)
+    trusting = rank_final(CPNS, formations, scores, qualifies=lambda _p, _f: True)
+    assert trusting == rank_final(CPNS, formations, scores)
+    refusing = rank_final(CPNS, formations, scores, qualifies=lambda _p, _f: False)
+    assert [r.outcome for r in refusing] == [Outcome.PASSED] + [Outcome.NOT_PASSED] * 3
+
+
 # PPPK ------------------------------------------------------------------------------------------
 
 GURU = Formation("G1", "Guru Matematika", "SMA 1", "umum", 1, teknis_pass_mark=300)
@@ -395,6 +420,40 @@ def test_never_more_passes_than_quota_and_independent_of_row_order(
         run_fingerprint(CPNS, Stage.FINAL, formations, scores)
     )
     assert rank_final(CPNS, formations, scores) == results
+
+
+@settings(max_examples=150)
+@given(final_cases(), st.data())
+def test_optimalisasi_with_a_qualification_check_places_only_the_qualified_within_quota(
+    case: tuple[list[Formation], list[FinalScore]], data: st.DataObject
+) -> None:
+    formations, scores = case
+    pairs = sorted((s.participant, f.code) for s in scores for f in formations)
+    refused = set(data.draw(st.sets(st.sampled_from(pairs)) if pairs else st.just(set())))
+
+    def qualifies(participant: str, formation: str) -> bool:
+        return (participant, formation) not in refused
+
+    results = rank_final(CPNS, formations, scores, qualifies=qualifies)
+    for formation in formations:
+        seats = [
+            r
+            for r in results
+            if (r.outcome is Outcome.PASSED and r.formation == formation.code)
+            or (r.outcome is Outcome.PASSED_OPTIMALISASI and r.placed_formation == formation.code)
+        ]
+        assert len(seats) <= formation.quota
+    for row in results:
+        if row.outcome is Outcome.PASSED_OPTIMALISASI:
+            assert row.placed_formation is not None
+            assert qualifies(row.participant, row.placed_formation)
+    unrestricted = rank_final(CPNS, formations, scores)
+    passed = [(r.participant, r.outcome) for r in results if r.outcome is Outcome.PASSED]
+    assert passed == [
+        (r.participant, r.outcome) for r in unrestricted if r.outcome is Outcome.PASSED
+    ]
+    if not refused:
+        assert results == unrestricted
 
 
 @settings(max_examples=100)

@@ -230,6 +230,43 @@ def test_an_l2_seat_set_by_rank_final_is_refilled_by_optimalisasi() -> None:
     assert plan.seats() == {"F1": 1, "F2": 2}
 
 
+def test_the_optimalisasi_fallback_proposes_only_who_qualifies_for_the_seat() -> None:
+    scores = [*ACROSS, final("4", 30, formation="F2")]  # F2's next TL after 6
+    results = rank_final(CPNS, SAME_POSITION, scores)
+
+    def plan_for(refused: set[tuple[str, str]], *withdrawals: Withdrawal) -> ReplacementPlan:
+        return propose_replacements(
+            results,
+            withdrawals,
+            policy=CPNS,
+            formations=SAME_POSITION,
+            scores=scores,
+            qualifies=lambda participant, formation: (participant, formation) not in refused,
+        )
+
+    assert proposals(plan_for(set(), out("1"))) == [("1", "6", "L-2")]
+    assert proposals(plan_for({("6", "F1")}, out("1"))) == [("1", "4", "L-2")]
+    assert proposals(plan_for({("6", "F1"), ("4", "F1")}, out("1"))) == [("1", None, None)]
+    # a refusal for another seat does not matter, and the chain goes on to the next who qualifies
+    assert proposals(plan_for({("6", "F3")}, out("1"), out("6"))) == [
+        ("1", "6", "L-2"),
+        ("6", "4", "L-2"),
+    ]
+
+
+def test_a_replacement_from_the_same_formation_is_not_asked_to_qualify() -> None:
+    scores = [*ACROSS, final("2", 10)]
+    plan = propose_replacements(
+        rank_final(CPNS, SAME_POSITION, scores),
+        [out("1")],
+        policy=CPNS,
+        formations=SAME_POSITION,
+        scores=scores,
+        qualifies=lambda _participant, _formation: False,
+    )
+    assert proposals(plan) == [("1", "2", "L")]
+
+
 # Properties ------------------------------------------------------------------------------------
 
 POSITIONS = ("Analis", "Pranata")
@@ -343,3 +380,40 @@ def test_with_optimalisasi_never_more_than_quota_and_a_seat_stays_empty_only_if_
         scores=shuffled(scores, shuffler),
     )
     assert again == plan
+
+
+@settings(max_examples=200)
+@given(cases(), st.data())
+def test_with_a_qualification_check_the_quota_holds_and_every_l2_qualifies(
+    case: tuple[list[Formation], list[FinalScore], list[Withdrawal]], data: st.DataObject
+) -> None:
+    formations, scores, withdrawals = case
+    pairs = sorted((s.participant, f.code) for s in scores for f in formations)
+    refused = set(data.draw(st.sets(st.sampled_from(pairs)) if pairs else st.just(set())))
+
+    def qualifies(participant: str, formation: str) -> bool:
+        return (participant, formation) not in refused
+
+    results = rank_final(CPNS, formations, scores, qualifies=qualifies)
+    plan = propose_replacements(
+        results, withdrawals, policy=CPNS, formations=formations, scores=scores, qualifies=qualifies
+    )
+    seats = plan.seats()
+    assert all(seats.get(f.code, 0) <= f.quota for f in formations)
+    for standing in plan.standings:
+        if standing.code is Outcome.PASSED_OPTIMALISASI:
+            assert standing.placed_formation is not None
+            assert qualifies(standing.participant, standing.placed_formation)
+    for step in plan.steps:
+        if step.code is Outcome.PASSED_OPTIMALISASI:
+            assert step.replacement is not None and step.seat is not None
+            assert qualifies(step.replacement, step.seat)
+    if not refused:
+        unchecked = propose_replacements(
+            rank_final(CPNS, formations, scores),
+            withdrawals,
+            policy=CPNS,
+            formations=formations,
+            scores=scores,
+        )
+        assert unchecked == plan

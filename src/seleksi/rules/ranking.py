@@ -1,13 +1,13 @@
-"""Ranking (pemeringkatan): who goes to SKB, who passes the final selection (kelulusan akhir)
-and who passes PPPK, formation by formation.
+"""Ranking (pemeringkatan): who goes to SKB, who passes the final selection (kelulusan akhir),
+who passes PPPK and which mitra statistik are proposed, formation by formation.
 
-Three stages, each a pure function from a `RankingPolicy`, the formations and the scores to
-one result row per participant: `rank_skd`, `rank_final` and `rank_pppk`. Policies are data
-(`policies/ranking/<code>.json`), named after the regulation they come from; `load_ranking_policy`
-reads them. Every figure that ranks people is a `Fraction`; `format_score` rounds half up to
-three decimals for display only. `seleksi.rules.fingerprint.run_fingerprint` hashes the policy
-version and the inputs, independent of their order, so that a re-run can be shown to be the same
-run.
+Four stages, each a pure function from a `RankingPolicy`, the formations and the scores to one
+result row per participant: `rank_skd`, `rank_final`, `rank_pppk` and `rank_mitra`. Policies
+are data (`policies/ranking/<code>.json`), named after the regulation they come from;
+`load_ranking_policy` reads them. Every figure that ranks people is a `Fraction`; `format_score`
+rounds half up to three decimals for display only. `seleksi.rules.fingerprint.run_fingerprint`
+hashes the policy version and the inputs, independent of their order, so that a re-run can be
+shown to be the same run.
 
 Decisions worth knowing:
 
@@ -16,8 +16,8 @@ Decisions worth knowing:
   number (nomor peserta); unranked rows (failed marks, then absent) come last.
 - SKD: a shared rank within `cut_multiplier` x quota is P/L for everyone who shares it, so more
   than 3 x quota may go to SKB.
-- Final and PPPK never pass more than the quota. Participants still equal after every tie-break
-  who straddle the quota are given the seats in participant-number order and flagged
+- Final, PPPK and mitra never pass more than the quota. Participants still equal after every
+  tie-break who straddle the quota are given the seats in participant-number order and flagged
   `tied_at_cut`, for the committee to confirm.
 - A missing IPK ranks below every IPK; a missing birth date below every birth date.
 - Optimalisasi (final stage, when the policy allows it): formations are visited in code order
@@ -27,9 +27,18 @@ Decisions worth knowing:
   order across formations (score, then the same tie-breaks, then participant number). With
   `special_from_umum` off, a special formation only takes applicants from formations of its own
   type. The row keeps its own formation and rank, is coded L-2 and names `placed_formation`.
+  The database mode also passes `qualifies` (participant, seat formation) so that only an
+  applicant whose education qualifies for the seat is placed; file mode compares positions only.
 - PPPK: the best round is the one that met every pass mark, then has the higher total, then
   the earlier round. Ranking ties are broken by teknis (with affirmation), then manajerial +
   sosio-kultural, then wawancara (a house choice, stated in the policy note).
+- Mitra: total = nilai tes kompetensi + the points of every preferred ("diutamakan") criterion
+  met + `rating_points` x rating / `rating_maximum` for the rating of earlier survey work (no
+  rating earns nothing). Criterion codes are the eligibility `PreferenceCode`s; a criterion the
+  policy does not list earns nothing. Present participants who meet the optional test pass mark
+  are ranked by total, ties by test score, then share a rank; the order after that is the
+  participant number (registration order). The top quota are L, the others TL; the committee
+  confirms the list.
 """
 
 import re
@@ -41,16 +50,19 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache
 
+from seleksi.rules.eligibility import PreferenceCode
 from seleksi.rules.policy_files import read_policy, shipped_codes
 
 POLICY_PACKAGE = "seleksi.rules.policies.ranking"
 UMUM = "umum"
+PREFERENCE_CODES: frozenset[str] = frozenset(PreferenceCode)
 
 
 class Stage(StrEnum):
     SKD = "skd"
     FINAL = "akhir"
     PPPK = "pppk"
+    MITRA = "mitra"
 
 
 class Outcome(StrEnum):
@@ -161,6 +173,49 @@ class PppkRules:
 
 
 @dataclass(frozen=True)
+class MitraRules:
+    """Mitra statistik: nilai tes kompetensi (0..`test_maximum`, optionally at least
+    `test_pass_mark`), plus the points of each preferred criterion met, plus `rating_points` for
+    a perfect rating of earlier survey work: a rating r earns rating_points x r / rating_maximum.
+    """
+
+    test_maximum: int
+    test_pass_mark: int | None
+    preference_points: tuple[tuple[PreferenceCode, int], ...]
+    rating_maximum: int
+    rating_points: int
+
+    def __post_init__(self) -> None:
+        if self.test_maximum < 1:
+            raise ValueError("the test maximum must be at least 1")
+        if self.test_pass_mark is not None and not 0 <= self.test_pass_mark <= self.test_maximum:
+            raise ValueError(f"the test pass mark is outside 0..{self.test_maximum}")
+        codes = [code for code, _ in self.preference_points]
+        if len(set(codes)) != len(codes):
+            raise ValueError("two point figures for one preference criterion")
+        for code, points in self.preference_points:
+            if code not in PREFERENCE_CODES:
+                raise ValueError(f"unknown preference criterion {code!r}")
+            if points < 0:
+                raise ValueError(f"preference criterion {code} has negative points")
+        if self.rating_maximum < 1:
+            raise ValueError("the rating maximum must be at least 1")
+        if self.rating_points < 0:
+            raise ValueError("the rating points must not be negative")
+
+    def criterion_points(self, preferences: Iterable[str]) -> int:
+        """The points of the criteria met; a criterion the policy does not list earns none."""
+        points = dict(self.preference_points)
+        return sum(points.get(PreferenceCode(code), 0) for code in set(preferences))
+
+    def rating_share(self, rating: Fraction | None) -> Fraction:
+        """rating_points x rating / rating_maximum, exactly; no rating earns nothing."""
+        if rating is None:
+            return Fraction(0)
+        return Fraction(self.rating_points) * Fraction(rating) / self.rating_maximum
+
+
+@dataclass(frozen=True)
 class RankingPolicy:
     code: str
     version: int
@@ -169,6 +224,7 @@ class RankingPolicy:
     skd: SkdRules | None
     final: FinalRules | None
     pppk: PppkRules | None
+    mitra: MitraRules | None = None
 
     def __post_init__(self) -> None:
         if self.final is not None and self.skd is None:
@@ -178,7 +234,12 @@ class RankingPolicy:
 
     @property
     def stages(self) -> tuple[Stage, ...]:
-        present = (self.skd is not None, self.final is not None, self.pppk is not None)
+        present = (
+            self.skd is not None,
+            self.final is not None,
+            self.pppk is not None,
+            self.mitra is not None,
+        )
         return tuple(stage for stage, has in zip(Stage, present, strict=True) if has)
 
     def skd_rules(self) -> SkdRules:
@@ -195,6 +256,11 @@ class RankingPolicy:
         if self.pppk is None:
             raise LookupError(f"policy {self.code} has no PPPK stage")
         return self.pppk
+
+    def mitra_rules(self) -> MitraRules:
+        if self.mitra is None:
+            raise LookupError(f"policy {self.code} has no mitra stage")
+        return self.mitra
 
 
 # Inputs and results --------------------------------------------------------------------------
@@ -252,6 +318,20 @@ class PppkScore:
 
 
 @dataclass(frozen=True)
+class MitraScore:
+    """One mitra applicant: the competence test score, the codes of the preferred criteria met
+    (eligibility `PreferenceCode`s) and the rating of earlier survey work, None when there is
+    none. An absent participant's scores are ignored."""
+
+    participant: str
+    formation: str
+    present: bool
+    test_score: Fraction = Fraction(0)
+    preferences: frozenset[str] = frozenset()
+    rating: Fraction | None = None
+
+
+@dataclass(frozen=True)
 class SkdResult:
     participant: str
     formation: str
@@ -289,6 +369,23 @@ class PppkResult:
     rank: int | None
     outcome: Outcome
     tied_at_cut: bool = False
+
+
+@dataclass(frozen=True)
+class MitraResult:
+    """`preference_points` are every point added to the test score (criteria and rating), so
+    total = test_score + preference_points; `rating_points` is the rating's part of them."""
+
+    participant: str
+    formation: str
+    present: bool
+    test_score: Fraction | None
+    preference_points: Fraction | None
+    total: Fraction | None
+    rank: int | None
+    outcome: Outcome
+    tied_at_cut: bool = False
+    rating_points: Fraction | None = None
 
 
 # Stages --------------------------------------------------------------------------------------
@@ -331,9 +428,15 @@ def rank_skd(
 
 
 def rank_final(
-    policy: RankingPolicy, formations: Sequence[Formation], scores: Sequence[FinalScore]
+    policy: RankingPolicy,
+    formations: Sequence[Formation],
+    scores: Sequence[FinalScore],
+    *,
+    qualifies: Callable[[str, str], bool] | None = None,
 ) -> tuple[FinalResult, ...]:
-    """Nilai akhir, the top quota per formation pass (L), then optimalisasi (L-2)."""
+    """Nilai akhir, the top quota per formation pass (L), then optimalisasi (L-2). With
+    `qualifies` (participant, seat formation code), an optimalisasi candidate must also hold a
+    qualification of the seat's formation."""
     skd_rules, rules = policy.skd_rules(), policy.final_rules()
     by_code = _formations(formations)
     _unique(score.participant for score in scores)
@@ -385,7 +488,7 @@ def rank_final(
             )
     if rules.optimalisasi:
         mark = skd_rules.pass_mark(rules.optimalisasi_pass_marks)
-        _optimalisasi(rules, by_code, rows, ranked, mark, order)
+        _optimalisasi(rules, by_code, rows, ranked, mark, order, qualifies)
     return tuple(rows.values())
 
 
@@ -396,6 +499,7 @@ def _optimalisasi(
     ranked: Mapping[str, FinalScore],
     mark: PassMark,
     order: Callable[[FinalScore], tuple[object, ...]],
+    qualifies: Callable[[str, str], bool] | None,
 ) -> None:
     filled: dict[str, int] = {}
     for row in rows.values():
@@ -411,6 +515,7 @@ def _optimalisasi(
                 and score.formation != code
                 and may_fill(rules, formation, by_code[score.formation])
                 and mark.met_by(score.twk, score.tiu, score.tkp)
+                and (qualifies is None or qualifies(participant, code))
             ]
             if not candidates:
                 break
@@ -518,6 +623,75 @@ def rank_pppk(
     return tuple(results)
 
 
+def rank_mitra(
+    policy: RankingPolicy, formations: Sequence[Formation], scores: Sequence[MitraScore]
+) -> tuple[MitraResult, ...]:
+    """Test score plus preference and rating points; the top quota per formation are L."""
+    rules = policy.mitra_rules()
+    by_code = _formations(formations)
+    _unique(score.participant for score in scores)
+    for score in scores:
+        _known(by_code, score.formation, score.participant)
+        unknown = sorted(str(code) for code in score.preferences if code not in PREFERENCE_CODES)
+        if unknown:
+            raise ValueError(f"{score.participant}: unknown preference {', '.join(unknown)}")
+        if not score.present:
+            continue
+        for part, value, maximum in (
+            ("test score", score.test_score, rules.test_maximum),
+            ("rating", score.rating, rules.rating_maximum),
+        ):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | Fraction):
+                raise ValueError(f"{score.participant}: {part} {value!r} is not exact")
+            if not 0 <= value <= maximum:
+                raise ValueError(f"{score.participant}: {part} {value} outside 0..{maximum}")
+
+    def points(score: MitraScore) -> tuple[Fraction, Fraction]:
+        """Every point added to the test score, and the rating's part of them."""
+        rating = rules.rating_share(score.rating)
+        return rules.criterion_points(score.preferences) + rating, rating
+
+    def row(score: MitraScore, rank: int | None, outcome: Outcome, tied: bool) -> MitraResult:
+        (added, rating), test = points(score), Fraction(score.test_score)
+        return MitraResult(
+            score.participant,
+            score.formation,
+            True,
+            test,
+            added,
+            test + added,
+            rank,
+            outcome,
+            tied,
+            rating,
+        )
+
+    def order(score: MitraScore) -> tuple[object, ...]:
+        return (-(score.test_score + points(score)[0]), -score.test_score)
+
+    mark = rules.test_pass_mark
+    results: list[MitraResult] = []
+    for code, group in _grouped(scores, lambda s: s.formation):
+        present = [s for s in group if s.present]
+        qualified = [s for s in present if mark is None or s.test_score >= mark]
+        ranks = _competition_ranks(qualified, order)
+        quota = by_code[code].quota
+        tied = _tied_at_cut(ranks, quota)
+        for position, (score, rank) in enumerate(ranks):
+            outcome = Outcome.PASSED if position < quota else Outcome.NOT_PASSED
+            results.append(row(score, rank, outcome, rank in tied))
+        ranked = {score.participant for score in qualified}
+        failed = [s for s in present if s.participant not in ranked]
+        results += [row(s, None, Outcome.NOT_PASSED, False) for s in _by_number(failed)]
+        results += [
+            MitraResult(s.participant, s.formation, False, None, None, None, None, Outcome.ABSENT)
+            for s in _by_number([s for s in group if not s.present])
+        ]
+    return tuple(results)
+
+
 # Helpers -------------------------------------------------------------------------------------
 
 
@@ -566,7 +740,7 @@ def _grouped[T](items: Iterable[T], key: Callable[[T], str]) -> list[tuple[str, 
     return sorted(groups.items())
 
 
-def _by_number[T: SkdScore | FinalScore | PppkScore](items: list[T]) -> list[T]:
+def _by_number[T: SkdScore | FinalScore | PppkScore | MitraScore](items: list[T]) -> list[T]:
     return sorted(items, key=lambda item: item.participant)
 
 
@@ -640,11 +814,12 @@ def ranking_policy_from_dict(data: object) -> RankingPolicy:
     """Read a policy from JSON data; shares are decimals written as text ("0.15"). Anything
     unexpected is a ValueError that says where it is."""
     fields = _object(
-        data, "policy", ("code", "version", "source"), ("note", "skd", "final", "pppk")
+        data, "policy", ("code", "version", "source"), ("note", "skd", "final", "pppk", "mitra")
     )
     skd = _skd(fields["skd"]) if "skd" in fields else None
     final = _final(fields["final"]) if "final" in fields else None
     pppk = _pppk(fields["pppk"]) if "pppk" in fields else None
+    mitra = _mitra(fields["mitra"]) if "mitra" in fields else None
     return RankingPolicy(
         code=_text(fields["code"], "code"),
         version=_whole(fields["version"], "version"),
@@ -653,6 +828,7 @@ def ranking_policy_from_dict(data: object) -> RankingPolicy:
         skd=skd,
         final=final,
         pppk=pppk,
+        mitra=mitra,
     )
 
 
@@ -720,6 +896,38 @@ def _pppk(value: object) -> PppkRules:
         affirmations.append((Affirmation(ground), _share(share, f"pppk.affirmations.{ground}")))
     whole = {key: _whole(fields[key], f"pppk.{key}") for key in keys[:-1]}
     return PppkRules(**whole, affirmations=tuple(affirmations))
+
+
+def _mitra(value: object) -> MitraRules:
+    fields = _object(
+        value,
+        "mitra",
+        ("test_maximum", "preference_points", "rating_maximum", "rating_points"),
+        ("test_pass_mark",),
+    )
+    points = _object(fields["preference_points"], "mitra.preference_points")
+    preference_points = []
+    for code, figure in points.items():
+        if code not in PREFERENCE_CODES:
+            known = ", ".join(PreferenceCode)
+            raise ValueError(f"mitra.preference_points: unknown criterion {code!r}; known: {known}")
+        preference_points.append(
+            (PreferenceCode(code), _whole(figure, f"mitra.preference_points.{code}"))
+        )
+    test_maximum = _whole(fields["test_maximum"], "mitra.test_maximum")
+    test_pass_mark = (
+        _whole(fields["test_pass_mark"], "mitra.test_pass_mark")
+        if "test_pass_mark" in fields
+        else None
+    )
+    rating_maximum = _whole(fields["rating_maximum"], "mitra.rating_maximum")
+    rating_points = _whole(fields["rating_points"], "mitra.rating_points")
+    try:
+        return MitraRules(
+            test_maximum, test_pass_mark, tuple(preference_points), rating_maximum, rating_points
+        )
+    except ValueError as error:
+        raise ValueError(f"mitra: {error}") from error
 
 
 def _object(

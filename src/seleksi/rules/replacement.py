@@ -21,7 +21,9 @@ Decisions worth knowing:
   `optimalisasi_pass_marks`; not yet passed), coded L-2 with `placed_formation` = the seat.
   "Best" across formations is the final ranking order, obtained by ranking the candidates with
   `rank_final` itself as one pool, so the order cannot drift from the ranking engine. Without
-  the policy only the same formation is searched.
+  the policy only the same formation is searched. With `qualifies` (participant, seat
+  formation code), as `rank_final` takes it, an optimalisasi candidate must also hold a
+  qualification of the seat's formation; a replacement from the same formation is not asked.
 - Withdrawals apply one after another to the state left by the previous one, so a chain
   (the replacement withdraws too) frees the seat again and the next in rank is proposed.
 - A TL or TH applicant may be recorded as withdrawn or disqualified too: no seat is freed, but
@@ -32,7 +34,7 @@ Decisions worth knowing:
 - The plan does not depend on the order of the result rows (nor of formations and scores).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
@@ -142,10 +144,12 @@ def propose_replacements(
     policy: RankingPolicy | None = None,
     formations: Sequence[Formation] = (),
     scores: Sequence[FinalScore] = (),
+    qualifies: Callable[[str, str], bool] | None = None,
 ) -> ReplacementPlan:
     """Apply the withdrawals one after another and propose a replacement for each freed seat.
     Pass `policy`, `formations` and `scores` (the inputs of `rank_final`) to fall back to
-    optimalisasi when a formation has nobody left; `formations` alone checks the quotas."""
+    optimalisasi when a formation has nobody left, and `qualifies` if `rank_final` had it;
+    `formations` alone checks the quotas."""
     standings = _standings(results)
     by_code = {formation.code: formation for formation in formations}
     if len(by_code) != len(formations):
@@ -154,7 +158,7 @@ def propose_replacements(
         raise ValueError("optimalisasi needs the formations the results were ranked with")
     if by_code:
         _check_quotas(standings, by_code)
-    fallback = _Optimalisasi(policy, by_code, scores) if policy is not None else None
+    fallback = _Optimalisasi(policy, by_code, scores, qualifies) if policy is not None else None
     steps: list[ReplacementStep] = []
     for withdrawal in withdrawals:
         steps.append(_apply(standings, withdrawal, fallback))
@@ -221,8 +225,10 @@ class _Optimalisasi:
         policy: RankingPolicy,
         by_code: Mapping[str, Formation],
         scores: Sequence[FinalScore],
+        qualifies: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.rules = policy.final_rules()
+        self.qualifies = qualifies
         self.mark = policy.skd_rules().pass_mark(self.rules.optimalisasi_pass_marks)
         self.by_code = by_code
         self.policy = replace(policy, final=replace(self.rules, optimalisasi=False))
@@ -243,6 +249,7 @@ class _Optimalisasi:
             and s.participant in ranks
             and s.formation != seat
             and may_fill(self.rules, self.by_code[seat], self.by_code[s.formation])
+            and (self.qualifies is None or self.qualifies(s.participant, seat))
         )
         if not candidates:
             return None
