@@ -10,6 +10,7 @@ from django.utils import timezone
 from seleksi.applications.models import Application
 from seleksi.selections.models import Formation, Selection
 from tests.factories import formation_rows, import_rows, make_agency, make_selection, make_user
+from tests.scoring.ranked import FORMATIONS, SKD, Ranked, add_applications
 
 
 @dataclass
@@ -53,3 +54,11 @@ def scene(db: None, tmp_path: Path) -> Scene:
     import_rows(other, formation_rows(1, prefix="L"))
     make_application(other, "L-0001", "X1")
     return Scene(selection, other, tmp_path)
+
+
+@pytest.fixture
+def ranked(db: None, tmp_path: Path) -> Ranked:
+    selection = make_selection(make_agency(), "peringkat-2026")
+    import_rows(selection, FORMATIONS)
+    add_applications(selection, SKD)
+    return Ranked(selection, tmp_path)

@@ -201,7 +201,8 @@ class Withdrawal(models.Model):
     the engine proposed for the freed seat (`seleksi.rules.replacement`).
 
     Withdrawals of one run are applied in `sequence`; the proposal is stored when recorded and
-    takes effect when the committee confirms it. Rows are never deleted."""
+    takes effect when the committee confirms it; a proposal recorded by mistake is cancelled,
+    never deleted."""
 
     class Reason(models.TextChoices):
         WITHDREW = "APS", _("Withdrew (APS)")
@@ -250,6 +251,15 @@ class Withdrawal(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmation_note = models.TextField(_("confirmation note"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
 
     class Meta:
         verbose_name = _("withdrawal and replacement")
@@ -258,7 +268,13 @@ class Withdrawal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "sequence"], name="withdrawal_unique_sequence"),
             models.UniqueConstraint(
-                fields=["run", "application"], name="withdrawal_unique_application"
+                fields=["run", "application"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="withdrawal_unique_application",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="withdrawal_confirmed_or_cancelled",
             ),
         ]
 
@@ -268,3 +284,7 @@ class Withdrawal(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None

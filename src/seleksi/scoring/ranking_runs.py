@@ -17,15 +17,17 @@ Decisions worth knowing:
   every stored SKB score, with the participant's SKD subtests, highest IPK over their
   educations (missing when none has one) and birth date. An SKB score whose SKD score is missing
   or absent is an error, not a guess.
-- Optimalisasi compares positions (jabatan) only, as file mode does; the qualification check of
-  the database mode comes later.
+- Optimalisasi in the database mode also checks qualifications: an applicant may fill a seat of
+  another formation only if one of their educations is written like one the formation lists,
+  by the selection's eligibility policy (the same match as when applying). File mode compares
+  positions (jabatan) only, as its files hold no educations.
 - PPPK ranks every stored PPPK round of the selection's PPPK formations with each formation's
   teknis pass mark (ambang teknis, imported with the allocation); a PPPK formation without one
   is an error that names it.
 """
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -35,7 +37,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from seleksi.accounts.models import Education
 from seleksi.audit.services import audit_record
+from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.formations import ProcurementType
 from seleksi.rules.ranking import (
@@ -196,7 +200,7 @@ def ranking_run(
     policy = ranking_policy_for(stage, policy_code)
     inputs = ranking_inputs(selection=selection, stage=stage)
     try:
-        results = _rank(policy, stage, inputs)
+        results = _rank(policy, stage, inputs, selection)
     except (ValueError, LookupError) as error:
         raise RankingInputError([str(error)]) from error
     fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
@@ -284,12 +288,65 @@ def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingIn
     return RankingInputs(formations, scores, applications)
 
 
-def _rank(policy: RankingPolicy, stage: Stage, inputs: RankingInputs) -> Sequence[Result]:
+def qualification_check(selection: Selection) -> Callable[[str, str], bool]:
+    """(participant number, formation code) → whether one of the participant's educations is
+    one the formation lists, as the selection's eligibility policy writes them. Two queries,
+    made when first asked."""
+    cache: dict[str, Any] = {}
+
+    def load() -> None:
+        policy = load_policy(selection.policy_code)
+        qualifications = {
+            code: tuple(q.strip() for q in text.split(";") if q.strip())
+            for code, text in FormationRecord.objects.filter(selection=selection).values_list(
+                "code", "qualifications_text"
+            )
+        }
+        educations: dict[str, list[EducationFact]] = {}
+        for row in Education.objects.filter(user__applications__selection=selection).values(
+            "user__applications__number",
+            "level_id",
+            "study_programme",
+            "accreditation",
+            "graduated_on",
+            "ipk",
+            "is_exact_science",
+        ):
+            educations.setdefault(row["user__applications__number"], []).append(
+                EducationFact(
+                    level=row["level_id"],
+                    programme=row["study_programme"],
+                    accreditation=row["accreditation"],
+                    graduated_on=row["graduated_on"],
+                    ipk=row["ipk"],
+                    exact_science=row["is_exact_science"],
+                )
+            )
+        cache.update(policy=policy, qualifications=qualifications, educations=educations)
+
+    def qualifies(participant: str, formation_code: str) -> bool:
+        if not cache:
+            load()
+        wanted = cache["qualifications"].get(formation_code, ())
+        found = match_education(cache["policy"], cache["educations"].get(participant, ()), wanted)
+        return found is not None
+
+    return qualifies
+
+
+def _rank(
+    policy: RankingPolicy, stage: Stage, inputs: RankingInputs, selection: Selection
+) -> Sequence[Result]:
     formations, scores = inputs.formations, inputs.scores
     if stage is Stage.SKD:
         return rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
     if stage is Stage.FINAL:
-        return rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
+        return rank_final(
+            policy,
+            formations,
+            [s for s in scores if isinstance(s, FinalScore)],
+            qualifies=qualification_check(selection),
+        )
     return rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
 
 
