@@ -46,6 +46,8 @@ from seleksi.rules.ranking import (
     FinalResult,
     FinalScore,
     Formation,
+    MitraResult,
+    MitraScore,
     Outcome,
     PppkResult,
     PppkScore,
@@ -56,6 +58,7 @@ from seleksi.rules.ranking import (
     format_score,
     load_ranking_policy,
     rank_final,
+    rank_mitra,
     rank_pppk,
     rank_skd,
 )
@@ -69,15 +72,17 @@ DEFAULT_POLICIES: dict[Stage, str] = {
     Stage.SKD: "cpns-2021",
     Stage.FINAL: "cpns-2021",
     Stage.PPPK: "pppk-guru-2021",
+    Stage.MITRA: "mitra-bps-2024",
 }
 PROCUREMENT_TYPES: dict[Stage, str] = {
     Stage.SKD: ProcurementType.CPNS,
     Stage.FINAL: ProcurementType.CPNS,
     Stage.PPPK: ProcurementType.PPPK,
+    Stage.MITRA: ProcurementType.MITRA,
 }
 BATCH_SIZE = 1000
 
-type Result = SkdResult | FinalResult | PppkResult
+type Result = SkdResult | FinalResult | PppkResult | MitraResult
 
 
 class RankingInputError(Exception):
@@ -92,7 +97,7 @@ class RankingInputError(Exception):
 @dataclass(frozen=True)
 class RankingInputs:
     formations: list[Formation]
-    scores: list[SkdScore] | list[FinalScore] | list[PppkScore]
+    scores: list[SkdScore] | list[FinalScore] | list[PppkScore] | list[MitraScore]
     applications: dict[str, int]
     """participant number (nomor peserta) → application id"""
 
@@ -118,6 +123,8 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
     formations = _formations(selection, stage)
     if stage is Stage.PPPK:
         return _pppk_inputs(selection, formations)
+    if stage is Stage.MITRA:
+        return _mitra_inputs(selection, formations)
     applications: dict[str, int] = {}
     skd: dict[str, Mapping[str, Any]] = {}
     for row in Score.objects.filter(selection=selection, stage=Score.Stage.SKD).values(
@@ -347,7 +354,55 @@ def _rank(
             [s for s in scores if isinstance(s, FinalScore)],
             qualifies=qualification_check(selection),
         )
-    return rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
+    if stage is Stage.PPPK:
+        return rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
+    return rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
+
+
+def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingInputs:
+    """Test score and past rating from the imported scores; the preferences (diutamakan) the
+    applicant met when submitting, as the eligibility check recorded them."""
+    applications: dict[str, int] = {}
+    scores: list[MitraScore] = []
+    errors: list[str] = []
+    for row in (
+        Score.objects.filter(selection=selection, stage=Score.Stage.MITRA)
+        .values(
+            "application_id",
+            "application__number",
+            "application__formation__code",
+            "application__eligibility",
+            "attendance",
+            "test_score",
+            "performance_rating",
+        )
+        .order_by("application__number")
+    ):
+        number, code = row["application__number"], row["application__formation__code"]
+        applications[number] = row["application_id"]
+        if row["attendance"] != Score.Attendance.PRESENT:
+            scores.append(MitraScore(number, code, False))
+            continue
+        met = (row["application__eligibility"] or {}).get("preferences_met", [])
+        test, rating = row["test_score"], row["performance_rating"]
+        if test is None:
+            errors.append(f"peserta {number} hadir pada tes tetapi tidak punya nilai tes")
+            continue
+        scores.append(
+            MitraScore(
+                number,
+                code,
+                True,
+                Fraction(test),
+                frozenset(str(criterion) for criterion in met),
+                None if rating is None else Fraction(rating),
+            )
+        )
+    if not applications:
+        errors.append(f"seleksi {selection.code} belum punya nilai mitra")
+    if errors:
+        raise RankingInputError(errors)
+    return RankingInputs(formations, scores, applications)
 
 
 def _formations(selection: Selection, stage: Stage) -> list[Formation]:
@@ -363,6 +418,12 @@ def _formations(selection: Selection, stage: Stage) -> list[Formation]:
     formations: list[Formation] = []
     errors: list[str] = []
     for code, position, unit, kind, quota, pass_mark in rows:
+        if quota is None and stage is Stage.MITRA:
+            errors.append(
+                f"formasi {code} tidak punya kuota: tetapkan jumlah mitra yang akan diterima "
+                "sebagai kuota formasi sebelum pemeringkatan"
+            )
+            continue
         if quota is None:
             errors.append(f"formasi {code} tidak punya kuota")
             continue
@@ -404,6 +465,11 @@ def _row(run: RankingRun, order: int, application_id: int, result: Any) -> Ranki
                 result.tkp,
                 result.total,
             )
+    elif isinstance(result, MitraResult):
+        row.test_score = _displayed(result.test_score)
+        row.preference_points = _displayed(result.preference_points)
+        row.final_score = _displayed(result.total)
+        row.tied_at_cut = result.tied_at_cut
     elif isinstance(result, PppkResult):
         row.test_round = result.round
         row.teknis_score = _displayed(result.teknis_affirmed)
@@ -428,7 +494,7 @@ def _notes(results: Sequence[Result]) -> list[str]:
                 f"mengisi formasi {result.placed_formation}"
             )
     for result in results:
-        if isinstance(result, FinalResult | PppkResult) and result.tied_at_cut:
+        if isinstance(result, FinalResult | PppkResult | MitraResult) and result.tied_at_cut:
             notes.append(
                 f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
                 f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"

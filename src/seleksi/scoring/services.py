@@ -35,8 +35,16 @@ SCORE_POLICIES: dict[str, str] = {
     STAGE.SKD: "cpns-2021",
     STAGE.SKB: "cpns-2021",
     STAGE.PPPK: "pppk-guru-2021",
+    STAGE.MITRA: "mitra-bps-2024",
 }
-PROCUREMENT_TYPES: dict[str, str] = {STAGE.SKD: "CPNS", STAGE.SKB: "CPNS", STAGE.PPPK: "PPPK"}
+PROCUREMENT_TYPES: dict[str, str] = {
+    STAGE.SKD: "CPNS",
+    STAGE.SKB: "CPNS",
+    STAGE.PPPK: "PPPK",
+    STAGE.MITRA: "MITRA",
+}
+RATING_COLUMN = "nilai_kinerja"
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {STAGE.MITRA: (RATING_COLUMN,)}
 SKB_PLACES = 3
 FORMATION_COLUMN = "kode_formasi"
 AFFIRMATION_FIELDS: dict[Affirmation, str] = {
@@ -57,6 +65,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "wawancara",
         *(ground.value for ground in AFFIRMATION_FIELDS),
     ),
+    STAGE.MITRA: ("nomor_peserta", "kehadiran", "nilai_tes"),
 }
 STAGE_FIELDS: dict[str, tuple[str, ...]] = {
     STAGE.SKD: ("attendance", "twk", "tiu", "tkp"),
@@ -68,6 +77,7 @@ STAGE_FIELDS: dict[str, tuple[str, ...]] = {
         "wawancara",
         *AFFIRMATION_FIELDS.values(),
     ),
+    STAGE.MITRA: ("attendance", "test_score", "performance_rating"),
 }
 
 
@@ -173,6 +183,20 @@ class _Check:
             maximum = self.policy.final_rules().skb_maximum
             skb = row.decimal("skb", 0, maximum, required=required, places=SKB_PLACES)
             values["skb"] = None if skb is None else Decimal(row.cells["skb"])
+        elif self.stage == STAGE.MITRA:
+            mitra = self.policy.mitra_rules()
+            test = row.decimal(
+                "nilai_tes", 0, mitra.test_maximum, required=required, places=SKB_PLACES
+            )
+            values["test_score"] = None if test is None else Decimal(row.cells["nilai_tes"])
+            values["performance_rating"] = None
+            if row.cells.get(RATING_COLUMN):
+                rating = row.decimal(
+                    RATING_COLUMN, 0, mitra.rating_maximum, required=False, places=SKB_PLACES
+                )
+                values["performance_rating"] = (
+                    None if rating is None else Decimal(row.cells[RATING_COLUMN])
+                )
         else:
             pppk = self.policy.pppk_rules()
             values["teknis"] = row.whole("teknis", 0, pppk.teknis_maximum, required=required)
@@ -193,7 +217,8 @@ class _Check:
         if present is None:
             return None
         if not present:
-            values = dict.fromkeys(values)
+            kept = {"performance_rating": values.get("performance_rating")}
+            values = dict.fromkeys(values) | (kept if self.stage == STAGE.MITRA else {})
         values.update(flags)
         values["attendance"] = Score.Attendance.PRESENT if present else Score.Attendance.ABSENT
         return values
@@ -215,7 +240,8 @@ def _check(
     """The entries to store, the errors, and the number of rows read."""
     try:
         header, body = parse_table(content)
-        columns = COLUMNS[stage] + ((FORMATION_COLUMN,) if FORMATION_COLUMN in header else ())
+        optional = (FORMATION_COLUMN, *OPTIONAL_COLUMNS.get(stage, ()))
+        columns = COLUMNS[stage] + tuple(name for name in optional if name in header)
         rows = table_rows(header, body, columns)
     except FileErrors as error:
         return [], error.errors, 0

@@ -10,9 +10,9 @@ from seleksi.selections.models import Selection
 
 class Command(BaseCommand):
     help = (
-        "Import the test results of one stage (skd, skb, pppk) from a CAT export in CSV, keyed "
-        "by participant number. Nothing is written unless every row is valid; errors go to "
-        "stderr, one per line, and the command exits 1."
+        "Import the test results of one stage (skd, skb, pppk, mitra) from a CAT export in CSV, "
+        "keyed by participant number. Nothing is written unless every row is valid; errors go "
+        "to stderr, one per line, and the command exits 1."
     )
 
     def add_arguments(self, parser: Any) -> None:

@@ -9,11 +9,11 @@ from seleksi.selections.models import Selection
 
 class Command(BaseCommand):
     help = (
-        "Rank a selection's stored scores of one stage (skd, akhir, pppk) with a ranking policy "
-        "and "
-        "store the run and its rows. Default policy: cpns-2021 (skd, akhir), pppk-guru-2021 "
-        "(pppk). Every run is stored; a run on the same data has the same fingerprint and is "
-        "reported as identical to the earlier run. Nothing to rank exits 1."
+        "Rank a selection's stored scores of one stage (skd, akhir, pppk, mitra) with a ranking "
+        "policy and store the run and its rows. Default policy: cpns-2021 (skd, akhir), "
+        "pppk-guru-2021 (pppk), mitra-bps-2024 (mitra). Every run is stored; a run on the same "
+        "data has the same fingerprint and is reported as identical to the earlier run. "
+        "Nothing to rank exits 1."
     )
 
     def add_arguments(self, parser: Any) -> None:

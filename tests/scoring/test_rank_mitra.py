@@ -1,0 +1,160 @@
+"""The mitra stage on the database: test scores (and past ratings) imported with
+`seleksi import-scores --stage mitra`, preference points from what each applicant met when
+submitting, ranked with `mitra-bps-2024` by `seleksi rank --stage mitra`."""
+
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from seleksi.applications.models import Application
+from seleksi.scoring.models import RankingRun, Score
+from seleksi.selections.models import Formation, Selection
+from tests.factories import import_rows, make_agency, make_selection
+from tests.scoring.conftest import make_application
+
+POOL = ["MITRA-1", "MITRA", "umum", "Mitra Statistik", "SMA/SMK", "BPS Kabupaten", "2", ""]
+# number → preferences met when submitting (codes of the eligibility policy)
+PREFERENCES = {
+    "M1": ["education_min", "domicile", "age_band", "devices", "vehicle", "experience"],  # 50
+    "M2": ["education_min", "domicile"],  # 20
+    "M3": ["education_min", "domicile", "age_band", "devices", "vehicle", "experience"],  # 50
+    "M4": [],
+    "M5": ["education_min"],
+}
+SCORES = """nomor_peserta,kehadiran,nilai_tes,nilai_kinerja
+M1,H,70,
+M2,H,90,8.5
+M3,H,70,
+M4,H,100,
+M5,TH,,
+"""
+
+
+@pytest.fixture
+def selection(db: None) -> Selection:
+    selection = make_selection(make_agency(), "mitra-2026")
+    import_rows(selection, [POOL])
+    for number, met in PREFERENCES.items():
+        application = make_application(selection, "MITRA-1", number)
+        Application.objects.filter(pk=application.pk).update(
+            eligibility={"eligible": True, "preferences_met": met}
+        )
+    return selection
+
+
+def import_scores(selection: Selection, tmp_path: Path, text: str = SCORES) -> str:
+    path = tmp_path / "NILAI-MITRA.csv"
+    path.write_text(text, encoding="utf-8")
+    stdout = StringIO()
+    call_command(
+        "import_scores",
+        "--selection",
+        selection.code,
+        "--stage",
+        "mitra",
+        str(path),
+        stdout=stdout,
+        stderr=StringIO(),
+    )
+    return stdout.getvalue()
+
+
+def rank(selection: Selection) -> str:
+    stderr = StringIO()
+    call_command(
+        "rank", "--selection", selection.code, "--stage", "mitra", stdout=StringIO(), stderr=stderr
+    )
+    return stderr.getvalue()
+
+
+def test_test_scores_and_ratings_are_imported(selection: Selection, tmp_path: Path) -> None:
+    import_scores(selection, tmp_path)
+    stored = {
+        score.application.number: (score.attendance, score.test_score, score.performance_rating)
+        for score in Score.objects.filter(stage="mitra").select_related("application")
+    }
+    assert stored["M2"] == ("H", Decimal("90.000"), Decimal("8.500"))
+    assert stored["M1"] == ("H", Decimal("70.000"), None)
+    assert stored["M5"] == ("TH", None, None)
+
+
+def test_it_ranks_by_test_score_plus_preference_points(
+    selection: Selection, tmp_path: Path
+) -> None:
+    import_scores(selection, tmp_path)
+    stderr = rank(selection)
+
+    run = RankingRun.objects.get(stage="mitra")
+    assert run.policy_code == "mitra-bps-2024"
+    rows = [
+        (
+            row.application.number,
+            str(row.test_score),
+            str(row.preference_points),
+            str(row.final_score),
+            row.rank,
+            row.outcome,
+            row.tied_at_cut,
+        )
+        for row in run.rows.select_related("application").order_by("order")
+    ]
+    # M2: 90 + 20 + 8.5/10 of 20 = 127; M1 and M3 equal on total and test score share rank 2
+    # and straddle the quota of 2: M1 takes the seat by number, flagged for the committee.
+    assert rows == [
+        ("M2", "90.000", "37.000", "127.000", 1, "L", False),
+        ("M1", "70.000", "50.000", "120.000", 2, "L", True),
+        ("M3", "70.000", "50.000", "120.000", 2, "TL", True),
+        ("M4", "100.000", "0.000", "100.000", 4, "TL", False),
+        ("M5", "None", "None", "None", None, "TH", False),
+    ]
+    assert "M3 (MITRA-1) seri pada batas kuota" in stderr
+
+
+def test_a_pool_without_a_quota_asks_for_one(selection: Selection, tmp_path: Path) -> None:
+    import_scores(selection, tmp_path)
+    Formation.objects.filter(selection=selection).update(quota=None)
+    stderr = StringIO()
+    with pytest.raises(CommandError, match="tidak ada peringkat yang disimpan"):
+        call_command(
+            "rank",
+            "--selection",
+            selection.code,
+            "--stage",
+            "mitra",
+            stdout=StringIO(),
+            stderr=stderr,
+        )
+    assert "tetapkan jumlah mitra yang akan diterima" in stderr.getvalue()
+    assert not RankingRun.objects.exists()
+
+
+def test_out_of_range_scores_and_ratings_are_refused(selection: Selection, tmp_path: Path) -> None:
+    bad = "nomor_peserta,kehadiran,nilai_tes,nilai_kinerja\nM1,H,101,\nM2,H,90,11\nM3,H,,\n"
+    stderr = StringIO()
+    path = tmp_path / "BURUK.csv"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(CommandError, match="tidak ada nilai yang disimpan"):
+        call_command(
+            "import_scores",
+            "--selection",
+            selection.code,
+            "--stage",
+            "mitra",
+            str(path),
+            stdout=StringIO(),
+            stderr=stderr,
+        )
+    errors = stderr.getvalue()
+    assert "baris 2, kolom nilai_tes: 101 di luar rentang 0..100" in errors
+    assert "baris 3, kolom nilai_kinerja: 11 di luar rentang 0..10" in errors
+    assert "baris 4, kolom nilai_tes: wajib diisi" in errors
+    assert not Score.objects.exists()
+
+
+def test_the_rating_column_is_optional(selection: Selection, tmp_path: Path) -> None:
+    import_scores(selection, tmp_path, "nomor_peserta,kehadiran,nilai_tes\nM1,H,70\n")
+    assert Score.objects.get().performance_rating is None
