@@ -18,5 +18,6 @@ urlpatterns = [
     path("referensi/", include("seleksi.reference.urls")),
     path("", include("seleksi.applications.urls")),
     path("", include("seleksi.verification.urls")),
+    path("", include("seleksi.scoring.urls")),
     path("", include("seleksi.selections.urls")),
 ]

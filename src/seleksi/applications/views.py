@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
+from seleksi.core.privacy import masked_name
 from seleksi.selections import selectors as selection_selectors
 from seleksi.selections.forms import FormationFilterForm
 from seleksi.selections.models import Formation
@@ -186,6 +187,7 @@ def _administrative_result(application: Application) -> dict[str, object]:
     every reason, the objection (window, form, answer) and the timeline of the application."""
     from django.utils import timezone
 
+    from seleksi.scoring.replacements import application_replacements
     from seleksi.verification import selectors as verification_selectors
     from seleksi.verification.models import Objection
     from seleksi.verification.services import evidence_limit_kb, window_for
@@ -205,6 +207,7 @@ def _administrative_result(application: Application) -> dict[str, object]:
         "objection_window": window,
         "can_object": can_object,
         "timeline": verification_selectors.timeline(application),
+        "replacements": application_replacements(application),
         "evidence_limit_kb": evidence_limit_kb(application.selection) if can_object else None,
     }
 
@@ -360,11 +363,6 @@ def account_card_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _masked_name(name: str) -> str:
-    """Enough to recognise a card, not enough to harvest names: first letters of each word."""
-    return " ".join(word[:2] + "*" * max(len(word) - 2, 1) for word in name.split()) or "–"
-
-
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     application = (
         Application.objects.select_related("selection", "formation", "applicant")
@@ -382,7 +380,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         {
             "genuine": user is not None,
             "application": application,
-            "name": _masked_name(user.full_name) if user else "",
+            "name": masked_name(user.full_name) if user else "",
         },
         status=status,
     )

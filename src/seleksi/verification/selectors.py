@@ -85,6 +85,8 @@ TIMELINE_LABELS = {
     "objection.accepted": _("Objection accepted"),
     "objection.rejected": _("Objection rejected"),
     "verification.published_after_objection": _("Result after the objection published"),
+    "ranking.withdrawn": _("Final result: recorded as withdrawn (APS) or disqualified (DIS)"),
+    "ranking.replaced_in": _("Final result: passed as a replacement"),
 }
 DECISION_ACTIONS = frozenset(
     {
@@ -125,7 +127,7 @@ def timeline(application: Application) -> list[TimelineEntry]:
         label = TIMELINE_LABELS.get(event.action)
         if label is None:
             continue
-        shows_reason = internal or event.action.startswith("objection.")
+        shows_reason = internal or event.action.startswith(("objection.", "ranking."))
         entries.append(
             TimelineEntry(
                 event.occurred_at,
