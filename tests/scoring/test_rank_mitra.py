@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from seleksi.agencies.models import Role
 from seleksi.applications.models import Application
 from seleksi.scoring.models import RankingRun, Score
+from seleksi.scoring.replacements import withdrawal_record
 from seleksi.selections.models import Formation, Selection
-from tests.factories import import_rows, make_agency, make_selection
+from tests.factories import import_rows, make_agency, make_selection, make_staff
 from tests.scoring.conftest import make_application
 
 POOL = ["MITRA-1", "MITRA", "umum", "Mitra Statistik", "SMA/SMK", "BPS Kabupaten", "2", ""]
@@ -158,3 +161,24 @@ def test_out_of_range_scores_and_ratings_are_refused(selection: Selection, tmp_p
 def test_the_rating_column_is_optional(selection: Selection, tmp_path: Path) -> None:
     import_scores(selection, tmp_path, "nomor_peserta,kehadiran,nilai_tes\nM1,H,70\n")
     assert Score.objects.get().performance_rating is None
+
+
+def test_a_withdrawn_mitra_is_replaced_by_the_next_in_rank(
+    selection: Selection, tmp_path: Path
+) -> None:
+    import_scores(selection, tmp_path)
+    rank(selection)
+    run = RankingRun.objects.get(stage="mitra")
+    RankingRun.objects.filter(pk=run.pk).update(confirmed_at=timezone.now())
+    actor = make_staff("panitia", selection.agency, Role.COMMITTEE)
+
+    proposal = withdrawal_record(
+        run=run,
+        participant="M2",
+        reason="APS",
+        note="Mengundurkan diri karena bekerja di luar kota",
+        actor=actor,
+    )
+    # M3 shared rank 2 with M1 and was left out by number; it is next for the freed seat
+    assert (proposal.seat_code, proposal.replacement.number) == ("MITRA-1", "M3")
+    assert proposal.replacement_code == "L"
