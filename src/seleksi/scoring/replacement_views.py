@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.core.privacy import masked_name
-from seleksi.selections.models import Selection
+from seleksi.selections.models import Formation, Selection
 
 from .models import RankingRun, Withdrawal
 from .replacements import (
@@ -149,6 +149,11 @@ def _context(
     for standing in standings.values():
         if standing.code in {"L", "L-2"}:
             seats[standing.seat] = seats.get(standing.seat, 0) + 1
+    quotas = dict(
+        Formation.objects.filter(selection=run.selection, code__in=seats).values_list(
+            "code", "quota"
+        )
+    )
     return {
         "run": run,
         "selection": run.selection,
@@ -158,7 +163,7 @@ def _context(
         "can_decide": can_decide,
         "record_form": record_form,
         "decision_form": decision_form,
-        "seats": sorted(seats.items()),
+        "seats": [(code, count, quotas.get(code)) for code, count in sorted(seats.items())],
     }
 
 

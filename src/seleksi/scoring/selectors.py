@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from seleksi.core.privacy import masked_name
 from seleksi.rules.formations import ProcurementType
-from seleksi.rules.ranking import Outcome, Stage
+from seleksi.rules.ranking import Stage
 from seleksi.selections.management.commands.rank_file import OUTPUT_COLUMNS
 from seleksi.selections.models import Formation, Selection
 
 from .models import RankingRow, RankingRun
 
-OUTCOME_ORDER: tuple[str, ...] = tuple(code.value for code in Outcome)
+OUTCOME_ORDER: tuple[str, ...] = ("P/L", "P", "T/L", "L", "L-2", "TL", "TH")
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     RankingRun.Stage.SKD: OUTPUT_COLUMNS[Stage.SKD],
