@@ -1,10 +1,11 @@
 """Withdrawals (APS/DIS) and replacements on a confirmed final ranking: the committee records,
 the engine proposes, the committee confirms or cancels; audited and never above the quota."""
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from seleksi.agencies.models import Role
 from seleksi.audit.models import AuditEvent
@@ -23,6 +24,13 @@ from tests.factories import make_agency, make_staff
 from tests.scoring.ranked import Ranked, add_skb
 
 NOTE = "Surat pengunduran diri tertanggal 1 Desember"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The refusals are matched on their English source text."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
