@@ -3,13 +3,14 @@ participant per row, every problem reported per row and column in Bahasa Indones
 
 Shared by `seleksi rank-file` and `seleksi import-scores`, so that one file is read the same
 way by both. No Django here: a `Row` collects its own errors and the caller decides what an
-error means.
+error means. A caller with a million lines may read the well-formed ones without a `Row`
+(`column_positions` says where its cells are) and make a `Row` of the others with `table_row`.
 """
 
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -138,19 +139,31 @@ def parse_table(content: bytes) -> Table:
     return [name.strip().lower() for name in lines[0]], lines[1:]
 
 
-def table_rows(header: list[str], body: list[list[str]], columns: Sequence[str]) -> list[Row]:
-    """The non-blank lines as `Row`s holding `columns`; a missing column fails the file."""
+def column_positions(header: list[str], columns: Sequence[str]) -> dict[str, int]:
+    """Where each of `columns` is in `header`; a missing column fails the file."""
     missing = [column for column in columns if column not in header]
     if missing:
         raise FileErrors([f"baris 1, kolom {column}: kolom tidak ada" for column in missing])
-    index = {column: header.index(column) for column in columns}
-    rows = []
-    for offset, raw in enumerate(body):
-        if not any(cell.strip() for cell in raw):
-            continue
-        cells = {
-            column: raw[position].strip() if position < len(raw) else ""
-            for column, position in index.items()
-        }
-        rows.append(Row(offset + 2, cells))
-    return rows
+    return {column: header.index(column) for column in columns}
+
+
+def table_row(line: int, raw: Sequence[str], positions: Mapping[str, int]) -> Row | None:
+    """The line as a `Row` holding the columns at `positions`, cells stripped; None when the
+    line is blank."""
+    if not any(cell.strip() for cell in raw):
+        return None
+    cells = {
+        column: raw[position].strip() if position < len(raw) else ""
+        for column, position in positions.items()
+    }
+    return Row(line, cells)
+
+
+def table_rows(header: list[str], body: list[list[str]], columns: Sequence[str]) -> list[Row]:
+    """The non-blank lines as `Row`s holding `columns`; a missing column fails the file."""
+    positions = column_positions(header, columns)
+    return [
+        row
+        for line, raw in enumerate(body, start=2)
+        if (row := table_row(line, raw, positions)) is not None
+    ]

@@ -1,0 +1,125 @@
+"""`seleksi rank-file` internals: the quick reading of well-formed SKD lines gives what the
+per-row checks give, errors and all, and the quick CSV output is what `csv.writer` writes."""
+
+import csv
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seleksi.rules.ranking import Formation, SkdScore, Stage, load_ranking_policy
+from seleksi.rules.score_files import FileErrors, Table
+from seleksi.selections.management.commands import rank_file
+from seleksi.selections.management.commands.rank_file import csv_text, parse_scores
+
+CPNS = load_ranking_policy("cpns-2021")
+FORMATIONS = [
+    Formation("F1", "Analis Kebijakan", "Dinas A", "umum", 1),
+    Formation("F2", "Analis Kebijakan", "Dinas B", "disabilitas", 2),
+]
+HEADER = ["nomor_peserta", "kode_formasi", "kehadiran", "twk", "tiu", "tkp"]
+NUMBERS = [
+    "0",
+    "7",
+    "007",
+    "150",
+    "151",
+    "175",
+    "225",
+    "226",
+    "",
+    " 7",
+    "-5",
+    "+5",
+    "1_0",
+    "٣",
+    "x",
+]
+
+lines = st.lists(
+    st.tuples(
+        st.sampled_from(["001", "002", "003", " 004", "005 ", "", "  "]),
+        st.sampled_from(["F1", "F2", "F9", " F1", ""]),
+        st.sampled_from(["H", "H", "TH", "X", " H", "h", ""]),
+        st.sampled_from(NUMBERS),
+        st.sampled_from(NUMBERS),
+        st.sampled_from(NUMBERS),
+    ).map(list)
+    | st.lists(st.sampled_from(["001", "F1", "H", "90", ""]), max_size=7),
+    max_size=8,
+)
+
+
+def read(table: Table, formations: list[Formation]) -> list[SkdScore] | list[str]:
+    try:
+        return list(parse_scores(CPNS, Stage.SKD, formations, table))  # type: ignore[arg-type]
+    except FileErrors as error:
+        return error.errors
+
+
+@settings(max_examples=400)
+@given(lines, st.booleans())
+def test_the_quick_reading_gives_what_the_per_row_checks_give(
+    body: list[list[str]], formations_read: bool
+) -> None:
+    formations = FORMATIONS if formations_read else []
+    quick = read((HEADER, body), formations)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rank_file, "QUICK_PARSERS", {})
+        assert read((HEADER, body), formations) == quick
+
+
+VARIANTS = ["", " ", "001", " 001", "F1", "F1 ", "F9", "H", "TH", "h", "X", *NUMBERS]
+
+
+@pytest.mark.parametrize("position", range(len(HEADER) + 1))
+def test_any_one_odd_cell_is_read_as_the_per_row_checks_read_it(position: int) -> None:
+    """Each cell of a present and of an absent line in turn, and a missing last cell."""
+    for line in (["002", "F2", "H", "90", "100", "200"], ["002", "F2", "TH", "", "", ""]):
+        for variant in VARIANTS:
+            body = [
+                ["001", "F1", "H", "1", "2", "3"],
+                [*line[:position], variant, *line[position + 1 :]],
+            ]
+            if position == len(HEADER):
+                body[1] = line[:-1]
+            quick = read((HEADER, body), FORMATIONS)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(rank_file, "QUICK_PARSERS", {})
+                assert read((HEADER, body), FORMATIONS) == quick, body
+
+
+def test_a_million_well_formed_lines_need_no_row_but_errors_are_still_found() -> None:
+    body = [["001", "F1", "H", "100", "100", "200"], ["002", "F2", "TH", "", "", ""]]
+    assert parse_scores(CPNS, Stage.SKD, FORMATIONS, (HEADER, body)) == [
+        SkdScore("001", "F1", True, 100, 100, 200),
+        SkdScore("002", "F2", False),
+    ]
+    repeated = [*body, ["001", "F2", "H", "1", "2", "3"]]
+    with pytest.raises(FileErrors) as raised:
+        parse_scores(CPNS, Stage.SKD, FORMATIONS, (HEADER, repeated))
+    assert raised.value.errors == [
+        "baris 4, kolom nomor_peserta: “001” sudah ada di baris 2",
+        "baris 4, kolom kode_formasi: peserta 001 sudah terdaftar di formasi lain",
+    ]
+
+
+cells = st.text(alphabet=["a", "7", ",", '"', "\n", "\r", " ", "\u2028", "é"], max_size=4)
+
+
+@settings(max_examples=300)
+@given(st.integers(1, 4), st.lists(st.lists(cells, max_size=4), max_size=5))
+def test_the_output_is_what_csv_writer_writes(width: int, rows: list[list[str]]) -> None:
+    header = [f"kolom_{n}" for n in range(width)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    assert csv_text(header, rows) == buffer.getvalue()
+    same_width = [[*row, *[""] * width][:width] for row in rows]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(same_width)
+    assert csv_text(header, same_width) == buffer.getvalue()
