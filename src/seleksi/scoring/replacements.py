@@ -142,7 +142,11 @@ def withdrawal_record(
 ) -> Withdrawal:
     """Record that `participant` withdrew or was disqualified and store the engine's proposal
     for the freed seat; nothing changes for applicants until the committee confirms."""
-    run = RankingRun.objects.select_for_update().select_related("selection").get(pk=run.pk)
+    run = (
+        RankingRun.objects.select_for_update(of=("self",))
+        .select_related("selection")
+        .get(pk=run.pk)
+    )
     _require_committee(actor, run)
     _require_open(run)
     note = note.strip()
@@ -293,7 +297,7 @@ def withdrawal_cancel(*, withdrawal: Withdrawal, actor: Any, note: str) -> Withd
 
 def _locked(withdrawal: Withdrawal) -> Withdrawal:
     return (
-        Withdrawal.objects.select_for_update()
+        Withdrawal.objects.select_for_update(of=("self",))
         .select_related("run__selection", "application", "replacement")
         .get(pk=withdrawal.pk)
     )
