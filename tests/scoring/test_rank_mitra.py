@@ -2,6 +2,7 @@
 `seleksi import-scores --stage mitra`, preference points from what each applicant met when
 submitting, ranked with `mitra-bps-2024` by `seleksi rank --stage mitra`."""
 
+import csv
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -182,3 +183,54 @@ def test_a_withdrawn_mitra_is_replaced_by_the_next_in_rank(
     # M3 shared rank 2 with M1 and was left out by number; it is next for the freed seat
     assert (proposal.seat_code, proposal.replacement.number) == ("MITRA-1", "M3")
     assert proposal.replacement_code == "L"
+
+
+def test_the_database_and_rank_file_agree_row_for_row(selection: Selection, tmp_path: Path) -> None:
+    import_scores(selection, tmp_path)
+    rank(selection)
+    run = RankingRun.objects.get(stage="mitra")
+    columns = ["pendidikan_minimal", "domisili", "rentang_usia", "perangkat", "kendaraan"]
+    codes = ["education_min", "domicile", "age_band", "devices", "vehicle", "experience"]
+    header = "nomor_peserta,kode_formasi,kehadiran,nilai_tes," + ",".join(columns)
+    lines = [f"{header},pengalaman,nilai_kinerja"]
+    for line in SCORES.splitlines()[1:]:
+        number, attendance, test, rating = line.split(",")
+        flags = ",".join("Y" if code in PREFERENCES[number] else "N" for code in codes)
+        lines.append(f"{number},MITRA-1,{attendance},{test},{flags},{rating}")
+    (tmp_path / "FORMASI.csv").write_text(
+        "kode_formasi,jabatan,unit_penempatan,jenis_formasi,kuota\n"
+        "MITRA-1,Mitra Statistik,BPS Kabupaten,umum,2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "NILAI.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stderr = StringIO()
+    call_command(
+        "rank_file",
+        "--policy=mitra-bps-2024",
+        "--stage=mitra",
+        f"--formations={tmp_path / 'FORMASI.csv'}",
+        f"--scores={tmp_path / 'NILAI.csv'}",
+        f"--output={tmp_path / 'OUT.csv'}",
+        stdout=StringIO(),
+        stderr=stderr,
+    )
+    with (tmp_path / "OUT.csv").open(encoding="utf-8") as output:
+        expected = [tuple(row.values()) for row in csv.DictReader(output)]
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value)
+
+    stored = [
+        (
+            row.application.number,
+            row.formation_code,
+            cell(row.test_score),
+            cell(row.preference_points),
+            cell(row.final_score),
+            cell(row.rank),
+            row.outcome,
+        )
+        for row in run.rows.select_related("application").order_by("order")
+    ]
+    assert stored == expected
+    assert run.fingerprint == stderr.getvalue().rsplit("sidik jari ", 1)[1].strip()

@@ -190,3 +190,54 @@ def test_it_reports_bad_dates_flags_and_formation_columns(tmp_path: Path) -> Non
     assert errors("pppk", PPPK_FORMASI, PPPK.replace("P1,G1,2,", "P1,G1,1,"), "pppk-guru-2021") == [
         "NILAI.csv: baris 3, kolom nomor_peserta: “P1” sudah ada pada tahap 1 di baris 2"
     ]
+
+
+MITRA_FORMASI = """kode_formasi,jabatan,unit_penempatan,jenis_formasi,kuota
+MITRA-1,Mitra Statistik,BPS Kabupaten,umum,2
+"""
+MITRA = (
+    "nomor_peserta,kode_formasi,kehadiran,nilai_tes,pendidikan_minimal,domisili,rentang_usia,"
+    "perangkat,kendaraan,pengalaman,nilai_kinerja\n"
+    "M1,MITRA-1,H,70,Y,Y,Y,Y,Y,Y,\n"
+    "M2,MITRA-1,H,90,Y,Y,N,N,N,N,8.5\n"
+    "M3,MITRA-1,H,70,Y,Y,Y,Y,Y,Y,\n"
+    "M4,MITRA-1,H,100,N,N,N,N,N,N,\n"
+    "M5,MITRA-1,TH,,Y,N,N,N,N,N,\n"
+)
+
+
+def test_it_ranks_mitra_by_test_score_plus_preference_points(tmp_path: Path) -> None:
+    out, err = run(tmp_path, "mitra", MITRA_FORMASI, MITRA, policy="mitra-bps-2024")
+    assert out.splitlines() == [
+        "nomor_peserta,kode_formasi,nilai_tes,poin_preferensi,total,peringkat,kode",
+        "M2,MITRA-1,90.000,37.000,127.000,1,L",
+        "M1,MITRA-1,70.000,50.000,120.000,2,L",
+        "M3,MITRA-1,70.000,50.000,120.000,2,TL",
+        "M4,MITRA-1,100.000,0.000,100.000,4,TL",
+        "M5,MITRA-1,,,,,TH",
+    ]
+    assert "M3 (MITRA-1) seri pada batas kuota" in err
+
+
+def test_a_malformed_mitra_file_names_row_and_column(tmp_path: Path) -> None:
+    scores = MITRA.replace("M2,MITRA-1,H,90,Y,Y,N,N,N,N,8.5", "M2,MITRA-1,H,101,Y,ya,N,N,N,N,11")
+    (tmp_path / "FORMASI.csv").write_text(MITRA_FORMASI, encoding="utf-8")
+    (tmp_path / "NILAI.csv").write_text(scores, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="tidak ada keluaran"):
+        call_command(
+            "rank_file",
+            "--policy=mitra-bps-2024",
+            "--stage=mitra",
+            f"--formations={tmp_path / 'FORMASI.csv'}",
+            f"--scores={tmp_path / 'NILAI.csv'}",
+            f"--output={tmp_path / 'OUT.csv'}",
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert not (tmp_path / "OUT.csv").exists()
+    assert err.getvalue().splitlines() == [
+        "NILAI.csv: baris 3, kolom nilai_tes: 101 di luar rentang 0..100",
+        "NILAI.csv: baris 3, kolom domisili: “ya” bukan salah satu dari Y, N",
+        "NILAI.csv: baris 3, kolom nilai_kinerja: 11 di luar rentang 0..10",
+    ]

@@ -25,15 +25,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     # rank-file's columns first and adds it last, so the file stays comparable.
     RankingRun.Stage.FINAL: (*OUTPUT_COLUMNS[Stage.FINAL], "kode_formasi_penempatan"),
     RankingRun.Stage.PPPK: OUTPUT_COLUMNS[Stage.PPPK],
-    RankingRun.Stage.MITRA: (
-        "nomor_peserta",
-        "kode_formasi",
-        "nilai_tes",
-        "poin_preferensi",
-        "total",
-        "peringkat",
-        "kode",
-    ),
+    RankingRun.Stage.MITRA: OUTPUT_COLUMNS[Stage.MITRA],
 }
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
     RankingRun.Stage.SKD: ("twk", "tiu", "tkp", "skd_total"),

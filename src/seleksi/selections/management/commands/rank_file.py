@@ -23,12 +23,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from seleksi.rules.eligibility import PreferenceCode
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import (
     Affirmation,
     FinalResult,
     FinalScore,
     Formation,
+    MitraResult,
+    MitraScore,
     PppkResult,
     PppkScore,
     RankingPolicy,
@@ -38,6 +41,7 @@ from seleksi.rules.ranking import (
     format_score,
     load_ranking_policy,
     rank_final,
+    rank_mitra,
     rank_pppk,
     rank_skd,
 )
@@ -57,6 +61,15 @@ from seleksi.rules.score_files import (
 
 FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
 TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
+MITRA_PREFERENCE_COLUMNS: dict[str, PreferenceCode] = {
+    "pendidikan_minimal": PreferenceCode.EDUCATION_MIN,
+    "domisili": PreferenceCode.DOMICILE,
+    "rentang_usia": PreferenceCode.AGE_BAND,
+    "perangkat": PreferenceCode.DEVICES,
+    "kendaraan": PreferenceCode.VEHICLE,
+    "pengalaman": PreferenceCode.EXPERIENCE,
+}
+"""NILAI.csv columns (Y/N) for the mitra preferences (diutamakan) a participant meets."""
 SCORE_COLUMNS: dict[Stage, tuple[str, ...]] = {
     Stage.SKD: ("nomor_peserta", "kode_formasi", "kehadiran", "twk", "tiu", "tkp"),
     Stage.FINAL: (
@@ -80,6 +93,14 @@ SCORE_COLUMNS: dict[Stage, tuple[str, ...]] = {
         "wawancara",
         *(ground.value for ground in Affirmation),
     ),
+    Stage.MITRA: (
+        "nomor_peserta",
+        "kode_formasi",
+        "kehadiran",
+        "nilai_tes",
+        *MITRA_PREFERENCE_COLUMNS,
+        "nilai_kinerja",
+    ),
 }
 OUTPUT_COLUMNS: dict[Stage, tuple[str, ...]] = {
     Stage.SKD: ("nomor_peserta", "kode_formasi", "twk", "tiu", "tkp", "total", "peringkat", "kode"),
@@ -93,10 +114,20 @@ OUTPUT_COLUMNS: dict[Stage, tuple[str, ...]] = {
         "kode",
     ),
     Stage.PPPK: ("nomor_peserta", "kode_formasi", "teknis_afirmasi", "total", "peringkat", "kode"),
+    Stage.MITRA: (
+        "nomor_peserta",
+        "kode_formasi",
+        "nilai_tes",
+        "poin_preferensi",
+        "total",
+        "peringkat",
+        "kode",
+    ),
 }
 IPK_MAXIMUM = 4
 
-QuickParser = Callable[[Sequence[str]], SkdScore | FinalScore | PppkScore | None]
+type Score = SkdScore | FinalScore | PppkScore | MitraScore
+QuickParser = Callable[[Sequence[str]], Score | None]
 """A stage's reading of a well-formed line (its cells in SCORE_COLUMNS order) without a `Row`;
 None sends the line through the stage's parser."""
 
@@ -137,7 +168,7 @@ class Command(BaseCommand):
             formations = parse_formations(policy, stage, read_table(formations_path))
         except FileErrors as error:
             errors += [f"{formations_path.name}: {message}" for message in error.errors]
-        scores: Sequence[SkdScore | FinalScore | PppkScore] = []
+        scores: Sequence[Score] = []
         try:
             scores = parse_scores(policy, stage, formations, read_table(scores_path))
         except FileErrors as error:
@@ -198,7 +229,7 @@ def parse_formations(policy: RankingPolicy, stage: Stage, table: Table) -> list[
     pppk = stage is Stage.PPPK
     columns = FORMATION_COLUMNS + ((TEKNIS_THRESHOLD_COLUMN,) if pppk else ())
     rows = table_rows(*table, columns)
-    types = policy.skd_rules().formation_types if not pppk else None
+    types = policy.skd_rules().formation_types if stage in (Stage.SKD, Stage.FINAL) else None
     teknis_maximum = policy.pppk_rules().teknis_maximum if pppk else 0
     seen: dict[str, int] = {}
     formations = []
@@ -226,7 +257,7 @@ def parse_scores(
     stage: Stage,
     formations: Sequence[Formation],
     table: Table,
-) -> list[SkdScore] | list[FinalScore] | list[PppkScore]:
+) -> list[SkdScore] | list[FinalScore] | list[PppkScore] | list[MitraScore]:
     """Formations that failed to parse leave `formations` empty: their codes are then not
     checked, so that the NILAI.csv errors shown are not all "unknown formation".
 
@@ -237,10 +268,11 @@ def parse_scores(
     header, body = table
     positions = column_positions(header, SCORE_COLUMNS[stage])
     codes = {formation.code for formation in formations}
-    parsers: dict[Stage, Callable[[Row], SkdScore | FinalScore | PppkScore | None]] = {
+    parsers: dict[Stage, Callable[[Row], Score | None]] = {
         Stage.SKD: lambda row: _skd_score(policy, row),
         Stage.FINAL: lambda row: _final_score(policy, row),
         Stage.PPPK: lambda row: _pppk_score(policy, row),
+        Stage.MITRA: lambda row: _mitra_score(policy, row),
     }
     taken: list[Any] = [None] * len(body)
     if stage in QUICK_PARSERS:
@@ -399,11 +431,29 @@ def _pppk_score(policy: RankingPolicy, row: Row) -> PppkScore | None:
     )
 
 
+def _mitra_score(policy: RankingPolicy, row: Row) -> MitraScore | None:
+    rules = policy.mitra_rules()
+    present = row.attendance()
+    test = row.decimal("nilai_tes", 0, rules.test_maximum, required=present is True)
+    met = frozenset(
+        str(code)
+        for column, code in MITRA_PREFERENCE_COLUMNS.items()
+        if row.choice(column, (YES, NO)) == YES
+    )
+    rating = row.decimal("nilai_kinerja", 0, rules.rating_maximum, required=False)
+    if row.errors or present is None:
+        return None
+    participant, code = row.cells["nomor_peserta"], row.cells["kode_formasi"]
+    if not present:
+        return MitraScore(participant, code, False)
+    return MitraScore(participant, code, True, test or Fraction(0), met, rating)
+
+
 def _rank(
     policy: RankingPolicy,
     stage: Stage,
     formations: list[Formation],
-    scores: Sequence[SkdScore | FinalScore | PppkScore],
+    scores: Sequence[Score],
 ) -> tuple[tuple[str, ...], list[Sequence[str]], list[str]]:
     notes: list[str] = []
     rows: list[Sequence[str]] = []
@@ -420,14 +470,18 @@ def _rank(
                     f"mengisi formasi {result.placed_formation}"
                 )
         notes += _tie_notes(final)
-    else:
+    elif stage is Stage.PPPK:
         pppk = rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
         rows = [_pppk_row(result) for result in pppk]
         notes += _tie_notes(pppk)
+    else:
+        mitra = rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
+        rows = [_mitra_row(result) for result in mitra]
+        notes += _tie_notes(mitra)
     return OUTPUT_COLUMNS[stage], rows, notes
 
 
-def _tie_notes(results: Sequence[FinalResult | PppkResult]) -> list[str]:
+def _tie_notes(results: Sequence[FinalResult | PppkResult | MitraResult]) -> list[str]:
     return [
         f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
         f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
@@ -465,6 +519,15 @@ def _pppk_row(result: PppkResult) -> list[str]:
     figures = [
         "" if value is None else format_score(value)
         for value in (result.teknis_affirmed, result.total)
+    ]
+    rank = "" if result.rank is None else str(result.rank)
+    return [result.participant, result.formation, *figures, rank, result.outcome]
+
+
+def _mitra_row(result: MitraResult) -> list[str]:
+    figures = [
+        "" if value is None else format_score(value)
+        for value in (result.test_score, result.preference_points, result.total)
     ]
     rank = "" if result.rank is None else str(result.rank)
     return [result.participant, result.formation, *figures, rank, result.outcome]
