@@ -267,3 +267,20 @@ def test_optimalisasi_on_the_database_also_checks_qualifications(ranked: Ranked)
     assert (rows["A02"].outcome, rows["A02"].placed_formation_code) == ("TL", "")
     assert (rows["A01"].outcome, rows["A01"].placed_formation_code) == ("L-2", "F-B")
     assert "optimalisasi: A01 (F-A) mengisi formasi F-B" in stderr
+
+
+def test_a_present_skd_score_without_its_subtests_is_refused(ranked: Ranked) -> None:
+    Score.objects.filter(application__number="A01", stage=Score.Stage.SKD).update(tiu=None)
+    stderr = StringIO()
+    with pytest.raises(CommandError, match="1 kesalahan"):
+        call_command(
+            "rank",
+            "--selection",
+            ranked.selection.code,
+            "--stage",
+            "skd",
+            stdout=StringIO(),
+            stderr=stderr,
+        )
+    assert "peserta A01 hadir pada skd tetapi nilainya tidak lengkap" in stderr.getvalue()
+    assert not RankingRun.objects.exists()

@@ -27,7 +27,7 @@ Decisions worth knowing:
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -126,24 +126,35 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
     if stage is Stage.MITRA:
         return _mitra_inputs(selection, formations)
     applications: dict[str, int] = {}
-    skd: dict[str, Mapping[str, Any]] = {}
-    for row in Score.objects.filter(selection=selection, stage=Score.Stage.SKD).values(
-        "application_id",
-        "application__number",
-        "application__formation__code",
-        "attendance",
-        "twk",
-        "tiu",
-        "tkp",
+    skd: dict[str, SkdScore] = {}
+    incomplete: list[str] = []
+    present = Score.Attendance.PRESENT
+    for application_id, number, code, attendance, twk, tiu, tkp in (
+        Score.objects.filter(selection=selection, stage=Score.Stage.SKD)
+        .values_list(
+            "application_id",
+            "application__number",
+            "application__formation__code",
+            "attendance",
+            "twk",
+            "tiu",
+            "tkp",
+        )
+        .order_by("application__number")
     ):
-        number = row["application__number"]
-        skd[number] = row
-        applications[number] = row["application_id"]
+        applications[number] = application_id
+        if attendance != present:
+            skd[number] = SkdScore(number, code, False)
+        elif twk is None or tiu is None or tkp is None:
+            incomplete.append(f"peserta {number} hadir pada skd tetapi nilainya tidak lengkap")
+        else:
+            skd[number] = SkdScore(number, code, True, twk, tiu, tkp)
+    if incomplete:
+        raise RankingInputError(incomplete)
     if stage is Stage.SKD:
         if not skd:
             raise RankingInputError([f"seleksi {selection.code} belum punya nilai skd"])
-        skd_scores = [_skd_score(row) for _, row in sorted(skd.items())]
-        return RankingInputs(formations, skd_scores, applications)
+        return RankingInputs(formations, list(skd.values()), applications)
 
     skb_rows = (
         Score.objects.filter(selection=selection, stage=Score.Stage.SKB)
@@ -169,7 +180,7 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
             final_scores.append(FinalScore(number, code, False))
             continue
         skd_row = skd.get(number)
-        if skd_row is None or skd_row["attendance"] != Score.Attendance.PRESENT:
+        if skd_row is None or not skd_row.present:
             errors.append(f"peserta {number} punya nilai skb tetapi tidak punya nilai skd")
             continue
         skb, ipk = entry["skb"], entry["best_ipk"]
@@ -181,9 +192,9 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
                 number,
                 code,
                 True,
-                skd_row["twk"],
-                skd_row["tiu"],
-                skd_row["tkp"],
+                skd_row.twk,
+                skd_row.tiu,
+                skd_row.tkp,
                 Fraction(skb),
                 None if ipk is None else Fraction(ipk),
                 entry["application__applicant__birth_date"],
@@ -431,13 +442,6 @@ def _formations(selection: Selection, stage: Stage) -> list[Formation]:
     if errors:
         raise RankingInputError(errors)
     return formations
-
-
-def _skd_score(row: Mapping[str, Any]) -> SkdScore:
-    number, code = row["application__number"], row["application__formation__code"]
-    if row["attendance"] != Score.Attendance.PRESENT:
-        return SkdScore(number, code, False)
-    return SkdScore(number, code, True, row["twk"], row["tiu"], row["tkp"])
 
 
 def _displayed(value: Fraction | None) -> Decimal | None:
