@@ -278,7 +278,7 @@ class Formation:
     teknis_pass_mark: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkdScore:
     """An absent participant's scores are ignored."""
 
@@ -290,7 +290,7 @@ class SkdScore:
     tkp: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FinalScore:
     """SKD subtests, SKB on a 0-100 scale, IPK and birth date of one SKB participant."""
 
@@ -305,7 +305,7 @@ class FinalScore:
     birth_date: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PppkScore:
     participant: str
     formation: str
@@ -317,7 +317,7 @@ class PppkScore:
     affirmations: frozenset[Affirmation] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MitraScore:
     """One mitra applicant: the competence test score, the codes of the preferred criteria met
     (eligibility `PreferenceCode`s) and the rating of earlier survey work, None when there is
@@ -331,7 +331,7 @@ class MitraScore:
     rating: Fraction | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkdResult:
     participant: str
     formation: str
@@ -344,7 +344,7 @@ class SkdResult:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FinalResult:
     participant: str
     formation: str
@@ -358,7 +358,7 @@ class FinalResult:
     tied_at_cut: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PppkResult:
     participant: str
     formation: str
@@ -371,7 +371,7 @@ class PppkResult:
     tied_at_cut: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MitraResult:
     """`preference_points` are every point added to the test score (criteria and rating), so
     total = test_score + preference_points; `rating_points` is the rating's part of them."""
@@ -398,20 +398,36 @@ def rank_skd(
     rules = policy.skd_rules()
     by_code = _formations(formations)
     _unique(score.participant for score in scores)
+    twk_maximum, tiu_maximum, tkp_maximum = rules.twk_maximum, rules.tiu_maximum, rules.tkp_maximum
     for score in scores:
-        _known(by_code, score.formation, score.participant)
-        for subtest, value, maximum in (
-            ("twk", score.twk, rules.twk_maximum),
-            ("tiu", score.tiu, rules.tiu_maximum),
-            ("tkp", score.tkp, rules.tkp_maximum),
+        if score.formation not in by_code:
+            _known(by_code, score.formation, score.participant)
+        if score.present and not (
+            0 <= score.twk <= twk_maximum
+            and 0 <= score.tiu <= tiu_maximum
+            and 0 <= score.tkp <= tkp_maximum
         ):
-            if score.present and not 0 <= value <= maximum:
-                raise ValueError(f"{score.participant}: {subtest} {value} outside 0..{maximum}")
+            for subtest, value, maximum in (
+                ("twk", score.twk, twk_maximum),
+                ("tiu", score.tiu, tiu_maximum),
+                ("tkp", score.tkp, tkp_maximum),
+            ):
+                if not 0 <= value <= maximum:
+                    raise ValueError(f"{score.participant}: {subtest} {value} outside 0..{maximum}")
     results: list[SkdResult] = []
     for code, group in _grouped(scores, lambda s: s.formation):
         formation = by_code[code]
         mark = rules.pass_mark(formation.formation_type)
-        qualified = [s for s in group if s.present and mark.met_by(s.twk, s.tiu, s.tkp)]
+        qualified: list[SkdScore] = []
+        failed: list[SkdScore] = []
+        absent: list[SkdScore] = []
+        for score in group:
+            if not score.present:
+                absent.append(score)
+            elif mark.met_by(score.twk, score.tiu, score.tkp):
+                qualified.append(score)
+            else:
+                failed.append(score)
         cut = rules.cut_multiplier * formation.quota
         ranks = _competition_ranks(
             qualified, lambda s: (-(s.twk + s.tiu + s.tkp), -s.tkp, -s.tiu, -s.twk)
@@ -419,9 +435,6 @@ def rank_skd(
         for score, rank in ranks:
             outcome = Outcome.WITHIN_CUT if rank <= cut else Outcome.OUTSIDE_CUT
             results.append(_skd_result(score, rank, outcome))
-        ranked = {score.participant for score in qualified}
-        failed = [s for s in group if s.present and s.participant not in ranked]
-        absent = [s for s in group if not s.present]
         results += [_skd_result(s, None, Outcome.FAILED_MARKS) for s in _by_number(failed)]
         results += [_skd_result(s, None, Outcome.ABSENT) for s in _by_number(absent)]
     return tuple(results)
