@@ -68,12 +68,6 @@ from seleksi.selections.models import Selection
 from .models import RankingRow, RankingRun, Score
 from .services import AFFIRMATION_FIELDS
 
-DEFAULT_POLICIES: dict[Stage, str] = {
-    Stage.SKD: "cpns-2021",
-    Stage.FINAL: "cpns-2021",
-    Stage.PPPK: "pppk-guru-2021",
-    Stage.MITRA: "mitra-bps-2024",
-}
 PROCUREMENT_TYPES: dict[Stage, str] = {
     Stage.SKD: ProcurementType.CPNS,
     Stage.FINAL: ProcurementType.CPNS,
@@ -109,9 +103,9 @@ class RankingRunOutcome:
     notes: tuple[str, ...]
 
 
-def ranking_policy_for(stage: Stage, code: str | None = None) -> RankingPolicy:
-    """The policy `code`, or the stage's default; a LookupError when it cannot rank `stage`."""
-    policy = load_ranking_policy(code or DEFAULT_POLICIES[stage])
+def ranking_policy_for(stage: Stage, code: str) -> RankingPolicy:
+    """The shipped policy `code`; a LookupError when there is none or it cannot rank `stage`."""
+    policy = load_ranking_policy(code)
     if stage not in policy.stages:
         known = ", ".join(policy.stages)
         raise LookupError(f"kebijakan {policy.code} tidak punya tahap {stage}; ada: {known}")
@@ -215,7 +209,9 @@ def ranking_run(
     event. Raises RankingInputError when there is nothing to rank or the data is inconsistent,
     LookupError for an unknown policy or one without the stage."""
     stage = Stage(stage)
-    policy = ranking_policy_for(stage, policy_code)
+    policy = ranking_policy_for(
+        stage, policy_code or selection.ranking_policy_code(PROCUREMENT_TYPES[stage])
+    )
     inputs = ranking_inputs(selection=selection, stage=stage)
     try:
         results = _rank(policy, stage, inputs, selection)

@@ -10,8 +10,8 @@ Decisions worth knowing:
 - The audit event is recorded only when something was created or updated; an import that
   changes nothing leaves no trace but its summary line.
 - The scores of an absent participant (TH) are checked but not stored.
-- The ranges are the maxima of the ranking policy named in `SCORE_POLICIES` until a selection
-  names its own ranking policy.
+- The ranges are the maxima of the selection's ranking policy for the stage's openings
+  (`Selection.ranking_policy_code`).
 """
 
 import hashlib
@@ -31,12 +31,6 @@ from seleksi.selections.models import Selection
 from .models import Score
 
 STAGE = Score.Stage
-SCORE_POLICIES: dict[str, str] = {
-    STAGE.SKD: "cpns-2021",
-    STAGE.SKB: "cpns-2021",
-    STAGE.PPPK: "pppk-guru-2021",
-    STAGE.MITRA: "mitra-bps-2024",
-}
 PROCUREMENT_TYPES: dict[str, str] = {
     STAGE.SKD: "CPNS",
     STAGE.SKB: "CPNS",
@@ -86,6 +80,11 @@ class _Entry:
     application_id: int
     round: int
     values: dict[str, Any]
+
+
+def score_policy(selection: Selection, stage: str) -> RankingPolicy:
+    """The ranking policy whose maxima bound the scores of `stage`."""
+    return load_ranking_policy(selection.ranking_policy_code(PROCUREMENT_TYPES[stage]))
 
 
 @dataclass(frozen=True)
@@ -247,9 +246,7 @@ def _check(
         return [], error.errors, 0
     if not rows:
         return [], ["tidak ada baris nilai"], 0
-    check = _Check(
-        selection, stage, load_ranking_policy(SCORE_POLICIES[stage]), _applicants(selection)
-    )
+    check = _Check(selection, stage, score_policy(selection, stage), _applicants(selection))
     entries = [entry for row in rows if (entry := check.entry(row)) is not None]
     return entries, [message for row in rows for message in row.errors], len(rows)
 
@@ -303,7 +300,7 @@ def scores_import(
         audited=bool(new_scores or changed),
     )
     if outcome.audited:
-        policy = load_ranking_policy(SCORE_POLICIES[stage])
+        policy = score_policy(selection, stage)
         audit_record(
             actor=actor,
             action="scores.imported",

@@ -16,6 +16,8 @@ from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
 from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
 from seleksi.rules.eligibility import policy_codes
 from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
+from seleksi.rules.ranking import Stage as RankingStage
+from seleksi.rules.ranking import load_ranking_policy, ranking_policy_codes
 from seleksi.verification.models import RejectionReason
 
 from .forms import FormationImportForm
@@ -76,6 +78,9 @@ SELECTION_FIELDS = (
     "number",
     "is_published",
     "eligibility_policy",
+    "cpns_ranking_policy",
+    "pppk_ranking_policy",
+    "mitra_ranking_policy",
     "require_second_check",
     "objection_days",
 )
@@ -108,6 +113,17 @@ class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
             required=False,
             choices=[("", _("Default for the kind"))] + [(c, c) for c in policy_codes()],
         )
+        for name, label, stage in (
+            ("cpns_ranking_policy", _("CPNS ranking policy"), RankingStage.SKD),
+            ("pppk_ranking_policy", _("PPPK ranking policy"), RankingStage.PPPK),
+            ("mitra_ranking_policy", _("Mitra ranking policy"), RankingStage.MITRA),
+        ):
+            codes = [c for c in ranking_policy_codes() if stage in load_ranking_policy(c).stages]
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[("", _("Default"))] + [(c, c) for c in codes],
+            )
 
     def clean_change_reason(self) -> str:
         reason = str(self.cleaned_data.get("change_reason", "")).strip()

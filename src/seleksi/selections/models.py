@@ -8,6 +8,12 @@ from seleksi.agencies.models import Agency
 from seleksi.rules import formations as table
 from seleksi.rules.schedule import SelectionStatus, StageWindow, selection_status
 
+DEFAULT_RANKING_POLICIES = {
+    "CPNS": "cpns-2021",
+    "PPPK": "pppk-guru-2021",
+    "MITRA": "mitra-bps-2024",
+}
+
 
 class Selection(models.Model):
     """One published recruitment: an announcement (pengumuman) with its schedule, rules and
@@ -54,6 +60,24 @@ class Selection(models.Model):
         blank=True,
         help_text=_("Code of the rules applied when people apply, e.g. casn-2021."),
     )
+    cpns_ranking_policy = models.CharField(
+        _("CPNS ranking policy"),
+        max_length=64,
+        blank=True,
+        help_text=_("SKD and final ranking of CPNS openings, e.g. cpns-2021."),
+    )
+    pppk_ranking_policy = models.CharField(
+        _("PPPK ranking policy"),
+        max_length=64,
+        blank=True,
+        help_text=_("Ranking of PPPK openings, e.g. pppk-guru-2021."),
+    )
+    mitra_ranking_policy = models.CharField(
+        _("mitra ranking policy"),
+        max_length=64,
+        blank=True,
+        help_text=_("Ranking of mitra openings, e.g. mitra-bps-2024."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -77,6 +101,16 @@ class Selection(models.Model):
         if self.eligibility_policy:
             return self.eligibility_policy
         return "mitra-bps-2024" if self.kind == self.Kind.MITRA else "casn-2021"
+
+    def ranking_policy_code(self, procurement_type: str) -> str:
+        """The ranking policy for openings of `procurement_type` (CPNS, PPPK, MITRA): the one
+        chosen, or the default. A run keeps the code and version it was ranked with."""
+        chosen = {
+            "CPNS": self.cpns_ranking_policy,
+            "PPPK": self.pppk_ranking_policy,
+            "MITRA": self.mitra_ranking_policy,
+        }
+        return chosen.get(procurement_type) or DEFAULT_RANKING_POLICIES[procurement_type]
 
     def registration_stage(self) -> "Stage | None":
         return next((s for s in self.stages.all() if s.kind == Stage.Kind.REGISTRATION), None)
