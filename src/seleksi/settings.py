@@ -228,6 +228,9 @@ LOGGING = {
 }
 
 SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", "25"))
+# A ranking started from the committee's page with at least this many stored scores runs on
+# the task worker instead of inside the request (a national SKD stage takes tens of seconds).
+SELEKSI_RANKING_BACKGROUND_FROM = int(os.environ.get("SELEKSI_RANKING_BACKGROUND_FROM", "20000"))
 
 # Personal identity numbers (NIK, KK) are encrypted at rest and looked up by a keyed hash.
 # SELEKSI_FIELD_KEYS: comma-separated Fernet keys, newest first (older ones still decrypt).

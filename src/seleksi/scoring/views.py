@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,6 +29,7 @@ from . import selectors
 from .confirmation import RankingConfirmationRefused, ranking_run_confirm
 from .models import RankingRun
 from .ranking_runs import RankingInputError, RankingRunOutcome, ranking_run
+from .tasks import background_states, ranking_request, stage_score_count
 
 RUNS_PER_PAGE = 50
 ROWS_PER_PAGE = 100
@@ -98,6 +100,21 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, _("Only the committee of this agency may start a ranking."))
             return redirect("scoring:runs", code=selection.code)
         form = RunStartForm(request.POST, stages=stages)
+        if form.is_valid() and (
+            stage_score_count(selection, form.cleaned_data["stage"])
+            >= settings.SELEKSI_RANKING_BACKGROUND_FROM
+        ):
+            ranking_request(
+                selection=selection, stage=form.cleaned_data["stage"], actor=request.user
+            )
+            messages.info(
+                request,
+                _(
+                    "This stage has many scores: the ranking runs on the task worker. The new "
+                    "run appears in this list when it is done; reload the page."
+                ),
+            )
+            return redirect("scoring:runs", code=selection.code)
         if form.is_valid():
             try:
                 outcome = _start(selection, form.cleaned_data["stage"], request.user)
@@ -130,6 +147,7 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "form": form,
             "errors": errors,
+            "background": background_states(selection),
             "can_decide": can_decide,
         },
     )

@@ -1,0 +1,90 @@
+"""Background work for ranking. Tasks receive ids, never personal numbers."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.tasks import task
+
+from seleksi.accounts.models import User
+from seleksi.audit.models import AuditEvent
+from seleksi.audit.services import audit_record
+from seleksi.selections.models import Selection
+
+from .models import RankingRun, Score
+from .ranking_runs import RankingInputError, ranking_run
+
+SCORE_STAGES = {"skd": Score.Stage.SKD, "akhir": Score.Stage.SKB, "pppk": "pppk", "mitra": "mitra"}
+"""Ranking stage → the stored score stage it ranks."""
+
+
+def stage_score_count(selection: Selection, stage: str) -> int:
+    return Score.objects.filter(selection=selection, stage=SCORE_STAGES.get(stage, stage)).count()
+
+
+@transaction.atomic
+def ranking_request(*, selection: Selection, stage: str, actor: Any) -> None:
+    """Record that the committee asked for a run and hand it to the task worker once the
+    request's transaction commits; the run, or the reasons it failed, appear on the runs page."""
+    audit_record(
+        actor=actor, action="ranking.requested", subject=selection, details={"stage": stage}
+    )
+    actor_id = getattr(actor, "pk", None)
+    transaction.on_commit(
+        lambda: rank_in_background.enqueue(
+            selection_id=selection.pk, stage=stage, actor_id=actor_id
+        )
+    )
+
+
+@task()
+def rank_in_background(*, selection_id: int, stage: str, actor_id: int | None) -> int | None:
+    """One ranking run; a failure is recorded as `ranking.failed` with its reasons. Running it
+    twice stores two runs, the second identical to the first."""
+    selection = Selection.objects.get(pk=selection_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        return ranking_run(selection=selection, stage=stage, actor=actor).run.pk
+    except (RankingInputError, LookupError) as error:
+        reasons = list(error.messages) if isinstance(error, RankingInputError) else [str(error)]
+        audit_record(
+            actor=actor,
+            action="ranking.failed",
+            subject=selection,
+            details={"stage": stage, "errors": reasons[:100], "more": max(len(reasons) - 100, 0)},
+        )
+        return None
+
+
+@dataclass(frozen=True)
+class BackgroundState:
+    """The newest background request of a stage that no run has answered yet."""
+
+    stage: str
+    requested_at: datetime
+    failed: bool
+    errors: tuple[str, ...]
+
+
+def background_states(selection: Selection) -> list[BackgroundState]:
+    """Per stage, the newest request or failure recorded after the newest run of the stage."""
+    newest_run = dict(
+        RankingRun.objects.filter(selection=selection)
+        .values("stage")
+        .annotate(at=Max("created_at"))
+        .values_list("stage", "at")
+    )
+    states: dict[str, BackgroundState] = {}
+    for event in AuditEvent.objects.filter(
+        selection_id=selection.pk, action__in=["ranking.requested", "ranking.failed"]
+    ).order_by("-occurred_at", "-id")[:50]:
+        stage = str(event.details.get("stage", ""))
+        ran = newest_run.get(stage)
+        if stage in states or (ran is not None and ran >= event.occurred_at):
+            continue
+        failed = event.action == "ranking.failed"
+        errors = tuple(str(e) for e in event.details.get("errors", [])) if failed else ()
+        states[stage] = BackgroundState(stage, event.occurred_at, failed, errors)
+    return sorted(states.values(), key=lambda state: state.requested_at, reverse=True)

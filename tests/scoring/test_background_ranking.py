@@ -1,0 +1,78 @@
+"""A run started from the page for a stage with many scores goes to the task worker; the
+page shows it waiting, then the run, or the reasons it failed."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from seleksi.agencies.models import Role
+from seleksi.audit.models import AuditEvent
+from seleksi.audit.services import audit_record
+from seleksi.scoring.models import RankingRun
+from tests.factories import make_staff
+from tests.scoring.ranked import Ranked
+
+Capture = Callable[..., Any]
+
+
+@pytest.fixture
+def committee(ranked: Ranked, settings: Any) -> Client:
+    settings.SELEKSI_RANKING_BACKGROUND_FROM = 0  # every run goes to the worker
+    client = Client()
+    client.force_login(make_staff("panitia", ranked.selection.agency, Role.COMMITTEE))
+    return client
+
+
+def runs_page(ranked: Ranked) -> str:
+    return reverse("scoring:runs", args=[ranked.selection.code])
+
+
+def test_a_run_is_handed_to_the_worker_and_appears_when_done(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = committee.post(runs_page(ranked), {"stage": "skd"})
+    assert response.status_code == 302 and response["Location"] == runs_page(ranked)
+    assert len(callbacks) == 1
+    run = RankingRun.objects.get()
+    assert run.stage == "skd" and run.created_by is not None
+    assert AuditEvent.objects.filter(action="ranking.requested").count() == 1
+    body = committee.get(runs_page(ranked)).content.decode()
+    assert f'id="run-{run.pk}"' in body
+    assert 'id="background"' not in body
+
+
+def test_a_waiting_request_is_shown(ranked: Ranked, committee: Client) -> None:
+    committee.post(runs_page(ranked), {"stage": "skd"})  # on_commit never runs here
+    assert not RankingRun.objects.exists()
+    body = committee.get(runs_page(ranked)).content.decode()
+    section = body.split('id="background"')[1].split("</section>")[0]
+    assert "skd" in section and "alert-error" not in section
+
+
+def test_a_failed_background_run_shows_its_reasons(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.post(runs_page(ranked), {"stage": "akhir"})
+    assert not RankingRun.objects.exists()
+    failed = AuditEvent.objects.get(action="ranking.failed")
+    assert failed.details["errors"] == ["seleksi peringkat-2026 belum punya nilai skb"]
+    section = committee.get(runs_page(ranked)).content.decode().split('id="background"')[1]
+    assert "belum punya nilai skb" in section.split("</section>")[0]
+
+
+def test_a_later_run_of_the_stage_clears_an_older_request(
+    ranked: Ranked, committee: Client, settings: Any
+) -> None:
+    audit_record(
+        actor=None, action="ranking.requested", subject=ranked.selection, details={"stage": "skd"}
+    )
+    settings.SELEKSI_RANKING_BACKGROUND_FROM = 10_000  # small stage: ranked in the request
+    response = committee.post(runs_page(ranked), {"stage": "skd"})
+    assert response.status_code == 302
+    assert RankingRun.objects.count() == 1
+    assert 'id="background"' not in committee.get(runs_page(ranked)).content.decode()
