@@ -296,6 +296,9 @@ def withdrawal_cancel(*, withdrawal: Withdrawal, actor: Any, note: str) -> Withd
 
 
 def _locked(withdrawal: Withdrawal) -> Withdrawal:
+    """The withdrawal, re-read under lock. The run is locked first, as `withdrawal_record`
+    does, so that recording and deciding on one run take turns."""
+    RankingRun.objects.select_for_update().filter(pk=withdrawal.run_id).exists()
     return (
         Withdrawal.objects.select_for_update(of=("self",))
         .select_related("run__selection", "application", "replacement")
