@@ -115,3 +115,22 @@ def test_other_agencies_applicants_and_anonymous_are_kept_out(run: RankingRun) -
     anonymous = Client().get(page(run))
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("accounts:login"))
+
+
+def test_an_unknown_action_or_another_run_s_withdrawal_changes_nothing(run: RankingRun) -> None:
+    client = signed_in(make_staff("panitia", run.selection.agency, Role.COMMITTEE))
+    client.post(
+        page(run), {"action": "record", "participant": "A03", "reason": "APS", "note": NOTE}
+    )
+    withdrawal = Withdrawal.objects.get()
+
+    response = client.post(page(run), {"action": "hapus", "withdrawal": withdrawal.pk})
+    assert response.status_code == 400
+
+    other = ranking_run(selection=run.selection, stage="akhir", actor=None).run
+    response = client.post(
+        page(other), {"action": "confirm", "withdrawal": withdrawal.pk, "note": "Sesuai"}
+    )
+    assert response.status_code == 404
+    withdrawal.refresh_from_db()
+    assert withdrawal.is_pending

@@ -705,6 +705,27 @@ def rank_mitra(
     return tuple(results)
 
 
+def committee_notes(
+    results: Iterable[SkdResult | FinalResult | PppkResult | MitraResult],
+) -> list[str]:
+    """What the committee must look at, in Bahasa Indonesia, as both `seleksi rank-file` and
+    `seleksi rank` print it: optimalisasi placements first, then ties at the quota."""
+    results = list(results)
+    placements = [
+        f"optimalisasi: {result.participant} ({result.formation}) "
+        f"mengisi formasi {result.placed_formation}"
+        for result in results
+        if isinstance(result, FinalResult) and result.placed_formation
+    ]
+    ties = [
+        f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
+        f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
+        for result in results
+        if not isinstance(result, SkdResult) and result.tied_at_cut
+    ]
+    return placements + ties
+
+
 # Helpers -------------------------------------------------------------------------------------
 
 

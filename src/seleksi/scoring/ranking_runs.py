@@ -41,7 +41,7 @@ from seleksi.accounts.models import Education
 from seleksi.audit.services import audit_record
 from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
-from seleksi.rules.formations import ProcurementType
+from seleksi.rules.formations import QUALIFICATION_SEPARATOR, ProcurementType
 from seleksi.rules.ranking import (
     FinalResult,
     FinalScore,
@@ -55,6 +55,7 @@ from seleksi.rules.ranking import (
     SkdResult,
     SkdScore,
     Stage,
+    committee_notes,
     format_score,
     load_ranking_policy,
     rank_final,
@@ -255,7 +256,7 @@ def ranking_run(
             "identical_to": identical_to,
         },
     )
-    return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
+    return RankingRunOutcome(run, identical_to, tuple(committee_notes(results)))
 
 
 def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingInputs:
@@ -308,7 +309,7 @@ def qualification_check(selection: Selection) -> Callable[[str, str], bool]:
     def load() -> None:
         policy = load_policy(selection.policy_code)
         qualifications = {
-            code: tuple(q.strip() for q in text.split(";") if q.strip())
+            code: tuple(q.strip() for q in text.split(QUALIFICATION_SEPARATOR) if q.strip())
             for code, text in FormationRecord.objects.filter(selection=selection).values_list(
                 "code", "qualifications_text"
             )
@@ -543,21 +544,3 @@ def _write_rows(rows: Iterable[RowValues]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _notes(results: Sequence[Result]) -> list[str]:
-    """Optimalisasi placements and ties at the quota, worded as in `seleksi rank-file`."""
-    notes: list[str] = []
-    for result in results:
-        if isinstance(result, FinalResult) and result.placed_formation:
-            notes.append(
-                f"optimalisasi: {result.participant} ({result.formation}) "
-                f"mengisi formasi {result.placed_formation}"
-            )
-    for result in results:
-        if isinstance(result, FinalResult | PppkResult | MitraResult) and result.tied_at_cut:
-            notes.append(
-                f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
-                f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
-            )
-    return notes

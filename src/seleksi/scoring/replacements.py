@@ -108,11 +108,7 @@ def run_standings(run: RankingRun) -> dict[int, Standing]:
     """Application id → standing, for the participants whose code confirmed withdrawals
     changed; everybody else keeps the code stored in the run's rows."""
     standings: dict[int, Standing] = {}
-    for withdrawal in (
-        run.withdrawals.filter(confirmed_at__isnull=False)
-        .select_related("application")
-        .order_by("sequence")
-    ):
+    for withdrawal in _confirmed(run):
         standings[withdrawal.application_id] = Standing(withdrawal.reason)
         if withdrawal.replacement_id is not None:
             standings[withdrawal.replacement_id] = Standing(
@@ -167,11 +163,7 @@ def withdrawal_record(
         raise ReplacementRefused(
             _("Participant number %(number)s is not in this ranking.") % {"number": participant}
         )
-    confirmed = list(
-        run.withdrawals.filter(confirmed_at__isnull=False)
-        .select_related("application")
-        .order_by("sequence")
-    )
+    confirmed = _confirmed(run)
     if any(w.application.number == participant for w in confirmed):
         raise ReplacementRefused(
             _("Participant %(number)s has already been recorded as leaving.")
@@ -219,11 +211,7 @@ def withdrawal_confirm(*, withdrawal: Withdrawal, actor: Any, note: str) -> With
     if not note:
         raise ReplacementRefused(_("Write why the committee confirms this proposal."))
     results, applications = run_results(run)
-    confirmed = list(
-        run.withdrawals.filter(confirmed_at__isnull=False)
-        .select_related("application")
-        .order_by("sequence")
-    )
+    confirmed = _confirmed(run)
     replay = _plan(run, results, [*map(_rule, confirmed), _rule(withdrawal)], needs_fallback=True)
     step = replay.steps[-1]
     numbers = {pk: number for number, pk in applications.items()}
@@ -293,6 +281,15 @@ def withdrawal_cancel(*, withdrawal: Withdrawal, actor: Any, note: str) -> Withd
 
 
 # Helpers -------------------------------------------------------------------------------------
+
+
+def _confirmed(run: RankingRun) -> list[Withdrawal]:
+    """The run's confirmed withdrawals in the order they were recorded."""
+    return list(
+        run.withdrawals.filter(confirmed_at__isnull=False)
+        .select_related("application")
+        .order_by("sequence")
+    )
 
 
 def _locked(withdrawal: Withdrawal) -> Withdrawal:

@@ -38,6 +38,7 @@ from seleksi.rules.ranking import (
     SkdResult,
     SkdScore,
     Stage,
+    committee_notes,
     format_score,
     load_ranking_policy,
     rank_final,
@@ -455,39 +456,21 @@ def _rank(
     formations: list[Formation],
     scores: Sequence[Score],
 ) -> tuple[tuple[str, ...], list[Sequence[str]], list[str]]:
-    notes: list[str] = []
     rows: list[Sequence[str]] = []
+    results: Sequence[SkdResult | FinalResult | PppkResult | MitraResult]
     if stage is Stage.SKD:
-        skd = rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
-        rows = [_skd_row(result) for result in skd]
+        results = rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
+        rows = [_skd_row(result) for result in results]
     elif stage is Stage.FINAL:
-        final = rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
-        rows = [_final_row(result) for result in final]
-        for result in final:
-            if result.placed_formation:
-                notes.append(
-                    f"optimalisasi: {result.participant} ({result.formation}) "
-                    f"mengisi formasi {result.placed_formation}"
-                )
-        notes += _tie_notes(final)
+        results = rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
+        rows = [_final_row(result) for result in results]
     elif stage is Stage.PPPK:
-        pppk = rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
-        rows = [_pppk_row(result) for result in pppk]
-        notes += _tie_notes(pppk)
+        results = rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
+        rows = [_pppk_row(result) for result in results]
     else:
-        mitra = rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
-        rows = [_mitra_row(result) for result in mitra]
-        notes += _tie_notes(mitra)
-    return OUTPUT_COLUMNS[stage], rows, notes
-
-
-def _tie_notes(results: Sequence[FinalResult | PppkResult | MitraResult]) -> list[str]:
-    return [
-        f"perhatian: {result.participant} ({result.formation}) seri pada batas kuota, "
-        f"peringkat {result.rank}; kode {result.outcome} perlu dikonfirmasi panitia"
-        for result in results
-        if result.tied_at_cut
-    ]
+        results = rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
+        rows = [_mitra_row(result) for result in results]
+    return OUTPUT_COLUMNS[stage], rows, committee_notes(results)
 
 
 def _skd_row(result: SkdResult) -> Sequence[str]:
