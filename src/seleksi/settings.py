@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "seleksi.core",
+    "seleksi.outbox",
     "seleksi.accounts",
     "seleksi.agencies",
     "seleksi.audit",
@@ -198,6 +199,10 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Seleksi <noreply@localhost>")
+# E-mails are stored and sent by the task worker; a failed attempt is retried after
+# SELEKSI_EMAIL_RETRY_SECONDS, doubled each time, up to SELEKSI_EMAIL_MAX_ATTEMPTS attempts.
+SELEKSI_EMAIL_MAX_ATTEMPTS = int(os.environ.get("SELEKSI_EMAIL_MAX_ATTEMPTS", "6"))
+SELEKSI_EMAIL_RETRY_SECONDS = int(os.environ.get("SELEKSI_EMAIL_RETRY_SECONDS", "60"))
 
 # HTTPS hardening: on in production (SELEKSI_HTTPS=1), off for the local embedded portal.
 HTTPS = env_bool("SELEKSI_HTTPS", False)
