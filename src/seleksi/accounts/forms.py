@@ -5,17 +5,16 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.outbox.services import email_queue
 from seleksi.reference.forms import EducationLevelChoiceField, RegencyChoiceField
 from seleksi.rules.nik import NikProblem, Sex, compare_nik, normalise_number, parse_kk, parse_nik
 
 from .models import SECURITY_QUESTIONS, Education, Profile, User
 from .models import Sex as SexChoices
 from .services import nik_taken
-from .tasks import send_account_email
 
 NIK_MESSAGES = {
     NikProblem.WRONG_LENGTH: _("A NIK has exactly 16 digits; check the number on your e-KTP."),
@@ -362,7 +361,7 @@ class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form (no enumeration: it answers the same for unknown addresses), with
-    the e-mail sent by the task worker after the request commits."""
+    the e-mail stored in the outbox and sent by the task worker after the request commits."""
 
     def send_mail(
         self,
@@ -377,9 +376,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(
-            lambda: send_account_email.enqueue(to=to_email, subject=subject, body=body)
-        )
+        email_queue(to=to_email, subject=subject, body=body)
 
 
 class ThrottledAdminLoginForm(AdminAuthenticationForm):

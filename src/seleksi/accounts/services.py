@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from seleksi.audit.services import audit_record
+from seleksi.outbox.services import email_queue
 
 from .crypto import encrypt_text, lookup_hash
 from .models import SECURITY_QUESTIONS, LoginAttempt, Profile, SecurityAnswer, User
-from .tasks import send_account_email
 from .tokens import LinkCheck, check_link_token, make_link_token
 
 logger = logging.getLogger("seleksi.accounts")
@@ -115,7 +115,7 @@ def _send(*, user: User, to: str, template: str, context: dict[str, Any]) -> Non
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"accounts/email/{template}.txt", {"user": user, **context})
-    transaction.on_commit(lambda: send_account_email.enqueue(to=to, subject=subject, body=body))
+    email_queue(to=to, subject=subject, body=body)
 
 
 def activation_send(*, user: User, site_url: str) -> None:
