@@ -207,6 +207,8 @@ SELEKSI_EMAIL_RETRY_SECONDS = int(os.environ.get("SELEKSI_EMAIL_RETRY_SECONDS", 
 # HTTPS hardening: on in production (SELEKSI_HTTPS=1), off for the local embedded portal.
 HTTPS = env_bool("SELEKSI_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer probes /healthz over plain HTTP and expects 200, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SELEKSI_HSTS_SECONDS", "31536000")) if HTTPS else 0

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -24,6 +25,20 @@ def test_healthz_answers_503_when_the_database_does_not(client: Client) -> None:
     with mock.patch("seleksi.core.views.connection.cursor", side_effect=OperationalError):
         response = client.get("/healthz")
     assert response.status_code == 503
+
+
+@pytest.mark.django_db
+def test_behind_https_a_plain_http_probe_of_healthz_gets_200_not_a_redirect(
+    client: Client, settings: Any
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    probe = client.get("/healthz")
+    assert probe.status_code == 200 and probe.content == b"ok\n"
+    assert client.get("/healthz", secure=True).status_code == 200
+    for page in ("/", "/akun/masuk/", "/healthz/", "/healthzx", "/kelola/healthz"):
+        response = client.get(page)
+        assert response.status_code == 301, page
+        assert response["Location"].startswith("https://"), page
 
 
 @pytest.mark.django_db
