@@ -239,9 +239,28 @@ def test_it_parses_back_what_it_builds(nik: Nik) -> None:
 
 
 @given(niks())
-def test_it_masks_all_but_the_district_and_last_two_digits(nik: Nik) -> None:
+def test_it_masks_all_but_the_regency(nik: Nik) -> None:
+    assert mask_number(nik.digits) == nik.regency_code + "*" * 12
+
+
+@given(
+    st.text(alphabet="0123456789", min_size=16, max_size=16),
+    st.text(alphabet="0123456789", min_size=12, max_size=12),
+)
+def test_numbers_that_differ_past_the_regency_look_the_same_masked(
+    number: str, other_tail: str
+) -> None:
+    assert mask_number(number) == mask_number(number[:4] + other_tail)
+
+
+@given(niks())
+def test_the_mask_and_the_facts_printed_beside_it_leave_a_million_numbers(nik: Nik) -> None:
+    # Pages print the birth date and sex (digits 7-12) and the regency (1-4) beside a mask.
     masked = mask_number(nik.digits)
-    assert masked == nik.district_code + "*" * 8 + nik.digits[-2:]
+    printed = set(range(0, 4)) | set(range(6, 12))
+    unknown = [i for i, char in enumerate(masked) if char == "*" and i not in printed]
+    assert 10 ** len(unknown) >= 1_000_000
+    assert not any(char.isdigit() for char in masked[4:])  # no district or serial digit
 
 
 @given(
@@ -464,10 +483,9 @@ def test_it_normalises_only_spaces_dots_and_hyphens(text: str, expected: str) ->
 @pytest.mark.parametrize(
     ("digits", "expected"),
     [
-        ("3520011708450001", "352001********01"),
-        ("35200117", "35200117"),
-        ("352001170", "352001*70"),
-        ("3520011", "*******"),
+        ("3520011708450001", "3520************"),
+        ("35200117", "********"),
+        ("35200117084500011", "*****************"),
         ("", ""),
     ],
 )

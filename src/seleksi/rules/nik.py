@@ -29,8 +29,7 @@ from enum import StrEnum
 
 NUMBER_LENGTH = 16
 FEMALE_DAY_OFFSET = 40
-VISIBLE_HEAD = 6
-VISIBLE_TAIL = 2
+MASK_VISIBLE = 4
 ASCII_DIGITS = frozenset("0123456789")
 
 # Kode wilayah provinsi in force since the 2022 Papua split (idn-area-data, provinces.csv).
@@ -175,12 +174,16 @@ def parse_kk(text: str) -> tuple[NikProblem, ...]:
 
 
 def mask_number(digits: str) -> str:
-    """Show the region code and the last two digits only: enough for a person to recognise
-    their own number on a list, not enough to copy it."""
-    if len(digits) < VISIBLE_HEAD + VISIBLE_TAIL:
+    """Show the first four digits (province and regency) of a 16-digit number only.
+
+    What pages print beside a NIK, its owner's birth date, sex and regency, already gives
+    digits 1-4 and 7-12 away; the district (5-6) and the serial (13-16) are what single a
+    person out, so no digit of them is shown: a million numbers fit any mask and those facts
+    together. A number of another length is hidden entirely.
+    """
+    if len(digits) != NUMBER_LENGTH:
         return "*" * len(digits)
-    hidden = len(digits) - VISIBLE_HEAD - VISIBLE_TAIL
-    return digits[:VISIBLE_HEAD] + "*" * hidden + digits[len(digits) - VISIBLE_TAIL :]
+    return digits[:MASK_VISIBLE] + "*" * (NUMBER_LENGTH - MASK_VISIBLE)
 
 
 def _shape_problems(digits: str) -> tuple[NikProblem, ...]:
