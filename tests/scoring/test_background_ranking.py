@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from seleksi.agencies.models import Role
 from seleksi.audit.models import AuditEvent
@@ -60,9 +62,40 @@ def test_a_failed_background_run_shows_its_reasons(
         committee.post(runs_page(ranked), {"stage": "akhir"})
     assert not RankingRun.objects.exists()
     failed = AuditEvent.objects.get(action="ranking.failed")
-    assert failed.details["errors"] == ["seleksi peringkat-2026 belum punya nilai skb"]
+    assert failed.details["problems"] == [
+        {"code": "no_scores", "values": {"selection": "peringkat-2026", "stage": "SKB"}}
+    ]
+    committee.cookies["django_language"] = "en"
     section = committee.get(runs_page(ranked)).content.decode().split('id="background"')[1]
-    assert "belum punya nilai skb" in section.split("</section>")[0]
+    assert "The selection peringkat-2026 has no SKB scores yet." in section.split("</section>")[0]
+
+
+def test_a_failure_on_the_worker_is_worded_in_the_reader_s_language(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with translation.override("id"), django_capture_on_commit_callbacks(execute=True):
+        committee.post(runs_page(ranked), {"stage": "akhir"})
+    committee.cookies["django_language"] = "en"
+    page = committee.get(runs_page(ranked)).content.decode()
+    assert "The selection peringkat-2026 has no SKB scores yet." in page
+    with translation.override("id"):
+        indonesian = _("The selection %(selection)s has no %(stage)s scores yet.") % {
+            "selection": "peringkat-2026",
+            "stage": "SKB",
+        }
+    committee.cookies["django_language"] = "id"
+    assert indonesian in committee.get(runs_page(ranked)).content.decode()
+
+
+def test_an_older_failure_stored_as_text_is_still_shown(ranked: Ranked, committee: Client) -> None:
+    audit_record(
+        actor=None,
+        action="ranking.failed",
+        subject=ranked.selection,
+        details={"stage": "akhir", "errors": ["seleksi peringkat-2026 belum punya nilai skb"]},
+    )
+    section = committee.get(runs_page(ranked)).content.decode().split('id="background"')[1]
+    assert "seleksi peringkat-2026 belum punya nilai skb" in section.split("</section>")[0]
 
 
 def test_a_later_run_of_the_stage_clears_an_older_request(

@@ -36,6 +36,8 @@ def rank(selection: Selection, stage: str, *extra: str) -> tuple[str, str]:
         selection.code,
         "--stage",
         stage,
+        "--language",
+        "en",
         *extra,
         stdout=stdout,
         stderr=stderr,
@@ -180,22 +182,24 @@ def test_it_ranks_the_final_stage_with_ipk_and_optimalisasi(ranked: Ranked) -> N
     assert (rows["A02"].outcome, rows["A02"].placed_formation_code) == ("L-2", "F-B")
     assert rows["A02"].final_score == Decimal("74.909")
     assert run.counts == {"L": 1, "L-2": 1, "TL": 1, "TH": 1}
-    assert "optimalisasi: A02 (F-A) mengisi formasi F-B" in stderr
+    assert "Optimalisasi: A02 (F-A) fills formation F-B." in stderr
 
 
 def test_it_refuses_a_selection_without_scores_for_the_stage(ranked: Ranked) -> None:
     stderr = StringIO()
-    with pytest.raises(CommandError, match="tidak ada peringkat yang disimpan"):
+    with pytest.raises(CommandError, match="1 error; no ranking was stored"):
         call_command(
             "rank",
             "--selection",
             ranked.selection.code,
             "--stage",
             "akhir",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "seleksi peringkat-2026 belum punya nilai skb" in stderr.getvalue()
+    assert "The selection peringkat-2026 has no SKB scores yet." in stderr.getvalue()
     assert not RankingRun.objects.exists()
     assert not AuditEvent.objects.filter(action="ranking.run").exists()
 
@@ -208,10 +212,12 @@ def test_it_refuses_skd_without_scores_and_pppk(db: None) -> None:
         rank(selection, "skd")
     with pytest.raises(CommandError):
         rank(selection, "pppk")
-    with pytest.raises(CommandError, match="tidak punya tahap pppk"):
+    with pytest.raises(CommandError, match="The policy cpns-2021 has no stage pppk"):
         rank(selection, "pppk", "--policy", "cpns-2021")
-    with pytest.raises(CommandError, match="tidak ada"):
-        call_command("rank", "--selection", "tidak-ada", "--stage", "skd")
+    with pytest.raises(CommandError, match="There is no ranking policy “cpns-2099”"):
+        rank(selection, "skd", "--policy", "cpns-2099")
+    with pytest.raises(CommandError, match="The selection “tidak-ada” does not exist."):
+        call_command("rank", "--selection", "tidak-ada", "--stage", "skd", "--language", "en")
     assert not RankingRun.objects.exists()
 
 
@@ -242,17 +248,19 @@ def test_it_refuses_an_skb_score_without_a_present_skd_score(ranked: Ranked) -> 
     )
 
     stderr = StringIO()
-    with pytest.raises(CommandError, match="1 kesalahan"):
+    with pytest.raises(CommandError, match="1 error"):
         call_command(
             "rank",
             "--selection",
             ranked.selection.code,
             "--stage",
             "akhir",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "peserta A01 punya nilai skb tetapi tidak punya nilai skd" in stderr.getvalue()
+    assert "Participant A01 has an SKB score but no SKD score." in stderr.getvalue()
     assert not RankingRun.objects.exists()
 
 
@@ -266,21 +274,26 @@ def test_optimalisasi_on_the_database_also_checks_qualifications(ranked: Ranked)
     # S-1 Hukum: the empty F-B seat goes to A01, the next in the final order who qualifies.
     assert (rows["A02"].outcome, rows["A02"].placed_formation_code) == ("TL", "")
     assert (rows["A01"].outcome, rows["A01"].placed_formation_code) == ("L-2", "F-B")
-    assert "optimalisasi: A01 (F-A) mengisi formasi F-B" in stderr
+    assert "Optimalisasi: A01 (F-A) fills formation F-B." in stderr
 
 
 def test_a_present_skd_score_without_its_subtests_is_refused(ranked: Ranked) -> None:
     Score.objects.filter(application__number="A01", stage=Score.Stage.SKD).update(tiu=None)
     stderr = StringIO()
-    with pytest.raises(CommandError, match="1 kesalahan"):
+    with pytest.raises(CommandError, match="1 error"):
         call_command(
             "rank",
             "--selection",
             ranked.selection.code,
             "--stage",
             "skd",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "peserta A01 hadir pada skd tetapi nilainya tidak lengkap" in stderr.getvalue()
+    assert (
+        "Participant A01 was present at the SKD but their scores are incomplete."
+        in stderr.getvalue()
+    )
     assert not RankingRun.objects.exists()

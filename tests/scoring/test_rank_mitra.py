@@ -70,7 +70,15 @@ def import_scores(selection: Selection, tmp_path: Path, text: str = SCORES) -> s
 def rank(selection: Selection) -> str:
     stderr = StringIO()
     call_command(
-        "rank", "--selection", selection.code, "--stage", "mitra", stdout=StringIO(), stderr=stderr
+        "rank",
+        "--selection",
+        selection.code,
+        "--stage",
+        "mitra",
+        "--language",
+        "en",
+        stdout=StringIO(),
+        stderr=stderr,
     )
     return stderr.getvalue()
 
@@ -115,24 +123,26 @@ def test_it_ranks_by_test_score_plus_preference_points(
         ("M4", "100.000", "0.000", "100.000", 4, "TL", False),
         ("M5", "None", "None", "None", None, "TH", False),
     ]
-    assert "M3 (MITRA-1) seri pada batas kuota" in stderr
+    assert "Tie at the quota: M3 (MITRA-1), rank 2; code TL must be confirmed" in stderr
 
 
 def test_a_pool_without_a_quota_asks_for_one(selection: Selection, tmp_path: Path) -> None:
     import_scores(selection, tmp_path)
     Formation.objects.filter(selection=selection).update(quota=None)
     stderr = StringIO()
-    with pytest.raises(CommandError, match="tidak ada peringkat yang disimpan"):
+    with pytest.raises(CommandError, match="1 error; no ranking was stored"):
         call_command(
             "rank",
             "--selection",
             selection.code,
             "--stage",
             "mitra",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "tetapkan jumlah mitra yang akan diterima" in stderr.getvalue()
+    assert "set the number of partners to accept as the formation's quota" in stderr.getvalue()
     assert not RankingRun.objects.exists()
 
 
@@ -141,7 +151,7 @@ def test_out_of_range_scores_and_ratings_are_refused(selection: Selection, tmp_p
     stderr = StringIO()
     path = tmp_path / "BURUK.csv"
     path.write_text(bad, encoding="utf-8")
-    with pytest.raises(CommandError, match="tidak ada nilai yang disimpan"):
+    with pytest.raises(CommandError, match="3 errors; no scores were saved"):
         call_command(
             "import_scores",
             "--selection",
@@ -149,13 +159,15 @@ def test_out_of_range_scores_and_ratings_are_refused(selection: Selection, tmp_p
             "--stage",
             "mitra",
             str(path),
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
     errors = stderr.getvalue()
-    assert "baris 2, kolom nilai_tes: 101 di luar rentang 0..100" in errors
-    assert "baris 3, kolom nilai_kinerja: 11 di luar rentang 0..10" in errors
-    assert "baris 4, kolom nilai_tes: wajib diisi" in errors
+    assert "line 2, column nilai_tes: 101 is outside the range 0..100" in errors
+    assert "line 3, column nilai_kinerja: 11 is outside the range 0..10" in errors
+    assert "line 4, column nilai_tes: must be filled in" in errors
     assert not Score.objects.exists()
 
 

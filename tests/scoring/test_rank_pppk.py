@@ -73,7 +73,15 @@ def import_pppk(selection: Selection, tmp_path: Path) -> None:
 def rank(selection: Selection) -> tuple[str, str]:
     stdout, stderr = StringIO(), StringIO()
     call_command(
-        "rank", "--selection", selection.code, "--stage", "pppk", stdout=stdout, stderr=stderr
+        "rank",
+        "--selection",
+        selection.code,
+        "--stage",
+        "pppk",
+        "--language",
+        "en",
+        stdout=stdout,
+        stderr=stderr,
     )
     return stdout.getvalue(), stderr.getvalue()
 
@@ -140,17 +148,19 @@ def test_a_pppk_formation_without_a_pass_mark_is_named(db: None, tmp_path: Path)
     import_rows(selection, allocation({"G1": "300"}))
     make_application(selection, "G1", "P1")
     stderr = StringIO()
-    with pytest.raises(CommandError, match="tidak ada peringkat yang disimpan"):
+    with pytest.raises(CommandError, match="no ranking was stored"):
         call_command(
             "rank",
             "--selection",
             selection.code,
             "--stage",
             "pppk",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "formasi G2 tidak punya ambang teknis" in stderr.getvalue()
+    assert "Formation G2 has no technical pass mark (column ambang_teknis)." in stderr.getvalue()
     assert not RankingRun.objects.exists()
 
 
@@ -163,8 +173,10 @@ def test_pppk_without_scores_is_refused(selection: Selection) -> None:
             selection.code,
             "--stage",
             "pppk",
+            "--language",
+            "en",
             stdout=StringIO(),
             stderr=stderr,
         )
-    assert "belum punya nilai pppk" in stderr.getvalue()
+    assert f"The selection {selection.code} has no PPPK scores yet." in stderr.getvalue()
     assert Application.objects.filter(selection=selection).count() == 6

@@ -41,8 +41,8 @@ def test_the_console_offers_only_policies_that_rank_that_kind_of_opening(db: Non
 def test_a_run_uses_the_selection_s_choice(db: None) -> None:
     selection = Selection.objects.get(code="peringkat-2026")
     Selection.objects.filter(pk=selection.pk).update(cpns_ranking_policy="mitra-bps-2024")
-    with pytest.raises(CommandError, match="kebijakan mitra-bps-2024 tidak punya tahap skd"):
-        call_command("rank", "--selection", selection.code, "--stage", "skd", stdout=StringIO())
+    with pytest.raises(CommandError, match="The policy mitra-bps-2024 has no stage skd; it has"):
+        call_command("rank", "--selection", selection.code, "--stage", "skd", "--language", "en")
     Selection.objects.filter(pk=selection.pk).update(cpns_ranking_policy="cpns-2021")
     call_command("rank", "--selection", selection.code, "--stage", "skd", stdout=StringIO())
     assert RankingRun.objects.get().policy_code == "cpns-2021"

@@ -213,7 +213,7 @@ def test_ranking_input_errors_are_shown_and_nothing_is_stored(scene: Scene) -> N
     assert response.status_code == 200
     html = response.content.decode()
     errors = html.split('id="run-errors"', 1)[1].split("</div>", 1)[0]
-    assert f"seleksi {CODE} belum punya nilai skb" in errors
+    assert f"The selection {CODE} has no SKB scores yet." in errors
     assert "Nothing was ranked and nothing was stored" in errors
     assert '<option value="akhir" selected>' in html
     assert not RankingRun.objects.exists()

@@ -49,9 +49,11 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
+from typing import NoReturn
 
 from seleksi.rules.eligibility import PreferenceCode
 from seleksi.rules.policy_files import read_policy, shipped_codes
+from seleksi.rules.problems import RankingDataError, RankingLookupError, RankingProblem
 
 POLICY_PACKAGE = "seleksi.rules.policies.ranking"
 UMUM = "umum"
@@ -136,7 +138,11 @@ class SkdRules:
         for kind, mark in self.pass_marks:
             if kind == formation_type:
                 return mark
-        raise LookupError(f"no SKD pass mark for formation type {formation_type!r}")
+        raise RankingLookupError(
+            RankingProblem.NO_SKD_THRESHOLD,
+            f"no SKD pass mark for formation type {formation_type!r}",
+            formation_type=formation_type,
+        )
 
 
 @dataclass(frozen=True)
@@ -413,7 +419,7 @@ def rank_skd(
                 ("tkp", score.tkp, tkp_maximum),
             ):
                 if not 0 <= value <= maximum:
-                    raise ValueError(f"{score.participant}: {subtest} {value} outside 0..{maximum}")
+                    _out_of_range(score.participant, subtest, value, maximum)
     results: list[SkdResult] = []
     for code, group in _grouped(scores, lambda s: s.formation):
         formation = by_code[code]
@@ -456,7 +462,7 @@ def rank_final(
     for score in scores:
         _known(by_code, score.formation, score.participant)
         if score.present and not 0 <= score.skb <= rules.skb_maximum:
-            raise ValueError(f"{score.participant}: skb {score.skb} outside 0..{rules.skb_maximum}")
+            _out_of_range(score.participant, "skb", score.skb, rules.skb_maximum)
 
     def skd_score(score: FinalScore) -> Fraction:
         return Fraction(score.twk + score.tiu + score.tkp, skd_rules.total_maximum) * 100
@@ -567,11 +573,25 @@ def rank_pppk(
     for score in scores:
         formation = _known(by_code, score.formation, score.participant)
         if formation.teknis_pass_mark is None:
-            raise ValueError(f"formation {formation.code} has no teknis pass mark")
+            raise RankingDataError(
+                RankingProblem.NO_TEKNIS_THRESHOLD,
+                f"formation {formation.code} has no teknis pass mark",
+                formation=formation.code,
+            )
         if formation_of.setdefault(score.participant, score.formation) != score.formation:
-            raise ValueError(f"{score.participant} appears in two formations")
+            raise RankingDataError(
+                RankingProblem.TWO_FORMATIONS,
+                f"{score.participant} appears in two formations",
+                participant=score.participant,
+            )
         if not 1 <= score.round <= rules.rounds:
-            raise ValueError(f"{score.participant}: round {score.round} outside 1..{rules.rounds}")
+            raise RankingDataError(
+                RankingProblem.ROUND_OUT_OF_RANGE,
+                f"{score.participant}: round {score.round} outside 1..{rules.rounds}",
+                participant=score.participant,
+                round=score.round,
+                rounds=rules.rounds,
+            )
         for part, value, maximum in (
             ("teknis", score.teknis, rules.teknis_maximum),
             (
@@ -582,7 +602,7 @@ def rank_pppk(
             ("wawancara", score.wawancara, rules.wawancara_maximum),
         ):
             if score.present and not 0 <= value <= maximum:
-                raise ValueError(f"{score.participant}: {part} {value} outside 0..{maximum}")
+                _out_of_range(score.participant, part, value, maximum)
 
     @dataclass(frozen=True)
     class Attempt:
@@ -647,7 +667,12 @@ def rank_mitra(
         _known(by_code, score.formation, score.participant)
         unknown = sorted(str(code) for code in score.preferences if code not in PREFERENCE_CODES)
         if unknown:
-            raise ValueError(f"{score.participant}: unknown preference {', '.join(unknown)}")
+            raise RankingDataError(
+                RankingProblem.UNKNOWN_PREFERENCE,
+                f"{score.participant}: unknown preference {', '.join(unknown)}",
+                participant=score.participant,
+                preferences=", ".join(unknown),
+            )
         if not score.present:
             continue
         for part, value, maximum in (
@@ -657,9 +682,15 @@ def rank_mitra(
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | Fraction):
-                raise ValueError(f"{score.participant}: {part} {value!r} is not exact")
+                raise RankingDataError(
+                    RankingProblem.SCORE_NOT_EXACT,
+                    f"{score.participant}: {part} {value!r} is not exact",
+                    participant=score.participant,
+                    part=part,
+                    value=repr(value),
+                )
             if not 0 <= value <= maximum:
-                raise ValueError(f"{score.participant}: {part} {value} outside 0..{maximum}")
+                _out_of_range(score.participant, part, value, maximum)
 
     def points(score: MitraScore) -> tuple[Fraction, Fraction]:
         """Every point added to the test score, and the rating's part of them."""
@@ -746,16 +777,29 @@ def _formations(formations: Sequence[Formation]) -> dict[str, Formation]:
     by_code: dict[str, Formation] = {}
     for formation in formations:
         if formation.code in by_code:
-            raise ValueError(f"formation {formation.code} appears twice")
+            raise RankingDataError(
+                RankingProblem.DUPLICATE_FORMATION,
+                f"formation {formation.code} appears twice",
+                formation=formation.code,
+            )
         if formation.quota < 0:
-            raise ValueError(f"formation {formation.code} has a negative quota")
+            raise RankingDataError(
+                RankingProblem.NEGATIVE_QUOTA,
+                f"formation {formation.code} has a negative quota",
+                formation=formation.code,
+            )
         by_code[formation.code] = formation
     return by_code
 
 
 def _known(by_code: Mapping[str, Formation], code: str, participant: str) -> Formation:
     if code not in by_code:
-        raise ValueError(f"{participant}: unknown formation {code}")
+        raise RankingDataError(
+            RankingProblem.UNKNOWN_FORMATION,
+            f"{participant}: unknown formation {code}",
+            participant=participant,
+            formation=code,
+        )
     return by_code[code]
 
 
@@ -763,8 +807,25 @@ def _unique(keys: Iterable[str]) -> None:
     seen: set[str] = set()
     for key in keys:
         if key in seen:
-            raise ValueError(f"participant {key.replace(chr(0), ' round ')} appears twice")
+            participant, _, round_ = key.partition("\x00")
+            raise RankingDataError(
+                RankingProblem.DUPLICATE_PARTICIPANT,
+                f"participant {key.replace(chr(0), ' round ')} appears twice",
+                participant=participant,
+                round=round_,
+            )
         seen.add(key)
+
+
+def _out_of_range(participant: str, part: str, value: object, maximum: object) -> NoReturn:
+    raise RankingDataError(
+        RankingProblem.SCORE_OUT_OF_RANGE,
+        f"{participant}: {part} {value} outside 0..{maximum}",
+        participant=participant,
+        part=part,
+        value=value,
+        maximum=maximum,
+    )
 
 
 def _grouped[T](items: Iterable[T], key: Callable[[T], str]) -> list[tuple[str, list[T]]]:

@@ -28,7 +28,7 @@ Decisions worth knowing:
   (the replacement withdraws too) frees the seat again and the next in rank is proposed.
 - A TL or TH applicant may be recorded as withdrawn or disqualified too: no seat is freed, but
   they leave the pool of replacements. Withdrawing an unknown or already withdrawn applicant is
-  a ValueError.
+  a ValueError (a `rules.problems.RankingDataError` with its code).
 - `tied` flags a proposal equal on the score and every tie-break with another candidate for
   the same seat; the lower participant number is proposed and the committee decides.
 - The plan does not depend on the order of the result rows (nor of formations and scores).
@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from fractions import Fraction
 
+from seleksi.rules.problems import RankingDataError, RankingLookupError, RankingProblem
 from seleksi.rules.ranking import (
     UMUM,
     FinalResult,
@@ -76,7 +77,11 @@ class Withdrawal:
 
     def __post_init__(self) -> None:
         if not self.note.strip():
-            raise ValueError(f"{self.participant}: a withdrawal needs a note")
+            raise RankingDataError(
+                RankingProblem.NOTE_REQUIRED,
+                f"{self.participant}: a withdrawal needs a note",
+                participant=self.participant,
+            )
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,9 @@ class ReplacementPlan:
         for standing in self.standings:
             if standing.participant == participant:
                 return standing.code
-        raise LookupError(f"no participant {participant}")
+        raise RankingLookupError(
+            RankingProblem.NOT_IN_RESULTS, f"no participant {participant}", participant=participant
+        )
 
     def seats(self) -> dict[str, int]:
         """Filled seats per formation code (formations with none are left out)."""
@@ -153,9 +160,14 @@ def propose_replacements(
     standings = _standings(results)
     by_code = {formation.code: formation for formation in formations}
     if len(by_code) != len(formations):
-        raise ValueError("a formation appears twice")
+        raise RankingDataError(
+            RankingProblem.DUPLICATE_FORMATION, "a formation appears twice", formation=""
+        )
     if policy is not None and not by_code:
-        raise ValueError("optimalisasi needs the formations the results were ranked with")
+        raise RankingDataError(
+            RankingProblem.FORMATIONS_NEEDED,
+            "optimalisasi needs the formations the results were ranked with",
+        )
     if by_code:
         _check_quotas(standings, by_code)
     fallback = _Optimalisasi(policy, by_code, scores, qualifies) if policy is not None else None
@@ -179,9 +191,18 @@ def _apply(
 ) -> ReplacementStep:
     leaving = standings.get(withdrawal.participant)
     if leaving is None:
-        raise ValueError(f"{withdrawal.participant}: not in the results")
+        raise RankingDataError(
+            RankingProblem.NOT_IN_RESULTS,
+            f"{withdrawal.participant}: not in the results",
+            participant=withdrawal.participant,
+        )
     if isinstance(leaving.code, Reason):
-        raise ValueError(f"{withdrawal.participant}: already recorded as {leaving.code}")
+        raise RankingDataError(
+            RankingProblem.ALREADY_LEFT,
+            f"{withdrawal.participant}: already recorded as {leaving.code}",
+            participant=withdrawal.participant,
+            reason=leaving.code,
+        )
     seat = leaving.seat
     standings[leaving.participant] = replace(leaving, code=withdrawal.reason)
     if seat is None:
@@ -234,7 +255,12 @@ class _Optimalisasi:
         self.policy = replace(policy, final=replace(self.rules, optimalisasi=False))
         self.scores = {score.participant: score for score in scores}
         if len(self.scores) != len(scores):
-            raise ValueError("a participant appears twice in the scores")
+            raise RankingDataError(
+                RankingProblem.DUPLICATE_PARTICIPANT,
+                "a participant appears twice in the scores",
+                participant="",
+                round="",
+            )
         self.ranks: dict[str, int] | None = None
 
     def best(self, standings: Mapping[str, Standing], seat: str) -> tuple[str, bool] | None:
@@ -267,7 +293,11 @@ class _Optimalisasi:
                     continue
                 score = self.scores.get(standing.participant)
                 if score is None:
-                    raise ValueError(f"{standing.participant}: no scores for optimalisasi")
+                    raise RankingDataError(
+                        RankingProblem.NO_SCORES_FOR_OPTIMALISASI,
+                        f"{standing.participant}: no scores for optimalisasi",
+                        participant=standing.participant,
+                    )
                 if score.present and self.mark.met_by(score.twk, score.tiu, score.tkp):
                     pool.append(replace(score, formation=POOL))
             formation = Formation(POOL, POOL, POOL, UMUM, len(pool))
@@ -283,11 +313,25 @@ def _standings(results: Sequence[FinalResult]) -> dict[str, Standing]:
     standings: dict[str, Standing] = {}
     for row in sorted(results, key=lambda r: r.participant):
         if row.participant in standings:
-            raise ValueError(f"participant {row.participant} appears twice")
+            raise RankingDataError(
+                RankingProblem.DUPLICATE_PARTICIPANT,
+                f"participant {row.participant} appears twice",
+                participant=row.participant,
+                round="",
+            )
         if row.outcome not in FINAL_OUTCOMES:
-            raise ValueError(f"{row.participant}: {row.outcome} is not a final-stage code")
+            raise RankingDataError(
+                RankingProblem.NOT_FINAL_CODE,
+                f"{row.participant}: {row.outcome} is not a final-stage code",
+                participant=row.participant,
+                outcome=row.outcome,
+            )
         if row.outcome is Outcome.PASSED_OPTIMALISASI and row.placed_formation is None:
-            raise ValueError(f"{row.participant}: L-2 without a placed formation")
+            raise RankingDataError(
+                RankingProblem.PLACEMENT_MISSING,
+                f"{row.participant}: L-2 without a placed formation",
+                participant=row.participant,
+            )
         standings[row.participant] = Standing(
             participant=row.participant,
             formation=row.formation,
@@ -303,13 +347,27 @@ def _check_quotas(standings: Mapping[str, Standing], by_code: Mapping[str, Forma
     filled: dict[str, int] = {}
     for standing in standings.values():
         if standing.formation not in by_code:
-            raise ValueError(f"{standing.participant}: unknown formation {standing.formation}")
+            raise RankingDataError(
+                RankingProblem.UNKNOWN_FORMATION,
+                f"{standing.participant}: unknown formation {standing.formation}",
+                participant=standing.participant,
+                formation=standing.formation,
+            )
         if standing.seat is not None:
             filled[standing.seat] = filled.get(standing.seat, 0) + 1
     for code, count in sorted(filled.items()):
         if code not in by_code:
-            raise ValueError(f"unknown formation {code}")
+            raise RankingDataError(
+                RankingProblem.UNKNOWN_FORMATION,
+                f"unknown formation {code}",
+                participant="",
+                formation=code,
+            )
         if count > by_code[code].quota:
-            raise ValueError(
-                f"formation {code}: {count} passes for a quota of {by_code[code].quota}"
+            raise RankingDataError(
+                RankingProblem.OVER_QUOTA,
+                f"formation {code}: {count} passes for a quota of {by_code[code].quota}",
+                formation=code,
+                count=count,
+                quota=by_code[code].quota,
             )

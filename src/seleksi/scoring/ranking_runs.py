@@ -42,6 +42,7 @@ from seleksi.audit.services import audit_record
 from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.formations import QUALIFICATION_SEPARATOR, ProcurementType
+from seleksi.rules.problems import RankingProblem
 from seleksi.rules.ranking import (
     FinalResult,
     FinalScore,
@@ -55,17 +56,18 @@ from seleksi.rules.ranking import (
     SkdResult,
     SkdScore,
     Stage,
-    committee_notes,
     format_score,
     load_ranking_policy,
     rank_final,
     rank_mitra,
     rank_pppk,
     rank_skd,
+    ranking_policy_codes,
 )
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
+from .messages import InputProblem, Refusal, engine_refusal, placement_note, refusal, tie_note
 from .models import RankingRow, RankingRun, Score
 from .services import AFFIRMATION_FIELDS
 
@@ -81,12 +83,23 @@ type Result = SkdResult | FinalResult | PppkResult | MitraResult
 
 
 class RankingInputError(Exception):
-    """The selection's data cannot be ranked as it stands; `messages` say why, in Bahasa
-    Indonesia, for the committee."""
+    """The selection's data cannot be ranked as it stands. `refusals` say why as codes;
+    `messages` word them in the active language, for the committee."""
 
-    def __init__(self, messages: Sequence[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = tuple(messages)
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        super().__init__(*refusals)
+        self.refusals = tuple(refusals)
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        return tuple(refusal.message for refusal in self.refusals)
+
+    def __str__(self) -> str:
+        return "; ".join(self.messages)
+
+
+class RankingPolicyError(RankingInputError, LookupError):
+    """There is no such ranking policy, or it cannot rank the stage."""
 
 
 @dataclass(frozen=True)
@@ -105,11 +118,31 @@ class RankingRunOutcome:
 
 
 def ranking_policy_for(stage: Stage, code: str) -> RankingPolicy:
-    """The shipped policy `code`; a LookupError when there is none or it cannot rank `stage`."""
-    policy = load_ranking_policy(code)
+    """The shipped policy `code`; a RankingPolicyError (a LookupError) when there is none or it
+    cannot rank `stage`."""
+    try:
+        policy = load_ranking_policy(code)
+    except LookupError as error:
+        raise RankingPolicyError(
+            [
+                refusal(
+                    InputProblem.UNKNOWN_POLICY,
+                    policy=code,
+                    policies=", ".join(ranking_policy_codes()),
+                )
+            ]
+        ) from error
     if stage not in policy.stages:
-        known = ", ".join(policy.stages)
-        raise LookupError(f"kebijakan {policy.code} tidak punya tahap {stage}; ada: {known}")
+        raise RankingPolicyError(
+            [
+                refusal(
+                    InputProblem.POLICY_WITHOUT_STAGE,
+                    policy=policy.code,
+                    stage=stage,
+                    stages=", ".join(policy.stages),
+                )
+            ]
+        )
     return policy
 
 
@@ -122,7 +155,7 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
         return _mitra_inputs(selection, formations)
     applications: dict[str, int] = {}
     skd: dict[str, SkdScore] = {}
-    incomplete: list[str] = []
+    incomplete: list[Refusal] = []
     present = Score.Attendance.PRESENT
     for application_id, number, code, attendance, twk, tiu, tkp in (
         Score.objects.filter(selection=selection, stage=Score.Stage.SKD)
@@ -141,14 +174,14 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
         if attendance != present:
             skd[number] = SkdScore(number, code, False)
         elif twk is None or tiu is None or tkp is None:
-            incomplete.append(f"peserta {number} hadir pada skd tetapi nilainya tidak lengkap")
+            incomplete.append(refusal(InputProblem.INCOMPLETE_SKD, participant=number))
         else:
             skd[number] = SkdScore(number, code, True, twk, tiu, tkp)
     if incomplete:
         raise RankingInputError(incomplete)
     if stage is Stage.SKD:
         if not skd:
-            raise RankingInputError([f"seleksi {selection.code} belum punya nilai skd"])
+            raise RankingInputError([_no_scores(selection, "SKD")])
         return RankingInputs(formations, list(skd.values()), applications)
 
     skb_rows = (
@@ -164,7 +197,7 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
         .annotate(best_ipk=Max("application__applicant__educations__ipk"))
         .order_by("application__number")
     )
-    errors: list[str] = []
+    errors: list[Refusal] = []
     final_scores: list[FinalScore] = []
     final_applications: dict[str, int] = {}
     for entry in skb_rows:
@@ -176,11 +209,11 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
             continue
         skd_row = skd.get(number)
         if skd_row is None or not skd_row.present:
-            errors.append(f"peserta {number} punya nilai skb tetapi tidak punya nilai skd")
+            errors.append(refusal(InputProblem.SKB_WITHOUT_SKD, participant=number))
             continue
         skb, ipk = entry["skb"], entry["best_ipk"]
         if skb is None:
-            errors.append(f"peserta {number} hadir pada skb tetapi tidak punya nilai skb")
+            errors.append(refusal(InputProblem.SKB_MISSING, participant=number))
             continue
         final_scores.append(
             FinalScore(
@@ -196,7 +229,7 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
             )
         )
     if not final_applications:
-        errors.append(f"seleksi {selection.code} belum punya nilai skb")
+        errors.append(_no_scores(selection, "SKB"))
     if errors:
         raise RankingInputError(errors)
     return RankingInputs(formations, final_scores, final_applications)
@@ -217,7 +250,7 @@ def ranking_run(
     try:
         results = _rank(policy, stage, inputs, selection)
     except (ValueError, LookupError) as error:
-        raise RankingInputError([str(error)]) from error
+        raise RankingInputError([engine_refusal(error)]) from error
     fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
     identical_to = (
         RankingRun.objects.filter(selection=selection, stage=stage, fingerprint=fingerprint)
@@ -256,7 +289,31 @@ def ranking_run(
             "identical_to": identical_to,
         },
     )
-    return RankingRunOutcome(run, identical_to, tuple(committee_notes(results)))
+    return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
+
+
+def _notes(results: Sequence[Result]) -> list[str]:
+    """Optimalisasi placements first, then ties at the quota, worded as the run's page does."""
+    placements = [
+        placement_note(number=r.participant, formation=r.formation, placed=r.placed_formation)
+        for r in results
+        if isinstance(r, FinalResult) and r.placed_formation
+    ]
+    ties = [
+        tie_note(
+            number=r.participant,
+            formation=r.formation,
+            rank="–" if r.rank is None else r.rank,
+            code=str(r.outcome),
+        )
+        for r in results
+        if not isinstance(r, SkdResult) and r.tied_at_cut
+    ]
+    return placements + ties
+
+
+def _no_scores(selection: Selection, stage: str) -> Refusal:
+    return refusal(InputProblem.NO_SCORES, selection=selection.code, stage=stage)
 
 
 def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingInputs:
@@ -296,7 +353,7 @@ def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingIn
             )
         )
     if not scores:
-        raise RankingInputError([f"seleksi {selection.code} belum punya nilai pppk"])
+        raise RankingInputError([_no_scores(selection, "PPPK")])
     return RankingInputs(formations, scores, applications)
 
 
@@ -369,7 +426,7 @@ def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingI
     applicant met when submitting, as the eligibility check recorded them."""
     applications: dict[str, int] = {}
     scores: list[MitraScore] = []
-    errors: list[str] = []
+    errors: list[Refusal] = []
     for row in (
         Score.objects.filter(selection=selection, stage=Score.Stage.MITRA)
         .values(
@@ -391,7 +448,7 @@ def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingI
         met = (row["application__eligibility"] or {}).get("preferences_met", [])
         test, rating = row["test_score"], row["performance_rating"]
         if test is None:
-            errors.append(f"peserta {number} hadir pada tes tetapi tidak punya nilai tes")
+            errors.append(refusal(InputProblem.TEST_MISSING, participant=number))
             continue
         scores.append(
             MitraScore(
@@ -404,7 +461,7 @@ def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingI
             )
         )
     if not applications:
-        errors.append(f"seleksi {selection.code} belum punya nilai mitra")
+        errors.append(_no_scores(selection, "mitra"))
     if errors:
         raise RankingInputError(errors)
     return RankingInputs(formations, scores, applications)
@@ -421,19 +478,16 @@ def _formations(selection: Selection, stage: Stage) -> list[Formation]:
         .order_by("code")
     )
     formations: list[Formation] = []
-    errors: list[str] = []
+    errors: list[Refusal] = []
     for code, position, unit, kind, quota, pass_mark in rows:
         if quota is None and stage is Stage.MITRA:
-            errors.append(
-                f"formasi {code} tidak punya kuota: tetapkan jumlah mitra yang akan diterima "
-                "sebagai kuota formasi sebelum pemeringkatan"
-            )
+            errors.append(refusal(InputProblem.NO_MITRA_QUOTA, formation=code))
             continue
         if quota is None:
-            errors.append(f"formasi {code} tidak punya kuota")
+            errors.append(refusal(InputProblem.NO_QUOTA, formation=code))
             continue
         if stage is Stage.PPPK and pass_mark is None:
-            errors.append(f"formasi {code} tidak punya ambang teknis (kolom ambang_teknis)")
+            errors.append(refusal(RankingProblem.NO_TEKNIS_THRESHOLD, formation=code))
             continue
         formations.append(Formation(code, position, unit, kind, quota, pass_mark))
     if errors:

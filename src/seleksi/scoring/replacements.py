@@ -44,6 +44,7 @@ from seleksi.rules.replacement import (
     Withdrawal as WithdrawalRule,
 )
 
+from .messages import engine_refusal
 from .models import RankingRun, Withdrawal
 from .ranking_runs import qualification_check, ranking_inputs, ranking_policy_for
 
@@ -353,7 +354,7 @@ def _plan(
     try:
         return propose_replacements(results, withdrawals, **fallback)
     except ValueError as error:
-        raise ReplacementRefused(str(error)) from error
+        raise ReplacementRefused(engine_refusal(error).message) from error
 
 
 def _details(withdrawal: Withdrawal, step: ReplacementStep) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.audit.services import audit_record
 from seleksi.selections.models import Selection
 
+from .messages import Refusal, engine_refusal
 from .models import RankingRun, Score
 from .ranking_runs import RankingInputError, ranking_run
 
@@ -48,12 +49,22 @@ def rank_in_background(*, selection_id: int, stage: str, actor_id: int | None) -
     try:
         return ranking_run(selection=selection, stage=stage, actor=actor).run.pk
     except (RankingInputError, LookupError) as error:
-        reasons = list(error.messages) if isinstance(error, RankingInputError) else [str(error)]
+        refusals = (
+            list(error.refusals)
+            if isinstance(error, RankingInputError)
+            else [engine_refusal(error)]
+        )
+        kept = refusals[:100]
         audit_record(
             actor=actor,
             action="ranking.failed",
             subject=selection,
-            details={"stage": stage, "errors": reasons[:100], "more": max(len(reasons) - 100, 0)},
+            details={
+                "stage": stage,
+                "errors": [refusal.message for refusal in kept],
+                "problems": [refusal.as_data() for refusal in kept],
+                "more": max(len(refusals) - 100, 0),
+            },
         )
         return None
 
@@ -69,7 +80,8 @@ class BackgroundState:
 
 
 def background_states(selection: Selection) -> list[BackgroundState]:
-    """Per stage, the newest request or failure recorded after the newest run of the stage."""
+    """Per stage, the newest request or failure recorded after the newest run of the stage.
+    Failures are worded in the active language (older events hold only their text)."""
     newest_run = dict(
         RankingRun.objects.filter(selection=selection)
         .values("stage")
@@ -85,6 +97,13 @@ def background_states(selection: Selection) -> list[BackgroundState]:
         if stage in states or (ran is not None and ran >= event.occurred_at):
             continue
         failed = event.action == "ranking.failed"
-        errors = tuple(str(e) for e in event.details.get("errors", [])) if failed else ()
+        errors = _failure_messages(event.details) if failed else ()
         states[stage] = BackgroundState(stage, event.occurred_at, failed, errors)
     return sorted(states.values(), key=lambda state: state.requested_at, reverse=True)
+
+
+def _failure_messages(details: dict[str, Any]) -> tuple[str, ...]:
+    problems = details.get("problems")
+    if isinstance(problems, list):
+        return tuple(Refusal.from_data(problem).message for problem in problems)
+    return tuple(str(error) for error in details.get("errors", []))

@@ -27,6 +27,7 @@ from seleksi.selections.tables import CSV_CONTENT_TYPE
 
 from . import selectors
 from .confirmation import RankingConfirmationRefused, ranking_run_confirm
+from .messages import InputProblem, refusal
 from .models import RankingRun
 from .ranking_runs import RankingInputError, RankingRunOutcome, ranking_run
 from .tasks import background_states, ranking_request, stage_score_count
@@ -78,13 +79,8 @@ def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
 
 def _start(selection: Selection, stage: str, actor: Any) -> RankingRunOutcome:
     if stage not in {known.value for known in Stage}:
-        raise RankingInputError([_("Ranking this stage on stored scores is not available yet.")])
-    try:
-        return ranking_run(selection=selection, stage=stage, actor=actor)
-    except LookupError as error:
-        raise RankingInputError(
-            [_("The ranking policy cannot rank this stage: %(error)s") % {"error": error}]
-        ) from error
+        raise RankingInputError([refusal(InputProblem.STAGE_UNAVAILABLE)])
+    return ranking_run(selection=selection, stage=stage, actor=actor)
 
 
 @login_required
