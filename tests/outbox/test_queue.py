@@ -242,3 +242,19 @@ def _command(*args: str) -> str:
     with translation.override("en"):
         call_command("send_queued_email", *args, stdout=out)
     return out.getvalue()
+
+
+def test_the_command_forgets_old_sent_and_failed_messages_but_not_queued_ones() -> None:
+    old = timezone.now() - timedelta(days=100)
+    sent, failed, waiting = (queued(to=f"{n}@contoh.invalid") for n in ("a", "b", "c"))
+    Message.objects.filter(pk=sent.pk).update(status=Message.Status.SENT, body_encrypted="")
+    Message.objects.filter(pk=failed.pk).update(status=Message.Status.FAILED)
+    Message.objects.update(created_at=old)
+    recent = queued(to="d@contoh.invalid")
+    Message.objects.filter(pk=recent.pk).update(status=Message.Status.SENT)
+    Message.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=timezone.now() + timedelta(hours=1)
+    )
+    out = _command("--forget-after", "90")
+    assert "2 message(s) older than 90 days forgotten" in out
+    assert set(Message.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
