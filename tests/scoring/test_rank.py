@@ -216,7 +216,7 @@ def test_it_refuses_skd_without_scores_and_pppk(db: None) -> None:
         rank(selection, "pppk", "--policy", "cpns-2021")
     with pytest.raises(CommandError, match="There is no ranking policy “cpns-2099”"):
         rank(selection, "skd", "--policy", "cpns-2099")
-    with pytest.raises(CommandError, match="The selection “tidak-ada” does not exist."):
+    with pytest.raises(CommandError, match="The selection “tidak-ada” does not exist"):
         call_command("rank", "--selection", "tidak-ada", "--stage", "skd", "--language", "en")
     assert not RankingRun.objects.exists()
 
