@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from seleksi.core.privacy import masked_name
 from seleksi.rules.formations import ProcurementType
@@ -15,6 +14,7 @@ from seleksi.rules.ranking import Stage
 from seleksi.selections.management.commands.rank_file import OUTPUT_COLUMNS
 from seleksi.selections.models import Formation, Selection
 
+from .messages import placement_note, tie_note
 from .models import RankingRow, RankingRun
 
 OUTCOME_ORDER: tuple[str, ...] = ("P/L", "P", "T/L", "L", "L-2", "TL", "TH")
@@ -180,24 +180,15 @@ def run_notes(run: RankingRun) -> RunNotes:
     )
     notes = RunNotes([], [])
     for row in flagged:
-        values = {
-            "number": row.application.number,
-            "formation": row.formation_code,
-            "placed": row.placed_formation_code,
-            "rank": "–" if row.rank is None else row.rank,
-            "code": row.outcome,
-        }
+        number, formation = row.application.number, row.formation_code
         if row.placed_formation_code:
             notes.placements.append(
-                _("Optimalisasi: %(number)s (%(formation)s) fills formation %(placed)s.") % values
+                placement_note(number=number, formation=formation, placed=row.placed_formation_code)
             )
         if row.tied_at_cut:
+            rank = "–" if row.rank is None else row.rank
             notes.ties.append(
-                _(
-                    "Tie at the quota: %(number)s (%(formation)s), rank %(rank)s; code %(code)s "
-                    "must be confirmed by the committee."
-                )
-                % values
+                tie_note(number=number, formation=formation, rank=rank, code=row.outcome)
             )
     return notes
 
