@@ -35,7 +35,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdminMixin, SuperuserOnlyAdmin):
-    list_display = ("name", "code", "kind")
+    list_display = ("name", "code", "kind", "time_zone")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
     inlines = [MembershipInline]

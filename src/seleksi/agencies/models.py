@@ -1,5 +1,9 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +14,14 @@ class Agency(models.Model):
         REGIONAL_GOVERNMENT = "regional_government", _("Regional government")
         STATISTICS_OFFICE = "statistics_office", _("Statistics office")
         CENTRAL_AGENCY = "central_agency", _("Central agency")
+
+    class TimeZone(models.TextChoices):
+        """Indonesia's three zones; every date window of the agency's selections is a range of
+        days in its zone."""
+
+        WIB = "Asia/Jakarta", _("WIB (Western Indonesia, UTC+7)")
+        WITA = "Asia/Makassar", _("WITA (Central Indonesia, UTC+8)")
+        WIT = "Asia/Jayapura", _("WIT (Eastern Indonesia, UTC+9)")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -22,6 +34,13 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     address = models.TextField(_("address"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=32,
+        choices=TimeZone.choices,
+        default=TimeZone.WIB,
+        help_text=_("Registration, objection and booking windows open and close at midnight here."),
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -30,6 +49,13 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """The date at the agency, which decides whether one of its windows is open."""
+        return self.date_of(timezone.now())
+
+    def date_of(self, moment: datetime) -> date:
+        return timezone.localdate(moment, timezone=ZoneInfo(self.time_zone))
 
 
 class Role(models.TextChoices):

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.models import Agency
@@ -90,10 +89,11 @@ class Selection(models.Model):
         return self.title
 
     def status(self, today: date | None = None) -> SelectionStatus:
+        """The status on `today`, by default today in the agency's time zone."""
         stages = [
             StageWindow(stage.kind, stage.starts_on, stage.ends_on) for stage in self.stages.all()
         ]
-        return selection_status(stages, today or timezone.localdate())
+        return selection_status(stages, today or self.agency.today())
 
     @property
     def policy_code(self) -> str:

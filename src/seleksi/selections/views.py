@@ -24,11 +24,12 @@ def _published_or_404(code: str) -> Selection:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    selections = [
-        (selection, selection.status(today)) for selection in selectors.selections_published()
-    ]
-    return render(request, "selections/home.html", {"selections": selections, "today": today})
+    selections = [(selection, selection.status()) for selection in selectors.selections_published()]
+    return render(
+        request,
+        "selections/home.html",
+        {"selections": selections, "today": timezone.localdate()},
+    )
 
 
 @require_GET

@@ -3,7 +3,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from seleksi.audit.services import audit_record
 from seleksi.selections.demo import SEED_CODES
@@ -21,8 +20,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        for selection in Selection.objects.filter(code__in=SEED_CODES):
+        for selection in Selection.objects.filter(code__in=SEED_CODES).select_related("agency"):
+            today = selection.agency.today()
             changed = Stage.objects.filter(
                 selection=selection, kind=Stage.Kind.REGISTRATION
             ).update(starts_on=today, ends_on=today + timedelta(days=options["days"]))
