@@ -1,6 +1,5 @@
 import secrets
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -94,9 +93,9 @@ class Application(models.Model):
 
 
 def document_path(document: "Document", filename: str) -> str:
-    """Unguessable names with nothing personal in them; the original name is kept in a column."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"dokumen/{document.application.selection_id}/{uuid.uuid4().hex}{suffix}"
+    """Unguessable names with nothing personal in them and nothing taken from the name the
+    browser sent. Uploads are named by `storage.stored_name`, with the sniffed extension."""
+    return f"dokumen/{document.application.selection_id}/{uuid.uuid4().hex}"
 
 
 class Document(models.Model):

@@ -8,7 +8,6 @@ from datetime import date
 from functools import cache, partial
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from seleksi.selections.models import DocumentRule, Formation, Selection
 from .facts import applicant_facts, formation_facts, reference_date
 from .files import FileCheck, FileProblem, check_upload
 from .models import Application, Document
+from .storage import display_name, stored_files, stored_name
 
 
 class ApplicationRefused(Exception):
@@ -97,6 +97,14 @@ def _require_draft(application: Application) -> None:
         raise ApplicationRefused("already_submitted")
 
 
+def _locked(application: Application) -> Application:
+    """The application's row, locked until the transaction ends (a write lock on SQLite)."""
+    locked = Application.objects.select_for_update().filter(pk=application.pk).first()
+    if locked is None:
+        raise ApplicationRefused("withdrawn")
+    return locked
+
+
 def _require_applicant(user: User) -> None:
     if not user.is_activated:
         raise ApplicationRefused("not_activated")
@@ -155,11 +163,17 @@ def application_start(
 
 @transaction.atomic
 def application_cancel(*, application: Application, user: User) -> None:
-    """A draft can be withdrawn (to choose another opening); its files go too."""
-    _require_draft(application)
-    audit_record(actor=user, action="application.cancelled", subject=application)
-    documents = list(application.documents.all())
-    application.delete()
+    """A draft can be withdrawn (to choose another opening); its files go too. The row is
+    locked and checked again inside the lock, so a submission that won the race is kept."""
+    locked = _locked(application)
+    _require_draft(locked)
+    audit_record(actor=user, action="application.cancelled", subject=locked)
+    documents = list(locked.documents.all())
+    deleted, _per_model = Application.objects.filter(
+        pk=locked.pk, status=Application.Status.DRAFT
+    ).delete()
+    if not deleted:
+        raise ApplicationRefused("already_submitted")
     for document in documents:
         transaction.on_commit(partial(document.file.storage.delete, document.file.name or ""))
 
@@ -203,20 +217,21 @@ def document_upload(
     warnings = [
         {"code": str(code), "params": dict(check.warning_params)} for code in check.warnings
     ]
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+    with stored_files() as store:
+        name = store(stored_name("dokumen", application.selection_id, check.detected), content)
+        locked = _locked(application)
         _require_draft(locked)
-        old = Document.objects.filter(application=locked, rule=rule).first()
-        old_name = old.file.name if old else None
-        document = old or Document(application=locked, rule=rule)
-        document.original_name = (upload.name or "dokumen")[:255]
+        document = Document.objects.filter(application=locked, rule=rule).first()
+        old_name = document.file.name if document else None
+        document = document or Document(application=locked, rule=rule)
+        document.original_name = display_name(upload.name, rule.code)
         document.size = len(content)
         document.sha256 = check.sha256
         document.pages = check.pages
         document.width = check.width
         document.height = check.height
         document.warnings = warnings
-        document.file.save(upload.name or "dokumen", ContentFile(content), save=False)
+        document.file = name
         document.save()
         audit_record(
             actor=user,
@@ -225,8 +240,7 @@ def document_upload(
             details={"slot": rule.code, "size": len(content), "sha256": check.sha256[:16]},
         )
         if old_name:
-            storage = document.file.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+            transaction.on_commit(partial(document.file.storage.delete, old_name))
     return UploadOutcome(check, document)
 
 
@@ -239,40 +253,38 @@ def missing_documents(application: Application) -> list[DocumentRule]:
     ]
 
 
+@transaction.atomic
 def application_submit(*, application: Application, user: User) -> Application:
-    """ "Akhiri pendaftaran": the last check of everything; afterwards nothing changes."""
-    _require_draft(application)
-    _require_open(application.selection)
-    if missing_documents(application):
+    """ "Akhiri pendaftaran": the last check of everything, on the locked row, so that a
+    withdrawal in another tab cannot slip in between; afterwards nothing changes."""
+    locked = _locked(application)
+    _require_draft(locked)
+    _require_open(locked.selection)
+    if missing_documents(locked):
         raise ApplicationRefused("documents_missing")
     eligibility = eligibility_for(
         user=user,
-        formation=application.formation,
-        statements=application.statements,
-        pppk_guru_group=application.pppk_guru_group or None,
+        formation=locked.formation,
+        statements=locked.statements,
+        pppk_guru_group=locked.pppk_guru_group or None,
     )
     if not eligibility.eligible:
         raise ApplicationRefused("not_eligible", eligibility)
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        _require_draft(locked)
-        locked.status = Application.Status.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.admin_stage = "waiting"  # the administrative selection starts here
-        locked.eligibility = _snapshot(
-            eligibility, locked.selection, reference_date(locked.selection)
-        )
-        locked.preference_points = eligibility.preference_points
-        locked.save()
-        audit_record(
-            actor=user,
-            action="application.submitted",
-            subject=locked,
-            rule_version=locked.selection.policy_code,
-            details={
-                "formation": locked.formation.code,
-                "documents": sorted(locked.documents.values_list("rule__code", flat=True)),
-                "preference_points": eligibility.preference_points,
-            },
-        )
+    locked.status = Application.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.admin_stage = "waiting"  # the administrative selection starts here
+    locked.eligibility = _snapshot(eligibility, locked.selection, reference_date(locked.selection))
+    locked.preference_points = eligibility.preference_points
+    locked.save()
+    audit_record(
+        actor=user,
+        action="application.submitted",
+        subject=locked,
+        rule_version=locked.selection.policy_code,
+        details={
+            "formation": locked.formation.code,
+            "documents": sorted(locked.documents.values_list("rule__code", flat=True)),
+            "preference_points": eligibility.preference_points,
+        },
+    )
     return locked

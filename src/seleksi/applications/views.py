@@ -39,6 +39,7 @@ REFUSALS = {
     ),
     "not_eligible": gettext_lazy("You do not meet the requirements of this opening:"),
     "documents_missing": gettext_lazy("Upload every required document before submitting."),
+    "withdrawn": gettext_lazy("This application has been withdrawn; nothing else was changed."),
 }
 
 
@@ -56,6 +57,16 @@ def _refusal(request: HttpRequest, error: services.ApplicationRefused) -> None:
     if error.eligibility is not None:
         for reason in error.eligibility.reasons:
             messages.error(request, describe_reason(reason))
+
+
+def _back_after(
+    request: HttpRequest, error: services.ApplicationRefused, application: Application
+) -> HttpResponse:
+    """Back to the application, or to its selection when a concurrent request withdrew it."""
+    _refusal(request, error)
+    if error.code == "withdrawn":
+        return redirect("selections:detail", code=application.selection.code)
+    return redirect("applications:detail", number=application.number)
 
 
 @login_required
@@ -185,8 +196,6 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 def _administrative_result(application: Application) -> dict[str, object]:
     """What the applicant sees of the administrative selection: the published result with
     every reason, the objection (window, form, answer) and the timeline of the application."""
-    from django.utils import timezone
-
     from seleksi.scoring.replacements import application_replacements
     from seleksi.verification import selectors as verification_selectors
     from seleksi.verification.models import Objection
@@ -199,7 +208,7 @@ def _administrative_result(application: Application) -> dict[str, object]:
         and application.published_result == "TMS"
         and application.admin_stage == "published"
         and window is not None
-        and window.contains(timezone.localdate())
+        and window.contains(application.selection.agency.today())
     )
     return {
         "result_reasons": verification_selectors.published_reasons(application),
@@ -236,8 +245,7 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
             user=request.user,  # type: ignore[arg-type]
         )
     except services.ApplicationRefused as error:
-        _refusal(request, error)
-        return redirect("applications:detail", number=number)
+        return _back_after(request, error, application)
     if outcome.document is None:
         messages.error(
             request,
@@ -258,8 +266,7 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
     try:
         services.application_cancel(application=application, user=request.user)  # type: ignore[arg-type]
     except services.ApplicationRefused as error:
-        _refusal(request, error)
-        return redirect("applications:detail", number=number)
+        return _back_after(request, error, application)
     messages.success(request, _("Your draft application has been withdrawn."))
     return redirect("selections:detail", code=application.selection.code)
 
@@ -275,8 +282,7 @@ def submit(request: HttpRequest, number: str) -> HttpResponse:
     try:
         services.application_submit(application=application, user=request.user)  # type: ignore[arg-type]
     except services.ApplicationRefused as error:
-        _refusal(request, error)
-        return redirect("applications:detail", number=number)
+        return _back_after(request, error, application)
     messages.success(request, _("Your application has been submitted. Print the resume below."))
     return redirect("applications:detail", number=number)
 

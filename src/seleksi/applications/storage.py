@@ -1,0 +1,58 @@
+"""Where an accepted upload is stored and under which name.
+
+Decisions worth knowing:
+
+- The stored name is random and its extension is the type the content check found (a PDF is
+  `.pdf` whatever the browser called it); the name the person chose is kept only for display,
+  reduced to its last path component without control characters.
+- The content is written before the transaction that records it and removed again if that
+  transaction does not commit, so a row never names a missing file and a rollback leaves no
+  file behind. The transaction is durable (never nested in a caller's), so "did not commit"
+  is known where it happens. The replaced file is removed only after the commit.
+"""
+
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Final
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.db import transaction
+
+SNIFFED_EXTENSIONS: Final = {"PDF": ".pdf", "JPEG": ".jpg", "PNG": ".png", "MP4": ".mp4"}
+DISPLAY_NAME_LENGTH: Final = 255
+
+
+def stored_name(folder: str, selection_id: int, detected: str) -> str:
+    """A fresh name under `folder/<selection>/`, with the extension of the sniffed type."""
+    return f"{folder}/{selection_id}/{uuid.uuid4().hex}{SNIFFED_EXTENSIONS[detected]}"
+
+
+def display_name(client_name: str | None, fallback: str) -> str:
+    """The file name a person chose, safe to show: no folders, no control characters."""
+    last = (client_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    visible = "".join(c for c in last if not unicodedata.category(c).startswith("C")).strip()
+    return visible.strip(".")[:DISPLAY_NAME_LENGTH] or fallback
+
+
+@contextmanager
+def stored_files(storage: Storage | None = None) -> Iterator[Callable[[str, bytes], str]]:
+    """A durable transaction with a `store(name, content)` that writes at once and removes
+    everything it wrote if the block raises or its commit fails."""
+    storage = storage or default_storage
+    written: list[str] = []
+
+    def store(name: str, content: bytes) -> str:
+        saved = storage.save(name, ContentFile(content))
+        written.append(saved)
+        return saved
+
+    try:
+        with transaction.atomic(durable=True):
+            yield store
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
