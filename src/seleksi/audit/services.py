@@ -1,16 +1,32 @@
-"""The one way to write history: `audit_record`.
+"""The one way to write history: `audit_record`, and `audit_record_many` for one action
+taken on many subjects at once (publishing a result to every applicant).
 
 Every service that changes what an applicant or the public sees calls it inside the same
 transaction as the change, so either both happen or neither does.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import batched
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from seleksi.agencies.permissions import role_of
 
 from .models import AuditEvent
+
+AUDIT_BATCH_SIZE = 2000
+
+
+def _checked_action(action: str) -> None:
+    if not action or "." not in action:
+        raise ValueError("action must be a dotted code such as 'selection.updated'")
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def audit_record(
@@ -25,8 +41,7 @@ def audit_record(
     selection_id: int | None = None,
 ) -> AuditEvent:
     """Append one audit event: who (`actor`, None for the system), what, on what, and why."""
-    if not action or "." not in action:
-        raise ValueError("action must be a dotted code such as 'selection.updated'")
+    _checked_action(action)
     if subject.pk is None:
         raise ValueError("the subject must be saved before it is audited")
     if agency_id is None:
@@ -36,9 +51,8 @@ def audit_record(
     if selection_id is None:
         is_selection = subject._meta.label_lower == "selections.selection"
         selection_id = subject.pk if is_selection else getattr(subject, "selection_id", None)
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor=user,
+        actor=_user(actor),
         actor_role=role_of(actor, agency_id),
         action=action,
         agency_id=agency_id,
@@ -50,3 +64,57 @@ def audit_record(
         rule_version=rule_version,
         details=details or {},
     )
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """One subject of `audit_record_many`: its primary key and label, and what is recorded
+    about it in particular."""
+
+    pk: int | str
+    label: str
+    details: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    model: type[models.Model],
+    subjects: Iterable[AuditSubject],
+    agency_id: int | None,
+    selection_id: int | None,
+    rule_version: str = "",
+) -> int:
+    """Append one event per subject, as `audit_record` would, with batched inserts: the
+    actor's role is read once and the statements grow with the batches, not the subjects.
+    The subjects are rows of `model` belonging to the given agency and selection."""
+    _checked_action(action)
+    user = _user(actor)
+    role = role_of(actor, agency_id)
+    subject_type = model._meta.label_lower
+    now = timezone.now()
+    count = 0
+    for chunk in batched(subjects, AUDIT_BATCH_SIZE):
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    occurred_at=now,
+                    actor=user,
+                    actor_role=role,
+                    action=action,
+                    agency_id=agency_id,
+                    selection_id=selection_id,
+                    subject_type=subject_type,
+                    subject_id=str(subject.pk),
+                    subject_label=subject.label[:255],
+                    reason=subject.reason,
+                    rule_version=rule_version,
+                    details=subject.details,
+                )
+                for subject in chunk
+            ]
+        )
+        count += len(chunk)
+    return count
