@@ -64,10 +64,13 @@ def test_verify_publish_object_accept_and_see_the_history(
     sign_in(page, base, "verifikator.acehtengah")
     page.goto(base + f"/panitia/{ACEH}/verifikasi/")
     page.locator("#queue").get_by_role("link", name=first.number).click()
+    expect(page.locator("#checklist")).to_have_count(0)  # opening the page takes nothing
+    page.locator("#take").click()
+    expect(page.locator("#checklist")).to_be_visible()
     mark_all(page, "MS")
     page.locator("#save-next").click()
     expect(page).to_have_url(re.compile(rf"/panitia/lamaran/{second.number}/periksa/$"))
-    mark_all(page, "MS")
+    mark_all(page, "MS")  # "save and next" took the next application to check
     page.locator("input[name=mark_ijazah][value=TMS]").check()
     page.locator("select[name=reason_ijazah]").select_option("str-tidak-berlaku")
     page.locator("input[name=note_ijazah]").fill("STR berakhir sebelum pendaftaran")

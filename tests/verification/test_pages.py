@@ -1,6 +1,7 @@
 """The verification pages: who may open them, and what each person sees."""
 
 from datetime import timedelta
+from unittest import mock
 
 from django.test import Client
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils import timezone
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
 from seleksi.verification import services
-from seleksi.verification.models import Objection
+from seleksi.verification.models import Objection, RejectionReason, Review
 from tests.accounts.helpers import CommitClient
 from tests.verification.conftest import Scene
 
@@ -49,27 +50,78 @@ def test_the_queue_filters_and_counts(scene: Scene) -> None:
     assert [a.number for a in one.context["page"].object_list] == [scene.applications[0].number]
 
 
-def test_a_verifier_opens_claims_and_decides_with_reasons(scene: Scene) -> None:
+def test_opening_the_review_page_takes_nothing_and_writes_nothing(scene: Scene) -> None:
     application = scene.applications[0]
+    url = f"/panitia/lamaran/{application.number}/periksa/"
+    page = signed_in(scene.verifier).get(url)
+    assert page.status_code == 200
+    assert page.context["held"] is None and page.context["claim"] is None
+    assert page.context["can_claim"] is True
+    html = page.content.decode()
+    assert 'id="take"' in html and 'id="checklist"' not in html and 'name="mark_' not in html
+    assert not Review.objects.exists()  # no claim from a page view
+    assert not RejectionReason.objects.filter(selection=scene.selection).exists()
+    assert application.applicant.nik not in html  # masked for staff
+
+
+def test_a_verifier_takes_the_application_then_decides_with_reasons(scene: Scene) -> None:
+    application = scene.applications[0]
+    url = f"/panitia/lamaran/{application.number}/periksa/"
     client = signed_in(scene.verifier)
-    page = client.get(f"/panitia/lamaran/{application.number}/periksa/")
-    assert page.status_code == 200 and page.context["held"] is not None
-    assert application.applicant.nik not in page.content.decode()  # masked for staff
-    other = signed_in(scene.second_verifier).get(f"/panitia/lamaran/{application.number}/periksa/")
-    assert other.context["held"] is None  # the first verifier's claim keeps the second out
-    assert [m.level_tag for m in other.context["messages"]] == ["warning"]
+    taken = client.post(url, {"action": "claim"})
+    assert taken.status_code == 302 and taken["Location"] == url
+    page = client.get(url)
+    assert page.context["held"] is not None and 'id="checklist"' in page.content.decode()
+    assert len(page.context["reasons"]) == len(services.DEFAULT_REASONS)
     missing_reason = marks_form(application, "ijazah")
     missing_reason.pop("reason_ijazah")
-    client.post(f"/panitia/lamaran/{application.number}/periksa/", missing_reason)
+    client.post(url, missing_reason)
     assert Application.objects.get(pk=application.pk).admin_result == ""
-    client.get(f"/panitia/lamaran/{application.number}/periksa/")
-    client.post(
-        f"/panitia/lamaran/{application.number}/periksa/", marks_form(application, "ijazah")
-    )
+    client.post(url, marks_form(application, "ijazah"))
     decided = Application.objects.get(pk=application.pk)
     assert (decided.admin_stage, decided.admin_result) == ("checked", "TMS")
     event = AuditEvent.objects.get(action="verification.decided")
     assert "Ijazah tidak sesuai" in event.reason and event.actor_role == "verifier"
+
+
+def test_another_verifier_cannot_take_a_held_application_until_the_hold_expires(
+    scene: Scene,
+) -> None:
+    application = scene.applications[0]
+    url = f"/panitia/lamaran/{application.number}/periksa/"
+    signed_in(scene.verifier).post(url, {"action": "claim"})
+    other = signed_in(scene.second_verifier)
+    page = other.get(url)
+    assert page.context["held"] is None and page.context["can_claim"] is False
+    assert "verifikator.acehtengah" in page.content.decode()  # who holds it, read-only
+    refused = other.post(url, {"action": "claim"}, follow=True)
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert other.post(url, marks_form(application)).status_code == 302
+    review = Review.objects.get(application=application)
+    assert review.verifier_id == scene.verifier.pk  # neither the claim nor a decision moved
+    assert Application.objects.get(pk=application.pk).admin_result == ""
+    expired = timezone.now() + timedelta(minutes=services.CLAIM_MINUTES + 1)
+    with mock.patch.object(timezone, "now", return_value=expired):
+        other.post(url, {"action": "claim"})
+        assert Review.objects.get(application=application).verifier_id == scene.second_verifier.pk
+
+
+def test_save_and_next_takes_the_next_application_explicitly(scene: Scene) -> None:
+    first, second = scene.applications[0], scene.applications[1]
+    client = signed_in(scene.verifier)
+    url = f"/panitia/lamaran/{first.number}/periksa/"
+    client.post(url, {"action": "claim"})
+    response = client.post(url, {**marks_form(first), "next": "1"})
+    assert response["Location"] == f"/panitia/lamaran/{second.number}/periksa/"
+    assert Review.objects.get(application=second, finished_at=None).verifier == scene.verifier
+
+
+def test_applicants_cannot_take_an_application(scene: Scene) -> None:
+    application = scene.applications[0]
+    url = f"/panitia/lamaran/{application.number}/periksa/"
+    assert signed_in(application.applicant).post(url, {"action": "claim"}).status_code == 404
+    assert signed_in(scene.other_verifier).post(url, {"action": "claim"}).status_code == 404
+    assert not Review.objects.exists()
 
 
 def test_staff_of_another_agency_and_applicants_cannot_open_an_application(scene: Scene) -> None:

@@ -302,8 +302,7 @@ def test_a_reason_outside_the_selections_list_is_refused(scene: Scene) -> None:
             marks=marks(application, {"ijazah": "tidak-ada-di-daftar"}),
         )
     assert info.value.detail == "tidak-ada-di-daftar"
-    # The list is made on first use (and that first use was rolled back with the refusal).
-    services.reasons_for(scene.selection)
+    # The claim made the selection's list; a reason taken out of use is refused too.
     RejectionReason.objects.filter(selection=scene.selection, code="ipk").update(is_active=False)
     with refused("unknown_reason"):
         services.decide(
@@ -476,8 +475,12 @@ def test_publishing_waits_for_the_scheduled_administrative_stage(scene: Scene) -
 
 
 def test_publishing_announces_every_result_and_mails_every_applicant(
-    scene: Scene, django_capture_on_commit_callbacks: CaptureOnCommit, mailoutbox: list[Any]
+    scene: Scene,
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+    mailoutbox: list[Any],
+    settings: Any,
 ) -> None:
+    settings.LANGUAGE_CODE = "en"  # e-mails are written in the portal's language
     draft = Application.objects.create(
         applicant=User.objects.get(email="pelamar.mitra@demo.seleksi.invalid"),
         selection=scene.selection,
@@ -498,7 +501,7 @@ def test_publishing_announces_every_result_and_mails_every_applicant(
         a.applicant.email for a in scene.applications
     )
     first = next(m for m in mailoutbox if m.to == [scene.applications[0].applicant.email])
-    assert first.subject == "Hasil seleksi administrasi telah diumumkan"
+    assert first.subject == "The administrative selection result has been announced"
     assert f"https://seleksi.test/lamaran/{scene.applications[0].number}/" in first.body
     assert len(events("verification.published")) == 7
 
@@ -751,7 +754,9 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
     published: Scene,
     django_capture_on_commit_callbacks: CaptureOnCommit,
     mailoutbox: list[Any],
+    settings: Any,
 ) -> None:
+    settings.LANGUAGE_CODE = "en"
     answer(published, object_to(published.refreshed(0)), accepted=True)
     answer(published, object_to(published.refreshed(1)), accepted=False)
     first_published_at = published.refreshed(2).published_at
@@ -770,7 +775,7 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         published.applications[i].applicant.email for i in (0, 1)
     )
-    assert all(m.subject == "Jawaban atas sanggahan Anda telah diumumkan" for m in mailoutbox)
+    assert all(m.subject == "The answer to your objection has been announced" for m in mailoutbox)
     changed = {
         e.subject_id: e.details["changed"] for e in events("verification.published_after_objection")
     }

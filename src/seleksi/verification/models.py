@@ -128,11 +128,11 @@ class Objection(models.Model):
 
 
 def evidence_path(evidence: "ObjectionEvidence", filename: str) -> str:
+    """Nothing taken from the name the browser sent; evidence is named by
+    `applications.storage.stored_name`, with the sniffed extension."""
     import uuid
-    from pathlib import PurePosixPath
 
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"sanggah/{evidence.objection.application.selection_id}/{uuid.uuid4().hex}{suffix}"
+    return f"sanggah/{evidence.objection.application.selection_id}/{uuid.uuid4().hex}"
 
 
 class ObjectionEvidence(models.Model):

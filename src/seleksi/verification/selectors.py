@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.applications.models import Application
@@ -12,7 +13,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 
-from .models import Review
+from .models import RejectionReason, Review
 
 STAGE_LABELS = {
     Stage.WAITING: _("Waiting for verification"),
@@ -23,6 +24,22 @@ STAGE_LABELS = {
     Stage.ANSWERED: _("Objection answered, not yet published"),
     Stage.FINAL: _("Final result published"),
 }
+
+
+def reasons(selection: Selection) -> QuerySet[RejectionReason]:
+    """The selection's TMS reasons in use; the list is created by `services.reasons_ensure`."""
+    return RejectionReason.objects.filter(selection=selection, is_active=True)
+
+
+def live_claim(application: Application) -> Review | None:
+    """The open review whose claim has not expired: who is checking the application now."""
+    return (
+        Review.objects.filter(
+            application=application, finished_at=None, claimed_until__gt=timezone.now()
+        )
+        .select_related("verifier")
+        .first()
+    )
 
 
 def queue(

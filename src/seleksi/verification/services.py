@@ -9,20 +9,24 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import batched
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, F, Q, QuerySet
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from seleksi.accounts.models import User
-from seleksi.accounts.tasks import send_account_email
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.files import check_upload
 from seleksi.applications.models import Application
-from seleksi.audit.services import audit_record
+from seleksi.applications.storage import display_name, stored_files, stored_name
+from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
+from seleksi.outbox.services import email_queue_many
 from seleksi.rules.verification import (
     ItemMark,
     Mark,
@@ -37,6 +41,7 @@ from seleksi.rules.verification import (
 from seleksi.selections.models import Selection
 from seleksi.selections.models import Stage as ScheduleStage
 
+from . import selectors
 from .models import (
     Objection,
     ObjectionEvidence,
@@ -47,6 +52,8 @@ from .models import (
 )
 
 CLAIM_MINUTES = 30
+UPDATE_CHUNK = 5000
+CLAIMABLE_STAGES = frozenset({Stage.WAITING, Stage.DECIDED, Stage.CHECKED})
 DATA_ITEM = "data"
 DEFAULT_REASONS = (
     ("ijazah-tidak-sesuai", "Ijazah tidak sesuai kualifikasi pendidikan formasi"),
@@ -88,14 +95,19 @@ def _require(user: Any, capability: Capability, selection: Selection) -> None:
         raise VerificationRefused("forbidden")
 
 
-def reasons_for(selection: Selection) -> QuerySet[RejectionReason]:
-    """The selection's TMS reasons; a selection without a list gets the common ones."""
-    if not RejectionReason.objects.filter(selection=selection).exists():
-        RejectionReason.objects.bulk_create(
+def reasons_ensure(selection: Selection) -> None:
+    """Give a selection without a list of TMS reasons the common ones. Called by the writes
+    that start verification (assignment, a claim); idempotent when two run at once, because
+    the unique (selection, code) constraint drops the second insert."""
+    if RejectionReason.objects.filter(selection=selection).exists():
+        return
+    RejectionReason.objects.bulk_create(
+        (
             RejectionReason(selection=selection, code=code, text=text, order=order)
             for order, (code, text) in enumerate(DEFAULT_REASONS, start=1)
-        )
-    return RejectionReason.objects.filter(selection=selection, is_active=True)
+        ),
+        ignore_conflicts=True,
+    )
 
 
 def checklist(application: Application) -> list[tuple[str, str]]:
@@ -108,60 +120,91 @@ def checklist(application: Application) -> list[tuple[str, str]]:
 # --- assignment and claims ---------------------------------------------------------------
 
 
+def _update_in_chunks(pks: Sequence[int], **values: Any) -> int:
+    """One UPDATE per chunk of primary keys (a statement's parameters are bounded)."""
+    updated = 0
+    for chunk in batched(pks, UPDATE_CHUNK):
+        updated += Application.objects.filter(pk__in=chunk).update(**values)
+    return updated
+
+
 @transaction.atomic
 def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -> int:
-    count = 0
-    for application in applications:
-        _require(actor, Capability.DECIDE_RESULTS, application.selection)
-        if not user_can(verifier, Capability.VERIFY_APPLICATIONS, application.selection.agency_id):
+    """Hand the chosen applications to one verifier: one UPDATE and one batch of audit
+    events, however many were chosen."""
+    rows = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=[application.pk for application in applications])
+        .order_by("pk")
+        .values_list("pk", "number", "selection_id", "selection__agency_id", "admin_stage")
+    )
+    selections = sorted({(selection_id, agency_id) for _, _, selection_id, agency_id, _ in rows})
+    for _selection_id, agency_id in selections:
+        if not user_can(actor, Capability.DECIDE_RESULTS, agency_id):
+            raise VerificationRefused("forbidden")
+        if not user_can(verifier, Capability.VERIFY_APPLICATIONS, agency_id):
             raise VerificationRefused("not_a_verifier")
-        if _stage(application) not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
-            raise VerificationRefused("not_allowed_now", str(application.admin_stage))
-        application.assigned_to = verifier
-        application.save(update_fields=["assigned_to"])
-        audit_record(
+    for _pk, _number, _selection_id, _agency_id, admin_stage in rows:
+        if Stage(admin_stage or Stage.WAITING) not in CLAIMABLE_STAGES:
+            raise VerificationRefused("not_allowed_now", admin_stage)
+    _update_in_chunks([row[0] for row in rows], assigned_to=verifier)
+    for selection_id, agency_id in selections:
+        audit_record_many(
             actor=actor,
             action="verification.assigned",
-            subject=application,
-            details={"verifier": verifier.pk},
+            model=Application,
+            subjects=(
+                AuditSubject(pk, number, {"verifier": verifier.pk})
+                for pk, number, row_selection_id, _agency_id, _stage in rows
+                if row_selection_id == selection_id
+            ),
+            agency_id=agency_id,
+            selection_id=selection_id,
         )
-        count += 1
-    return count
+    return len(rows)
 
 
 @transaction.atomic
 def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any) -> Counter[int]:
-    """Share the unassigned, undecided applications out in turn, fewest-loaded first."""
+    """Share the unassigned, undecided applications out in turn, fewest-loaded first: one
+    UPDATE per verifier (per chunk of applications), not one per application."""
     _require(actor, Capability.DECIDE_RESULTS, selection)
     if not verifiers:
         raise VerificationRefused("no_verifiers")
     for verifier in verifiers:
         if not user_can(verifier, Capability.VERIFY_APPLICATIONS, selection.agency_id):
             raise VerificationRefused("not_a_verifier")
-    waiting = Application.objects.filter(
-        selection=selection, status=Application.Status.SUBMITTED, assigned_to=None
-    ).filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
-    load = Counter(
-        {
-            verifier.pk: Application.objects.filter(selection=selection, assigned_to=verifier)
-            .exclude(admin_stage__in=[Stage.PUBLISHED, Stage.FINAL])
-            .count()
-            for verifier in verifiers
-        }
+    reasons_ensure(selection)
+    waiting = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(selection=selection, status=Application.Status.SUBMITTED, assigned_to=None)
+        .filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
+        .order_by("submitted_at", "pk")
+        .values_list("pk", flat=True)
     )
-    handed: Counter[int] = Counter()
-    for application_pk in waiting.order_by("submitted_at", "pk").values_list("pk", flat=True):
+    load: Counter[int] = Counter({verifier.pk: 0 for verifier in verifiers})
+    for row in (
+        Application.objects.filter(selection=selection, assigned_to__in=list(load))
+        .exclude(admin_stage__in=[Stage.PUBLISHED, Stage.FINAL])
+        .values("assigned_to")
+        .annotate(n=Count("id"))
+    ):
+        load[row["assigned_to"]] = row["n"]
+    handed: dict[int, list[int]] = {verifier_pk: [] for verifier_pk in load}
+    for application_pk in waiting:
         verifier_pk = min(load, key=lambda pk: (load[pk], pk))
-        Application.objects.filter(pk=application_pk).update(assigned_to_id=verifier_pk)
+        handed[verifier_pk].append(application_pk)
         load[verifier_pk] += 1
-        handed[verifier_pk] += 1
+    for verifier_pk, pks in handed.items():
+        _update_in_chunks(pks, assigned_to_id=verifier_pk)
+    counts = Counter({verifier_pk: len(pks) for verifier_pk, pks in handed.items() if pks})
     audit_record(
         actor=actor,
         action="verification.assigned",
         subject=selection,
-        details={"handed": {str(k): v for k, v in handed.items()}},
+        details={"handed": {str(k): v for k, v in counts.items()}},
     )
-    return handed
+    return counts
 
 
 def _latest_decision(application: Application) -> Review | None:
@@ -174,8 +217,9 @@ def _latest_decision(application: Application) -> Review | None:
 
 @transaction.atomic
 def claim(*, application: Application, verifier: User) -> Review:
-    """Take an application to check; another verifier's live claim refuses it. With a second
-    check required, a decided application is confirmed by someone other than its decider."""
+    """Take an application to check (an explicit action, never a page view); another
+    verifier's live claim refuses it. With a second check required, a decided application is
+    confirmed by someone other than its decider."""
     _require(verifier, Capability.VERIFY_APPLICATIONS, application.selection)
     locked = (
         Application.objects.select_for_update().select_related("selection").get(pk=application.pk)
@@ -183,8 +227,9 @@ def claim(*, application: Application, verifier: User) -> Review:
     if locked.status != Application.Status.SUBMITTED:
         raise VerificationRefused("not_submitted")
     stage = _stage(locked)
-    if stage not in {Stage.WAITING, Stage.DECIDED, Stage.CHECKED}:
+    if stage not in CLAIMABLE_STAGES:
         raise VerificationRefused("not_allowed_now", str(locked.admin_stage))
+    reasons_ensure(locked.selection)
     now = timezone.now()
     until = now + timedelta(minutes=CLAIM_MINUTES)
     open_review = Review.objects.filter(application=locked, finished_at=None).first()
@@ -259,7 +304,7 @@ def decide(
     review = Review.objects.filter(application=locked, finished_at=None).first()
     if review is None or review.verifier_id != verifier.pk or review.claimed_until < timezone.now():
         raise VerificationRefused("claim_required")
-    reasons = {r.code: r for r in reasons_for(locked.selection)}
+    reasons = {r.code: r for r in selectors.reasons(locked.selection)}
     items = [code for code, _label in checklist(locked)]
     pure = _validated_marks(marks, items, reasons)
     if claimed_result is not None and claimed_result not in {Mark.MS, Mark.TMS}:
@@ -316,12 +361,27 @@ def decide(
 # --- publication -------------------------------------------------------------------------
 
 
-def _notify(application: Application, subject: str, body: str) -> None:
-    email = application.applicant.email
-    if email:
-        transaction.on_commit(
-            lambda: send_account_email.enqueue(to=email, subject=subject, body=body)
-        )
+def _notify_many(template: str, site_url: str, recipients: Iterable[tuple[str, str]]) -> int:
+    """Queue one e-mail per (address, registration number), rendered from
+    `verification/email/<template>.txt` in the portal's language; sent after the commit."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"verification/email/{template}_subject.txt").strip()
+        body = get_template(f"verification/email/{template}.txt")
+        messages = [
+            (
+                email,
+                subject,
+                body.render(
+                    {
+                        "number": number,
+                        "link": site_url + reverse("applications:detail", args=[number]),
+                    }
+                ),
+            )
+            for email, number in recipients
+            if email
+        ]
+    return email_queue_many(messages)
 
 
 def _schedule_dates(selection: Selection, kind: str) -> tuple[Any, Any]:
@@ -333,51 +393,60 @@ def _published(selection: Selection, kind: str) -> bool:
     return Publication.objects.filter(selection=selection, kind=kind).exists()
 
 
+def _refuse_moves(stages: Iterable[str], target: Stage) -> None:
+    for stage in set(stages):
+        if not can_move(Stage(stage or Stage.WAITING), target):
+            raise VerificationRefused("not_allowed_now", f"{stage}->{target}")
+
+
 @transaction.atomic
 def publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
-    """Publish the administrative result: every submitted application must be checked."""
+    """Publish the administrative result: every submitted application must be checked. One
+    UPDATE moves them all; the statements do not grow with the number of applications
+    (beyond the batches of audit events and e-mails)."""
     _require(actor, Capability.DECIDE_RESULTS, selection)
     if Publication.objects.filter(
         selection=selection, kind=Publication.Kind.ADMINISTRATIVE
     ).exists():
         raise VerificationRefused("already_published")
     start, _end = _schedule_dates(selection, ScheduleStage.Kind.ADMINISTRATIVE)
-    today = timezone.localdate()
-    submitted = Application.objects.select_for_update().filter(
-        selection=selection, status=Application.Status.SUBMITTED
+    today = selection.agency.today()
+    submitted = Application.objects.filter(selection=selection, status=Application.Status.SUBMITTED)
+    rows = list(
+        submitted.select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", "number", "admin_stage", "admin_result", "applicant__email")
     )
-    unchecked = submitted.exclude(admin_stage=Stage.CHECKED).count()
+    unchecked = sum(1 for row in rows if row[2] != Stage.CHECKED)
     if unchecked:
         raise VerificationRefused("undecided", str(unchecked))
     if start and today < start:
         raise VerificationRefused("before_schedule", start.isoformat())
-    now = timezone.now()
-    counts: Counter[str] = Counter()
-    for application in submitted.select_related("applicant"):
-        _move(application, Stage.PUBLISHED)
-        application.published_result = application.admin_result
-        application.published_at = now
-        application.save(update_fields=["admin_stage", "published_result", "published_at"])
-        counts[application.admin_result] += 1
-        audit_record(
-            actor=actor,
-            action="verification.published",
-            subject=application,
-            rule_version=selection.policy_code,
-            details={"result": application.admin_result},
-        )
-        _notify(
-            application,
-            "Hasil seleksi administrasi telah diumumkan",
-            f"Hasil seleksi administrasi untuk nomor pendaftaran {application.number} telah "
-            f"diumumkan. Lihat hasil dan alasannya di akun Anda: {site_url}/lamaran/"
-            f"{application.number}/",
-        )
+    _refuse_moves((row[2] for row in rows), Stage.PUBLISHED)
+    updated = submitted.filter(admin_stage=Stage.CHECKED).update(
+        admin_stage=Stage.PUBLISHED,
+        published_result=F("admin_result"),
+        published_at=timezone.now(),
+    )
+    if updated != len(rows):
+        raise VerificationRefused("not_allowed_now", "changed while publishing")
+    audit_record_many(
+        actor=actor,
+        action="verification.published",
+        model=Application,
+        subjects=(
+            AuditSubject(pk, number, {"result": result}) for pk, number, _, result, _ in rows
+        ),
+        agency_id=selection.agency_id,
+        selection_id=selection.pk,
+        rule_version=selection.policy_code,
+    )
+    _notify_many("result_published", site_url, ((email, number) for _, number, _, _, email in rows))
     return Publication.objects.create(
         selection=selection,
         kind=Publication.Kind.ADMINISTRATIVE,
         published_by=actor,
-        counts=dict(counts),
+        counts=dict(Counter(row[3] for row in rows)),
     )
 
 
@@ -391,58 +460,65 @@ def window_for(application: Application) -> Window | None:
     if application.published_at is None:
         return None
     return objection_window(
-        timezone.localdate(application.published_at),
+        application.selection.agency.date_of(application.published_at),
         days=application.selection.objection_days,
         scheduled=_schedule_dates(application.selection, ScheduleStage.Kind.OBJECTION),
     )
 
 
-@transaction.atomic
 def object_to_result(
     *, application: Application, user: User, reason: str, files: Sequence[UploadedFile[bytes]]
 ) -> Objection:
-    """One objection per TMS application, inside the window, with a written reason."""
-    locked = (
-        Application.objects.select_for_update().select_related("selection").get(pk=application.pk)
-    )
-    if locked.applicant_id != user.pk:
-        raise VerificationRefused("forbidden")
-    if Objection.objects.filter(application=locked).exists():
-        raise VerificationRefused("already_objected")
-    if locked.published_result != Mark.TMS or _stage(locked) != Stage.PUBLISHED:
-        raise VerificationRefused("not_allowed_now", str(locked.admin_stage))
-    window = window_for(locked)
-    if window is None or not window.contains(timezone.localdate()):
-        raise VerificationRefused("window_closed")
-    if len(reason.strip()) < OBJECTION_REASON_MIN_CHARACTERS:
-        raise VerificationRefused("reason_too_short")
-    checked = []
-    limit_kb = evidence_limit_kb(locked.selection)
-    for upload in files:
-        content = upload.read(limit_kb * 1024 + 1)
-        expected = "jpeg" if content[:3] == b"\xff\xd8\xff" else "pdf"
-        check = check_upload(content, expected=expected, max_bytes=limit_kb * 1024)
-        if not check.ok:
-            raise VerificationRefused("bad_evidence", f"{upload.name or ''}; maks. {limit_kb} KB")
-        checked.append((upload.name or "bukti", content, check.sha256))
-    _move(locked, Stage.OBJECTED)
-    locked.save(update_fields=["admin_stage"])
-    objection = Objection.objects.create(
-        application=locked, reason=reason.strip(), answer_due_on=answer_deadline(window)
-    )
-    for name, content, digest in checked:
-        evidence = ObjectionEvidence(
-            objection=objection, original_name=name[:255], size=len(content), sha256=digest
+    """One objection per TMS application, inside the window, with a written reason. Evidence
+    is stored under a name of its own type and removed again if the objection is not saved."""
+    with stored_files() as store:
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("selection__agency")
+            .get(pk=application.pk)
         )
-        evidence.file.save(name, ContentFile(content), save=False)
-        evidence.save()
-    audit_record(
-        actor=user,
-        action="objection.filed",
-        subject=locked,
-        reason=reason.strip()[:500],
-        details={"evidence": len(checked)},
-    )
+        if locked.applicant_id != user.pk:
+            raise VerificationRefused("forbidden")
+        if Objection.objects.filter(application=locked).exists():
+            raise VerificationRefused("already_objected")
+        if locked.published_result != Mark.TMS or _stage(locked) != Stage.PUBLISHED:
+            raise VerificationRefused("not_allowed_now", str(locked.admin_stage))
+        window = window_for(locked)
+        if window is None or not window.contains(locked.selection.agency.today()):
+            raise VerificationRefused("window_closed")
+        if len(reason.strip()) < OBJECTION_REASON_MIN_CHARACTERS:
+            raise VerificationRefused("reason_too_short")
+        checked = []
+        limit_kb = evidence_limit_kb(locked.selection)
+        for upload in files:
+            content = upload.read(limit_kb * 1024 + 1)
+            expected = "jpeg" if content[:3] == b"\xff\xd8\xff" else "pdf"
+            check = check_upload(content, expected=expected, max_bytes=limit_kb * 1024)
+            shown = display_name(upload.name, "bukti")
+            if not check.ok:
+                raise VerificationRefused("bad_evidence", f"{shown}; maks. {limit_kb} KB")
+            checked.append((shown, content, check))
+        _move(locked, Stage.OBJECTED)
+        locked.save(update_fields=["admin_stage"])
+        objection = Objection.objects.create(
+            application=locked, reason=reason.strip(), answer_due_on=answer_deadline(window)
+        )
+        for shown, content, check in checked:
+            name = stored_name("sanggah", locked.selection_id, check.detected)
+            ObjectionEvidence.objects.create(
+                objection=objection,
+                file=store(name, content),
+                original_name=shown,
+                size=len(content),
+                sha256=check.sha256,
+            )
+        audit_record(
+            actor=user,
+            action="objection.filed",
+            subject=locked,
+            reason=reason.strip()[:500],
+            details={"evidence": len(checked)},
+        )
     return objection
 
 
@@ -496,47 +572,57 @@ def publish_after_objections(
     ).count()
     if pending:
         raise VerificationRefused("objections_pending", str(pending))
-    today = timezone.localdate()
+    today = selection.agency.today()
     first_tms = (
         Application.objects.filter(selection=selection, published_result=Mark.TMS)
         .exclude(published_at=None)
-        .select_related("selection")
+        .select_related("selection__agency")
         .first()
     )
     window = window_for(first_tms) if first_tms else None
     if window is not None and today <= window.closes_on:
         raise VerificationRefused("objection_window_open", window.closes_on.isoformat())
-    now = timezone.now()
-    counts: Counter[str] = Counter()
-    applications = Application.objects.select_for_update().filter(
-        selection=selection, admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED]
-    )
-    for application in applications.select_related("applicant"):
-        answered = application.admin_stage == Stage.ANSWERED
-        _move(application, Stage.FINAL)
-        changed = application.published_result != application.admin_result
-        application.published_result = application.admin_result
-        application.published_at = now if answered else application.published_at
-        application.save(update_fields=["admin_stage", "published_result", "published_at"])
-        counts[application.admin_result] += 1
-        audit_record(
-            actor=actor,
-            action="verification.published_after_objection" if answered else "verification.final",
-            subject=application,
-            details={"result": application.admin_result, "changed": changed},
+    rows = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(selection=selection, admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED])
+        .order_by("pk")
+        .values_list(
+            "pk", "number", "admin_stage", "admin_result", "published_result", "applicant__email"
         )
-        if answered:
-            _notify(
-                application,
-                "Jawaban atas sanggahan Anda telah diumumkan",
-                f"Jawaban panitia atas sanggahan untuk nomor pendaftaran {application.number} "
-                f"telah diumumkan. Lihat di akun Anda: {site_url}/lamaran/{application.number}/",
-            )
+    )
+    _refuse_moves((row[2] for row in rows), Stage.FINAL)
+    in_selection = Application.objects.filter(selection=selection)
+    final = {"admin_stage": Stage.FINAL, "published_result": F("admin_result")}
+    updated = in_selection.filter(admin_stage=Stage.ANSWERED).update(
+        **final, published_at=timezone.now()
+    )
+    updated += in_selection.filter(admin_stage=Stage.PUBLISHED).update(**final)
+    if updated != len(rows):
+        raise VerificationRefused("not_allowed_now", "changed while publishing")
+    answered = [row for row in rows if row[2] == Stage.ANSWERED]
+    for action, group in (
+        ("verification.published_after_objection", answered),
+        ("verification.final", [row for row in rows if row[2] != Stage.ANSWERED]),
+    ):
+        audit_record_many(
+            actor=actor,
+            action=action,
+            model=Application,
+            subjects=(
+                AuditSubject(pk, number, {"result": result, "changed": before != result})
+                for pk, number, _, result, before, _ in group
+            ),
+            agency_id=selection.agency_id,
+            selection_id=selection.pk,
+        )
+    _notify_many(
+        "objection_answered", site_url, ((email, number) for _, number, *_, email in answered)
+    )
     return Publication.objects.create(
         selection=selection,
         kind=Publication.Kind.POST_OBJECTION,
         published_by=actor,
-        counts=dict(counts),
+        counts=dict(Counter(row[3] for row in rows)),
     )
 
 
@@ -544,5 +630,5 @@ def overdue_objections(selection: Selection) -> QuerySet[Objection]:
     return Objection.objects.filter(
         application__selection=selection,
         status=Objection.Status.FILED,
-        answer_due_on__lt=timezone.localdate(),
+        answer_due_on__lt=selection.agency.today(),
     )

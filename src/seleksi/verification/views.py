@@ -1,3 +1,4 @@
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ REFUSALS = {
         "Another verifier is checking this application right now; choose another one."
     ),
     "claim_required": gettext_lazy(
-        "Your hold on this application has expired; open it again before saving."
+        "Take this application to check before saving; an expired hold must be taken again."
     ),
     "second_check_by_another": gettext_lazy("The second check must be done by another verifier."),
     "checklist": gettext_lazy(
@@ -172,24 +173,34 @@ def _next_number(application: Application, user: Any) -> str | None:
     return following
 
 
+def _claim_next(application: Application, user: Any) -> str | None:
+    """After "save and next": the following application, taken to check when nobody holds
+    it (the page says who does otherwise)."""
+    following = _next_number(application, user)
+    if following is not None:
+        candidate = Application.objects.select_related("selection").get(number=following)
+        with suppress(services.VerificationRefused):
+            services.claim(application=candidate, verifier=user)
+    return following
+
+
 @login_required
 def review(request: HttpRequest, number: str) -> HttpResponse:
+    """Read-only on GET, with who holds the application; "take to check" is a POST, and so
+    is saving the checklist, which needs one's own live claim."""
     application = get_object_or_404(
         Application.objects.select_related("selection", "formation", "applicant"), number=number
     )
     selection = application.selection
     if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
         raise Http404("no such application")
-    reasons = list(services.reasons_for(selection))
     items = services.checklist(application)
-    held = None
-    if request.method == "GET" and user_can(
-        request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id
-    ):
+    if request.method == "POST" and request.POST.get("action") == "claim":
         try:
-            held = services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
+            services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
-            messages.warning(request, refusal_text(error))
+            messages.error(request, refusal_text(error))
+        return redirect("verification:review", number=number)
     if request.method == "POST":
         marks = [
             services.MarkInput(
@@ -213,11 +224,21 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             messages.error(request, refusal_text(error))
         else:
             messages.success(request, _("Saved %(number)s.") % {"number": number})
-            following = _next_number(application, request.user)
-            if request.POST.get("next") and following:
-                return redirect("verification:review", number=following)
+            if request.POST.get("next"):
+                following = _claim_next(application, request.user)
+                if following:
+                    return redirect("verification:review", number=following)
             return redirect("verification:queue", code=selection.code)
         return redirect("verification:review", number=number)
+    claim = selectors.live_claim(application)
+    held = claim if claim is not None and claim.verifier_id == request.user.pk else None
+    can_claim = (
+        held is None
+        and claim is None
+        and Stage(application.admin_stage or Stage.WAITING) in services.CLAIMABLE_STAGES
+        and application.status == Application.Status.SUBMITTED
+        and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
+    )
     documents = {d.rule.code: d for d in application.documents.select_related("rule")}
     return render(
         request,
@@ -228,8 +249,10 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             "profile": getattr(application.applicant, "profile", None),
             "educations": application.applicant.educations.select_related("level"),
             "items": [(code, label, documents.get(code)) for code, label in items],
-            "reasons": reasons,
+            "reasons": list(selectors.reasons(selection)) if held else [],
+            "claim": claim,
             "held": held,
+            "can_claim": can_claim,
             "stage_label": selectors.STAGE_LABELS.get(
                 Stage(application.admin_stage or Stage.WAITING)
             ),
