@@ -9,6 +9,7 @@ admin.site.site_header = _("Seleksi · agency console")
 admin.site.site_title = _("Seleksi")
 admin.site.index_title = _("Manage selections")
 admin.site.login_form = ThrottledAdminLoginForm
+admin.site.login_template = "accounts/admin_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

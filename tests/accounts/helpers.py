@@ -1,11 +1,16 @@
 """People from the registry fixture, and a few steps most account tests take."""
 
 import re
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client, TestCase
+from django.utils import timezone
 
 from seleksi.accounts.models import User
 from seleksi.accounts.services import Registration, account_activate, applicant_register
@@ -91,3 +96,31 @@ def signed_in(user: User) -> Client:
     client = CommitClient()
     client.force_login(user)
     return client
+
+
+def challenge_solved(response: Any) -> dict[str, str]:
+    """What a person types into the form's challenge: its token, and the sum when asked."""
+    form = response.context["form"]
+    question = form.challenge_question
+    return {
+        "challenge": str(form["challenge"].value()),
+        "challenge_answer": str(sum(question)) if question else "",
+    }
+
+
+@contextmanager
+def seconds_later(seconds: float) -> Iterator[None]:
+    """The clock moved on, as it does while a person types."""
+    later = timezone.now() + timedelta(seconds=seconds)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        yield
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The fast test hasher, counting how often a password is checked against a hash."""
+
+    calls = 0
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CountingHasher.calls += 1
+        return super().verify(password, encoded)

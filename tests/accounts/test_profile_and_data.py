@@ -1,14 +1,25 @@
 import json
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from seleksi.accounts.crypto import decrypt_text, encrypt_text, lookup_hash, reset_key_cache, rotate
 from seleksi.accounts.models import Education, Profile, User
-from seleksi.accounts.services import account_anonymise
+from seleksi.accounts.services import account_anonymise, email_change_confirm
 from seleksi.audit.models import AuditEvent
 from seleksi.reference.models import Regency
-from tests.accounts.helpers import DUA, PASSWORD, SATU, make_applicant, signed_in
+from tests.accounts.helpers import (
+    DUA,
+    PASSWORD,
+    SATU,
+    CommitClient,
+    link_in_last_mail,
+    make_applicant,
+    registration_form,
+    signed_in,
+)
 from tests.factories import make_agency, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +106,7 @@ def test_a_person_downloads_all_their_data() -> None:
     owner.post("/akun/profil/pendidikan/tambah/", EDUCATION)
     response = owner.get("/akun/data-saya.json")
     assert response["Content-Disposition"].startswith("attachment")
-    assert response["Cache-Control"] == "no-store"
+    assert {"no-store", "private"} <= set(response["Cache-Control"].replace(" ", "").split(","))
     data = json.loads(response.content)
     assert data["account"]["nik"] == SATU["nik"] and data["account"]["kk"] == SATU["kk"]
     assert data["education"][0]["institution"] == "Universitas Gajah Putih"
@@ -226,3 +237,69 @@ def test_rotating_keys_re_encrypts_every_identity_number(settings) -> None:  # t
         assert user.nik == SATU["nik"] and user.kk == SATU["kk"]  # readable without the old key
     finally:
         reset_key_cache()
+
+
+def never_stored(response: Any) -> bool:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+@pytest.mark.parametrize(
+    "url", ["/akun/profil/", "/akun/data-saya/", "/akun/data-saya.json", "/akun/profil/identitas/"]
+)
+def test_pages_that_may_show_the_full_nik_are_never_stored(url: str) -> None:
+    owner = signed_in(make_applicant())
+    response = owner.get(url, follow=True)
+    assert response.status_code == 200 and never_stored(response)
+
+
+def test_forms_sent_back_with_a_nik_are_never_stored() -> None:
+    mitra = signed_in(User.objects.create_user("mitra", email="m@contoh.invalid", password="x"))
+    identity = {**{k: DUA[k] for k in ("full_name", "birth_date", "nik", "kk")}, "sex": "L"}
+    refused = mitra.post("/akun/profil/identitas/", identity)
+    assert refused.status_code == 400 and DUA["nik"] in refused.content.decode()
+    assert never_stored(refused)
+    registration = CommitClient().post("/akun/daftar/", registration_form(sex="P"))
+    assert registration.status_code == 400 and never_stored(registration)
+
+
+def test_a_nik_another_account_holds_is_refused_on_adding_and_its_owner_told(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    holder = make_applicant(DUA, email="pemilik@contoh.invalid")
+    mitra = User.objects.create_user("mitra", email="mitra@contoh.invalid", password=PASSWORD)
+    identity = {k: DUA[k] for k in ("full_name", "birth_date", "sex", "nik", "kk")}
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = signed_in(mitra).post("/akun/profil/identitas/", identity)
+    assert refused.status_code == 400 and "nik" in refused.context["form"].errors
+    mitra.refresh_from_db()
+    assert mitra.nik_cipher == "" and mitra.nik_hash == ""
+    assert [message.to for message in mail.outbox] == [["pemilik@contoh.invalid"]]
+    assert AuditEvent.objects.filter(
+        action="account.registration_repeated", subject_id=str(holder.pk)
+    ).exists()
+
+
+def test_an_email_change_confirmed_twice_changes_once() -> None:
+    owner = signed_in(make_applicant())
+    owner.post("/akun/profil/email/", {"new_email": "baru@contoh.invalid", "password": PASSWORD})
+    link = link_in_last_mail("/akun/profil/email/")
+    first, second = owner.get(link), signed_in(User.objects.get()).get(link)
+    assert first.status_code == 302 and second.status_code == 400
+    assert second.context["problem"] == "used"
+    assert AuditEvent.objects.filter(action="account.email_changed").count() == 1
+
+
+def test_an_email_change_to_an_address_taken_meanwhile_is_refused_without_error() -> None:
+    user = make_applicant()
+    owner = signed_in(user)
+    owner.post("/akun/profil/email/", {"new_email": "baru@contoh.invalid", "password": PASSWORD})
+    link = link_in_last_mail("/akun/profil/email/")
+    make_applicant(DUA, email="BARU@contoh.invalid")  # registered after the link was sent
+    response = owner.get(link)
+    assert response.status_code == 400 and response.context["problem"] == "used"
+    assert User.objects.get(pk=user.pk).email == "satu@contoh.invalid"
+    assert not email_change_confirm(
+        user=user, new_email="baru@contoh.invalid", old_email="satu@contoh.invalid"
+    )  # the unique constraint, not a check before it, refuses: a race ends the same way
+    assert User.objects.filter(email__iexact="baru@contoh.invalid").count() == 1

@@ -1,16 +1,23 @@
+from collections import Counter
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.test import Client
 
-from seleksi.accounts.models import User
+from seleksi.accounts.models import SECURITY_QUESTIONS, SecurityAnswer, User
+from seleksi.accounts.services import security_questions_for
 from seleksi.audit.models import AuditEvent
 from tests.accounts.helpers import (
     DUA,
     PASSWORD,
     SATU,
     CommitClient,
+    CountingHasher,
+    challenge_solved,
     link_in_last_mail,
     make_applicant,
+    seconds_later,
     signed_in,
 )
 
@@ -141,3 +148,85 @@ def test_an_email_change_to_a_taken_address_sends_nothing(client: Client) -> Non
     owner = signed_in(make_applicant())
     owner.post("/akun/profil/email/", {"new_email": "DIPAKAI@contoh.invalid", "password": PASSWORD})
     assert mail.outbox == []
+
+
+def test_recovery_answers_lock_the_account_under_every_spelling(client: Client) -> None:
+    make_applicant()
+    spellings = ["3520 0502 1193 0004", "SATU@contoh.invalid", "3520-0502-1193-0004"]
+    statuses = [
+        answer(CommitClient(), spellings[n % 3], "x", "y").status_code  # type: ignore[attr-defined]
+        for n in range(21)
+    ]
+    assert statuses == [400] * 4 + [429] * 17
+    right = answer(client, SATU["nik"], "Siti Rahmah", "Pak Ahmad")
+    assert right.status_code == 429  # type: ignore[attr-defined]
+    assert User.objects.get().check_password(PASSWORD)
+
+
+def test_the_session_holds_no_identity_number_during_recovery(client: Client) -> None:
+    make_applicant()
+    client.post("/akun/pemulihan/", {"identifier": "3520 0502 1193 0004"})
+    stored = str(dict(client.session.items()))
+    assert SATU["nik"] not in stored and "3520 0502" not in stored
+
+
+def add_accounts_with_questions(pairs: dict[tuple[str, str], int]) -> None:
+    for (first, second), count in pairs.items():
+        for n in range(count):
+            user = User.objects.create_user(f"{first}-{second}-{n}", password=PASSWORD)
+            for position, question in enumerate((first, second), start=1):
+                SecurityAnswer.objects.create(
+                    user=user, position=position, question=question, answer_hash="x"
+                )
+
+
+def test_decoy_questions_follow_the_pairs_accounts_chose() -> None:
+    chosen = {("mother", "primary_school"): 7, ("childhood_friend", "favourite_food"): 3}
+    add_accounts_with_questions(chosen)
+    shown = Counter(
+        tuple(code for code, _label in security_questions_for(None, f"unknown:{n}"))
+        for n in range(600)
+    )
+    assert set(shown) == set(chosen)  # no pair that no real account has
+    share = shown[("mother", "primary_school")] / 600
+    assert abs(share - 0.7) < 0.07  # 0.7 +- 4 standard deviations of 600 draws
+    page = CommitClient().post("/akun/pemulihan/", {"identifier": DUA["nik"]}, follow=True)
+    labels = [str(page.context["form"].fields[f].label) for f in ("answer_1", "answer_2")]
+    pairs_shown = {tuple(str(dict(SECURITY_QUESTIONS)[code]) for code in pair) for pair in chosen}
+    assert tuple(labels) in pairs_shown
+
+
+def test_unknown_and_known_accounts_cost_the_same_hashing(client: Client, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["tests.accounts.helpers.CountingHasher"]
+    make_applicant()
+    spent = []
+    for identifier in (SATU["nik"], DUA["nik"], "siapa@contoh.invalid"):
+        page = CommitClient()
+        page.post("/akun/pemulihan/", {"identifier": identifier})
+        page.get("/akun/pemulihan/jawaban/")
+        before = CountingHasher.calls
+        refused = page.post("/akun/pemulihan/jawaban/", {"answer_1": "a", "answer_2": "b"})
+        assert refused.status_code == 400
+        spent.append(CountingHasher.calls - before)
+    assert spent[0] == spent[1] == spent[2] == 2
+
+
+def test_recovery_from_a_busy_address_asks_the_sum_but_still_works(settings: Any) -> None:
+    settings.SELEKSI_LOGIN_SLOW_AFTER_PER_ADDRESS = 2
+    settings.SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    make_applicant()
+    guesser = CommitClient(REMOTE_ADDR="203.0.113.9")
+    for name in ("a@contoh.invalid", "b@contoh.invalid"):
+        answer(guesser, name, "x", "y")
+    person = CommitClient(REMOTE_ADDR="203.0.113.9")
+    page = person.post("/akun/pemulihan/", {"identifier": SATU["nik"]}, follow=True)
+    unsolved = person.post(
+        "/akun/pemulihan/jawaban/", {"answer_1": "Siti Rahmah", "answer_2": "Pak Ahmad"}
+    )
+    assert unsolved.status_code == 400
+    with seconds_later(30):
+        solved = person.post(
+            "/akun/pemulihan/jawaban/",
+            {"answer_1": "Siti Rahmah", "answer_2": "Pak Ahmad", **challenge_solved(page)},
+        )
+    assert solved["Location"] == "/akun/pemulihan/sandi-baru/"

@@ -1,15 +1,31 @@
 import logging
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
-from seleksi.accounts.models import SecurityAnswer, User
+from seleksi.accounts.models import SecurityAnswer, Throttle, User
 from seleksi.accounts.registry import FixturePopulationRegistry, RegistryAnswer, RegistryOutcome
+from seleksi.accounts.services import (
+    AlreadyRegistered,
+    Registration,
+    applicant_register,
+    registration_submit,
+)
 from seleksi.audit.models import AuditEvent
-from tests.accounts.helpers import DUA, SATU, CommitClient, make_applicant, registration_form
+from tests.accounts.helpers import (
+    DUA,
+    SATU,
+    CommitClient,
+    challenge_solved,
+    make_applicant,
+    registration_form,
+    seconds_later,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +100,118 @@ def test_the_nik_is_checked_as_it_is_typed(client: Client) -> None:
     assert "errorlist" not in clean.content.decode()
 
 
-def test_a_registered_nik_is_refused_without_saying_whose(client: Client) -> None:
-    make_applicant(SATU, email="pemilik@contoh.invalid")
+def test_a_registered_nik_gets_the_usual_answer_and_its_owner_an_email(client: Client) -> None:
+    owner = make_applicant(SATU, email="pemilik@contoh.invalid")
     response = client.post("/akun/daftar/", registration_form(email="lain@contoh.invalid"))
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "NIK ini sudah terdaftar" in html
-    assert "pemilik@contoh.invalid" not in html and "Pelamar Uji Satu</" not in html
+    assert response.status_code == 302 and response["Location"] == "/akun/daftar/selesai/"
     assert User.objects.count() == 1
+    assert [message.to for message in mail.outbox] == [["pemilik@contoh.invalid"]]
+    assert SATU["nik"] not in mail.outbox[0].body
+    event = AuditEvent.objects.get(action="account.registration_repeated")
+    assert event.subject_id == str(owner.pk) and event.details == {"matched": "nik"}
+
+
+def test_the_as_you_type_check_never_says_a_nik_is_registered(client: Client) -> None:
+    fresh = client.post("/akun/daftar/periksa-nik/", {"nik": SATU["nik"]}).content
+    make_applicant()
+    taken = client.post("/akun/daftar/periksa-nik/", {"nik": SATU["nik"]}).content
+    assert taken == fresh and b"errorlist" not in taken
+
+
+def sweep(client: Client, tries: int = 100) -> list[tuple[int, str, list[str]]]:
+    """What an attacker sees for 100 NIKs that differ in the two serial digits a mask used to
+    hide, sending everything else right (even the family card number)."""
+    seen = []
+    for digits in range(tries):
+        nik = SATU["nik"][:12] + f"{digits:02d}" + SATU["nik"][14:]
+        response = client.post(
+            "/akun/daftar/", registration_form(nik=nik, email=f"penyerang{digits}@contoh.invalid")
+        )
+        form = response.context.get("form") if response.context else None
+        errors = [str(error) for field in form.errors.values() for error in field] if form else []
+        seen.append((response.status_code, response.get("Location", ""), errors))
+    return seen
+
+
+def test_a_hundred_registrations_sweeping_the_hidden_digits_learn_nothing(settings) -> None:  # type: ignore[no-untyped-def]
+    owner = make_applicant(SATU, email="pemilik@contoh.invalid")
+    moment = timezone.now()  # the refusals name a time; both sweeps run at the same one
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        registered = sweep(CommitClient(REMOTE_ADDR="203.0.113.9"))
+        owner.delete()
+        Throttle.objects.all().delete()
+        unregistered = sweep(CommitClient(REMOTE_ADDR="203.0.113.9"))
+    assert registered == unregistered  # whether the NIK has an account changes no answer
+    answered = [status for status, _location, _errors in registered if status != 429]
+    assert len(answered) <= settings.SELEKSI_IDENTITY_TRIES
+    elsewhere = sweep(CommitClient(REMOTE_ADDR="198.51.100.4"), tries=5)
+    assert {status for status, _location, _errors in elsewhere} == {429}  # per person too
+
+
+def test_every_path_that_could_tell_a_nik_is_registered_shares_one_limit(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SELEKSI_IDENTITY_TRIES = 3
+    for n in range(3):
+        CommitClient(REMOTE_ADDR=f"203.0.113.{n}").post(
+            "/akun/daftar/", registration_form(kk=f"35200505101600{n + 10}")
+        )
+    mitra = User.objects.create_user("mitra", email="mitra@contoh.invalid", password="x")
+    owner = CommitClient(REMOTE_ADDR="198.51.100.4")
+    owner.force_login(mitra)
+    identity = {k: SATU[k] for k in ("full_name", "birth_date", "sex", "nik", "kk")}
+    refused = owner.post("/akun/profil/identitas/", identity)
+    assert refused.status_code == 429
+    mitra.refresh_from_db()
+    assert mitra.nik_cipher == ""
+
+
+def test_the_same_registration_sent_twice_is_answered_the_same_and_makes_one_account(
+    client: Client,
+) -> None:
+    first = client.post("/akun/daftar/", registration_form())
+    second = CommitClient().post("/akun/daftar/", registration_form())
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == "/akun/daftar/selesai/"
+    assert User.objects.count() == 1
+    assert [message.to for message in mail.outbox] == [["satu@contoh.invalid"]] * 2
+
+
+def test_a_registration_losing_the_race_to_the_unique_constraints_is_no_error(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    make_applicant(SATU)
+    again = Registration(
+        email="lain@contoh.invalid",
+        password="Kopi-Gayo-2021!",
+        full_name=SATU["full_name"],
+        phone="0812 3456 7890",
+        birth_date=date.fromisoformat(SATU["birth_date"]),
+        sex=SATU["sex"],
+        nik=SATU["nik"],
+        kk=SATU["kk"],
+        questions=(("mother", "a b c"), ("first_teacher", "d e f")),
+        registry_checked=True,
+    )
+    with pytest.raises(AlreadyRegistered):
+        applicant_register(registration=again, site_url="http://testserver")
+    assert User.objects.count() == 1  # the database is still usable after the violation
+    with django_capture_on_commit_callbacks(execute=True):
+        assert registration_submit(registration=again, site_url="http://testserver") is None
+    assert mail.outbox[-1].to == ["satu@contoh.invalid"]
+
+
+def test_a_busy_address_asks_a_sum_but_still_registers(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SELEKSI_IDENTITY_TRIES_PER_ADDRESS = 2
+    busy = CommitClient(REMOTE_ADDR="203.0.113.9")
+    for kk in ("3520050510160010", "3520050510160011"):
+        busy.post("/akun/daftar/", registration_form(DUA, kk=kk))
+    page = busy.get("/akun/daftar/")
+    assert page.context["form"].challenge_question
+    unsolved = busy.post("/akun/daftar/", registration_form())
+    assert unsolved.status_code == 400 and not User.objects.exists()
+    assert unsolved.context["form"]["full_name"].value() == SATU["full_name"]  # nothing lost
+    with seconds_later(60):
+        solved = busy.post("/akun/daftar/", {**registration_form(), **challenge_solved(unsolved)})
+    assert solved.status_code == 302 and User.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -107,7 +227,8 @@ def test_a_registered_nik_is_refused_without_saying_whose(client: Client) -> Non
             "tidak sesuai dengan data kependudukan",
         ),
         ({"kk": "3520050510160099"}, "tidak sesuai dengan data kependudukan"),
-        ({"nik": "3520050211930012"}, "tidak ditemukan dalam data kependudukan"),
+        # An unknown NIK gets the same answer, or the answer would tell which NIK exists.
+        ({"nik": "3520050211930012"}, "tidak sesuai dengan data kependudukan"),
     ],
 )
 def test_a_registry_mismatch_gives_the_national_portal_advice(

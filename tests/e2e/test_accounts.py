@@ -1,8 +1,10 @@
 """An applicant on a phone: registers, activates from the e-mail, signs in, completes the
-profile; and meets the errors people meet most: NIK problems, a taken NIK, a lockout, and a
-forgotten password recovered with the security questions."""
+profile; and meets the errors people meet most: NIK problems, a taken NIK (answered like a new
+registration, its owner told by e-mail), a lockout, and a forgotten password recovered with
+the security questions."""
 
 import re
+from typing import Any
 
 from django.core import mail
 from playwright.sync_api import Page, expect
@@ -80,7 +82,7 @@ def test_register_activate_sign_in_and_complete_the_profile(
     expect(page.locator("main")).to_contain_text(SATU["nik"])  # the owner sees it in full
 
 
-def test_nik_errors_appear_as_it_is_typed_and_a_taken_nik_is_refused(
+def test_nik_errors_appear_as_it_is_typed_and_a_taken_nik_makes_no_second_account(
     live_server: LiveServer, page: Page, transactional_db: None
 ) -> None:
     make_applicant(DUA, email="dua@contoh.invalid")
@@ -95,9 +97,9 @@ def test_nik_errors_appear_as_it_is_typed_and_a_taken_nik_is_refused(
     fill_registration(page, DUA, "lain@contoh.invalid")
     page.locator("[name=password1]").fill(PASSWORD)
     page.get_by_role("button", name="Buat akun").click()
-    expect(page.locator("#errors-nik")).to_contain_text("NIK ini sudah terdaftar")
-    expect(page.locator("[name=full_name]")).to_have_value(DUA["full_name"])
+    expect(page).to_have_url(re.compile(r"/akun/daftar/selesai/$"))  # as for a new account
     assert User.objects.count() == 1
+    assert [message.to for message in mail.outbox] == [["dua@contoh.invalid"]]
 
 
 def test_a_registry_mismatch_explains_what_to_do(
@@ -133,5 +135,24 @@ def test_repeated_wrong_passwords_lock_then_security_answers_recover(
     page.get_by_role("button", name="Simpan kata sandi baru").click()
     expect(page).to_have_url(re.compile(r"/akun/masuk/$"))
 
-    sign_in(page, base, SATU["nik"], NEW_PASSWORD)  # the NIK was not locked, only the e-mail
+    sign_in(page, base, SATU["nik"], NEW_PASSWORD)  # the new password ended the lock
+    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+
+
+def test_behind_a_busy_address_a_person_answers_the_sum_and_signs_in(
+    live_server: LiveServer, page: Page, transactional_db: None, settings: Any
+) -> None:
+    settings.SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    make_applicant()
+    base = live_server.url
+    for n in range(3):
+        sign_in(page, base, f"orang{n}@contoh.invalid", "bukan-sandinya")
+    page.goto(base + "/akun/masuk/")
+    question = page.locator("label[for=id_challenge_answer]")
+    expect(question).to_be_visible()
+    first, second = (int(n) for n in re.findall(r"\d+", question.inner_text())[:2])
+    page.locator("[name=identifier]").fill("satu@contoh.invalid")
+    page.locator("[name=password]").fill(PASSWORD)
+    page.locator("[name=challenge_answer]").fill(str(first + second))
+    page.locator("main").get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/akun/profil/$"))

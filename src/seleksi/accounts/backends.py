@@ -9,6 +9,16 @@ from .crypto import lookup_hash
 from .models import User
 
 
+def canonical_identifier(identifier: str) -> str:
+    """One spelling for every way of typing the same identifier: a NIK without its spaces,
+    dots or dashes, an e-mail address or username without case."""
+    text = identifier.strip()
+    digits = normalise_number(text)
+    if digits.isascii() and digits.isdigit():
+        return digits
+    return text.casefold()
+
+
 def user_by_identifier(identifier: str) -> User | None:
     """The account a person means by what they typed: a NIK, an e-mail address, or (staff)
     a username. None when there is no such account."""

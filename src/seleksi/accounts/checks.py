@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -28,3 +28,19 @@ def identity_keys_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessa
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def proxies_named(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Behind a reverse proxy every request comes from the proxy's address unless the proxy
+    is named: limits per address would then count all visitors as one."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.SELEKSI_TRUSTED_PROXIES:
+        return [
+            Warning(
+                "SELEKSI_BEHIND_PROXY is on but SELEKSI_TRUSTED_PROXIES is empty: every "
+                "visitor has the proxy's address, and sign-in limits count them together.",
+                hint="Set SELEKSI_TRUSTED_PROXIES to the proxy's address, e.g. 127.0.0.1.",
+                id="seleksi.accounts.W001",
+            )
+        ]
+    return []

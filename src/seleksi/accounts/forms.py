@@ -8,13 +8,14 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.core.client import client_address
 from seleksi.outbox.services import email_queue
 from seleksi.reference.forms import EducationLevelChoiceField, RegencyChoiceField
 from seleksi.rules.nik import NikProblem, Sex, compare_nik, normalise_number, parse_kk, parse_nik
 
+from . import throttle
 from .models import SECURITY_QUESTIONS, Education, Profile, User
 from .models import Sex as SexChoices
-from .services import nik_taken
 
 NIK_MESSAGES = {
     NikProblem.WRONG_LENGTH: _("A NIK has exactly 16 digits; check the number on your e-KTP."),
@@ -54,15 +55,46 @@ NIK_TAKEN = _(
 
 
 def nik_errors(nik_text: str, birth_date: date | None, sex: str | None) -> list[str]:
-    """Every problem the number itself reveals, in the applicant's language."""
+    """Every problem the number itself reveals, in the applicant's language. Whether it is
+    registered is not among them: that is only told after the population registry agrees,
+    within the limits of `throttle.identity_try`."""
     check = parse_nik(nik_text, today=timezone.localdate())
     if not check.ok or check.nik is None:
         return [str(NIK_MESSAGES.get(p, p)) for p in check.problems]
     problems = compare_nik(check.nik, birth_date=birth_date, sex=Sex(sex) if sex else None)
-    errors = [str(NIK_MESSAGES[p]) for p in problems]
-    if nik_taken(check.nik.digits):
-        errors.append(str(NIK_TAKEN))
-    return errors
+    return [str(NIK_MESSAGES[p]) for p in problems]
+
+
+class ChallengeMixin(forms.Form):
+    """The token a form from a busy address must carry (see `throttle.Friction`), and the
+    answer to its sum when it asks one."""
+
+    challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+    challenge_answer = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    challenge_question: tuple[int, int] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.posted_challenge = (
+            str(self.data.get("challenge", "")),
+            str(self.data.get("challenge_answer", "")),
+        )
+
+    def show_challenge(self, challenge: throttle.Challenge) -> None:
+        """The form carries this challenge when rendered, whatever was posted."""
+        if self.is_bound:
+            data = dict(self.data.items())
+            data["challenge"] = challenge.token
+            data["challenge_answer"] = ""
+            self.data = data
+        self.initial["challenge"] = challenge.token
+        self.challenge_question = challenge.question
+        self.fields["challenge_answer"].label = challenge.label or _("Your answer")
 
 
 class QuestionsMixin(forms.Form):
@@ -86,7 +118,7 @@ class QuestionsMixin(forms.Form):
         return ((data["question_1"], data["answer_1"]), (data["question_2"], data["answer_2"]))
 
 
-class RegistrationForm(QuestionsMixin):
+class RegistrationForm(ChallengeMixin, QuestionsMixin):
     """Registration (pendaftaran akun). NIK and KK may wait for mitra-only applicants."""
 
     full_name = forms.CharField(
@@ -193,7 +225,7 @@ class RegistrationForm(QuestionsMixin):
         return data
 
 
-class LoginForm(forms.Form):
+class LoginForm(ChallengeMixin):
     identifier = forms.CharField(
         label=_("NIK or e-mail address"),
         max_length=254,
@@ -214,7 +246,7 @@ class RecoveryStartForm(forms.Form):
     identifier = forms.CharField(label=_("NIK or e-mail address"), max_length=254)
 
 
-class RecoveryAnswersForm(forms.Form):
+class RecoveryAnswersForm(ChallengeMixin):
     answer_1 = forms.CharField(label=_("Answer 1"), max_length=100)
     answer_2 = forms.CharField(label=_("Answer 2"), max_length=100)
 
@@ -269,7 +301,7 @@ class EmailChangeForm(forms.Form):
         return email
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(ChallengeMixin):
     """A mitra account adds its NIK and KK before applying to a civil-servant selection."""
 
     full_name = forms.CharField(label=_("Full name as on your e-KTP"), max_length=255)
@@ -379,32 +411,37 @@ class QueuedPasswordResetForm(PasswordResetForm):
         email_queue(to=to_email, subject=subject, body=body)
 
 
-class ThrottledAdminLoginForm(AdminAuthenticationForm):
-    """The staff console's sign-in, with the same lockout as the applicants' sign-in."""
+class ThrottledAdminLoginForm(ChallengeMixin, AdminAuthenticationForm):
+    """The staff console's sign-in, with the same locks and address friction as the
+    applicants' sign-in (a staff member's username and e-mail lock together)."""
+
+    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.show_challenge(throttle.login_challenge(self._address()))
+
+    def _address(self) -> str:
+        return client_address(self.request) if self.request is not None else ""
 
     def clean(self) -> dict[str, Any]:
-        from .services import attempt_lock, attempt_record
-        from .views import lock_message
-
-        identifier = str(self.data.get("username", ""))
-        address = str(self.request.META.get("REMOTE_ADDR", "")) if self.request else ""
-        lock = attempt_lock(kind="sign_in", identifier=identifier, address=address)
-        if lock.locked:
-            raise forms.ValidationError(lock_message(lock.until), code="locked")
+        token, answer = self.posted_challenge
+        address = self._address()
+        guess = throttle.sign_in_start(
+            identifier=str(self.data.get("username", "")),
+            address=address,
+            token=token,
+            answer=answer,
+        )
+        if guess.refusal is not None:
+            self.show_challenge(guess.refusal.keep or throttle.login_challenge(address))
+            code = "locked" if guess.refusal.status == 429 else "challenge"
+            raise forms.ValidationError(guess.refusal.message, code=code)
         try:
             data = super().clean()
         except forms.ValidationError:
-            lock = attempt_record(
-                kind="sign_in", identifier=identifier, address=address, succeeded=False, user=None
-            )
-            if lock.locked:
-                raise forms.ValidationError(lock_message(lock.until), code="locked") from None
+            locked = throttle.guess_failed(guess)
+            self.show_challenge(throttle.login_challenge(address))
+            if locked:
+                raise forms.ValidationError(locked, code="locked") from None
             raise
-        attempt_record(
-            kind="sign_in",
-            identifier=identifier,
-            address=address,
-            succeeded=True,
-            user=self.get_user(),
-        )
+        throttle.guess_succeeded(guess)
         return data

@@ -122,29 +122,19 @@ class SecurityAnswer(models.Model):
         return f"{self.user_id}:{self.position}"
 
 
-class LoginAttempt(models.Model):
-    """A sign-in or recovery attempt, kept to lock out guessing. The identifier and address
-    are stored as keyed hashes: this table holds no NIK, e-mail or IP address in clear."""
+class Throttle(models.Model):
+    """One counter per key, as healthchecks keeps its token buckets: how many failures (or
+    uses) the key had in its current window. The key is a keyed hash of what it counts (an
+    account, an address, a NIK), so this table holds no NIK, e-mail or IP address in clear.
+    Rows are updated in place, never added per attempt; `seleksi prune-attempts` removes the
+    ones whose window has ended."""
 
-    class Kind(models.TextChoices):
-        SIGN_IN = "sign_in"
-        RECOVERY = "recovery"
-        NIK_CHECK = "nik_check"
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    identifier_hash = models.CharField(max_length=64)
-    address_hash = models.CharField(max_length=64)
-    succeeded = models.BooleanField(default=False)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["kind", "identifier_hash", "at"], name="attempt_identifier_idx"),
-            models.Index(fields=["kind", "address_hash", "at"], name="attempt_address_idx"),
-        ]
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.count} until {self.window_ends:%Y-%m-%d %H:%M}"
 
 
 class Profile(models.Model):

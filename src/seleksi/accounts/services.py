@@ -1,18 +1,26 @@
-"""Writes for accounts: registration, activation, sign-in throttling, recovery, e-mail change,
-personal data. Every change an applicant can see is audited; no NIK or KK ever goes into an
-audit event, a log line, an e-mail or a URL."""
+"""Writes for accounts: registration, activation, recovery, e-mail change, personal data.
+Every change an applicant can see is audited; no NIK or KK ever goes into an audit event, a
+log line, an e-mail or a URL. Limits on guessing live in `throttle`.
 
-import hashlib
-import hmac
+Decisions worth knowing:
+
+- Registering with an e-mail address or a NIK that already has an account creates nothing
+  and tells that account's owner by e-mail; the page answers exactly as for a new account,
+  so it never says whether a NIK is registered. The unique constraints decide, so the same
+  form sent twice at once takes this path too instead of failing.
+- Both answers are hashed before the account is written, so a taken NIK or address costs
+  the same password-hash work as a new account.
+"""
+
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,8 +28,10 @@ from django.utils import timezone, translation
 from seleksi.audit.services import audit_record
 from seleksi.outbox.services import email_queue
 
+from . import throttle
 from .crypto import encrypt_text, lookup_hash
-from .models import SECURITY_QUESTIONS, LoginAttempt, Profile, SecurityAnswer, User
+from .models import SECURITY_QUESTIONS, Profile, SecurityAnswer, User
+from .selectors import security_question_pairs
 from .tokens import LinkCheck, check_link_token, make_link_token
 
 logger = logging.getLogger("seleksi.accounts")
@@ -51,10 +61,6 @@ class Registration:
     registry_checked: bool
 
 
-def nik_taken(nik: str) -> bool:
-    return User.objects.filter(nik_hash=lookup_hash(nik)).exists()
-
-
 def email_taken(email: str) -> bool:
     return User.objects.filter(email__iexact=email.strip()).exists()
 
@@ -64,20 +70,82 @@ def _set_identity(user: User, *, nik: str, kk: str) -> None:
     user.kk_cipher, user.kk_hash = encrypt_text(kk), lookup_hash(kk)
 
 
-def _set_answers(user: User, questions: tuple[tuple[str, str], ...]) -> None:
+def _hash_answers(questions: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    return [(question, make_password(normalise_answer(answer))) for question, answer in questions]
+
+
+def _set_answers(user: User, hashed: list[tuple[str, str]]) -> None:
     user.security_answers.all().delete()
-    for position, (question, answer) in enumerate(questions, start=1):
+    for position, (question, answer_hash) in enumerate(hashed, start=1):
         SecurityAnswer.objects.create(
-            user=user,
-            position=position,
-            question=question,
-            answer_hash=make_password(normalise_answer(answer)),
+            user=user, position=position, question=question, answer_hash=answer_hash
         )
 
 
+class AlreadyRegistered(Exception):
+    """The e-mail address or the NIK of a registration already has an account."""
+
+
+def registration_submit(*, registration: Registration, site_url: str) -> User | None:
+    """Creates the account; or, when its e-mail address or NIK already has one, tells that
+    account's owner by e-mail and returns None. The caller answers both the same way."""
+    try:
+        return applicant_register(registration=registration, site_url=site_url)
+    except AlreadyRegistered:
+        pass
+    owners: dict[int, tuple[User, str]] = {}
+    if registration.nik:
+        for user in User.objects.filter(nik_hash=lookup_hash(registration.nik)):
+            owners[user.pk] = (user, "nik")
+    for user in User.objects.filter(email__iexact=registration.email.strip()):
+        owners.setdefault(user.pk, (user, "email"))
+    for user, matched in owners.values():
+        _registration_repeated(user=user, matched=matched, site_url=site_url)
+    return None
+
+
 @transaction.atomic
+def _registration_repeated(*, user: User, matched: str, site_url: str) -> None:
+    audit_record(
+        actor=None,
+        action="account.registration_repeated",
+        subject=user,
+        details={"matched": matched},
+    )
+    _send(
+        user=user,
+        to=user.email,
+        template="already_registered" if matched == "email" else "identity_used",
+        context={
+            "login_link": site_url + reverse("accounts:login"),
+            "reset_link": site_url + reverse("accounts:password_reset"),
+        },
+    )
+
+
 def applicant_register(
     *, registration: Registration, site_url: str, send_activation: bool = True
+) -> User:
+    """Raises AlreadyRegistered when the e-mail address or the NIK has an account."""
+    answers = _hash_answers(registration.questions)
+    try:
+        with transaction.atomic():
+            return _applicant_create(
+                registration=registration,
+                answers=answers,
+                site_url=site_url,
+                send_activation=send_activation,
+            )
+    except IntegrityError as error:
+        raise AlreadyRegistered from error
+
+
+def _applicant_create(
+    *,
+    registration: Registration,
+    answers: list[tuple[str, str]],
+    site_url: str,
+    send_activation: bool,
 ) -> User:
     user = User(
         username=f"p{secrets.token_hex(8)}",
@@ -95,7 +163,7 @@ def applicant_register(
         user.registry_checked_at = timezone.now()
     user.save()
     Profile.objects.create(user=user)
-    _set_answers(user, registration.questions)
+    _set_answers(user, answers)
     audit_record(
         actor=user,
         action="account.registered",
@@ -129,23 +197,6 @@ def activation_send(*, user: User, site_url: str) -> None:
     )
 
 
-def registration_with_known_email(*, email: str, site_url: str) -> None:
-    """Someone registered with an address that already has an account: tell the owner of
-    the address, instead of telling the person at the keyboard."""
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        return
-    _send(
-        user=user,
-        to=user.email,
-        template="already_registered",
-        context={
-            "login_link": site_url + reverse("accounts:login"),
-            "reset_link": site_url + reverse("accounts:password_reset"),
-        },
-    )
-
-
 def activation_resend(*, email: str, site_url: str) -> None:
     """Sends a new link when the address belongs to an account not yet activated; says
     nothing either way (the caller shows the same message)."""
@@ -170,119 +221,70 @@ def account_activate(*, user: User) -> None:
     audit_record(actor=user, action="account.activated", subject=user)
 
 
-# --- sign-in throttling ----------------------------------------------------------------
-
-
-def _key(value: str) -> str:
-    return lookup_hash("attempt:" + value.strip().lower())
-
-
-@dataclass(frozen=True)
-class Lock:
-    until: datetime | None
-
-    @property
-    def locked(self) -> bool:
-        return self.until is not None
-
-
-def attempt_lock(*, kind: str, identifier: str, address: str) -> Lock:
-    """Locked when this identifier, or this address, failed too often in the lock window.
-    Unknown identifiers lock exactly like real ones, so a lock reveals nothing."""
-    window = timedelta(minutes=settings.SELEKSI_LOGIN_LOCK_MINUTES)
-    since = timezone.now() - window
-    recent = LoginAttempt.objects.filter(kind=kind, at__gte=since, succeeded=False)
-    for field, value, limit in (
-        ("identifier_hash", _key(identifier), settings.SELEKSI_LOGIN_MAX_FAILURES),
-        ("address_hash", _key(address), settings.SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS),
-    ):
-        failures = list(
-            recent.filter(**{field: value}).order_by("-at").values_list("at", flat=True)[:limit]
-        )
-        if len(failures) >= limit:
-            return Lock(until=failures[-1] + window)
-    return Lock(until=None)
-
-
-def attempt_record(
-    *, kind: str, identifier: str, address: str, succeeded: bool, user: User | None
-) -> Lock:
-    LoginAttempt.objects.create(
-        kind=kind,
-        identifier_hash=_key(identifier),
-        address_hash=_key(address),
-        succeeded=succeeded,
-    )
-    if succeeded:
-        return Lock(until=None)
-    lock = attempt_lock(kind=kind, identifier=identifier, address=address)
-    if lock.locked:
-        logger.warning(
-            "%s locked until %s for account %s",
-            kind,
-            lock.until.isoformat() if lock.until else "",
-            user.pk if user else "(unknown)",
-        )
-        if user is not None:
-            audit_record(
-                actor=None,
-                action=f"account.{kind}_locked",
-                subject=user,
-                reason=f"{settings.SELEKSI_LOGIN_MAX_FAILURES} failed attempts",
-            )
-    return lock
-
-
-def address_over_limit(*, kind: str, address: str, limit: int) -> bool:
-    """Counts one more use of `kind` from this address and says whether the address went past
-    `limit` within the lock window. Used where no account is involved (the NIK check)."""
-    since = timezone.now() - timedelta(minutes=settings.SELEKSI_LOGIN_LOCK_MINUTES)
-    address_hash = _key(address)
-    used = LoginAttempt.objects.filter(kind=kind, address_hash=address_hash, at__gte=since).count()
-    LoginAttempt.objects.create(
-        kind=kind, identifier_hash="", address_hash=address_hash, succeeded=False
-    )
-    return used >= limit
-
-
 # --- recovery by security answers --------------------------------------------------------
 
 
-def security_questions_for(user: User | None, identifier: str) -> list[tuple[str, str]]:
-    """The two questions to ask. For an unknown identifier, two stable questions derived from
-    it, so that the page looks the same whether or not the account exists."""
+def security_questions_for(user: User | None, bucket: str) -> list[tuple[str, str]]:
+    """The two questions to ask. An identifier that matches no account (or an account without
+    answers) gets a decoy pair drawn, stably for that identifier, from the pairs accounts
+    actually chose, in the same proportions: the page looks the same whether the account
+    exists or not, one identifier at a time or over many."""
     labels = dict(SECURITY_QUESTIONS)
     if user is not None:
-        answers = list(user.security_answers.order_by("position"))
-        if len(answers) == 2:
-            return [(a.question, str(labels[a.question])) for a in answers]
-    digest = hmac.new(b"questions", _key(identifier).encode(), hashlib.sha256).digest()
-    first = digest[0] % len(SECURITY_QUESTIONS)
-    second = (first + 1 + digest[1] % (len(SECURITY_QUESTIONS) - 1)) % len(SECURITY_QUESTIONS)
-    return [(SECURITY_QUESTIONS[i][0], str(SECURITY_QUESTIONS[i][1])) for i in (first, second)]
+        chosen = list(user.security_answers.order_by("position").values_list("question", flat=True))
+        if len(chosen) == 2:
+            return [(code, str(labels[code])) for code in chosen]
+    pairs = security_question_pairs()
+    total = sum(count for _pair, count in pairs)
+    point = throttle.decoy_point(bucket) * total
+    for (first, second), count in pairs:
+        if point < count:
+            return [(first, str(labels[first])), (second, str(labels[second]))]
+        point -= count
+    first, second = pairs[-1][0]
+    return [(first, str(labels[first])), (second, str(labels[second]))]
+
+
+_DECOY_HASHES: dict[str, str] = {}
+
+
+def _decoy_hash() -> str:
+    """A hash made by the current hasher, to check wrong answers against when there is no
+    account: the same work as checking a real account's two answers."""
+    algorithm = str(get_hasher().algorithm)
+    if algorithm not in _DECOY_HASHES:
+        _DECOY_HASHES[algorithm] = make_password(secrets.token_urlsafe(16))
+    return _DECOY_HASHES[algorithm]
 
 
 def security_answers_match(user: User | None, answers: list[str]) -> bool:
-    stored = list(user.security_answers.order_by("position")) if user else []
-    if len(stored) != 2:
-        make_password("spend the same time")
-        return False
+    """Whether both answers match; always two password-hash checks, account or not."""
+    stored = (
+        list(user.security_answers.order_by("position").values_list("answer_hash", flat=True))
+        if user is not None
+        else []
+    )
+    real = len(stored) == 2
+    if not real:
+        stored = [_decoy_hash(), _decoy_hash()]
     results = [
-        check_password(normalise_answer(given), kept.answer_hash)
+        check_password(normalise_answer(given), kept)
         for given, kept in zip(answers, stored, strict=True)
     ]
-    return all(results)
+    return real and all(results)
 
 
 @transaction.atomic
 def password_reset_by_answers(*, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
+    throttle.account_unlock(user)
     audit_record(actor=user, action="account.password_reset", subject=user, reason="answers")
 
 
 @transaction.atomic
 def password_changed(*, user: User, how: str) -> None:
+    throttle.account_unlock(user)
     audit_record(actor=user, action="account.password_reset", subject=user, reason=how)
 
 
@@ -316,7 +318,7 @@ def answer_reset_check(token: str) -> LinkCheck:
 
 @transaction.atomic
 def security_answers_set(*, user: User, questions: tuple[tuple[str, str], ...], how: str) -> None:
-    _set_answers(user, questions)
+    _set_answers(user, _hash_answers(questions))
     audit_record(actor=user, action="account.security_answers_changed", subject=user, reason=how)
 
 
@@ -345,29 +347,48 @@ def email_change_check(token: str) -> LinkCheck:
     )
 
 
-@transaction.atomic
-def email_change_confirm(*, user: User, new_email: str) -> None:
-    old = user.email
-    user.email = new_email
-    user.email_verified_at = timezone.now()
-    user.save(update_fields=["email", "email_verified_at"])
-    audit_record(actor=user, action="account.email_changed", subject=user)
-    _send(user=user, to=old, template="email_changed_notice", context={})
+def email_change_confirm(*, user: User, new_email: str, old_email: str) -> bool:
+    """Changes the address the link was sent for. False, changing nothing, when the account's
+    address is no longer `old_email` (the link was used meanwhile, perhaps by the same click
+    sent twice) or when another account holds `new_email` by now."""
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        if account.email.lower() != old_email.lower():
+            return False
+        account.email = new_email
+        account.email_verified_at = timezone.now()
+        try:
+            with transaction.atomic():
+                account.save(update_fields=["email", "email_verified_at"])
+        except IntegrityError:
+            return False
+        audit_record(actor=account, action="account.email_changed", subject=account)
+        _send(user=account, to=old_email, template="email_changed_notice", context={})
+    return True
 
 
 # --- identity added later (mitra accounts) -----------------------------------------------
 
 
-@transaction.atomic
 def identity_add(
-    *, user: User, nik: str, kk: str, full_name: str, birth_date: date, sex: str
+    *, user: User, nik: str, kk: str, full_name: str, birth_date: date, sex: str, site_url: str
 ) -> None:
-    _set_identity(user, nik=nik, kk=kk)
-    user.full_name, user.birth_date, user.sex = full_name, birth_date, sex
-    user.registry_status = User.RegistryStatus.MATCH
-    user.registry_checked_at = timezone.now()
-    user.save()
-    audit_record(actor=user, action="account.identity_added", subject=user)
+    """Raises AlreadyRegistered, changing nothing, when another account holds the NIK; the
+    owner of that account is told by e-mail."""
+    try:
+        with transaction.atomic():
+            _set_identity(user, nik=nik, kk=kk)
+            user.full_name, user.birth_date, user.sex = full_name, birth_date, sex
+            user.registry_status = User.RegistryStatus.MATCH
+            user.registry_checked_at = timezone.now()
+            user.save()
+            audit_record(actor=user, action="account.identity_added", subject=user)
+            return
+    except IntegrityError:
+        user.refresh_from_db()
+    for owner in User.objects.filter(nik_hash=lookup_hash(nik)).exclude(pk=user.pk):
+        _registration_repeated(user=owner, matched="nik", site_url=site_url)
+    raise AlreadyRegistered
 
 
 # --- personal data -----------------------------------------------------------------------

@@ -25,11 +25,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from seleksi.audit.services import audit_record
+from seleksi.core.client import client_address
 from seleksi.rules.nik import normalise_number
 
-from . import services
+from . import services, throttle
 from .backends import user_by_identifier
 from .forms import (
+    NIK_TAKEN,
     EducationForm,
     EmailChangeForm,
     EmailForm,
@@ -48,18 +50,17 @@ from .models import Education, Profile, User
 from .registry import RegistryOutcome, population_registry
 from .selectors import profile_missing
 
+# "Not found" and "does not match" get one answer: told apart, they would say which of
+# several candidate numbers exists, the very digits a mask hides.
+REGISTRY_MISMATCH = gettext_lazy(
+    "Your NIK, family card number, name or date of birth do not match the population "
+    "data (Dukcapil). Enter them exactly as on your e-KTP and family card. If they "
+    "already match your documents, ask the civil registry office (Dinas Dukcapil) of "
+    "your regency to update your data, then register again."
+)
 REGISTRY_MESSAGES = {
-    RegistryOutcome.NOT_FOUND: gettext_lazy(
-        "Your NIK was not found in the population data (Dukcapil). Check that the NIK is "
-        "typed exactly as on your e-KTP. If it is, ask the civil registry office (Dinas "
-        "Dukcapil) of your regency to activate your NIK, then register again."
-    ),
-    RegistryOutcome.MISMATCH: gettext_lazy(
-        "Your NIK, family card number, name or date of birth do not match the population "
-        "data (Dukcapil). Enter them exactly as on your e-KTP and family card. If they "
-        "already match your documents, ask the civil registry office (Dinas Dukcapil) of "
-        "your regency to update your data, then register again."
-    ),
+    RegistryOutcome.NOT_FOUND: REGISTRY_MISMATCH,
+    RegistryOutcome.MISMATCH: REGISTRY_MISMATCH,
     RegistryOutcome.UNAVAILABLE: gettext_lazy(
         "The population data service cannot be reached right now. Nothing was saved; "
         "please try again in a few minutes."
@@ -72,7 +73,7 @@ def _site_url(request: HttpRequest) -> str:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request)
 
 
 def _registry_problem(*, nik: str, kk: str, full_name: str, birth_date: Any) -> str | None:
@@ -85,29 +86,46 @@ def _registry_problem(*, nik: str, kk: str, full_name: str, birth_date: Any) -> 
 
 
 @never_cache
-@sensitive_post_parameters("password1", "password2", "nik", "kk", "answer_1", "answer_2")
+@sensitive_post_parameters(
+    "password1", "password2", "nik", "kk", "answer_1", "answer_2", "challenge_answer"
+)
 def register(request: HttpRequest) -> HttpResponse:
+    """Registration answers the same whether or not the NIK or e-mail address is taken (the
+    owner of an existing account is told by e-mail instead), and tries that reach the
+    population registry count against `throttle.identity_try`."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = RegistrationForm(request.POST or None)
+    address = _address(request)
+    status = 400 if request.method == "POST" else 200
+    kept = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        problem = None
+        refusal = problem = None
         if data["nik"]:
-            problem = _registry_problem(
+            token, answer = form.posted_challenge
+            refusal = throttle.identity_try(
+                address=address,
                 nik=data["nik"],
-                kk=data["kk"],
                 full_name=data["full_name"],
                 birth_date=data["birth_date"],
+                token=token,
+                answer=answer,
             )
-        if problem:
+            if refusal is None:
+                problem = _registry_problem(
+                    nik=data["nik"],
+                    kk=data["kk"],
+                    full_name=data["full_name"],
+                    birth_date=data["birth_date"],
+                )
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            status, kept = refusal.status, refusal.keep
+        elif problem:
             form.add_error(None, problem)
-        elif services.email_taken(data["email"]):
-            # Same answer as a new registration: the page must not reveal who is registered.
-            services.registration_with_known_email(email=data["email"], site_url=_site_url(request))
-            return redirect("accounts:registered")
         else:
-            services.applicant_register(
+            services.registration_submit(
                 registration=services.Registration(
                     email=data["email"],
                     password=data["password1"],
@@ -123,20 +141,16 @@ def register(request: HttpRequest) -> HttpResponse:
                 site_url=_site_url(request),
             )
             return redirect("accounts:registered")
-    status = 400 if request.method == "POST" else 200
+    form.show_challenge(kept or throttle.identity_challenge(address))
     return render(request, "accounts/register.html", {"form": form}, status=status)
 
 
 @require_POST
 @sensitive_post_parameters("nik")
 def register_check_nik(request: HttpRequest) -> HttpResponse:
-    """Checks the NIK as it is typed (htmx); the full check runs again on submit. It says when
-    a NIK is already registered, so it is rate-limited per address."""
-    if services.address_over_limit(
-        kind="nik_check",
-        address=_address(request),
-        limit=settings.SELEKSI_NIK_CHECKS_PER_ADDRESS,
-    ):
+    """Checks the NIK as it is typed (htmx); the full check runs again on submit. It never says
+    whether a NIK is registered; it is rate-limited per address all the same."""
+    if throttle.nik_check_over_limit(_address(request)):
         errors = [_("Too many checks from this connection; submit the form to continue.")]
         return render(request, "accounts/_field_errors.html", {"errors": errors}, status=429)
     nik = normalise_number(str(request.POST.get("nik", "")))
@@ -196,48 +210,36 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     )
 
 
-def lock_message(until: Any) -> str:
-    local = timezone.localtime(until)
-    return _(
-        "Too many failed attempts. For your security this is locked for %(minutes)d minutes, "
-        "until %(time)s. If you forgot your password, recover it instead."
-    ) % {"minutes": settings.SELEKSI_LOGIN_LOCK_MINUTES, "time": local.strftime("%H:%M")}
-
-
 @never_cache
 @sensitive_post_parameters("identifier", "password")
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
-    status = 200
+    address = _address(request)
+    status, kept = 200, None
     if request.method == "POST" and form.is_valid():
-        identifier = form.cleaned_data["identifier"]
-        kind, address = "sign_in", _address(request)
-        lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
-        if lock.locked:
-            form.add_error(None, lock_message(lock.until))
-            status = 429
+        token, answer = form.posted_challenge
+        guess = throttle.sign_in_start(
+            identifier=form.cleaned_data["identifier"], address=address, token=token, answer=answer
+        )
+        if guess.refusal is not None:
+            form.add_error(None, guess.refusal.message)
+            status, kept = guess.refusal.status, guess.refusal.keep
         else:
             user = authenticate(
-                request, username=identifier, password=form.cleaned_data["password"]
+                request,
+                username=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
             )
             if user is not None:
-                services.attempt_record(
-                    kind=kind, identifier=identifier, address=address, succeeded=True, user=user
-                )
+                throttle.guess_succeeded(guess)
                 login(request, user)
                 target = request.GET.get("next", "")
                 if target.startswith("/") and not target.startswith("//"):
                     return HttpResponseRedirect(target)
                 return redirect("accounts:profile")
-            lock = services.attempt_record(
-                kind=kind,
-                identifier=identifier,
-                address=address,
-                succeeded=False,
-                user=user_by_identifier(identifier),
-            )
-            if lock.locked:
-                form.add_error(None, lock_message(lock.until))
+            locked = throttle.guess_failed(guess)
+            if locked:
+                form.add_error(None, locked)
                 status = 429
             else:
                 form.add_error(
@@ -245,6 +247,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     _("The NIK or e-mail address and password do not match an account."),
                 )
                 status = 400
+    elif request.method == "POST":
+        status = 400
+    form.show_challenge(kept or throttle.login_challenge(address))
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 
@@ -256,7 +261,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 # --- recovery by security answers --------------------------------------------------------
 
-RECOVERY_IDENTIFIER = "seleksi_recovery_identifier"
+RECOVERY_ACCOUNT = "seleksi_recovery_account"
 RECOVERY_USER = "seleksi_recovery_user"
 RECOVERY_SECONDS = 15 * 60
 
@@ -264,9 +269,16 @@ RECOVERY_SECONDS = 15 * 60
 @never_cache
 @sensitive_post_parameters("identifier")
 def recovery_start(request: HttpRequest) -> HttpResponse:
+    """Remembers which account (or which unknown identifier, hashed) the person means; the
+    session never holds the NIK or address typed."""
     form = RecoveryStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request.session[RECOVERY_IDENTIFIER] = form.cleaned_data["identifier"].strip()
+        identifier = form.cleaned_data["identifier"]
+        user = user_by_identifier(identifier)
+        request.session[RECOVERY_ACCOUNT] = {
+            "user": user.pk if user else None,
+            "bucket": throttle.account_bucket(user, identifier),
+        }
         request.session.pop(RECOVERY_USER, None)
         return redirect("accounts:recovery_answers")
     return render(request, "accounts/recovery_start.html", {"form": form})
@@ -275,36 +287,40 @@ def recovery_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("answer_1", "answer_2")
 def recovery_answers(request: HttpRequest) -> HttpResponse:
-    identifier = request.session.get(RECOVERY_IDENTIFIER)
-    if not identifier:
+    """An account's own questions, or a decoy pair for an unknown identifier; the same
+    password-hash work, lock and address friction either way."""
+    meant = request.session.get(RECOVERY_ACCOUNT)
+    if not meant:
         return redirect("accounts:recovery")
-    user = user_by_identifier(identifier)
-    questions = services.security_questions_for(user, identifier)
+    user = User.objects.filter(pk=meant["user"]).first() if meant["user"] else None
+    questions = services.security_questions_for(user, meant["bucket"])
     form = RecoveryAnswersForm(request.POST or None)
     form.fields["answer_1"].label = questions[0][1]
     form.fields["answer_2"].label = questions[1][1]
-    status = 200
+    address = _address(request)
+    status, kept = 200, None
     if request.method == "POST" and form.is_valid():
-        kind, address = "recovery", _address(request)
-        lock = services.attempt_lock(kind=kind, identifier=identifier, address=address)
+        token, answer = form.posted_challenge
+        guess = throttle.guess_start(
+            kind=throttle.RECOVERY,
+            user=user,
+            bucket=meant["bucket"],
+            address=address,
+            token=token,
+            answer=answer,
+        )
         answers = [form.cleaned_data["answer_1"], form.cleaned_data["answer_2"]]
-        if lock.locked:
-            form.add_error(None, lock_message(lock.until))
-            status = 429
-        elif user is not None and user.is_active and services.security_answers_match(user, answers):
-            services.attempt_record(
-                kind=kind, identifier=identifier, address=address, succeeded=True, user=user
-            )
+        if guess.refusal is not None:
+            form.add_error(None, guess.refusal.message)
+            status, kept = guess.refusal.status, guess.refusal.keep
+        elif services.security_answers_match(user, answers) and user and user.is_active:
+            throttle.guess_succeeded(guess)
             request.session[RECOVERY_USER] = [user.pk, timezone.now().timestamp()]
             return redirect("accounts:recovery_password")
         else:
-            if user is None:
-                services.security_answers_match(None, answers)
-            lock = services.attempt_record(
-                kind=kind, identifier=identifier, address=address, succeeded=False, user=user
-            )
-            if lock.locked:
-                form.add_error(None, lock_message(lock.until))
+            locked = throttle.guess_failed(guess)
+            if locked:
+                form.add_error(None, locked)
                 status = 429
             else:
                 form.add_error(
@@ -315,6 +331,9 @@ def recovery_answers(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 status = 400
+    elif request.method == "POST":
+        status = 400
+    form.show_challenge(kept or throttle.login_challenge(address))
     return render(request, "accounts/recovery_answers.html", {"form": form}, status=status)
 
 
@@ -331,7 +350,7 @@ def recovery_password(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.password_reset_by_answers(user=user, password=form.cleaned_data["password1"])
         request.session.pop(RECOVERY_USER, None)
-        request.session.pop(RECOVERY_IDENTIFIER, None)
+        request.session.pop(RECOVERY_ACCOUNT, None)
         messages.success(request, _("Your password has been changed. Sign in with it now."))
         return redirect("accounts:login")
     return render(request, "accounts/recovery_password.html", {"form": form})
@@ -422,6 +441,7 @@ def answers_reset(request: HttpRequest, token: str) -> HttpResponse:
 # --- signed-in pages ---------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -523,14 +543,15 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
             {"problem": check.problem, "purpose": "email"},
             status=400,
         )
-    if services.email_taken(new_email):
+    if not services.email_change_confirm(
+        user=check.user, new_email=new_email, old_email=check.user.email
+    ):
         return render(
             request,
             "accounts/link_problem.html",
             {"problem": "used", "purpose": "email"},
             status=400,
         )
-    services.email_change_confirm(user=check.user, new_email=new_email)
     messages.success(request, _("Your e-mail address has been changed."))
     return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
 
@@ -550,6 +571,7 @@ def security_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security_questions.html", {"form": form, "by_link": False})
 
 
+@never_cache
 @login_required
 @sensitive_post_parameters("nik", "kk")
 def identity_add(request: HttpRequest) -> HttpResponse:
@@ -558,36 +580,60 @@ def identity_add(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     initial = {"full_name": user.full_name, "birth_date": user.birth_date, "sex": user.sex}
     form = IdentityForm(request.POST or None, initial=initial)
+    address = _address(request)
+    status, kept = (400 if request.method == "POST" else 200), None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        problem = _registry_problem(
+        token, answer = form.posted_challenge
+        refusal = throttle.identity_try(
+            address=address,
             nik=data["nik"],
-            kk=data["kk"],
             full_name=data["full_name"],
             birth_date=data["birth_date"],
+            token=token,
+            answer=answer,
         )
-        if problem:
-            form.add_error(None, problem)
-        else:
-            services.identity_add(
-                user=user,
+        problem = None
+        if refusal is None:
+            problem = _registry_problem(
                 nik=data["nik"],
                 kk=data["kk"],
                 full_name=data["full_name"],
                 birth_date=data["birth_date"],
-                sex=data["sex"],
             )
-            messages.success(request, _("Your NIK and family card number have been added."))
-            return redirect("accounts:profile")
-    return render(request, "accounts/identity_add.html", {"form": form})
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            status, kept = refusal.status, refusal.keep
+        elif problem:
+            form.add_error(None, problem)
+        else:
+            try:
+                services.identity_add(
+                    user=user,
+                    nik=data["nik"],
+                    kk=data["kk"],
+                    full_name=data["full_name"],
+                    birth_date=data["birth_date"],
+                    sex=data["sex"],
+                    site_url=_site_url(request),
+                )
+            except services.AlreadyRegistered:
+                form.add_error("nik", NIK_TAKEN)
+            else:
+                messages.success(request, _("Your NIK and family card number have been added."))
+                return redirect("accounts:profile")
+    form.show_challenge(kept or throttle.identity_challenge(address))
+    return render(request, "accounts/identity_add.html", {"form": form}, status=status)
 
 
+@never_cache
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     data = services.personal_data(request.user)  # type: ignore[arg-type]
     return render(request, "accounts/my_data.html", {"data": data})
 
 
+@never_cache
 @login_required
 def my_data_json(request: HttpRequest) -> HttpResponse:
     data = services.personal_data(request.user)  # type: ignore[arg-type]
@@ -595,7 +641,6 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="data-saya-seleksi.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
