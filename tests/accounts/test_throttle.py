@@ -54,6 +54,8 @@ def test_the_console_locks_a_staff_member_under_username_and_email(client: Clien
     User.objects.create_user(
         "admin.uji", email="admin.uji@contoh.invalid", password=PASSWORD, is_staff=True
     )
+    form_page = client.get("/kelola/login/").content.decode()
+    assert 'name="username"' in form_page and 'name="challenge"' in form_page
     names = ["admin.uji", "admin.uji@contoh.invalid", "ADMIN.UJI@contoh.invalid"]
     for n in range(5):
         client.post("/kelola/login/", {"username": names[n % 3], "password": "salah"})
@@ -194,3 +196,13 @@ def test_a_new_password_ends_the_lock(client: Client) -> None:
     new = "Teh-Pucuk-Takengon-7"
     recovering.post("/akun/pemulihan/sandi-baru/", {"password1": new, "password2": new})
     assert sign_in(client, SATU["nik"], new).status_code == 302
+
+
+def test_the_deploy_check_warns_when_the_proxy_is_not_named(settings: Any) -> None:
+    from seleksi.accounts.checks import proxies_named
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SELEKSI_TRUSTED_PROXIES = []
+    assert [message.id for message in proxies_named(None)] == ["seleksi.accounts.W001"]
+    settings.SELEKSI_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert proxies_named(None) == []
