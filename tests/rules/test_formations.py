@@ -97,6 +97,25 @@ def test_it_rejects_codes_with_spaces_or_symbols() -> None:
     assert codes(result) == [(2, "kode_formasi", IssueCode.BAD_CODE)]
 
 
+@pytest.mark.parametrize("code", ["=1+2", "+62", "-K1", "@K1", "'K1", "K1\u200b"])
+def test_a_code_may_not_begin_or_end_with_anything_but_its_format(code: str) -> None:
+    result = parse_formation_table(COLUMNS, [[code, *GOOD[1:]]])
+    assert codes(result) == [(2, "kode_formasi", IssueCode.BAD_CODE)]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f"])
+def test_an_invisible_control_character_is_refused_where_it_is(character: str) -> None:
+    row = [*GOOD[:3], f"Perawat{character}Terampil", *GOOD[4:]]
+    result = parse_formation_table(COLUMNS, [row])
+    assert codes(result) == [(2, "jabatan", IssueCode.CONTROL_CHARACTER)]
+
+
+def test_tabs_and_line_breaks_inside_a_cell_are_spaces_not_control_characters() -> None:
+    row = [*GOOD[:3], "Perawat\tAhli\r\nPertama", *GOOD[4:]]
+    result = parse_formation_table(COLUMNS, [row])
+    assert result.ok and result.rows[0].position == "Perawat Ahli Pertama"
+
+
 def test_it_rejects_a_header_without_rows_and_duplicated_columns() -> None:
     assert codes(parse_formation_table(COLUMNS, [])) == [(2, None, IssueCode.NO_ROWS)]
     doubled = parse_formation_table([*COLUMNS, "kuota"], [[*GOOD, "1"]])

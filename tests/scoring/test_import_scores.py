@@ -13,9 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from seleksi.audit.models import AuditEvent
+from seleksi.rules.score_files import FileProblem, Problem
 from seleksi.scoring.models import Score
+from seleksi.scoring.services import scores_import
 from tests.scoring.conftest import Scene
 
 SKD = """nomor_peserta,kehadiran,twk,tiu,tkp
@@ -47,10 +50,11 @@ def run(scene: Scene, stage: str, name: str, text: str) -> tuple[str, str]:
 
 
 def refused(scene: Scene, stage: str, name: str, text: str) -> list[str]:
-    """The stderr lines of a refused import, after checking that nothing was stored."""
+    """The stderr lines of a refused import, after checking that nothing was stored. The
+    English source is pinned here; the catalog test pins the Indonesian."""
     before = Score.objects.count(), AuditEvent.objects.filter(action="scores.imported").count()
     stderr = StringIO()
-    with pytest.raises(CommandError, match="tidak ada nilai yang disimpan"):
+    with pytest.raises(CommandError) as raised:
         call_command(
             "import_scores",
             "--selection",
@@ -58,9 +62,11 @@ def refused(scene: Scene, stage: str, name: str, text: str) -> list[str]:
             "--stage",
             stage,
             str(scene.write(name, text)),
+            "--language=en",
             stdout=StringIO(),
             stderr=stderr,
         )
+    assert str(raised.value).endswith("no scores were saved")
     after = Score.objects.count(), AuditEvent.objects.filter(action="scores.imported").count()
     assert after == before
     return stderr.getvalue().splitlines()
@@ -129,13 +135,13 @@ C3,H,,80,-1
 C1,H,1,x,3
 """
     assert refused(scene, "skd", "NILAI.csv", text) == [
-        "NILAI.csv: baris 2, kolom twk: 151 di luar rentang 0..150",
-        "NILAI.csv: baris 3, kolom kehadiran: “HADIR” bukan salah satu dari H, TH",
-        "NILAI.csv: baris 4, kolom twk: wajib diisi",
-        "NILAI.csv: baris 4, kolom tkp: -1 di luar rentang 0..225",
-        "NILAI.csv: baris 5, kolom nomor_peserta: wajib diisi",
-        "NILAI.csv: baris 6, kolom nomor_peserta: “C1” sudah ada di baris 2",
-        "NILAI.csv: baris 6, kolom tiu: “x” bukan bilangan bulat",
+        "NILAI.csv: line 2, column twk: 151 is outside the range 0..150",
+        "NILAI.csv: line 3, column kehadiran: “HADIR” is not one of H, TH",
+        "NILAI.csv: line 4, column twk: must be filled in",
+        "NILAI.csv: line 4, column tkp: -1 is outside the range 0..225",
+        "NILAI.csv: line 5, column nomor_peserta: must be filled in",
+        "NILAI.csv: line 6, column nomor_peserta: “C1” is already on line 2",
+        "NILAI.csv: line 6, column tiu: “x” is not a whole number",
     ]
 
 
@@ -150,24 +156,62 @@ P1,F-0003,H,100,100,200
 C1,F-0001,H,100,100,200
 """
     assert refused(scene, "skd", "NILAI.csv", text) == [
-        "NILAI.csv: baris 3, kolom nomor_peserta: “C404” tidak terdaftar di seleksi contoh-2026",
-        "NILAI.csv: baris 4, kolom nomor_peserta: “X1” tidak terdaftar di seleksi contoh-2026",
-        "NILAI.csv: baris 5, kolom nomor_peserta: lamaran “C9” belum dikirim",
-        "NILAI.csv: baris 6, kolom kode_formasi: “F-0002” bukan formasi peserta C2 (F-0001)",
-        "NILAI.csv: baris 7, kolom nomor_peserta: “P1” melamar formasi PPPK; "
-        "nilai skd hanya untuk formasi CPNS",
-        "NILAI.csv: baris 8, kolom nomor_peserta: “C1” sudah ada di baris 2",
+        "NILAI.csv: line 3, column nomor_peserta: “C404” is not registered in the selection "
+        "contoh-2026",
+        "NILAI.csv: line 4, column nomor_peserta: “X1” is not registered in the selection "
+        "contoh-2026",
+        "NILAI.csv: line 5, column nomor_peserta: application “C9” has not been submitted",
+        "NILAI.csv: line 6, column kode_formasi: “F-0002” is not the formation of participant "
+        "C2 (F-0001)",
+        "NILAI.csv: line 7, column nomor_peserta: “P1” applied for a PPPK formation; "
+        "skd scores are only for CPNS formations",
+        "NILAI.csv: line 8, column nomor_peserta: “C1” is already on line 2",
     ]
+
+
+def test_a_formula_or_anything_else_out_of_format_is_not_a_participant_number(
+    scene: Scene,
+) -> None:
+    text = (
+        "nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp\n"
+        '"=HYPERLINK(""http://x"",""y"")",F-0001,H,100,100,200\n'
+        "@C1,F-0001,H,100,100,200\n"
+        "C2,=F-0001,H,100,100,200\n"
+    )
+    assert refused(scene, "skd", "NILAI.csv", text) == [
+        'NILAI.csv: line 2, column nomor_peserta: “=HYPERLINK("http://x","y")” is not a '
+        "participant number: use 1 to 32 letters, digits and . _ / -, beginning with a letter "
+        "or a digit",
+        "NILAI.csv: line 3, column nomor_peserta: “@C1” is not a participant number: use 1 to "
+        "32 letters, digits and . _ / -, beginning with a letter or a digit",
+        "NILAI.csv: line 4, column kode_formasi: “=F-0001” is not a formation code: use up to "
+        "50 letters, digits and . _ / -, beginning with a letter or a digit",
+    ]
+
+
+def test_the_outcome_keeps_codes_and_says_them_in_the_active_language(scene: Scene) -> None:
+    outcome = scores_import(
+        selection=scene.selection,
+        stage="skd",
+        source_name="NILAI.csv",
+        content=b"nomor_peserta,kehadiran,twk,tiu,tkp\nC1,H,151,1,1\n",
+        actor=None,
+    )
+    assert outcome.problems == (
+        FileProblem(Problem.OUT_OF_RANGE, 2, "twk", {"value": "151", "low": "0", "high": "150"}),
+    )
+    with translation.override("en"):
+        assert outcome.errors == ("line 2, column twk: 151 is outside the range 0..150",)
 
 
 def test_a_file_without_a_required_column_or_rows_is_refused(scene: Scene) -> None:
     assert refused(scene, "skb", "SKB.csv", "nomor_peserta,skb\nC1,80\n") == [
-        "SKB.csv: baris 1, kolom kehadiran: kolom tidak ada"
+        "SKB.csv: line 1, column kehadiran: the column is missing"
     ]
     assert refused(scene, "skb", "SKB.csv", "nomor_peserta,kehadiran,skb\n\n") == [
-        "SKB.csv: tidak ada baris nilai"
+        "SKB.csv: there are no score rows"
     ]
-    assert refused(scene, "skb", "SKB.csv", "") == ["SKB.csv: berkas kosong"]
+    assert refused(scene, "skb", "SKB.csv", "") == ["SKB.csv: the file is empty"]
 
 
 def test_skb_scores_keep_up_to_three_decimals(scene: Scene) -> None:
@@ -185,9 +229,9 @@ def test_skb_scores_keep_up_to_three_decimals(scene: Scene) -> None:
 
     text = "nomor_peserta,kehadiran,skb\nC1,H,85.1234\nC2,H,100.001\nC3,H,\n"
     assert refused(scene, "skb", "SKB.csv", text) == [
-        "SKB.csv: baris 2, kolom skb: “85.1234” lebih dari 3 angka di belakang titik desimal",
-        "SKB.csv: baris 3, kolom skb: 100.001 di luar rentang 0..100",
-        "SKB.csv: baris 4, kolom skb: wajib diisi",
+        "SKB.csv: line 2, column skb: “85.1234” has more than 3 digits after the decimal point",
+        "SKB.csv: line 3, column skb: 100.001 is outside the range 0..100",
+        "SKB.csv: line 4, column skb: must be filled in",
     ]
 
 
@@ -217,22 +261,25 @@ def test_pppk_errors_name_the_tahap_and_the_columns(scene: Scene) -> None:
         "C1,F-0001,1,H,250,150,30,N,N,N,N\n"
     )
     assert refused(scene, "pppk", "PPPK.csv", text) == [
-        "PPPK.csv: baris 3, kolom nomor_peserta: “P1” sudah ada pada tahap 1 di baris 2",
-        "PPPK.csv: baris 4, kolom tahap: 4 di luar rentang 1..3",
-        "PPPK.csv: baris 4, kolom teknis: 501 di luar rentang 0..500",
-        "PPPK.csv: baris 4, kolom manajerial_sosiokultural: 201 di luar rentang 0..200",
-        "PPPK.csv: baris 4, kolom wawancara: 41 di luar rentang 0..40",
-        "PPPK.csv: baris 4, kolom serdik_linier: “ya” bukan salah satu dari Y, N",
-        "PPPK.csv: baris 5, kolom kode_formasi: “F-0001” bukan formasi peserta P2 (F-0003)",
-        "PPPK.csv: baris 6, kolom nomor_peserta: “C1” melamar formasi CPNS; "
-        "nilai pppk hanya untuk formasi PPPK",
+        "PPPK.csv: line 3, column nomor_peserta: “P1” is already on line 2 for round 1",
+        "PPPK.csv: line 4, column tahap: 4 is outside the range 1..3",
+        "PPPK.csv: line 4, column teknis: 501 is outside the range 0..500",
+        "PPPK.csv: line 4, column manajerial_sosiokultural: 201 is outside the range 0..200",
+        "PPPK.csv: line 4, column wawancara: 41 is outside the range 0..40",
+        "PPPK.csv: line 4, column serdik_linier: “ya” is not one of Y, N",
+        "PPPK.csv: line 5, column kode_formasi: “F-0001” is not the formation of participant "
+        "P2 (F-0003)",
+        "PPPK.csv: line 6, column nomor_peserta: “C1” applied for a CPNS formation; "
+        "pppk scores are only for PPPK formations",
     ]
 
 
 def test_an_unknown_selection_or_missing_file_is_a_command_error(scene: Scene) -> None:
-    with pytest.raises(CommandError, match="seleksi “tidak-ada” tidak ada"):
-        call_command("import_scores", "--selection", "tidak-ada", "--stage", "skd", "x.csv")
-    with pytest.raises(CommandError, match=r"x\.csv: tidak dapat dibaca"):
+    with pytest.raises(CommandError, match="The selection “tidak-ada” does not exist"):
+        call_command(
+            "import_scores", "--selection", "tidak-ada", "--stage", "skd", "x.csv", "--language=en"
+        )
+    with pytest.raises(CommandError, match=r"x\.csv: cannot be read: No such file"):
         call_command(
             "import_scores",
             "--selection",
@@ -240,6 +287,7 @@ def test_an_unknown_selection_or_missing_file_is_a_command_error(scene: Scene) -
             "--stage",
             "skd",
             str(scene.tmp_path / "x.csv"),
+            "--language=en",
         )
 
 
@@ -257,12 +305,19 @@ def test_the_console_script_exits_1_with_the_errors_on_stderr(tmp_path: Path) ->
     path.write_text("nomor_peserta,kehadiran,twk,tiu,tkp\n999,H,1,2,3\n", encoding="utf-8")
 
     result = seleksi(
-        "import-scores", "--selection", "aceh-tengah-casn-2021", "--stage", "skd", str(path)
+        "import-scores",
+        "--selection",
+        "aceh-tengah-casn-2021",
+        "--stage",
+        "skd",
+        str(path),
+        "--language",
+        "en",
     )
 
     assert result.returncode == 1
     assert result.stderr.decode().splitlines()[0] == (
-        "NILAI.csv: baris 2, kolom nomor_peserta: “999” tidak terdaftar di seleksi "
+        "NILAI.csv: line 2, column nomor_peserta: “999” is not registered in the selection "
         "aceh-tengah-casn-2021"
     )
 

@@ -114,7 +114,7 @@ def test_codes_are_unique_even_ignoring_case() -> None:
 
 
 def test_codes_are_valid_for_the_importer() -> None:
-    assert all(CODE_PATTERN.match(row.code) and len(row.code) <= MAX_CODE for row in ROWS)
+    assert all(CODE_PATTERN.fullmatch(row.code) and len(row.code) <= MAX_CODE for row in ROWS)
 
 
 def test_codes_carry_their_group_prefix_and_a_zero_padded_counter() -> None:

@@ -59,21 +59,22 @@ def test_a_bad_file_writes_nothing_and_lists_every_error(tmp_path: Path) -> None
     rows[6][1] = "Honorer"
     path = tmp_path / "salah.csv"
     path.write_bytes(write_csv([tuple(r) for r in rows]))
-    with pytest.raises(CommandError, match="2 error"):
+    with pytest.raises(CommandError, match="2 errors; nothing was imported"):
         call_command(
             "import_formations",
             "--selection",
             selection.code,
             str(path),
+            "--language=en",
             stdout=io.StringIO(),
             stderr=(err := io.StringIO()),
         )
     lines = err.getvalue().splitlines()
     assert lines == [
-        "salah.csv: baris 4, kolom kuota: “banyak” bukan bilangan bulat; "
-        "tulis kuota sebagai 1, 2, 3…",
-        "salah.csv: baris 8, kolom jenis_pengadaan: “Honorer” bukan jenis pengadaan; "
-        "gunakan salah satu dari: CPNS, PPPK, MITRA.",
+        "salah.csv: line 4, column kuota: “banyak” is not a whole number; "
+        "write the quota as 1, 2, 3…",
+        "salah.csv: line 8, column jenis_pengadaan: “Honorer” is not a procurement type; "
+        "use one of: CPNS, PPPK, MITRA.",
     ]
     assert list(Formation.objects.values_list("code", "quota").order_by("code")) == snapshot
     assert AuditEvent.objects.count() == events_before
@@ -103,13 +104,13 @@ def test_an_import_updates_adds_removes_and_is_audited(tmp_path: Path) -> None:
 def test_the_command_refuses_an_unknown_selection_or_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text(",".join(EXPORT_COLUMNS) + "\n")
-    with pytest.raises(CommandError, match="does not exist"):
-        run("import_formations", "--selection", "tidak-ada", str(path))
+    with pytest.raises(CommandError, match="The selection “tidak-ada” does not exist"):
+        run("import_formations", "--selection", "tidak-ada", str(path), "--language=en")
     selection = make_selection(make_agency())
     with pytest.raises(CommandError, match="No such file"):
         run("import_formations", "--selection", selection.code, str(tmp_path / "missing.csv"))
-    with pytest.raises(CommandError, match=r"1 error\(s\); nothing was imported"):
-        run("import_formations", "--selection", selection.code, str(path))
+    with pytest.raises(CommandError, match=r"^1 error; nothing was imported$"):
+        run("import_formations", "--selection", selection.code, str(path), "--language=en")
     path.write_bytes(b"\xff\xfe\x00k")
     with pytest.raises(CommandError, match="UTF-8"):
         run("import_formations", "--selection", selection.code, str(path))

@@ -131,7 +131,7 @@ def test_a_malformed_file_exits_with_per_row_errors_and_writes_nothing(tmp_path:
     (tmp_path / "FORMASI.csv").write_text(FORMASI, encoding="utf-8")
     (tmp_path / "NILAI.csv").write_text(scores, encoding="utf-8")
     err = StringIO()
-    with pytest.raises(CommandError, match="tidak ada keluaran"):
+    with pytest.raises(CommandError, match="6 errors; no output was written"):
         call_command(
             "rank_file",
             "--policy=cpns-2021",
@@ -139,16 +139,18 @@ def test_a_malformed_file_exits_with_per_row_errors_and_writes_nothing(tmp_path:
             f"--formations={tmp_path / 'FORMASI.csv'}",
             f"--scores={tmp_path / 'NILAI.csv'}",
             f"--output={tmp_path / 'OUT.csv'}",
+            "--language=en",
             stdout=StringIO(),
             stderr=err,
         )
     assert err.getvalue().splitlines() == [
-        "NILAI.csv: baris 5, kolom tkp: “abc” bukan bilangan bulat",
-        "NILAI.csv: baris 6, kolom kode_formasi: “F9” tidak ada di berkas formasi",
-        "NILAI.csv: baris 6, kolom kehadiran: “X” bukan salah satu dari H, TH",
-        "NILAI.csv: baris 8, kolom twk: 151 di luar rentang 0..150",
-        "NILAI.csv: baris 8, kolom nomor_peserta: “001” sudah ada di baris 3",
-        "NILAI.csv: baris 8, kolom kode_formasi: peserta 001 sudah terdaftar di formasi lain",
+        "NILAI.csv: line 5, column tkp: “abc” is not a whole number",
+        "NILAI.csv: line 6, column kode_formasi: “F9” is not in the formation file",
+        "NILAI.csv: line 6, column kehadiran: “X” is not one of H, TH",
+        "NILAI.csv: line 8, column twk: 151 is outside the range 0..150",
+        "NILAI.csv: line 8, column nomor_peserta: “001” is already on line 3",
+        "NILAI.csv: line 8, column kode_formasi: "
+        "participant 001 is already listed under another formation",
     ]
     assert not (tmp_path / "OUT.csv").exists()
 
@@ -172,23 +174,24 @@ def test_it_reports_bad_dates_flags_and_formation_columns(tmp_path: Path) -> Non
                 f"--stage={stage}",
                 f"--formations={tmp_path / 'FORMASI.csv'}",
                 f"--scores={tmp_path / 'NILAI.csv'}",
+                "--language=en",
                 stdout=StringIO(),
                 stderr=err,
             )
         return err.getvalue().splitlines()
 
     assert errors("akhir", bad_formations, bad_final, "cpns-2021") == [
-        "FORMASI.csv: baris 2, kolom jenis_formasi: “khusus” bukan salah satu dari umum, "
+        "FORMASI.csv: line 2, column jenis_formasi: “khusus” is not one of umum, "
         "disabilitas, cumlaude, diaspora, papua, dokter, khusus-lapangan",
-        "FORMASI.csv: baris 2, kolom kuota: “dua” bukan bilangan bulat",
-        "NILAI.csv: baris 2, kolom tanggal_lahir: “1995-02-30” bukan tanggal (format TTTT-BB-HH)",
-        "NILAI.csv: baris 3, kolom ipk: 4.5 di luar rentang 0..4",
+        "FORMASI.csv: line 2, column kuota: “dua” is not a whole number",
+        "NILAI.csv: line 2, column tanggal_lahir: “1995-02-30” is not a date (format YYYY-MM-DD)",
+        "NILAI.csv: line 3, column ipk: 4.5 is outside the range 0..4",
     ]
     assert errors("pppk", PPPK_FORMASI, PPPK.replace("N,Y,N,N", "N,ya,N,N"), "pppk-guru-2021") == [
-        "NILAI.csv: baris 4, kolom usia_35_aktif_3_tahun: “ya” bukan salah satu dari Y, N"
+        "NILAI.csv: line 4, column usia_35_aktif_3_tahun: “ya” is not one of Y, N"
     ]
     assert errors("pppk", PPPK_FORMASI, PPPK.replace("P1,G1,2,", "P1,G1,1,"), "pppk-guru-2021") == [
-        "NILAI.csv: baris 3, kolom nomor_peserta: “P1” sudah ada pada tahap 1 di baris 2"
+        "NILAI.csv: line 3, column nomor_peserta: “P1” is already on line 2 for round 1"
     ]
 
 
@@ -224,7 +227,7 @@ def test_a_malformed_mitra_file_names_row_and_column(tmp_path: Path) -> None:
     (tmp_path / "FORMASI.csv").write_text(MITRA_FORMASI, encoding="utf-8")
     (tmp_path / "NILAI.csv").write_text(scores, encoding="utf-8")
     err = StringIO()
-    with pytest.raises(CommandError, match="tidak ada keluaran"):
+    with pytest.raises(CommandError, match="no output was written"):
         call_command(
             "rank_file",
             "--policy=mitra-bps-2024",
@@ -232,12 +235,79 @@ def test_a_malformed_mitra_file_names_row_and_column(tmp_path: Path) -> None:
             f"--formations={tmp_path / 'FORMASI.csv'}",
             f"--scores={tmp_path / 'NILAI.csv'}",
             f"--output={tmp_path / 'OUT.csv'}",
+            "--language=en",
             stdout=StringIO(),
             stderr=err,
         )
     assert not (tmp_path / "OUT.csv").exists()
     assert err.getvalue().splitlines() == [
-        "NILAI.csv: baris 3, kolom nilai_tes: 101 di luar rentang 0..100",
-        "NILAI.csv: baris 3, kolom domisili: “ya” bukan salah satu dari Y, N",
-        "NILAI.csv: baris 3, kolom nilai_kinerja: 11 di luar rentang 0..10",
+        "NILAI.csv: line 3, column nilai_tes: 101 is outside the range 0..100",
+        "NILAI.csv: line 3, column domisili: “ya” is not one of Y, N",
+        "NILAI.csv: line 3, column nilai_kinerja: 11 is outside the range 0..10",
     ]
+
+
+def refused(tmp_path: Path, formations: str, scores: str, *options: str) -> list[str]:
+    """The error lines of a refused `rank-file` SKD run; no output file is written."""
+    (tmp_path / "FORMASI.csv").write_text(formations, encoding="utf-8")
+    (tmp_path / "NILAI.csv").write_text(scores, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "rank_file",
+            "--policy=cpns-2021",
+            "--stage=skd",
+            f"--formations={tmp_path / 'FORMASI.csv'}",
+            f"--scores={tmp_path / 'NILAI.csv'}",
+            f"--output={tmp_path / 'OUT.csv'}",
+            *options,
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert not (tmp_path / "OUT.csv").exists()
+    return err.getvalue().splitlines()
+
+
+def test_a_formula_as_participant_number_is_refused_and_never_written(tmp_path: Path) -> None:
+    hostile = SKD.replace("006,F1,H", '"=HYPERLINK(""http://x"",""y"")",F1,H')
+    assert refused(tmp_path, FORMASI, hostile, "--language=en") == [
+        'NILAI.csv: line 7, column nomor_peserta: “=HYPERLINK("http://x","y")” is not a '
+        "participant number: use 1 to 32 letters, digits and . _ / -, beginning with a letter "
+        "or a digit"
+    ]
+
+
+def test_a_formula_as_formation_code_is_refused_in_either_file(tmp_path: Path) -> None:
+    formations = FORMASI.replace("F2,Analis", "@F2,Analis")
+    assert refused(tmp_path, formations, SKD, "--language=en")[0] == (
+        "FORMASI.csv: line 2, column kode_formasi: “@F2” is not a formation code: use up to 50 "
+        "letters, digits and . _ / -, beginning with a letter or a digit"
+    )
+
+
+def test_refusals_are_in_the_language_asked_for(tmp_path: Path) -> None:
+    bad = SKD.replace("004,F1,H,100,100,190", "004,F1,H,100,100,abc")
+    english = refused(tmp_path, FORMASI, bad, "--language=en")
+    assert english == ["NILAI.csv: line 5, column tkp: “abc” is not a whole number"]
+    with pytest.raises(CommandError, match="no ranking policy “tidak-ada”"):
+        call_command(
+            "rank_file",
+            "--policy=tidak-ada",
+            "--stage=skd",
+            f"--formations={tmp_path / 'FORMASI.csv'}",
+            f"--scores={tmp_path / 'NILAI.csv'}",
+            "--language=en",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    with pytest.raises(CommandError, match="has no stage mitra"):
+        call_command(
+            "rank_file",
+            "--policy=cpns-2021",
+            "--stage=mitra",
+            f"--formations={tmp_path / 'FORMASI.csv'}",
+            f"--scores={tmp_path / 'NILAI.csv'}",
+            "--language=en",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seleksi.rules.cells import neutralise_row
 from seleksi.rules.ranking import Formation, SkdScore, Stage, load_ranking_policy
-from seleksi.rules.score_files import FileErrors, Table
+from seleksi.rules.score_files import FileErrors, FileProblem, Problem, Table
 from seleksi.selections.management.commands import rank_file
 from seleksi.selections.management.commands.rank_file import csv_text, parse_scores
 
@@ -39,7 +40,7 @@ NUMBERS = [
 
 lines = st.lists(
     st.tuples(
-        st.sampled_from(["001", "002", "003", " 004", "005 ", "", "  "]),
+        st.sampled_from(["001", "002", "003", " 004", "005 ", "", "  ", "=1+2", "0 1", "-7"]),
         st.sampled_from(["F1", "F2", "F9", " F1", ""]),
         st.sampled_from(["H", "H", "TH", "X", " H", "h", ""]),
         st.sampled_from(NUMBERS),
@@ -51,11 +52,11 @@ lines = st.lists(
 )
 
 
-def read(table: Table, formations: list[Formation]) -> list[SkdScore] | list[str]:
+def read(table: Table, formations: list[Formation]) -> list[SkdScore] | list[FileProblem]:
     try:
         return list(parse_scores(CPNS, Stage.SKD, formations, table))  # type: ignore[arg-type]
     except FileErrors as error:
-        return error.errors
+        return error.problems
 
 
 @settings(max_examples=400)
@@ -70,7 +71,10 @@ def test_the_quick_reading_gives_what_the_per_row_checks_give(
         assert read((HEADER, body), formations) == quick
 
 
-VARIANTS = ["", " ", "001", " 001", "F1", "F1 ", "F9", "H", "TH", "h", "X", *NUMBERS]
+VARIANTS = [
+    *("", " ", "001", " 001", "F1", "F1 ", "F9", "H", "TH", "h", "X", "=F1", "@001", "'001"),
+    *NUMBERS,
+]
 
 
 @pytest.mark.parametrize("position", range(len(HEADER) + 1))
@@ -99,27 +103,63 @@ def test_a_million_well_formed_lines_need_no_row_but_errors_are_still_found() ->
     repeated = [*body, ["001", "F2", "H", "1", "2", "3"]]
     with pytest.raises(FileErrors) as raised:
         parse_scores(CPNS, Stage.SKD, FORMATIONS, (HEADER, repeated))
-    assert raised.value.errors == [
-        "baris 4, kolom nomor_peserta: “001” sudah ada di baris 2",
-        "baris 4, kolom kode_formasi: peserta 001 sudah terdaftar di formasi lain",
+    assert raised.value.problems == [
+        FileProblem(Problem.DUPLICATE, 4, "nomor_peserta", {"value": "001", "earlier": "2"}),
+        FileProblem(Problem.OTHER_FORMATION, 4, "kode_formasi", {"value": "001"}),
     ]
 
 
-cells = st.text(alphabet=["a", "7", ",", '"', "\n", "\r", " ", "\u2028", "é"], max_size=4)
+@pytest.mark.parametrize(
+    "number", ['=HYPERLINK("http://x","y")', "+62812", "-1", "@A1", "1\t2", "0 1", "A" * 33]
+)
+def test_a_participant_number_out_of_its_format_is_refused_on_its_line(number: str) -> None:
+    body = [["001", "F1", "H", "100", "100", "200"], [number, "F2", "TH", "", "", ""]]
+    with pytest.raises(FileErrors) as raised:
+        parse_scores(CPNS, Stage.SKD, FORMATIONS, (HEADER, body))
+    assert raised.value.problems == [
+        FileProblem(Problem.BAD_PARTICIPANT_NUMBER, 3, "nomor_peserta", {"value": number.strip()})
+    ]
+
+
+def test_a_formation_code_out_of_its_format_is_refused_even_without_a_formation_file() -> None:
+    body = [["001", "=F1", "H", "100", "100", "200"]]
+    with pytest.raises(FileErrors) as raised:
+        parse_scores(CPNS, Stage.SKD, [], (HEADER, body))
+    assert raised.value.problems == [
+        FileProblem(Problem.BAD_FORMATION_CODE, 2, "kode_formasi", {"value": "=F1"})
+    ]
+
+
+cells = st.text(
+    alphabet=["a", "7", ",", '"', "\n", "\r", " ", "\u2028", "é", "=", "+", "-", "@", "\t", "'"],
+    max_size=4,
+)
+
+
+def written(header: list[str], rows: list[list[str]]) -> str:
+    """What `csv.writer` writes for the rows neutralised, as every Seleksi writer must."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(map(neutralise_row, rows))
+    return buffer.getvalue()
 
 
 @settings(max_examples=300)
 @given(st.integers(1, 4), st.lists(st.lists(cells, max_size=4), max_size=5))
-def test_the_output_is_what_csv_writer_writes(width: int, rows: list[list[str]]) -> None:
+def test_the_output_is_what_csv_writer_writes_neutralised(
+    width: int, rows: list[list[str]]
+) -> None:
     header = [f"kolom_{n}" for n in range(width)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    assert csv_text(header, rows) == buffer.getvalue()
+    assert csv_text(header, rows) == written(header, rows)
     same_width = [[*row, *[""] * width][:width] for row in rows]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(same_width)
-    assert csv_text(header, same_width) == buffer.getvalue()
+    assert csv_text(header, same_width) == written(header, same_width)
+
+
+def test_a_cell_that_would_run_as_a_formula_is_written_as_text() -> None:
+    header = ["nomor_peserta", "kode_formasi"]
+    assert csv_text(header, [["=1+2", "F1"], ["001", "@F"]]).splitlines() == [
+        "nomor_peserta,kode_formasi",
+        "'=1+2,F1",
+        "001,'@F",
+    ]

@@ -2,7 +2,9 @@
 
 `parse_formation_table` turns a header and rows of text into validated `FormationRow`s, or
 into a list of `RowIssue`s that name the spreadsheet line, the column and what is wrong.
-It never half-succeeds: callers save nothing unless the issue list is empty.
+It never half-succeeds: callers save nothing unless the issue list is empty. Whitespace inside
+a cell is collapsed to single spaces; any other control character is refused, since no
+spreadsheet can hold it and a person cannot see it.
 """
 
 import re
@@ -28,7 +30,10 @@ MAX_TEXT = 255
 MAX_CODE = 50
 MAX_QUOTA = 100_000
 MAX_PASS_MARK = 10_000
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+"""Kode formasi, matched whole: letters, digits and . _ / -, beginning with a letter or digit
+(so never with a character a spreadsheet reads as a formula)."""
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ProcurementType(StrEnum):
@@ -78,6 +83,7 @@ class IssueCode(StrEnum):
     QUOTA_REQUIRED = "quota_required"
     THRESHOLD_NOT_PPPK = "threshold_not_pppk"
     THRESHOLD_TOO_LARGE = "threshold_too_large"
+    CONTROL_CHARACTER = "control_character"
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,11 @@ def _cell(raw: Sequence[str], position: int) -> str:
 
 
 def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, list[RowIssue]]:
-    issues: list[RowIssue] = []
+    issues: list[RowIssue] = [
+        RowIssue(line, column, IssueCode.CONTROL_CHARACTER)
+        for column, value in cells.items()
+        if _CONTROL_CHARACTER.search(value)
+    ]
 
     def text(column: str, limit: int = MAX_TEXT) -> str:
         value = cells.get(column, "")
@@ -181,7 +191,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> tuple[FormationRow | None, l
         return value
 
     code = text("kode_formasi", MAX_CODE)
-    if code and len(code) <= MAX_CODE and not CODE_PATTERN.match(code):
+    if code and len(code) <= MAX_CODE and not CODE_PATTERN.fullmatch(code):
         issues.append(RowIssue(line, "kode_formasi", IssueCode.BAD_CODE, code))
 
     procurement = _choice(

@@ -1,10 +1,18 @@
-"""Reading score files (NILAI.csv and the CAT exports): UTF-8 CSV with a header line, one
-participant per row, every problem reported per row and column in Bahasa Indonesia.
+"""Reading score files (NILAI.csv, FORMASI.csv and the CAT exports): UTF-8 CSV with a header
+line, one participant per row, every problem reported per row and column.
 
 Shared by `seleksi rank-file` and `seleksi import-scores`, so that one file is read the same
-way by both. No Django here: a `Row` collects its own errors and the caller decides what an
-error means. A caller with a million lines may read the well-formed ones without a `Row`
-(`column_positions` says where its cells are) and make a `Row` of the others with `table_row`.
+way by both. No Django here: a problem is a `FileProblem`, a code with the line, the column and
+the values its message needs, and the layer above says it in the reader's language
+(`seleksi.selections.messages.describe_score_problem`). A `Row` collects its own problems and
+the caller decides what a problem means. A caller with a million lines may read the
+well-formed ones without a `Row` (`column_positions` says where its cells are) and make a `Row`
+of the others with `table_row`.
+
+Identifiers are checked against their format on the way in (`PARTICIPANT_NUMBER`,
+`formations.CODE_PATTERN`), so that nothing a spreadsheet would run as a formula becomes a
+participant number or a formation code. Cells are read through `cells.restore_cell`, so a file
+Seleksi wrote reads back as it was.
 """
 
 import csv
@@ -14,11 +22,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 
+from .cells import TEXT_MARK, restore_cell
+from .formations import CODE_PATTERN, MAX_CODE
+
 PRESENT, ABSENT = "H", "TH"
 YES, NO = "Y", "N"
+
+PARTICIPANT_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,31}")
+"""Nomor peserta: 1 to 32 ASCII letters, digits and . _ / -, beginning with a letter or a digit
+(`Application.number` holds 32 characters)."""
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -28,10 +44,49 @@ Table = tuple[list[str], list[list[str]]]
 """The header (names stripped and lower-cased) and the lines after it."""
 
 
+class Problem(StrEnum):
+    """What is wrong; the placeholders each message needs are in brackets."""
+
+    UNREADABLE = "unreadable"  # reason
+    NOT_UTF8 = "not_utf8"
+    EMPTY_FILE = "empty_file"
+    MISSING_COLUMN = "missing_column"
+    REQUIRED = "required"
+    NOT_WHOLE_NUMBER = "not_whole_number"  # value
+    OUT_OF_RANGE = "out_of_range"  # value, low, high
+    NOT_A_NUMBER = "not_a_number"  # value
+    TOO_MANY_DECIMALS = "too_many_decimals"  # value, places
+    NOT_ONE_OF = "not_one_of"  # value, allowed
+    NOT_A_DATE = "not_a_date"  # value
+    BAD_PARTICIPANT_NUMBER = "bad_participant_number"  # value
+    BAD_FORMATION_CODE = "bad_formation_code"  # value
+    DUPLICATE = "duplicate"  # value, earlier
+    DUPLICATE_IN_ROUND = "duplicate_in_round"  # value, round, earlier
+    UNKNOWN_FORMATION = "unknown_formation"  # value
+    OTHER_FORMATION = "other_formation"  # value
+    NO_FORMATION_ROWS = "no_formation_rows"
+    NO_SCORE_ROWS = "no_score_rows"
+    NOT_REGISTERED = "not_registered"  # value, selection
+    NOT_SUBMITTED = "not_submitted"  # value
+    WRONG_PROCUREMENT = "wrong_procurement"  # value, applied, stage, expected
+    WRONG_FORMATION = "wrong_formation"  # value, participant, formation
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """`line` as a spreadsheet numbers it (the header is line 1), 0 for the whole file;
+    `column` is empty when the problem is not in one cell."""
+
+    code: Problem
+    line: int = 0
+    column: str = ""
+    values: dict[str, str] = field(default_factory=dict, hash=False)
+
+
 class FileErrors(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"{len(errors)} kesalahan")
-        self.errors = errors
+    def __init__(self, problems: list[FileProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
 
 
 @dataclass
@@ -40,15 +95,33 @@ class Row:
 
     line: int
     cells: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+    errors: list[FileProblem] = field(default_factory=list)
 
-    def fail(self, column: str, message: str) -> None:
-        self.errors.append(f"baris {self.line}, kolom {column}: {message}")
+    def fail(self, column: str, code: Problem, **values: object) -> None:
+        self.errors.append(
+            FileProblem(code, self.line, column, {k: str(v) for k, v in values.items()})
+        )
 
     def text(self, column: str) -> str | None:
         value = self.cells[column]
         if not value:
-            self.fail(column, "wajib diisi")
+            self.fail(column, Problem.REQUIRED)
+            return None
+        return value
+
+    def participant(self, column: str = "nomor_peserta") -> str | None:
+        """A participant number (nomor peserta) in its format, or None."""
+        value = self.text(column)
+        if value is not None and not PARTICIPANT_NUMBER.fullmatch(value):
+            self.fail(column, Problem.BAD_PARTICIPANT_NUMBER, value=value)
+            return None
+        return value
+
+    def formation_code(self, column: str = "kode_formasi") -> str | None:
+        """A formation code (kode formasi) in the format the allocation import accepts."""
+        value = self.text(column)
+        if value is not None and not (len(value) <= MAX_CODE and CODE_PATTERN.fullmatch(value)):
+            self.fail(column, Problem.BAD_FORMATION_CODE, value=value)
             return None
         return value
 
@@ -56,14 +129,14 @@ class Row:
         value = self.cells[column]
         if not value:
             if required:
-                self.fail(column, "wajib diisi")
+                self.fail(column, Problem.REQUIRED)
             return None
         if not _WHOLE.fullmatch(value):
-            self.fail(column, f"“{value}” bukan bilangan bulat")
+            self.fail(column, Problem.NOT_WHOLE_NUMBER, value=value)
             return None
         number = int(value)
         if not low <= number <= high:
-            self.fail(column, f"{number} di luar rentang {low}..{high}")
+            self.fail(column, Problem.OUT_OF_RANGE, value=number, low=low, high=high)
             return None
         return number
 
@@ -74,24 +147,24 @@ class Row:
         value = self.cells[column]
         if not value:
             if required:
-                self.fail(column, "wajib diisi")
+                self.fail(column, Problem.REQUIRED)
             return None
         if not _DECIMAL.fullmatch(value):
-            self.fail(column, f"“{value}” bukan bilangan (gunakan titik desimal)")
+            self.fail(column, Problem.NOT_A_NUMBER, value=value)
             return None
         if places is not None and len(value.partition(".")[2]) > places:
-            self.fail(column, f"“{value}” lebih dari {places} angka di belakang titik desimal")
+            self.fail(column, Problem.TOO_MANY_DECIMALS, value=value, places=places)
             return None
         number = Fraction(Decimal(value))
         if not low <= number <= high:
-            self.fail(column, f"{value} di luar rentang {low}..{high}")
+            self.fail(column, Problem.OUT_OF_RANGE, value=value, low=low, high=high)
             return None
         return number
 
     def choice(self, column: str, allowed: Sequence[str]) -> str | None:
         value = self.cells[column]
         if value not in allowed:
-            self.fail(column, f"“{value}” bukan salah satu dari {', '.join(allowed)}")
+            self.fail(column, Problem.NOT_ONE_OF, value=value, allowed=", ".join(allowed))
             return None
         return value
 
@@ -108,14 +181,14 @@ class Row:
         value = self.cells[column]
         if not value:
             if required:
-                self.fail(column, "wajib diisi")
+                self.fail(column, Problem.REQUIRED)
             return None
         try:
             if not _ISO_DATE.fullmatch(value):
                 raise ValueError(value)
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(column, f"“{value}” bukan tanggal (format TTTT-BB-HH)")
+            self.fail(column, Problem.NOT_A_DATE, value=value)
             return None
 
 
@@ -123,19 +196,23 @@ def read_table(path: Path) -> Table:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise FileErrors([f"tidak dapat dibaca: {error.strerror}"]) from error
+        reason = error.strerror or str(error)
+        raise FileErrors([FileProblem(Problem.UNREADABLE, values={"reason": reason})]) from error
     return parse_table(content)
 
 
 def parse_table(content: bytes) -> Table:
-    """Decode as UTF-8 (a byte-order mark is allowed) with universal newlines, then split."""
+    """Decode as UTF-8 (a byte-order mark is allowed) with universal newlines, then split.
+    Cells a writer neutralised (`cells.neutralise_cell`) are restored."""
     try:
         text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig").read()
     except UnicodeDecodeError as error:
-        raise FileErrors(["bukan teks UTF-8"]) from error
+        raise FileErrors([FileProblem(Problem.NOT_UTF8)]) from error
     lines = list(csv.reader(io.StringIO(text, newline="")))
     if not lines:
-        raise FileErrors(["berkas kosong"])
+        raise FileErrors([FileProblem(Problem.EMPTY_FILE)])
+    if TEXT_MARK in text:
+        lines = [[restore_cell(cell) for cell in line] for line in lines]
     return [name.strip().lower() for name in lines[0]], lines[1:]
 
 
@@ -143,7 +220,7 @@ def column_positions(header: list[str], columns: Sequence[str]) -> dict[str, int
     """Where each of `columns` is in `header`; a missing column fails the file."""
     missing = [column for column in columns if column not in header]
     if missing:
-        raise FileErrors([f"baris 1, kolom {column}: kolom tidak ada" for column in missing])
+        raise FileErrors([FileProblem(Problem.MISSING_COLUMN, 1, column) for column in missing])
     return {column: header.index(column) for column in columns}
 
 

@@ -25,7 +25,15 @@ from django.utils import timezone
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
 from seleksi.rules.ranking import Affirmation, RankingPolicy, load_ranking_policy
-from seleksi.rules.score_files import FileErrors, Row, parse_table, table_rows
+from seleksi.rules.score_files import (
+    FileErrors,
+    FileProblem,
+    Problem,
+    Row,
+    parse_table,
+    table_rows,
+)
+from seleksi.selections.messages import describe_score_problem
 from seleksi.selections.models import Selection
 
 from .models import Score
@@ -97,11 +105,12 @@ class _Applicant:
 
 @dataclass(frozen=True)
 class ScoreImportOutcome:
-    """`errors` are "baris N, kolom X: …" lines; when there are any, nothing was written."""
+    """When there are `problems`, nothing was written; `errors` says them in the active
+    language, one "line N, column X: …" each."""
 
     stage: str
     sha256: str
-    errors: tuple[str, ...] = ()
+    problems: tuple[FileProblem, ...] = ()
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -110,7 +119,11 @@ class ScoreImportOutcome:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(describe_score_problem(problem) for problem in self.problems)
 
 
 @dataclass
@@ -122,7 +135,7 @@ class _Check:
     first_line: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def entry(self, row: Row) -> _Entry | None:
-        number = row.text("nomor_peserta")
+        number = row.participant("nomor_peserta")
         round_ = (
             row.whole("tahap", 1, self.policy.pppk_rules().rounds)
             if self.stage == STAGE.PPPK
@@ -131,9 +144,16 @@ class _Check:
         applicant = None
         if number is not None and round_ is not None:
             earlier = self.first_line.setdefault((number, round_), row.line)
-            if earlier != row.line:
-                where = f" pada tahap {round_}" if self.stage == STAGE.PPPK else ""
-                row.fail("nomor_peserta", f"“{number}” sudah ada{where} di baris {earlier}")
+            if earlier != row.line and self.stage == STAGE.PPPK:
+                row.fail(
+                    "nomor_peserta",
+                    Problem.DUPLICATE_IN_ROUND,
+                    value=number,
+                    round=round_,
+                    earlier=earlier,
+                )
+            elif earlier != row.line:
+                row.fail("nomor_peserta", Problem.DUPLICATE, value=number, earlier=earlier)
             else:
                 applicant = self.applicant(row, number)
         values = self.values(row)
@@ -145,26 +165,35 @@ class _Check:
         applicant = self.applicants.get(number)
         if applicant is None:
             row.fail(
-                "nomor_peserta", f"“{number}” tidak terdaftar di seleksi {self.selection.code}"
+                "nomor_peserta",
+                Problem.NOT_REGISTERED,
+                value=number,
+                selection=self.selection.code,
             )
             return None
         if applicant.status != Application.Status.SUBMITTED:
-            row.fail("nomor_peserta", f"lamaran “{number}” belum dikirim")
+            row.fail("nomor_peserta", Problem.NOT_SUBMITTED, value=number)
             return None
         expected = PROCUREMENT_TYPES[self.stage]
         if applicant.procurement_type != expected:
             row.fail(
                 "nomor_peserta",
-                f"“{number}” melamar formasi {applicant.procurement_type}; "
-                f"nilai {self.stage} hanya untuk formasi {expected}",
+                Problem.WRONG_PROCUREMENT,
+                value=number,
+                applied=applicant.procurement_type,
+                stage=self.stage,
+                expected=expected,
             )
             return None
         if FORMATION_COLUMN in row.cells:
-            code = row.text(FORMATION_COLUMN)
+            code = row.formation_code(FORMATION_COLUMN)
             if code is not None and code != applicant.formation:
                 row.fail(
                     FORMATION_COLUMN,
-                    f"“{code}” bukan formasi peserta {number} ({applicant.formation})",
+                    Problem.WRONG_FORMATION,
+                    value=code,
+                    participant=number,
+                    formation=applicant.formation,
                 )
                 return None
         return applicant
@@ -235,20 +264,20 @@ def _applicants(selection: Selection) -> dict[str, _Applicant]:
 
 def _check(
     *, selection: Selection, stage: str, content: bytes
-) -> tuple[list[_Entry], list[str], int]:
-    """The entries to store, the errors, and the number of rows read."""
+) -> tuple[list[_Entry], list[FileProblem], int]:
+    """The entries to store, the problems, and the number of rows read."""
     try:
         header, body = parse_table(content)
         optional = (FORMATION_COLUMN, *OPTIONAL_COLUMNS.get(stage, ()))
         columns = COLUMNS[stage] + tuple(name for name in optional if name in header)
         rows = table_rows(header, body, columns)
     except FileErrors as error:
-        return [], error.errors, 0
+        return [], error.problems, 0
     if not rows:
-        return [], ["tidak ada baris nilai"], 0
+        return [], [FileProblem(Problem.NO_SCORE_ROWS)], 0
     check = _Check(selection, stage, score_policy(selection, stage), _applicants(selection))
     entries = [entry for row in rows if (entry := check.entry(row)) is not None]
-    return entries, [message for row in rows for message in row.errors], len(rows)
+    return entries, [problem for row in rows for problem in row.errors], len(rows)
 
 
 @transaction.atomic
@@ -260,9 +289,9 @@ def scores_import(
     stage = STAGE(stage).value
     sha256 = hashlib.sha256(content).hexdigest()
     Selection.objects.select_for_update().filter(pk=selection.pk).exists()
-    entries, errors, rows = _check(selection=selection, stage=stage, content=content)
-    if errors:
-        return ScoreImportOutcome(stage=stage, sha256=sha256, errors=tuple(errors))
+    entries, problems, rows = _check(selection=selection, stage=stage, content=content)
+    if problems:
+        return ScoreImportOutcome(stage=stage, sha256=sha256, problems=tuple(problems))
     existing = {
         (score.application_id, score.round): score
         for score in Score.objects.select_for_update().filter(selection=selection, stage=stage)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
+from seleksi.rules.cells import neutralise_row
 from seleksi.rules.ranking import Stage
 from seleksi.selections.models import Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
@@ -205,7 +206,7 @@ def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(selectors.csv_header(run))
-    writer.writerows(selectors.csv_rows(run))
+    writer.writerows(map(neutralise_row, selectors.csv_rows(run)))
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type=CSV_CONTENT_TYPE)
     filename = f"peringkat-{run.selection.code}-{run.stage}-{run.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

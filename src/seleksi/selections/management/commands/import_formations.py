@@ -1,8 +1,11 @@
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from seleksi.selections.messages import describe_issue
 from seleksi.selections.models import Selection
@@ -19,13 +22,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--selection", required=True, help="selection code")
         parser.add_argument("file", help="path to a .csv or .xlsx file")
-        parser.add_argument("--language", default="id", help="language of messages (id, en)")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the messages",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate(options["language"])
+        with translation.override(options["language"]):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         selection = Selection.objects.filter(code=options["selection"]).first()
         if selection is None:
-            raise CommandError(f"selection '{options['selection']}' does not exist")
+            raise CommandError(
+                _("The selection “%(code)s” does not exist.") % {"code": options["selection"]}
+            )
         path = Path(options["file"])
         try:
             content = path.read_bytes()
@@ -40,11 +53,22 @@ class Command(BaseCommand):
         )
         if not outcome.ok:
             for issue in outcome.issues:
-                column = f", kolom {issue.column}" if issue.column else ""
-                self.stderr.write(
-                    f"{path.name}: baris {issue.row}{column}: {describe_issue(issue)}"
+                where = (
+                    _("line %(line)d, column %(column)s")
+                    % {"line": issue.row, "column": issue.column}
+                    if issue.column
+                    else _("line %(line)d") % {"line": issue.row}
                 )
-            raise CommandError(f"{len(outcome.issues)} error(s); nothing was imported")
+                self.stderr.write(f"{path.name}: {where}: {describe_issue(issue)}")
+            count = len(outcome.issues)
+            raise CommandError(
+                ngettext(
+                    "%(count)d error; nothing was imported",
+                    "%(count)d errors; nothing was imported",
+                    count,
+                )
+                % {"count": count}
+            )
         self.stdout.write(
             f"{selection.code}: {outcome.created} created, {outcome.updated} updated, "
             f"{outcome.deleted} removed, {outcome.unchanged} unchanged; "

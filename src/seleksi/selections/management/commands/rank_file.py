@@ -2,8 +2,11 @@
 
 The committee's spreadsheets go in (FORMASI.csv, NILAI.csv), the ranked list comes out, with
 the columns and order other tools rely on. Every problem in the files is reported per row, in
-Bahasa Indonesia, and nothing is written unless both files are valid. Notes for the committee
-(optimalisasi placements, ties at the quota, the run's fingerprint) go to stderr.
+the language of `--language` (Bahasa Indonesia unless told), and nothing is written unless both
+files are valid. Participant numbers and formation codes must have their format, and every
+cell written is neutralised (`rules.cells`), so no spreadsheet runs the output as formulas.
+Notes for the committee (optimalisasi placements, ties at the quota, the run's fingerprint) go
+to stderr.
 
 A national SKD stage is a million lines and takes seconds: well-formed lines are read without a
 `Row` (`QUICK_PARSERS`), the output is joined without `csv.writer` when no cell needs quoting,
@@ -21,8 +24,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from seleksi.rules.cells import FORMULA_STARTS, TEXT_MARK, neutralise_row
 from seleksi.rules.eligibility import PreferenceCode
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import (
@@ -45,13 +53,17 @@ from seleksi.rules.ranking import (
     rank_mitra,
     rank_pppk,
     rank_skd,
+    ranking_policy_codes,
 )
 from seleksi.rules.score_files import (
     ABSENT,
     NO,
+    PARTICIPANT_NUMBER,
     PRESENT,
     YES,
     FileErrors,
+    FileProblem,
+    Problem,
     Row,
     Table,
     column_positions,
@@ -59,6 +71,7 @@ from seleksi.rules.score_files import (
     table_row,
     table_rows,
 )
+from seleksi.selections.messages import describe_score_problem
 
 FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
 TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
@@ -147,9 +160,15 @@ class Command(BaseCommand):
         parser.add_argument("--formations", required=True, help="FORMASI.csv")
         parser.add_argument("--scores", required=True, help="NILAI.csv")
         parser.add_argument("--output", help="OUT.csv; stdout when left out")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the messages",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with _cyclic_gc_paused():
+        with translation.override(options["language"]), _cyclic_gc_paused():
             self._rank_files(options)
 
     def _rank_files(self, options: dict[str, Any]) -> None:
@@ -157,10 +176,15 @@ class Command(BaseCommand):
         try:
             policy = load_ranking_policy(options["policy"])
         except LookupError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(
+                _("There is no ranking policy “%(policy)s”; the policies are: %(policies)s")
+                % {"policy": options["policy"], "policies": ", ".join(ranking_policy_codes())}
+            ) from error
         if stage not in policy.stages:
-            known = ", ".join(policy.stages)
-            raise CommandError(f"kebijakan {policy.code} tidak punya tahap {stage}; ada: {known}")
+            raise CommandError(
+                _("The policy %(policy)s has no stage %(stage)s; it has: %(stages)s")
+                % {"policy": policy.code, "stage": stage, "stages": ", ".join(policy.stages)}
+            )
         formations_path = Path(options["formations"])
         scores_path = Path(options["scores"])
         errors: list[str] = []
@@ -168,16 +192,29 @@ class Command(BaseCommand):
         try:
             formations = parse_formations(policy, stage, read_table(formations_path))
         except FileErrors as error:
-            errors += [f"{formations_path.name}: {message}" for message in error.errors]
+            errors += [
+                f"{formations_path.name}: {describe_score_problem(problem)}"
+                for problem in error.problems
+            ]
         scores: Sequence[Score] = []
         try:
             scores = parse_scores(policy, stage, formations, read_table(scores_path))
         except FileErrors as error:
-            errors += [f"{scores_path.name}: {message}" for message in error.errors]
+            errors += [
+                f"{scores_path.name}: {describe_score_problem(problem)}"
+                for problem in error.problems
+            ]
         if errors:
             for message in errors:
                 self.stderr.write(message)
-            raise CommandError(f"{len(errors)} kesalahan; tidak ada keluaran yang ditulis")
+            raise CommandError(
+                ngettext(
+                    "%(count)d error; no output was written",
+                    "%(count)d errors; no output was written",
+                    len(errors),
+                )
+                % {"count": len(errors)}
+            )
 
         header, rows, notes = _rank(policy, stage, formations, scores)
         text = csv_text(header, rows)
@@ -205,8 +242,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """The rows as `csv.writer` writes them ("\\n" line ends). When no cell holds a comma, a
-    quote or a line break, that is the cells joined by commas, which is much quicker."""
+    """The rows, neutralised (`rules.cells`), as `csv.writer` writes them ("\\n" line ends).
+    When no cell holds a comma, a quote or a line break, or begins with a character that
+    neutralising changes, that is the cells joined by commas, which is much quicker."""
     lines = [",".join(header), *map(",".join, rows)]
     text = "\n".join(lines) + "\n"
     width = len(header)
@@ -217,13 +255,20 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         and text.count("\n") == len(lines)
         and '"' not in text
         and "\r" not in text
+        and not any(f",{start}" in text or f"\n{start}" in text for start in _CELL_STARTS)
+        and text[:1] not in _CELL_STARTS
     ):
         return text
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(neutralise_row(header))
+    writer.writerows(map(neutralise_row, rows))
     return buffer.getvalue()
+
+
+_CELL_STARTS = (*sorted(FORMULA_STARTS), TEXT_MARK)
+"""First characters of a cell that `neutralise_cell` may change: such a text goes through
+the writer."""
 
 
 def parse_formations(policy: RankingPolicy, stage: Stage, table: Table) -> list[Formation]:
@@ -235,9 +280,9 @@ def parse_formations(policy: RankingPolicy, stage: Stage, table: Table) -> list[
     seen: dict[str, int] = {}
     formations = []
     for row in rows:
-        code = row.text("kode_formasi")
+        code = row.formation_code("kode_formasi")
         if code is not None and seen.setdefault(code, row.line) != row.line:
-            row.fail("kode_formasi", f"“{code}” sudah ada di baris {seen[code]}")
+            row.fail("kode_formasi", Problem.DUPLICATE, value=code, earlier=seen[code])
         position = row.text("jabatan")
         unit = row.text("unit_penempatan")
         kind = row.choice("jenis_formasi", types) if types else row.text("jenis_formasi")
@@ -245,11 +290,11 @@ def parse_formations(policy: RankingPolicy, stage: Stage, table: Table) -> list[
         teknis = row.whole(TEKNIS_THRESHOLD_COLUMN, 0, teknis_maximum) if pppk else None
         if not row.errors and code and position and unit and kind and quota is not None:
             formations.append(Formation(code, position, unit, kind, quota, teknis))
-    errors = [message for row in rows for message in row.errors]
-    if errors:
-        raise FileErrors(errors)
+    problems = [problem for row in rows for problem in row.errors]
+    if problems:
+        raise FileErrors(problems)
     if not rows:
-        raise FileErrors(["tidak ada baris formasi"])
+        raise FileErrors([FileProblem(Problem.NO_FORMATION_ROWS)])
     return formations
 
 
@@ -286,7 +331,7 @@ def parse_scores(
     first_line: dict[tuple[str, int], int] = {}
     formation_of: dict[str, str] = {}
     scores: list[Any] = []
-    errors: list[str] = []
+    problems: list[FileProblem] = []
     for line, (raw, quick_score) in enumerate(zip(body, taken, strict=True), start=2):
         if quick_score is not None:
             participant = quick_score.participant
@@ -302,37 +347,49 @@ def parse_scores(
         row = table_row(line, raw, positions)
         if row is None:
             continue
-        participant = row.text("nomor_peserta")
-        code = row.text("kode_formasi")
+        participant = row.participant("nomor_peserta")
+        code = row.formation_code("kode_formasi")
         if code is not None and codes and code not in codes:
-            row.fail("kode_formasi", f"“{code}” tidak ada di berkas formasi")
+            row.fail("kode_formasi", Problem.UNKNOWN_FORMATION, value=code)
         score = parsers[stage](row)
         if participant is not None:
             round_ = score.round if isinstance(score, PppkScore) else 0
             earlier = first_line.setdefault((participant, round_), row.line)
-            if earlier != row.line:
-                where = f" pada tahap {round_}" if stage is Stage.PPPK else ""
-                row.fail("nomor_peserta", f"“{participant}” sudah ada{where} di baris {earlier}")
+            if earlier != row.line and stage is Stage.PPPK:
+                row.fail(
+                    "nomor_peserta",
+                    Problem.DUPLICATE_IN_ROUND,
+                    value=participant,
+                    round=round_,
+                    earlier=earlier,
+                )
+            elif earlier != row.line:
+                row.fail("nomor_peserta", Problem.DUPLICATE, value=participant, earlier=earlier)
             if code is not None and formation_of.setdefault(participant, code) != code:
-                row.fail("kode_formasi", f"peserta {participant} sudah terdaftar di formasi lain")
+                row.fail("kode_formasi", Problem.OTHER_FORMATION, value=participant)
             if score is not None and not row.errors:
                 scores.append(score)
-        errors += row.errors
-    if errors:
-        raise FileErrors(errors)
+        problems += row.errors
+    if problems:
+        raise FileErrors(problems)
     return scores
 
 
 def _skd_quick(policy: RankingPolicy, codes: AbstractSet[str]) -> QuickParser:
-    """An SKD line exactly as `_skd_score` reads it when it has nothing to report: a known
-    formation, H with three whole numbers in range or TH with none; None for anything else."""
+    """An SKD line exactly as `_skd_score` reads it when it has nothing to report: a participant
+    number in its format, a known formation, H with three whole numbers in range or TH with
+    none; None for anything else."""
     rules = policy.skd_rules()
     twk_maximum, tiu_maximum, tkp_maximum = rules.twk_maximum, rules.tiu_maximum, rules.tkp_maximum
+    is_participant_number = PARTICIPANT_NUMBER.fullmatch
 
     def parse(cells: Sequence[str]) -> SkdScore | None:
         number, code, attendance, twk, tiu, tkp = cells
         participant = number.strip()
-        if not participant or code not in codes:
+        if code not in codes:
+            return None
+        plain = participant.isalnum() and participant.isascii() and len(participant) <= 32
+        if not plain and not is_participant_number(participant):
             return None
         if attendance == ABSENT:
             return None if twk or tiu or tkp else SkdScore(participant, code, False)
