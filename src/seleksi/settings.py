@@ -238,6 +238,9 @@ SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", 
 # A ranking started from the committee's page with at least this many stored scores runs on
 # the task worker instead of inside the request (a national SKD stage takes tens of seconds).
 SELEKSI_RANKING_BACKGROUND_FROM = int(os.environ.get("SELEKSI_RANKING_BACKGROUND_FROM", "20000"))
+# An allocation uploaded in the console whose text (a CSV, or a workbook's parts unpacked) is
+# at least this many KB is imported by the task worker, never parsed in the web request.
+SELEKSI_IMPORT_BACKGROUND_FROM_KB = int(os.environ.get("SELEKSI_IMPORT_BACKGROUND_FROM_KB", "512"))
 
 # Personal identity numbers (NIK, KK) are encrypted at rest and looked up by a keyed hash.
 # SELEKSI_FIELD_KEYS: comma-separated Fernet keys, newest first (older ones still decrypt).

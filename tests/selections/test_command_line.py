@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.selections.test_tables import BROKEN_PARTS, DAMAGED, excel_like_workbook, rewritten
+
 Runner = Callable[..., subprocess.CompletedProcess[bytes]]
 
 
@@ -42,9 +44,23 @@ def test_the_command_line_contract(seleksi: Runner, tmp_path: Path) -> None:
 
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([lines[0], lines[1].replace(",CPNS,", ",ASN,", 1)]) + "\n")
-    refused = seleksi("import-formations", "--selection", "aceh-tengah-casn-2021", str(bad))
+    refused = seleksi(
+        "import-formations", "--selection", "aceh-tengah-casn-2021", str(bad), "--language=en"
+    )
     assert refused.returncode == 1
-    assert "bad.csv: baris 2, kolom jenis_pengadaan:" in refused.stderr.decode()
+    assert "bad.csv: line 2, column jenis_pengadaan:" in refused.stderr.decode()
+    workbook = tmp_path / "rusak.xlsx"
+    workbook.write_bytes(
+        rewritten(
+            excel_like_workbook([lines[0].split(","), lines[1].split(",")]),
+            BROKEN_PARTS["sheet XML unclosed tag"],
+        )
+    )
+    damaged = seleksi(
+        "import-formations", "--selection", "aceh-tengah-casn-2021", str(workbook), "--language=en"
+    )
+    assert damaged.returncode == 1
+    assert damaged.stderr.decode().splitlines() == [f"CommandError: rusak.xlsx: {DAMAGED}"]
     after = seleksi("export-formations", "--selection", "aceh-tengah-casn-2021")
     assert after.stdout == exported.stdout  # nothing was written
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
@@ -28,11 +29,14 @@ from .services import formation_save, formations_import, formations_parse_file
 from .tables import (
     CSV_CONTENT_TYPE,
     MAX_FILE_BYTES,
+    MEGABYTE,
     XLSX_CONTENT_TYPE,
     TableFileError,
+    unpacked_size,
     write_csv,
     write_xlsx,
 )
+from .tasks import formations_import_request, import_state
 
 
 class StageInline(ScopedInline):
@@ -200,19 +204,46 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
         return selection
 
     def import_formations_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """A file whose text reaches SELEKSI_IMPORT_BACKGROUND_FROM_KB is handed to the task
+        worker (`tasks.formations_import_request`); a smaller one is imported here."""
         selection = self._selection_for(request, object_id, Capability.IMPORT_FORMATIONS)
         issues: list[dict[str, Any]] = []
         form = FormationImportForm(request.POST or None, request.FILES or None)
         status = 200
+        import_page = reverse("admin:selections_selection_import_formations", args=[selection.pk])
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > MAX_FILE_BYTES:
-                form.add_error("file", gettext("The file is larger than 10 MB."))
+                form.add_error(
+                    "file",
+                    gettext("The file is larger than %(limit)d MB.")
+                    % {"limit": MAX_FILE_BYTES // MEGABYTE},
+                )
             else:
+                content = upload.read()
                 try:
-                    parsed = formations_parse_file(filename=upload.name, content=upload.read())
+                    in_background = (
+                        unpacked_size(upload.name, content)
+                        >= settings.SELEKSI_IMPORT_BACKGROUND_FROM_KB * 1024
+                    )
+                    if in_background:
+                        formations_import_request(
+                            selection=selection,
+                            filename=upload.name,
+                            content=content,
+                            actor=request.user,
+                        )
+                        messages.info(
+                            request,
+                            gettext(
+                                "The file is large, so the task worker imports it. This page "
+                                "shows the result when it is done; reload it in a minute."
+                            ),
+                        )
+                        return HttpResponseRedirect(import_page)
+                    parsed = formations_parse_file(filename=upload.name, content=content)
                 except TableFileError as error:
-                    form.add_error("file", str(error.message))
+                    form.add_error("file", error.message)
                 else:
                     outcome = formations_import(
                         selection=selection,
@@ -250,6 +281,7 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
             "selection": selection,
             "form": form,
             "issues": issues,
+            "import_state": import_state(selection),
             "opts": self.model._meta,
         }
         return render(
