@@ -5,6 +5,7 @@ state that allows it (`rules.verification.can_move`), and records an audit event
 reason; applicants are told by e-mail after the transaction commits.
 """
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -362,26 +363,22 @@ def decide(
 
 
 def _notify_many(template: str, site_url: str, recipients: Iterable[tuple[str, str]]) -> int:
-    """Queue one e-mail per (address, registration number), rendered from
-    `verification/email/<template>.txt` in the portal's language; sent after the commit."""
+    """Queue one e-mail per (address, registration number), from
+    `verification/email/<template>.txt` in the portal's language; sent after the commit. The
+    text is rendered once, with a random stand-in for the number that each e-mail replaces."""
+    stand_in = f"n{uuid.uuid4().hex}"
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"verification/email/{template}_subject.txt").strip()
-        body = get_template(f"verification/email/{template}.txt")
-        messages = [
-            (
-                email,
-                subject,
-                body.render(
-                    {
-                        "number": number,
-                        "link": site_url + reverse("applications:detail", args=[number]),
-                    }
-                ),
-            )
-            for email, number in recipients
-            if email
-        ]
-    return email_queue_many(messages)
+        body = render_to_string(
+            f"verification/email/{template}.txt",
+            {
+                "number": stand_in,
+                "link": site_url + reverse("applications:detail", args=[stand_in]),
+            },
+        )
+    return email_queue_many(
+        (email, subject, body.replace(stand_in, number)) for email, number in recipients if email
+    )
 
 
 def _schedule_dates(selection: Selection, kind: str) -> tuple[Any, Any]:
