@@ -13,7 +13,13 @@ from seleksi.rules.schedule import SelectionStatus
 from seleksi.selections.models import Formation, Selection
 from seleksi.verification.services import window_for
 from tests.accounts.helpers import make_applicant
-from tests.factories import formation_rows, import_rows, make_agency, make_selection
+from tests.factories import (
+    formation_rows,
+    import_rows,
+    make_agency,
+    make_selection,
+    make_superuser,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +104,37 @@ def test_the_objection_window_starts_on_the_agencys_date_of_publication(
         assert window is not None
         opened[selection.agency.time_zone] = window.opens_on
     assert opened == {"Asia/Jakarta": LAST_DAY, "Asia/Jayapura": LAST_DAY + timedelta(days=1)}
+
+
+def test_a_superuser_sets_the_agencys_time_zone_in_the_console(client: Client) -> None:
+    agency = make_agency("bps-jayapura", kind=Agency.Kind.STATISTICS_OFFICE)
+    client.force_login(make_superuser())
+    url = f"/kelola/agencies/agency/{agency.pk}/change/"
+    form = client.get(url).content.decode()
+    assert 'name="time_zone"' in form and "Asia/Jayapura" in form
+    response = client.post(
+        url,
+        {
+            "code": agency.code,
+            "name": agency.name,
+            "kind": agency.kind,
+            "time_zone": "Asia/Jayapura",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Agency.objects.get(pk=agency.pk).time_zone == "Asia/Jayapura"
+    refused = client.post(
+        url,
+        {
+            "code": agency.code,
+            "name": agency.name,
+            "kind": agency.kind,
+            "time_zone": "Europe/Berlin",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert refused.status_code == 200  # only the three Indonesian zones
+    assert Agency.objects.get(pk=agency.pk).time_zone == "Asia/Jayapura"
