@@ -1,4 +1,9 @@
-"""Benchmark: the verification queue with 100,000 submitted applications in one selection.
+"""Benchmark: the verification queue with 100,000 submitted applications in one selection,
+then the publication of the administrative result to all of them.
+
+The publication is printed with its statement count beside two bounds measured in the same
+run and rolled back: one UPDATE of every application (the least any publication writes) and
+loading one audit row per application through a temporary table (COPY on PostgreSQL).
 
 Seeds its own data, prints timings, asserts nothing. Meant for PostgreSQL:
 
@@ -11,6 +16,7 @@ Without DATABASE_URL it uses a throwaway SQLite file. The database must be empty
 import argparse
 import statistics
 import time
+from typing import Any
 
 from benchdb import setup_django
 
@@ -43,7 +49,10 @@ def main() -> None:
     password = make_password(None)
     count = options.applications
     User.objects.bulk_create(
-        (User(username=f"bench{n:07d}", password=password) for n in range(count)),
+        (
+            User(username=f"bench{n:07d}", email=f"bench{n:07d}@contoh.invalid", password=password)
+            for n in range(count)
+        ),
         batch_size=5000,
     )
     users = list(
@@ -104,6 +113,73 @@ def main() -> None:
         timings.sort()
         p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
         print(f"{name:<20} {statistics.median(timings):>10.1f} {p95:>8.1f}")
+
+    publication(selection, count)
+
+
+def publication(selection: Any, count: int) -> None:
+    """Every application checked, then published at once; the bounds are rolled back."""
+    from django.db import connection, transaction
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from benchdb import bulk_load
+    from seleksi.accounts.models import User
+    from seleksi.applications.models import Application
+    from seleksi.audit.models import AuditEvent
+    from seleksi.verification.services import publish
+
+    applications = Application.objects.filter(selection=selection)
+    applications.update(admin_stage="checked", admin_result="MS")
+    applications.filter(number__endswith="7").update(admin_result="TMS")
+    pks = list(applications.values_list("pk", "number"))
+
+    class Rollback(Exception):
+        pass
+
+    def rolled_back(work: Any) -> float:
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                work()
+                raise Rollback
+        except Rollback:
+            pass
+        return time.perf_counter() - started
+
+    update_seconds = rolled_back(
+        lambda: applications.update(
+            admin_stage="published", published_result=F("admin_result"), published_at=timezone.now()
+        )
+    )
+    audit_seconds = rolled_back(
+        lambda: bulk_load(
+            AuditEvent,
+            ["subject_id", "subject_label"],
+            ((str(pk), number) for pk, number in pks),
+            fixed={
+                "action": "verification.published",
+                "actor_role": "committee",
+                "subject_type": "applications.application",
+                "agency_id": selection.agency_id,
+                "selection_id": selection.pk,
+                "details": {"result": "MS"},
+            },
+        )
+    )
+    committee = User.objects.get(username="panitia.acehtengah")
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        published = publish(selection=selection, actor=committee, site_url="https://bench")
+    seconds = time.perf_counter() - started
+    copy = " and one COPY of the audit rows" if connection.vendor == "postgresql" else ""
+    print(
+        f"publish {count:,} applications: {seconds:.2f} s, {len(queries.captured_queries)} "
+        f"statements{copy} (counts {published.counts})"
+    )
+    print(f"  bound: one UPDATE of every application {update_seconds:.2f} s")
+    print(f"  bound: one audit row per application through a temporary table {audit_seconds:.2f} s")
 
 
 if __name__ == "__main__":
