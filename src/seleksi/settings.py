@@ -261,14 +261,13 @@ SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
     os.environ.get("SELEKSI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")
 )
 SELEKSI_LOGIN_LOCK_MINUTES = int(os.environ.get("SELEKSI_LOGIN_LOCK_MINUTES", "15"))
-SELEKSI_NIK_CHECKS_PER_ADDRESS = int(os.environ.get("SELEKSI_NIK_CHECKS_PER_ADDRESS", "60"))
-SELEKSI_RETENTION_YEARS = int(os.environ.get("SELEKSI_RETENTION_YEARS", "5"))
 # An address never locks: past SLOW_AFTER failures its sign-in forms must be a few seconds old
 # (up to MAX_WAIT), past MAX_FAILURES_PER_ADDRESS they also ask a small question.
 SELEKSI_LOGIN_SLOW_AFTER_PER_ADDRESS = int(
     os.environ.get("SELEKSI_LOGIN_SLOW_AFTER_PER_ADDRESS", "10")
 )
 SELEKSI_LOGIN_MAX_WAIT_SECONDS = int(os.environ.get("SELEKSI_LOGIN_MAX_WAIT_SECONDS", "30"))
+SELEKSI_NIK_CHECKS_PER_ADDRESS = int(os.environ.get("SELEKSI_NIK_CHECKS_PER_ADDRESS", "60"))
 # Registrations and identity additions that reach the population registry, per NIK and per
 # name + birth date (then refused until the window ends) and per address (then a question).
 SELEKSI_IDENTITY_TRIES = int(os.environ.get("SELEKSI_IDENTITY_TRIES", "10"))
@@ -276,3 +275,4 @@ SELEKSI_IDENTITY_TRIES_PER_ADDRESS = int(os.environ.get("SELEKSI_IDENTITY_TRIES_
 SELEKSI_IDENTITY_WINDOW_MINUTES = int(os.environ.get("SELEKSI_IDENTITY_WINDOW_MINUTES", "60"))
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client.
 SELEKSI_TRUSTED_PROXIES = env_list("SELEKSI_TRUSTED_PROXIES", "")
+SELEKSI_RETENTION_YEARS = int(os.environ.get("SELEKSI_RETENTION_YEARS", "5"))
