@@ -85,6 +85,31 @@ def _registry_problem(*, nik: str, kk: str, full_name: str, birth_date: Any) -> 
     return str(REGISTRY_MESSAGES[answer.outcome])
 
 
+def _identity_confirmed(form: Any, address: str) -> tuple[bool, int, throttle.Challenge | None]:
+    """Counts one try of the form's NIK (`throttle.identity_try`) and, if it may go on, asks
+    the population registry. A refusal or a mismatch becomes the form's error. Returns whether
+    the identity is confirmed, the status of the form shown again, and the challenge to keep."""
+    data = form.cleaned_data
+    token, answer = form.posted_challenge
+    refusal = throttle.identity_try(
+        address=address,
+        nik=data["nik"],
+        full_name=data["full_name"],
+        birth_date=data["birth_date"],
+        token=token,
+        answer=answer,
+    )
+    if refusal is not None:
+        form.add_error(None, refusal.message)
+        return False, refusal.status, refusal.keep
+    problem = _registry_problem(
+        nik=data["nik"], kk=data["kk"], full_name=data["full_name"], birth_date=data["birth_date"]
+    )
+    if problem:
+        form.add_error(None, problem)
+    return not problem, 400, None
+
+
 @never_cache
 @sensitive_post_parameters(
     "password1", "password2", "nik", "kk", "answer_1", "answer_2", "challenge_answer"
@@ -101,30 +126,10 @@ def register(request: HttpRequest) -> HttpResponse:
     kept = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        refusal = problem = None
+        confirmed = True
         if data["nik"]:
-            token, answer = form.posted_challenge
-            refusal = throttle.identity_try(
-                address=address,
-                nik=data["nik"],
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-                token=token,
-                answer=answer,
-            )
-            if refusal is None:
-                problem = _registry_problem(
-                    nik=data["nik"],
-                    kk=data["kk"],
-                    full_name=data["full_name"],
-                    birth_date=data["birth_date"],
-                )
-        if refusal is not None:
-            form.add_error(None, refusal.message)
-            status, kept = refusal.status, refusal.keep
-        elif problem:
-            form.add_error(None, problem)
-        else:
+            confirmed, status, kept = _identity_confirmed(form, address)
+        if confirmed:
             services.registration_submit(
                 registration=services.Registration(
                     email=data["email"],
@@ -584,29 +589,8 @@ def identity_add(request: HttpRequest) -> HttpResponse:
     status, kept = (400 if request.method == "POST" else 200), None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        token, answer = form.posted_challenge
-        refusal = throttle.identity_try(
-            address=address,
-            nik=data["nik"],
-            full_name=data["full_name"],
-            birth_date=data["birth_date"],
-            token=token,
-            answer=answer,
-        )
-        problem = None
-        if refusal is None:
-            problem = _registry_problem(
-                nik=data["nik"],
-                kk=data["kk"],
-                full_name=data["full_name"],
-                birth_date=data["birth_date"],
-            )
-        if refusal is not None:
-            form.add_error(None, refusal.message)
-            status, kept = refusal.status, refusal.keep
-        elif problem:
-            form.add_error(None, problem)
-        else:
+        confirmed, status, kept = _identity_confirmed(form, address)
+        if confirmed:
             try:
                 services.identity_add(
                     user=user,

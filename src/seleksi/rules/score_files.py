@@ -109,6 +109,26 @@ class Row:
             return None
         return value
 
+    def first_for(
+        self, seen: dict[tuple[str, int], int], number: str, round_: int, *, by_round: bool
+    ) -> bool:
+        """Whether this is the first line of the participant (in this round, where a stage has
+        rounds); a repeated line fails, naming the line it repeats. `seen` keeps first lines."""
+        earlier = seen.setdefault((number, round_), self.line)
+        if earlier == self.line:
+            return True
+        if by_round:
+            self.fail(
+                "nomor_peserta",
+                Problem.DUPLICATE_IN_ROUND,
+                value=number,
+                round=round_,
+                earlier=earlier,
+            )
+        else:
+            self.fail("nomor_peserta", Problem.DUPLICATE, value=number, earlier=earlier)
+        return False
+
     def participant(self, column: str = "nomor_peserta") -> str | None:
         """A participant number (nomor peserta) in its format, or None."""
         value = self.text(column)

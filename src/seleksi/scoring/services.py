@@ -143,18 +143,8 @@ class _Check:
         )
         applicant = None
         if number is not None and round_ is not None:
-            earlier = self.first_line.setdefault((number, round_), row.line)
-            if earlier != row.line and self.stage == STAGE.PPPK:
-                row.fail(
-                    "nomor_peserta",
-                    Problem.DUPLICATE_IN_ROUND,
-                    value=number,
-                    round=round_,
-                    earlier=earlier,
-                )
-            elif earlier != row.line:
-                row.fail("nomor_peserta", Problem.DUPLICATE, value=number, earlier=earlier)
-            else:
+            pppk = self.stage == STAGE.PPPK
+            if row.first_for(self.first_line, number, round_, by_round=pppk):
                 applicant = self.applicant(row, number)
         values = self.values(row)
         if row.errors or applicant is None or round_ is None or values is None:

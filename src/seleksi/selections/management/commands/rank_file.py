@@ -354,17 +354,7 @@ def parse_scores(
         score = parsers[stage](row)
         if participant is not None:
             round_ = score.round if isinstance(score, PppkScore) else 0
-            earlier = first_line.setdefault((participant, round_), row.line)
-            if earlier != row.line and stage is Stage.PPPK:
-                row.fail(
-                    "nomor_peserta",
-                    Problem.DUPLICATE_IN_ROUND,
-                    value=participant,
-                    round=round_,
-                    earlier=earlier,
-                )
-            elif earlier != row.line:
-                row.fail("nomor_peserta", Problem.DUPLICATE, value=participant, earlier=earlier)
+            row.first_for(first_line, participant, round_, by_round=stage is Stage.PPPK)
             if code is not None and formation_of.setdefault(participant, code) != code:
                 row.fail("kode_formasi", Problem.OTHER_FORMATION, value=participant)
             if score is not None and not row.errors:
