@@ -213,7 +213,8 @@ def test_queueing_and_sending_many_takes_statements_per_batch_not_per_message() 
 
     queue_small, send_small = statements(10)
     queue_large, send_large = statements(1000)
-    assert queue_small == 1 and queue_large <= 1000 // 50
+    # one INSERT per batch; on PostgreSQL one COPY, which the capture does not see
+    assert queue_small <= 1 and queue_large <= 1000 // 50
     batches = -(-1000 // BATCH_SIZE)
     assert send_small <= 5
     assert send_large <= 4 * batches + 1

@@ -7,17 +7,17 @@ transaction as the change, so either both happen or neither does.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import batched
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from seleksi.agencies.permissions import role_of
+from seleksi.core.bulk import rows_insert
 
 from .models import AuditEvent
 
-AUDIT_BATCH_SIZE = 2000
+SUBJECT_COLUMNS = ("subject_id", "subject_label", "reason", "details")
 
 
 def _checked_action(action: str) -> None:
@@ -103,39 +103,9 @@ def audit_record_many(
         "subject_type": model._meta.label_lower,
         "rule_version": rule_version,
     }
+    values = tuple(shared.values())
     rows = (
-        {
-            **shared,
-            "subject_id": str(subject.pk),
-            "subject_label": subject.label[:255],
-            "reason": subject.reason,
-            "details": subject.details,
-        }
+        (*values, str(subject.pk), subject.label[:255], subject.reason, subject.details)
         for subject in subjects
     )
-    if connection.vendor == "postgresql":
-        return _copy_events(rows)
-    count = 0
-    for chunk in batched(rows, AUDIT_BATCH_SIZE):
-        AuditEvent.objects.bulk_create(AuditEvent(**row) for row in chunk)
-        count += len(chunk)
-    return count
-
-
-def _copy_events(rows: Iterable[dict[str, Any]]) -> int:
-    from psycopg import sql
-    from psycopg.types.json import Jsonb
-
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(AuditEvent._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(str(field.column)) for field in fields),
-    )
-    attnames = [field.attname for field in fields]
-    count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            row["details"] = Jsonb(row["details"])
-            copy.write_row([row[name] for name in attnames])
-            count += 1
-    return count
+    return rows_insert(AuditEvent, (*shared, *SUBJECT_COLUMNS), rows)

@@ -8,23 +8,39 @@ the task queue.
 
 from collections.abc import Iterable
 from datetime import datetime
-from itertools import batched
 
 from django.db import transaction
 from django.utils import timezone
 
+from seleksi.core.bulk import rows_insert
 from seleksi.core.crypto import encrypt_text
 
 from .models import Message
 from .tasks import message_send, queued_send
 
 INSERT_BATCH_SIZE = 500
+BULK_COLUMNS = (
+    "to",
+    "subject",
+    "body_encrypted",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "claim",
+    "sent_at",
+    "last_error",
+    "created_at",
+)
+
+
+def _subject(subject: str) -> str:
+    return " ".join(subject.split())[:255]
 
 
 def _message(*, to: str, subject: str, body: str, now: datetime) -> Message:
     return Message(
         to=to.strip(),
-        subject=" ".join(subject.split())[:255],
+        subject=_subject(subject),
         body_encrypted=encrypt_text(body),
         next_attempt_at=now,
     )
@@ -43,12 +59,11 @@ def email_queue_many(messages: Iterable[tuple[str, str, str]]) -> int:
     """Store many (to, subject, body) messages with batched inserts and, after the commit,
     enqueue one task that sends them in batches. Returns how many were queued."""
     now = timezone.now()
-    count = 0
-    for chunk in batched(messages, INSERT_BATCH_SIZE):
-        Message.objects.bulk_create(
-            [_message(to=to, subject=subject, body=body, now=now) for to, subject, body in chunk]
-        )
-        count += len(chunk)
+    rows = (
+        (to.strip(), _subject(subject), encrypt_text(body), "queued", 0, now, "", None, "", now)
+        for to, subject, body in messages
+    )
+    count = rows_insert(Message, BULK_COLUMNS, rows, batch_size=INSERT_BATCH_SIZE)
     if count:
         transaction.on_commit(queued_send.enqueue)
     return count

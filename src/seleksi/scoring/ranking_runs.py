@@ -33,12 +33,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from seleksi.accounts.models import Education
 from seleksi.audit.services import audit_record
+from seleksi.core.bulk import rows_insert
 from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.formations import QUALIFICATION_SEPARATOR, ProcurementType
@@ -582,19 +583,4 @@ def _row_values(run_id: int, order: int, application_id: int, result: Result) ->
 
 def _write_rows(rows: Iterable[RowValues]) -> None:
     """Insert the rows in bulk: COPY on PostgreSQL, `bulk_create` in batches elsewhere."""
-    if connection.vendor != "postgresql":
-        RankingRow.objects.bulk_create(
-            (RankingRow(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in rows),
-            batch_size=BATCH_SIZE,
-        )
-        return
-    from psycopg import sql
-
-    column_of = {field.attname: str(field.column) for field in RankingRow._meta.concrete_fields}
-    columns = [sql.Identifier(column_of[name]) for name in ROW_COLUMNS]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(RankingRow._meta.db_table), sql.SQL(", ").join(columns)
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    rows_insert(RankingRow, ROW_COLUMNS, rows, batch_size=BATCH_SIZE)
