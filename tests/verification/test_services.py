@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from seleksi.accounts.models import User
 from seleksi.applications.models import Application
@@ -29,6 +29,7 @@ from seleksi.verification.models import (
     ReviewItem,
 )
 from seleksi.verification.services import MarkInput, VerificationRefused
+from seleksi.verification.views import refusal_text
 from tests.applications.test_files import letter_pdf, png
 from tests.verification.conftest import Scene
 
@@ -639,10 +640,21 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_and_nothing_is_store
     )
     with refused("bad_evidence") as info:
         object_to(published.refreshed(0), files=files)
-    assert info.value.detail == "foto.pdf; maks. 800 KB"
+    assert info.value.detail == {"file": "foto.pdf", "limit": 800}
     assert not Objection.objects.exists() and not ObjectionEvidence.objects.exists()
     assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
     assert published.refreshed(0).admin_stage == "published"
+
+
+def test_the_evidence_refusal_names_the_file_and_limit_in_the_readers_language() -> None:
+    error = VerificationRefused("bad_evidence", {"file": "foto.pdf", "limit": 800})
+    with translation.override("en"):
+        assert refusal_text(error) == (
+            "The evidence file foto.pdf is not a valid PDF or JPEG of at most 800 KB; "
+            "nothing was saved."
+        )
+    with translation.override("id"):
+        assert "foto.pdf" in refusal_text(error) and "paling besar 800 KB" in refusal_text(error)
 
 
 def test_evidence_over_the_size_limit_is_refused(published: Scene) -> None:

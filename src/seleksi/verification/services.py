@@ -75,7 +75,7 @@ OBJECTION_REASON_MIN_CHARACTERS = 20
 
 
 class VerificationRefused(Exception):
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str | dict[str, object] = "") -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
@@ -493,7 +493,7 @@ def object_to_result(
             check = check_upload(content, expected=expected, max_bytes=limit_kb * 1024)
             shown = display_name(upload.name, "bukti")
             if not check.ok:
-                raise VerificationRefused("bad_evidence", f"{shown}; maks. {limit_kb} KB")
+                raise VerificationRefused("bad_evidence", {"file": shown, "limit": limit_kb})
             checked.append((shown, content, check))
         _move(locked, Stage.OBJECTED)
         locked.save(update_fields=["admin_stage"])

@@ -55,14 +55,15 @@ REFUSALS = {
     "window_closed": gettext_lazy("The objection period is not open."),
     "reason_too_short": gettext_lazy("Explain in at least 20 characters why the result is wrong."),
     "bad_evidence": gettext_lazy(
-        "An evidence file (%s) is not a valid PDF or JPEG within the size limit; nothing was saved."
+        "The evidence file %(file)s is not a valid PDF or JPEG of at most %(limit)d KB; nothing "
+        "was saved."
     ),
 }
 
 
 def refusal_text(error: services.VerificationRefused) -> str:
     text = str(REFUSALS.get(error.code, error.code))
-    return text % error.detail if "%s" in text else text
+    return text % error.detail if "%" in text else text
 
 
 def _staff_selection(request: HttpRequest, code: str) -> Selection:
