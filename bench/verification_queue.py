@@ -173,7 +173,9 @@ def publication(selection: Any, count: int) -> None:
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         published = publish(selection=selection, actor=committee, site_url="https://bench")
     seconds = time.perf_counter() - started
-    copy = " and one COPY of the audit rows" if connection.vendor == "postgresql" else ""
+    copy = (
+        " and two COPYs (the audit rows, the e-mails)" if connection.vendor == "postgresql" else ""
+    )
     print(
         f"publish {count:,} applications: {seconds:.2f} s, {len(queries.captured_queries)} "
         f"statements{copy} (counts {published.counts})"
