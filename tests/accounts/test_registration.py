@@ -1,13 +1,10 @@
 import logging
-import threading
-import time
-from collections.abc import Callable
 from datetime import date
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -29,6 +26,7 @@ from tests.accounts.helpers import (
     registration_form,
     seconds_later,
 )
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -325,37 +323,6 @@ def test_the_as_you_type_nik_check_is_rate_limited_per_address(client: Client, s
     assert statuses == [200, 200, 200, 429]
     other = CommitClient(REMOTE_ADDR="10.9.8.7").post("/akun/daftar/periksa-nik/", {"nik": "1"})
     assert other.status_code == 200
-
-
-def at_once(*actions: Callable[[], object]) -> list[object]:
-    """Runs the actions in threads released together. The SQLite test database refuses a
-    second writer at once instead of waiting, so there the loser's transaction runs again;
-    PostgreSQL makes it wait on the unique index by itself."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            for _attempt in range(500):
-                try:
-                    outcomes[index] = action()
-                    return
-                except OperationalError as error:
-                    if connection.vendor != "sqlite" or "locked" not in str(error):
-                        raise
-                    time.sleep(0.01)
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -4,8 +4,6 @@ The stale copies below are what a second browser tab or a double-clicked button 
 row as it was when the request began, not as it is when the request writes.
 """
 
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 
 from seleksi.accounts.models import User
 from seleksi.applications import services
@@ -23,6 +21,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.selections.models import DocumentRule
 from tests.applications.test_applications import formation, person
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -95,44 +94,16 @@ def test_submitting_with_a_stale_draft_after_the_withdrawal_is_a_clear_refusal()
     assert not AuditEvent.objects.filter(action="application.submitted").exists()
 
 
-def serialised(action: Callable[[], object]) -> None:
-    """On the SQLite test database (in memory, shared cache) a second writer is refused at
-    once instead of waiting as it does on a file with a busy timeout; waiting is emulated by
-    running the whole transaction again. PostgreSQL waits on the row lock by itself."""
-    for _attempt in range(500):
-        try:
-            action()
-            return
-        except OperationalError as error:
-            if connection.vendor != "sqlite" or "locked" not in str(error):
-                raise
-            time.sleep(0.01)
-    raise AssertionError("the other transaction never finished")
-
-
 def race(*actions: Callable[[], object]) -> list[str]:
-    """Run the actions in threads released together; each answers "ok" or its refusal."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = [""] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            serialised(action)
-            outcomes[index] = "ok"
-        except services.ApplicationRefused as refused:
-            outcomes[index] = refused.code
-        except Exception as error:
-            outcomes[index] = f"error: {error!r}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    """Run the actions at once; each answers "ok" or its refusal."""
+    return [
+        outcome.code
+        if isinstance(outcome, services.ApplicationRefused)
+        else f"error: {outcome!r}"
+        if isinstance(outcome, Exception)
+        else "ok"
+        for outcome in at_once(*actions)
+    ]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
