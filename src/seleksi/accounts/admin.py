@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.admin import SuperuserOnlyAdmin
 from seleksi.agencies.models import Membership
-from seleksi.core.admin_scoping import AuditedAdminMixin
+from seleksi.audit.admin_mixins import AuditedAdminMixin
 
 from .models import User
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.core.admin_scoping import AuditedAdminMixin
+from seleksi.audit.admin_mixins import AuditedAdminMixin
 
 from .models import Agency, Membership
 

@@ -3,7 +3,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.core.admin_scoping import AgencyScopedAdmin, ReadOnlyAdminMixin
+from seleksi.agencies.admin_scoping import AgencyScopedAdmin
+from seleksi.core.admin_mixins import ReadOnlyAdminMixin
 
 from .models import Application, Document
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from seleksi.core.admin_scoping import AgencyScopedAdmin, ReadOnlyAdminMixin
+from seleksi.agencies.admin_scoping import AgencyScopedAdmin
+from seleksi.core.admin_mixins import ReadOnlyAdminMixin
 
 from .models import AuditEvent
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.core.admin_scoping import ReadOnlyAdminMixin
+from seleksi.core.admin_mixins import ReadOnlyAdminMixin
 
 from .models import EducationLevel, Province, Regency
 

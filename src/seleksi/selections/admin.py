@@ -12,9 +12,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.agencies.admin_scoping import AgencyScopedAdmin, ScopedInline
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
-from seleksi.core.admin_scoping import AgencyScopedAdmin, AuditedAdminMixin, ScopedInline
+from seleksi.audit.admin_mixins import AuditedAdminMixin
 from seleksi.rules.eligibility import policy_codes
 from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
 from seleksi.rules.ranking import Stage as RankingStage

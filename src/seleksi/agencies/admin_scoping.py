@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
+from .permissions import Capability, agency_ids_with, user_can
 
 
 class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -84,46 +84,3 @@ class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._parent_allowed(request, obj)
-
-
-class AuditedAdminMixin:
-    """Writes an audit event for every add, change and delete made in the console, with the
-    console's own description of what changed and the reason the editor gave."""
-
-    def _audit(self, request: HttpRequest, obj: Model, verb: str, message: Any) -> None:
-        from seleksi.audit.services import audit_record
-
-        reason = getattr(request, "_seleksi_change_reason", "")
-        audit_record(
-            actor=request.user,
-            action=f"{obj._meta.model_name}.{verb}",
-            subject=obj,
-            reason=reason,
-            details={"changes": message} if message else {},
-        )
-
-    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._audit(request, obj, "created", message)
-        return super().log_addition(request, obj, message)  # type: ignore[misc]
-
-    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._audit(request, obj, "updated", message)
-        return super().log_change(request, obj, message)  # type: ignore[misc]
-
-    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-        for obj in queryset:
-            self._audit(request, obj, "deleted", None)
-        return super().log_deletions(request, queryset)  # type: ignore[misc]
-
-
-class ReadOnlyAdminMixin:
-    """Rows that the console shows but never writes: they come from services or data files."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
