@@ -12,7 +12,7 @@ from django.db import connection
 from seleksi.verification import services
 from seleksi.verification.models import Objection, ObjectionEvidence, RejectionReason
 from tests.applications.test_files import letter_pdf, pas_foto
-from tests.applications.test_races import serialised
+from tests.concurrency import serialised
 from tests.factories import make_agency, make_selection
 from tests.verification.conftest import Scene
 from tests.verification.test_services import REASON, object_to, publish, refused

@@ -29,7 +29,6 @@ from seleksi.verification.models import (
     ReviewItem,
 )
 from seleksi.verification.services import MarkInput, VerificationRefused
-from seleksi.verification.views import refusal_text
 from tests.applications.test_files import letter_pdf, png
 from tests.verification.conftest import Scene
 
@@ -649,12 +648,12 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_and_nothing_is_store
 def test_the_evidence_refusal_names_the_file_and_limit_in_the_readers_language() -> None:
     error = VerificationRefused("bad_evidence", {"file": "foto.pdf", "limit": 800})
     with translation.override("en"):
-        assert refusal_text(error) == (
+        assert error.message == (
             "The evidence file foto.pdf is not a valid PDF or JPEG of at most 800 KB; "
             "nothing was saved."
         )
     with translation.override("id"):
-        assert "foto.pdf" in refusal_text(error) and "paling besar 800 KB" in refusal_text(error)
+        assert "foto.pdf" in error.message and "paling besar 800 KB" in error.message
 
 
 def test_evidence_over_the_size_limit_is_refused(published: Scene) -> None:

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
@@ -27,6 +28,7 @@ from seleksi.applications.files import check_upload
 from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
+from seleksi.core.errors import ServiceRefused
 from seleksi.outbox.services import email_queue_many
 from seleksi.rules.verification import (
     ItemMark,
@@ -74,11 +76,55 @@ DEFAULT_EVIDENCE_LIMIT_KB = 800  # seed 003: "others PDF <= 800 KB"; used withou
 OBJECTION_REASON_MIN_CHARACTERS = 20
 
 
-class VerificationRefused(Exception):
+REFUSALS = {
+    "forbidden": _("You may not do this for this agency."),
+    "claimed_by_another": _(
+        "Another verifier is checking this application right now; choose another one."
+    ),
+    "claim_required": _(
+        "Take this application to check before saving; an expired hold must be taken again."
+    ),
+    "second_check_by_another": _("The second check must be done by another verifier."),
+    "checklist": _(
+        "Mark every requirement; a TMS needs a reason from the list, and the result must "
+        "follow from the marks."
+    ),
+    "unknown_reason": _("Choose a reason from the list."),
+    "not_allowed_now": _(
+        "This step is not possible at this stage; a published result changes only through an "
+        "objection."
+    ),
+    "undecided": _("Not every submitted application has been checked yet (%s left)."),
+    "before_schedule": _("The schedule publishes this result on %s."),
+    "already_published": _("This result has already been published."),
+    "not_published_yet": _("Publish the administrative result first."),
+    "objections_pending": _("%s objections still wait for an answer."),
+    "objection_window_open": _(
+        "The objection period runs until %s; publish the final result after it."
+    ),
+    "already_answered": _("This objection has already been answered."),
+    "answer_required": _("Write the answer the applicant will read."),
+    "no_verifiers": _("This agency has no verifiers yet."),
+    "not_a_verifier": _("That person is not a verifier of this agency."),
+    "not_submitted": _("Only submitted applications are verified."),
+    "already_objected": _("You have already filed an objection; one is allowed."),
+    "window_closed": _("The objection period is not open."),
+    "reason_too_short": _("Explain in at least 20 characters why the result is wrong."),
+    "bad_evidence": _(
+        "The evidence file %(file)s is not a valid PDF or JPEG of at most %(limit)d KB; nothing "
+        "was saved."
+    ),
+}
+
+
+class VerificationRefused(ServiceRefused):
+    """A verification step the rules do not allow now; `detail` fills the message's
+    placeholders, or says for a test or a log which item or move was refused."""
+
+    messages = REFUSALS
+
     def __init__(self, code: str, detail: str | dict[str, object] = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
+        super().__init__(code, params=detail)
 
 
 def _stage(application: Application) -> Stage:

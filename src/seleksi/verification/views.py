@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from seleksi.agencies.models import Membership, Role
@@ -19,51 +18,6 @@ from seleksi.selections.models import Selection
 
 from . import selectors, services
 from .models import Objection
-
-REFUSALS = {
-    "forbidden": gettext_lazy("You may not do this for this agency."),
-    "claimed_by_another": gettext_lazy(
-        "Another verifier is checking this application right now; choose another one."
-    ),
-    "claim_required": gettext_lazy(
-        "Take this application to check before saving; an expired hold must be taken again."
-    ),
-    "second_check_by_another": gettext_lazy("The second check must be done by another verifier."),
-    "checklist": gettext_lazy(
-        "Mark every requirement; a TMS needs a reason from the list, and the result must "
-        "follow from the marks."
-    ),
-    "unknown_reason": gettext_lazy("Choose a reason from the list."),
-    "not_allowed_now": gettext_lazy(
-        "This step is not possible at this stage; a published result changes only through an "
-        "objection."
-    ),
-    "undecided": gettext_lazy("Not every submitted application has been checked yet (%s left)."),
-    "before_schedule": gettext_lazy("The schedule publishes this result on %s."),
-    "already_published": gettext_lazy("This result has already been published."),
-    "not_published_yet": gettext_lazy("Publish the administrative result first."),
-    "objections_pending": gettext_lazy("%s objections still wait for an answer."),
-    "objection_window_open": gettext_lazy(
-        "The objection period runs until %s; publish the final result after it."
-    ),
-    "already_answered": gettext_lazy("This objection has already been answered."),
-    "answer_required": gettext_lazy("Write the answer the applicant will read."),
-    "no_verifiers": gettext_lazy("This agency has no verifiers yet."),
-    "not_a_verifier": gettext_lazy("That person is not a verifier of this agency."),
-    "not_submitted": gettext_lazy("Only submitted applications are verified."),
-    "already_objected": gettext_lazy("You have already filed an objection; one is allowed."),
-    "window_closed": gettext_lazy("The objection period is not open."),
-    "reason_too_short": gettext_lazy("Explain in at least 20 characters why the result is wrong."),
-    "bad_evidence": gettext_lazy(
-        "The evidence file %(file)s is not a valid PDF or JPEG of at most %(limit)d KB; nothing "
-        "was saved."
-    ),
-}
-
-
-def refusal_text(error: services.VerificationRefused) -> str:
-    text = str(REFUSALS.get(error.code, error.code))
-    return text % error.detail if "%" in text else text
 
 
 def _staff_selection(request: HttpRequest, code: str) -> Selection:
@@ -154,7 +108,7 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
             )
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
     except services.VerificationRefused as error:
-        messages.error(request, refusal_text(error))
+        messages.error(request, error.message)
     return redirect("verification:queue", code=selection.code)
 
 
@@ -200,7 +154,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
         try:
             services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         return redirect("verification:review", number=number)
     if request.method == "POST":
         marks = [
@@ -222,7 +176,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Saved %(number)s.") % {"number": number})
             if request.POST.get("next"):
@@ -276,7 +230,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 answer=request.POST.get("answer", ""),
             )
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         else:
             messages.success(request, _("The answer has been recorded."))
             return redirect("verification:queue", code=selection.code)
@@ -314,7 +268,7 @@ def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
             files=request.FILES.getlist("evidence"),
         )
     except services.VerificationRefused as error:
-        messages.error(request, refusal_text(error))
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Your objection has been filed."))
     return redirect("applications:detail", number=number)
