@@ -259,7 +259,7 @@ def test_deciding_without_a_claim_is_refused(scene: Scene) -> None:
     application = scene.applications[0]
     with refused("claim_required"):
         services.decide(application=application, verifier=scene.verifier, marks=marks(application))
-    assert scene.refreshed(0).admin_stage == ""
+    assert scene.refreshed(0).admin_stage == "waiting"
 
 
 def test_deciding_on_an_expired_claim_is_refused(scene: Scene) -> None:
@@ -277,7 +277,7 @@ def test_every_checklist_item_must_be_marked(scene: Scene) -> None:
             application=application, verifier=scene.verifier, marks=marks(application)[:-1]
         )
     assert info.value.detail == "unmarked:pas-foto"
-    assert scene.refreshed(0).admin_stage == "" and not ReviewItem.objects.exists()
+    assert scene.refreshed(0).admin_stage == "waiting" and not ReviewItem.objects.exists()
 
 
 def test_a_tms_without_a_reason_is_refused(scene: Scene) -> None:
@@ -496,7 +496,7 @@ def test_publishing_announces_every_result_and_mails_every_applicant(
         ("published", "MS"),
     }
     assert not published.filter(published_at=None).exists()
-    assert Application.objects.get(pk=draft.pk).admin_stage == ""
+    assert Application.objects.get(pk=draft.pk).admin_stage == "waiting"
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         a.applicant.email for a in scene.applications
     )

@@ -291,7 +291,6 @@ def application_submit(*, application: Application, user: User) -> Application:
         raise ApplicationRefused("not_eligible", eligibility)
     locked.status = Application.Status.SUBMITTED
     locked.submitted_at = timezone.now()
-    locked.admin_stage = "waiting"  # the administrative selection starts here
     locked.eligibility = _snapshot(eligibility, locked.selection, reference_date(locked.selection))
     locked.preference_points = eligibility.preference_points
     locked.save()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.core.privacy import masked_name
+from seleksi.rules.verification import Mark, Stage
 from seleksi.selections import selectors as selection_selectors
 from seleksi.selections.forms import FormationFilterForm
 from seleksi.selections.models import Formation
@@ -185,8 +186,8 @@ def _administrative_result(application: Application) -> dict[str, object]:
     window = window_for(application)
     can_object = (
         objection is None
-        and application.published_result == "TMS"
-        and application.admin_stage == "published"
+        and application.published_result == Mark.TMS
+        and application.admin_stage == Stage.PUBLISHED
         and window is not None
         and window.contains(application.selection.agency.today())
     )

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -128,7 +128,7 @@ class VerificationRefused(ServiceRefused):
 
 
 def _stage(application: Application) -> Stage:
-    return Stage(application.admin_stage or Stage.WAITING)
+    return Stage(application.admin_stage)
 
 
 def _move(application: Application, target: Stage) -> None:
@@ -192,7 +192,7 @@ def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -
         if not user_can(verifier, Capability.VERIFY_APPLICATIONS, agency_id):
             raise VerificationRefused("not_a_verifier")
     for _pk, _number, _selection_id, _agency_id, admin_stage in rows:
-        if Stage(admin_stage or Stage.WAITING) not in CLAIMABLE_STAGES:
+        if Stage(admin_stage) not in CLAIMABLE_STAGES:
             raise VerificationRefused("not_allowed_now", admin_stage)
     _update_in_chunks([row[0] for row in rows], assigned_to=verifier)
     for selection_id, agency_id in selections:
@@ -225,7 +225,7 @@ def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any
     waiting = list(
         Application.objects.select_for_update(of=("self",))
         .filter(selection=selection, status=Application.Status.SUBMITTED, assigned_to=None)
-        .filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
+        .filter(admin_stage=Stage.WAITING)
         .order_by("submitted_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -438,7 +438,7 @@ def _published(selection: Selection, kind: str) -> bool:
 
 def _refuse_moves(stages: Iterable[str], target: Stage) -> None:
     for stage in set(stages):
-        if not can_move(Stage(stage or Stage.WAITING), target):
+        if not can_move(Stage(stage), target):
             raise VerificationRefused("not_allowed_now", f"{stage}->{target}")
 
 

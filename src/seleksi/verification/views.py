@@ -117,7 +117,7 @@ def _next_number(application: Application, user: Any) -> str | None:
         Application.objects.filter(
             selection=application.selection,
             status=Application.Status.SUBMITTED,
-            admin_stage__in=["", Stage.WAITING, Stage.DECIDED],
+            admin_stage__in=[Stage.WAITING, Stage.DECIDED],
             pk__gt=application.pk,
         )
         .filter(Q(assigned_to=user) | Q(assigned_to=None))
@@ -190,7 +190,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     can_claim = (
         held is None
         and claim is None
-        and Stage(application.admin_stage or Stage.WAITING) in services.CLAIMABLE_STAGES
+        and Stage(application.admin_stage) in services.CLAIMABLE_STAGES
         and application.status == Application.Status.SUBMITTED
         and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
     )
@@ -208,9 +208,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             "claim": claim,
             "held": held,
             "can_claim": can_claim,
-            "stage_label": selectors.STAGE_LABELS.get(
-                Stage(application.admin_stage or Stage.WAITING)
-            ),
+            "stage_label": selectors.STAGE_LABELS.get(Stage(application.admin_stage)),
         },
     )
 
