@@ -176,7 +176,7 @@ def _update_in_chunks(pks: Sequence[int], **values: Any) -> int:
 
 
 @transaction.atomic
-def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -> int:
+def application_assign(*, applications: Iterable[Application], verifier: User, actor: Any) -> int:
     """Hand the chosen applications to one verifier: one UPDATE and one batch of audit
     events, however many were chosen."""
     rows = list(
@@ -212,7 +212,9 @@ def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -
 
 
 @transaction.atomic
-def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any) -> Counter[int]:
+def application_assign_evenly(
+    *, selection: Selection, verifiers: Sequence[User], actor: Any
+) -> Counter[int]:
     """Share the unassigned, undecided applications out in turn, fewest-loaded first: one
     UPDATE per verifier (per chunk of applications), not one per application."""
     _require(actor, Capability.DECIDE_RESULTS, selection)
@@ -263,7 +265,7 @@ def _latest_decision(application: Application) -> Review | None:
 
 
 @transaction.atomic
-def claim(*, application: Application, verifier: User) -> Review:
+def application_claim(*, application: Application, verifier: User) -> Review:
     """Take an application to check (an explicit action, never a page view); another
     verifier's live claim refuses it. With a second check required, a decided application is
     confirmed by someone other than its decider."""
@@ -331,7 +333,7 @@ def _validated_marks(
 
 
 @transaction.atomic
-def decide(
+def application_decide(
     *,
     application: Application,
     verifier: User,
@@ -443,7 +445,7 @@ def _refuse_moves(stages: Iterable[str], target: Stage) -> None:
 
 
 @transaction.atomic
-def publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
+def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
     """Publish the administrative result: every submitted application must be checked. One
     UPDATE moves them all; the statements do not grow with the number of applications
     (beyond the batches of audit events and e-mails)."""
@@ -509,7 +511,7 @@ def window_for(application: Application) -> Window | None:
     )
 
 
-def object_to_result(
+def objection_file(
     *, application: Application, user: User, reason: str, files: Sequence[UploadedFile[bytes]]
 ) -> Objection:
     """One objection per TMS application, inside the window, with a written reason. Evidence
@@ -566,7 +568,7 @@ def object_to_result(
 
 
 @transaction.atomic
-def answer_objection(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
+def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
     application = (
         Application.objects.select_for_update()
         .select_related("selection")
@@ -598,7 +600,7 @@ def answer_objection(*, objection: Objection, actor: Any, accepted: bool, answer
 
 
 @transaction.atomic
-def publish_after_objections(
+def result_publish_after_objections(
     *, selection: Selection, actor: Any, site_url: str = ""
 ) -> Publication:
     _require(actor, Capability.DECIDE_RESULTS, selection)

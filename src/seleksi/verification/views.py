@@ -79,7 +79,7 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
                     agency=selection.agency, role=Role.VERIFIER
                 ).select_related("user")
             ]
-            handed = services.assign_evenly(
+            handed = services.application_assign_evenly(
                 selection=selection, verifiers=verifiers, actor=request.user
             )
             messages.success(
@@ -95,15 +95,17 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
             chosen = Application.objects.filter(
                 selection=selection, number__in=request.POST.getlist("number")
             ).select_related("selection")
-            count = services.assign(applications=chosen, verifier=verifier, actor=request.user)
+            count = services.application_assign(
+                applications=chosen, verifier=verifier, actor=request.user
+            )
             messages.success(request, _("%(n)d applications assigned.") % {"n": count})
         elif action == "publish":
-            publication = services.publish(
+            publication = services.result_publish(
                 selection=selection, actor=request.user, site_url=site_url
             )
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
         elif action == "publish_after_objections":
-            publication = services.publish_after_objections(
+            publication = services.result_publish_after_objections(
                 selection=selection, actor=request.user, site_url=site_url
             )
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
@@ -135,7 +137,7 @@ def _claim_next(application: Application, user: Any) -> str | None:
     if following is not None:
         candidate = Application.objects.select_related("selection").get(number=following)
         with suppress(services.VerificationRefused):
-            services.claim(application=candidate, verifier=user)
+            services.application_claim(application=candidate, verifier=user)
     return following
 
 
@@ -152,7 +154,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     items = services.checklist(application)
     if request.method == "POST" and request.POST.get("action") == "claim":
         try:
-            services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
+            services.application_claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
             messages.error(request, error.message)
         return redirect("verification:review", number=number)
@@ -168,7 +170,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             if request.POST.get(f"mark_{code}") in {Mark.MS, Mark.TMS}
         ]
         try:
-            services.decide(
+            services.application_decide(
                 application=application,
                 verifier=request.user,  # type: ignore[arg-type]
                 marks=marks,
@@ -221,7 +223,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such objection")
     if request.method == "POST":
         try:
-            services.answer_objection(
+            services.objection_answer(
                 objection=objection,
                 actor=request.user,
                 accepted=request.POST.get("decision") == "accept",
@@ -259,7 +261,7 @@ def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
     if application.applicant_id != request.user.pk:
         raise Http404("no such application")
     try:
-        services.object_to_result(
+        services.objection_file(
             application=application,
             user=request.user,
             reason=request.POST.get("reason", ""),
