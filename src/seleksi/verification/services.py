@@ -3,6 +3,13 @@
 Every step checks who may take it (agency capabilities), whether the application is in a
 state that allows it (`rules.verification.can_move`), and records an audit event with the
 reason; applicants are told by e-mail after the transaction commits.
+
+Verification owns an application's administrative state (`admin_stage`, `admin_result`,
+`published_result`). The columns sit on the application row, because the queue, the single
+UPDATE of a publication and the ranking read them with the application; but only these
+services write them, with the values of `rules.verification`, and database constraints refuse
+any other spelling. Every application starts WAITING, so submission (an earlier stage) never
+spells verification's state. Refusals are `VerificationRefused` with a message from REFUSALS.
 """
 
 import uuid
