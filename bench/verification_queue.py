@@ -128,7 +128,7 @@ def publication(selection: Any, count: int) -> None:
     from seleksi.accounts.models import User
     from seleksi.applications.models import Application
     from seleksi.audit.models import AuditEvent
-    from seleksi.verification.services import publish
+    from seleksi.verification.services import result_publish
 
     applications = Application.objects.filter(selection=selection)
     applications.update(admin_stage="checked", admin_result="MS")
@@ -171,7 +171,7 @@ def publication(selection: Any, count: int) -> None:
     committee = User.objects.get(username="panitia.acehtengah")
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        published = publish(selection=selection, actor=committee, site_url="https://bench")
+        published = result_publish(selection=selection, actor=committee, site_url="https://bench")
     seconds = time.perf_counter() - started
     copy = (
         " and two COPYs (the audit rows, the e-mails)" if connection.vendor == "postgresql" else ""

@@ -77,8 +77,8 @@ def statements(action: Callable[[], Any]) -> list[str]:
 
 def test_publishing_runs_the_same_statements_for_5_and_for_50_applications(world: World) -> None:
     small, large = world.selection(5, stage="checked"), world.selection(50, stage="checked")
-    few = statements(lambda: services.publish(selection=small, actor=world.committee))
-    many = statements(lambda: services.publish(selection=large, actor=world.committee))
+    few = statements(lambda: services.result_publish(selection=small, actor=world.committee))
+    many = statements(lambda: services.result_publish(selection=large, actor=world.committee))
     assert len(few) == len(many), "\n".join(many)
     published = Application.objects.filter(selection=large)
     assert set(published.values_list("admin_stage", flat=True)) == {"published"}
@@ -115,10 +115,10 @@ def test_publishing_after_objections_runs_the_same_statements_for_5_and_for_50(
             selection=selection, kind="administrative", published_by=world.committee
         )
     few = statements(
-        lambda: services.publish_after_objections(selection=small, actor=world.committee)
+        lambda: services.result_publish_after_objections(selection=small, actor=world.committee)
     )
     many = statements(
-        lambda: services.publish_after_objections(selection=large, actor=world.committee)
+        lambda: services.result_publish_after_objections(selection=large, actor=world.committee)
     )
     assert len(few) == len(many), "\n".join(many)
     final = Application.objects.filter(selection=large)
@@ -140,7 +140,7 @@ def test_publishing_after_objections_runs_the_same_statements_for_5_and_for_50(
 def test_assigning_evenly_runs_the_same_statements_for_5_and_for_50(world: World) -> None:
     small, large = world.selection(5, stage="waiting"), world.selection(50, stage="waiting")
     few = statements(
-        lambda: services.assign_evenly(
+        lambda: services.application_assign_evenly(
             selection=small, verifiers=world.verifiers, actor=world.committee
         )
     )
@@ -148,7 +148,7 @@ def test_assigning_evenly_runs_the_same_statements_for_5_and_for_50(world: World
 
     def assign_large() -> None:
         handed.update(
-            services.assign_evenly(
+            services.application_assign_evenly(
                 selection=large, verifiers=world.verifiers, actor=world.committee
             )
         )
@@ -166,7 +166,7 @@ def test_assigning_by_hand_runs_the_same_statements_for_5_and_for_50(world: Worl
 
     def assign(selection: Selection) -> Callable[[], Any]:
         chosen = Application.objects.filter(selection=selection)
-        return lambda: services.assign(
+        return lambda: services.application_assign(
             applications=chosen, verifier=verifier, actor=world.committee
         )
 
@@ -185,7 +185,7 @@ def test_one_application_in_a_wrong_stage_refuses_the_whole_hand_assignment(
     assert first is not None
     Application.objects.filter(pk=first.pk).update(admin_stage="published")
     with pytest.raises(services.VerificationRefused) as refused:
-        services.assign(
+        services.application_assign(
             applications=Application.objects.filter(selection=selection),
             verifier=world.verifiers[0],
             actor=world.committee,
@@ -201,7 +201,7 @@ def test_an_application_that_changed_stage_refuses_the_whole_publication(world: 
     assert first is not None
     Application.objects.filter(pk=first.pk).update(admin_stage="decided")
     with pytest.raises(services.VerificationRefused) as refused:
-        services.publish(selection=selection, actor=world.committee)
+        services.result_publish(selection=selection, actor=world.committee)
     assert (refused.value.code, refused.value.detail) == ("undecided", "1")
     assert not Application.objects.filter(selection=selection, admin_stage="published").exists()
     assert not AuditEvent.objects.filter(action="verification.published").exists()

@@ -145,8 +145,8 @@ def test_only_the_owner_objects_and_only_inside_the_window(
 ) -> None:
     application = scene.applications[0]
     for index, candidate in enumerate(scene.applications):
-        services.claim(application=candidate, verifier=scene.verifier)
-        services.decide(
+        services.application_claim(application=candidate, verifier=scene.verifier)
+        services.application_decide(
             application=candidate,
             verifier=scene.verifier,
             marks=[
@@ -158,7 +158,7 @@ def test_only_the_owner_objects_and_only_inside_the_window(
                 for code, _label in services.checklist(candidate)
             ],
         )
-    services.publish(selection=scene.selection, actor=scene.committee)
+    services.result_publish(selection=scene.selection, actor=scene.committee)
     reason = {"reason": "Ijazah saya sesuai; lihat lampiran akreditasi program studi."}
     stranger = signed_in(scene.applications[1].applicant)
     assert stranger.post(f"/lamaran/{application.number}/sanggah/", reason).status_code == 404
@@ -178,8 +178,8 @@ def test_the_public_results_list_ms_numbers_and_counts_but_no_tms_numbers(
     scene: Scene,
 ) -> None:
     for index, candidate in enumerate(scene.applications):
-        services.claim(application=candidate, verifier=scene.verifier)
-        services.decide(
+        services.application_claim(application=candidate, verifier=scene.verifier)
+        services.application_decide(
             application=candidate,
             verifier=scene.verifier,
             marks=[
@@ -193,7 +193,7 @@ def test_the_public_results_list_ms_numbers_and_counts_but_no_tms_numbers(
         )
     before = Client().get(f"/seleksi/{ACEH}/hasil-administrasi/")
     assert before.context["rows"] == []
-    services.publish(selection=scene.selection, actor=scene.committee)
+    services.result_publish(selection=scene.selection, actor=scene.committee)
     html = Client().get(f"/seleksi/{ACEH}/hasil-administrasi/").content.decode()
     assert scene.applications[1].number in html
     assert scene.applications[0].number not in html

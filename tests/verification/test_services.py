@@ -29,7 +29,6 @@ from seleksi.verification.models import (
     ReviewItem,
 )
 from seleksi.verification.services import MarkInput, VerificationRefused
-from seleksi.verification.views import refusal_text
 from tests.applications.test_files import letter_pdf, png
 from tests.verification.conftest import Scene
 
@@ -64,8 +63,8 @@ def marks(application: Application, tms: dict[str, str] | None = None) -> list[M
 def check(
     application: Application, verifier: User, tms: dict[str, str] | None = None
 ) -> Application:
-    services.claim(application=application, verifier=verifier)
-    return services.decide(
+    services.application_claim(application=application, verifier=verifier)
+    return services.application_decide(
         application=application, verifier=verifier, marks=marks(application, tms)
     )
 
@@ -78,7 +77,7 @@ def check_all(scene: Scene, tms: tuple[int, ...] = (0,)) -> None:
 def publish(scene: Scene, capture: CaptureOnCommit, tms: tuple[int, ...] = (0,)) -> Publication:
     check_all(scene, tms)
     with capture(execute=True):
-        return services.publish(
+        return services.result_publish(
             selection=scene.selection, actor=scene.committee, site_url="https://seleksi.test"
         )
 
@@ -86,13 +85,13 @@ def publish(scene: Scene, capture: CaptureOnCommit, tms: tuple[int, ...] = (0,))
 def object_to(
     application: Application, reason: str = REASON, files: tuple[SimpleUploadedFile, ...] = ()
 ) -> Objection:
-    return services.object_to_result(
+    return services.objection_file(
         application=application, user=application.applicant, reason=reason, files=list(files)
     )
 
 
 def answer(scene: Scene, objection: Objection, *, accepted: bool) -> Objection:
-    return services.answer_objection(
+    return services.objection_answer(
         objection=objection,
         actor=scene.committee,
         accepted=accepted,
@@ -108,7 +107,7 @@ def events(action: str) -> list[AuditEvent]:
 
 
 def test_the_committee_assigns_applications_by_hand_to_a_verifier(scene: Scene) -> None:
-    count = services.assign(
+    count = services.application_assign(
         applications=scene.applications[:2], verifier=scene.verifier, actor=scene.committee
     )
     assert count == 2
@@ -119,7 +118,7 @@ def test_the_committee_assigns_applications_by_hand_to_a_verifier(scene: Scene) 
 @pytest.mark.parametrize("target", ["admin", "other_verifier"])
 def test_only_a_verifier_of_the_agency_can_be_assigned(scene: Scene, target: str) -> None:
     with refused("not_a_verifier"):
-        services.assign(
+        services.application_assign(
             applications=scene.applications[:1],
             verifier=getattr(scene, target),
             actor=scene.committee,
@@ -130,13 +129,13 @@ def test_only_a_verifier_of_the_agency_can_be_assigned(scene: Scene, target: str
 @pytest.mark.parametrize("actor", ["verifier", "admin", "other_committee"])
 def test_only_the_agencys_committee_assigns(scene: Scene, actor: str) -> None:
     with refused("forbidden"):
-        services.assign(
+        services.application_assign(
             applications=scene.applications[:1],
             verifier=scene.verifier,
             actor=getattr(scene, actor),
         )
     with refused("forbidden"):
-        services.assign_evenly(
+        services.application_assign_evenly(
             selection=scene.selection,
             verifiers=[scene.verifier, scene.second_verifier],
             actor=getattr(scene, actor),
@@ -146,7 +145,7 @@ def test_only_the_agencys_committee_assigns(scene: Scene, actor: str) -> None:
 
 def test_assigning_evenly_spreads_seven_applications_four_and_three(scene: Scene) -> None:
     verifiers = [scene.verifier, scene.second_verifier]
-    handed = services.assign_evenly(
+    handed = services.application_assign_evenly(
         selection=scene.selection, verifiers=verifiers, actor=scene.committee
     )
     assert sorted(handed.values()) == [3, 4]
@@ -157,10 +156,10 @@ def test_assigning_evenly_spreads_seven_applications_four_and_three(scene: Scene
 
 
 def test_assigning_evenly_skips_applications_already_assigned(scene: Scene) -> None:
-    services.assign(
+    services.application_assign(
         applications=scene.applications[:1], verifier=scene.verifier, actor=scene.committee
     )
-    handed = services.assign_evenly(
+    handed = services.application_assign_evenly(
         selection=scene.selection,
         verifiers=[scene.verifier, scene.second_verifier],
         actor=scene.committee,
@@ -172,7 +171,7 @@ def test_assigning_evenly_skips_applications_already_assigned(scene: Scene) -> N
         for verifier in (scene.verifier, scene.second_verifier)
     ]
     assert sorted(totals) == [3, 4]
-    again = services.assign_evenly(
+    again = services.application_assign_evenly(
         selection=scene.selection, verifiers=[scene.second_verifier], actor=scene.committee
     )
     assert sum(again.values()) == 0
@@ -180,9 +179,11 @@ def test_assigning_evenly_skips_applications_already_assigned(scene: Scene) -> N
 
 def test_assigning_evenly_needs_verifiers_of_the_agency(scene: Scene) -> None:
     with refused("no_verifiers"):
-        services.assign_evenly(selection=scene.selection, verifiers=[], actor=scene.committee)
+        services.application_assign_evenly(
+            selection=scene.selection, verifiers=[], actor=scene.committee
+        )
     with refused("not_a_verifier"):
-        services.assign_evenly(
+        services.application_assign_evenly(
             selection=scene.selection,
             verifiers=[scene.verifier, scene.other_verifier],
             actor=scene.committee,
@@ -190,7 +191,7 @@ def test_assigning_evenly_needs_verifiers_of_the_agency(scene: Scene) -> None:
 
 
 def test_assigning_by_hand_is_audited_like_assigning_evenly(scene: Scene) -> None:
-    services.assign(
+    services.application_assign(
         applications=scene.applications[:2], verifier=scene.verifier, actor=scene.committee
     )
     assert AuditEvent.objects.filter(action__startswith="verification.assign").exists()
@@ -201,32 +202,38 @@ def test_assigning_by_hand_is_audited_like_assigning_evenly(scene: Scene) -> Non
 
 def test_a_verifier_claims_an_application_for_thirty_minutes(scene: Scene) -> None:
     before = timezone.now()
-    review = services.claim(application=scene.applications[0], verifier=scene.verifier)
+    review = services.application_claim(application=scene.applications[0], verifier=scene.verifier)
     assert (review.round, review.verifier, review.result) == (1, scene.verifier, "")
     assert before + timedelta(minutes=30) <= review.claimed_until
     assert review.claimed_until <= timezone.now() + timedelta(minutes=30)
 
 
 def test_claiming_again_renews_the_own_claim(scene: Scene) -> None:
-    first = services.claim(application=scene.applications[0], verifier=scene.verifier)
+    first = services.application_claim(application=scene.applications[0], verifier=scene.verifier)
     with later(minutes=20):
-        renewed = services.claim(application=scene.applications[0], verifier=scene.verifier)
+        renewed = services.application_claim(
+            application=scene.applications[0], verifier=scene.verifier
+        )
     assert renewed.pk == first.pk and renewed.claimed_until > first.claimed_until
 
 
 def test_another_verifier_is_refused_while_the_claim_is_live(scene: Scene) -> None:
-    services.claim(application=scene.applications[0], verifier=scene.verifier)
+    services.application_claim(application=scene.applications[0], verifier=scene.verifier)
     with later(minutes=29), refused("claimed_by_another"):
-        services.claim(application=scene.applications[0], verifier=scene.second_verifier)
+        services.application_claim(
+            application=scene.applications[0], verifier=scene.second_verifier
+        )
 
 
 def test_another_verifier_takes_over_an_expired_claim(scene: Scene) -> None:
-    services.claim(application=scene.applications[0], verifier=scene.verifier)
+    services.application_claim(application=scene.applications[0], verifier=scene.verifier)
     with later(minutes=31):
-        review = services.claim(application=scene.applications[0], verifier=scene.second_verifier)
+        review = services.application_claim(
+            application=scene.applications[0], verifier=scene.second_verifier
+        )
         assert review.verifier == scene.second_verifier
         with refused("claim_required"):
-            services.decide(
+            services.application_decide(
                 application=scene.applications[0],
                 verifier=scene.verifier,
                 marks=marks(scene.applications[0]),
@@ -236,21 +243,21 @@ def test_another_verifier_takes_over_an_expired_claim(scene: Scene) -> None:
 
 def test_a_verifier_of_another_agency_cannot_claim(scene: Scene) -> None:
     with refused("forbidden"):
-        services.claim(application=scene.applications[0], verifier=scene.other_verifier)
+        services.application_claim(application=scene.applications[0], verifier=scene.other_verifier)
     assert not Review.objects.exists()
 
 
 def test_an_applicant_cannot_claim(scene: Scene) -> None:
     application = scene.applications[0]
     with refused("forbidden"):
-        services.claim(application=application, verifier=application.applicant)
+        services.application_claim(application=application, verifier=application.applicant)
     assert not Review.objects.exists()
 
 
 def test_a_draft_cannot_be_claimed(scene: Scene) -> None:
     Application.objects.filter(pk=scene.applications[0].pk).update(status="draft")
     with refused("not_submitted"):
-        services.claim(application=scene.applications[0], verifier=scene.verifier)
+        services.application_claim(application=scene.applications[0], verifier=scene.verifier)
 
 
 # --- decisions ---------------------------------------------------------------------------
@@ -259,33 +266,37 @@ def test_a_draft_cannot_be_claimed(scene: Scene) -> None:
 def test_deciding_without_a_claim_is_refused(scene: Scene) -> None:
     application = scene.applications[0]
     with refused("claim_required"):
-        services.decide(application=application, verifier=scene.verifier, marks=marks(application))
-    assert scene.refreshed(0).admin_stage == ""
+        services.application_decide(
+            application=application, verifier=scene.verifier, marks=marks(application)
+        )
+    assert scene.refreshed(0).admin_stage == "waiting"
 
 
 def test_deciding_on_an_expired_claim_is_refused(scene: Scene) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     with later(minutes=31), refused("claim_required"):
-        services.decide(application=application, verifier=scene.verifier, marks=marks(application))
+        services.application_decide(
+            application=application, verifier=scene.verifier, marks=marks(application)
+        )
 
 
 def test_every_checklist_item_must_be_marked(scene: Scene) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     with refused("checklist") as info:
-        services.decide(
+        services.application_decide(
             application=application, verifier=scene.verifier, marks=marks(application)[:-1]
         )
     assert info.value.detail == "unmarked:pas-foto"
-    assert scene.refreshed(0).admin_stage == "" and not ReviewItem.objects.exists()
+    assert scene.refreshed(0).admin_stage == "waiting" and not ReviewItem.objects.exists()
 
 
 def test_a_tms_without_a_reason_is_refused(scene: Scene) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     with refused("checklist") as info:
-        services.decide(
+        services.application_decide(
             application=application,
             verifier=scene.verifier,
             marks=marks(application, {"ijazah": ""}),
@@ -295,9 +306,9 @@ def test_a_tms_without_a_reason_is_refused(scene: Scene) -> None:
 
 def test_a_reason_outside_the_selections_list_is_refused(scene: Scene) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     with refused("unknown_reason") as info:
-        services.decide(
+        services.application_decide(
             application=application,
             verifier=scene.verifier,
             marks=marks(application, {"ijazah": "tidak-ada-di-daftar"}),
@@ -306,7 +317,7 @@ def test_a_reason_outside_the_selections_list_is_refused(scene: Scene) -> None:
     # The claim made the selection's list; a reason taken out of use is refused too.
     RejectionReason.objects.filter(selection=scene.selection, code="ipk").update(is_active=False)
     with refused("unknown_reason"):
-        services.decide(
+        services.application_decide(
             application=application,
             verifier=scene.verifier,
             marks=marks(application, {"transkrip": "ipk"}),
@@ -315,9 +326,9 @@ def test_a_reason_outside_the_selections_list_is_refused(scene: Scene) -> None:
 
 def test_claiming_ms_while_marking_a_tms_is_refused_as_a_contradiction(scene: Scene) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     with refused("checklist") as info:
-        services.decide(
+        services.application_decide(
             application=application,
             verifier=scene.verifier,
             marks=marks(application, IJAZAH_TMS),
@@ -342,11 +353,11 @@ def test_a_tms_records_the_reason_text_in_the_audit_event_and_the_review_items(
     scene: Scene,
 ) -> None:
     application = scene.applications[0]
-    services.claim(application=application, verifier=scene.verifier)
+    services.application_claim(application=application, verifier=scene.verifier)
     given = marks(application)
     given[3] = MarkInput("ijazah", "TMS", "ijazah-tidak-sesuai", note="S-1 Matematika")
     given[1] = MarkInput("ktp", "MS", "lainnya")  # a reason on an MS mark is not kept
-    decided = services.decide(
+    decided = services.application_decide(
         application=application, verifier=scene.verifier, marks=given, claimed_result="TMS"
     )
     assert (decided.admin_stage, decided.admin_result) == ("checked", "TMS")
@@ -394,7 +405,9 @@ def test_with_a_second_check_the_first_round_only_decides(second_check: Scene) -
 def test_the_first_verifier_cannot_do_the_second_check(second_check: Scene) -> None:
     check(second_check.applications[0], second_check.verifier)
     with refused("second_check_by_another"):
-        services.claim(application=second_check.applications[0], verifier=second_check.verifier)
+        services.application_claim(
+            application=second_check.applications[0], verifier=second_check.verifier
+        )
 
 
 def test_a_second_verifier_who_agrees_makes_it_checked(second_check: Scene) -> None:
@@ -421,7 +434,7 @@ def test_a_second_verifier_who_disagrees_becomes_the_decision_to_confirm(
     second = events("verification.second_check_disagreed")
     assert first[0].details["result"] == "TMS" and second[0].details["result"] == "MS"
     with refused("second_check_by_another"):
-        services.claim(application=back, verifier=scene.second_verifier)
+        services.application_claim(application=back, verifier=scene.second_verifier)
 
 
 def test_after_a_disagreement_the_application_can_be_checked_again(second_check: Scene) -> None:
@@ -439,7 +452,7 @@ def test_an_application_awaiting_its_second_check_blocks_publication(
     for application in second_check.applications:
         check(application, second_check.verifier)
     with refused("undecided") as info:
-        services.publish(selection=second_check.selection, actor=second_check.committee)
+        services.result_publish(selection=second_check.selection, actor=second_check.committee)
     assert info.value.detail == "7"
 
 
@@ -450,7 +463,7 @@ def test_an_application_awaiting_its_second_check_blocks_publication(
 def test_only_the_agencys_committee_publishes(scene: Scene, actor: str) -> None:
     check_all(scene)
     with refused("forbidden"):
-        services.publish(selection=scene.selection, actor=getattr(scene, actor))
+        services.result_publish(selection=scene.selection, actor=getattr(scene, actor))
     assert not Publication.objects.exists()
 
 
@@ -458,7 +471,7 @@ def test_publishing_is_refused_while_any_application_is_not_checked(scene: Scene
     for application in scene.applications[:5]:
         check(application, scene.verifier)
     with refused("undecided") as info:
-        services.publish(selection=scene.selection, actor=scene.committee)
+        services.result_publish(selection=scene.selection, actor=scene.committee)
     assert info.value.detail == "2"
     assert not Application.objects.exclude(published_result="").exists()
 
@@ -469,10 +482,10 @@ def test_publishing_waits_for_the_scheduled_administrative_stage(scene: Scene) -
     starts_on = timezone.localdate() + timedelta(days=5)
     stage.update(starts_on=starts_on, ends_on=starts_on + timedelta(days=10))
     with refused("before_schedule") as info:
-        services.publish(selection=scene.selection, actor=scene.committee)
+        services.result_publish(selection=scene.selection, actor=scene.committee)
     assert info.value.detail == starts_on.isoformat()
     stage.update(starts_on=timezone.localdate())
-    assert services.publish(selection=scene.selection, actor=scene.committee)
+    assert services.result_publish(selection=scene.selection, actor=scene.committee)
 
 
 def test_publishing_announces_every_result_and_mails_every_applicant(
@@ -497,7 +510,7 @@ def test_publishing_announces_every_result_and_mails_every_applicant(
         ("published", "MS"),
     }
     assert not published.filter(published_at=None).exists()
-    assert Application.objects.get(pk=draft.pk).admin_stage == ""
+    assert Application.objects.get(pk=draft.pk).admin_stage == "waiting"
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         a.applicant.email for a in scene.applications
     )
@@ -512,7 +525,7 @@ def test_publishing_twice_is_refused(
 ) -> None:
     publish(scene, django_capture_on_commit_callbacks)
     with refused("already_published"):
-        services.publish(selection=scene.selection, actor=scene.committee)
+        services.result_publish(selection=scene.selection, actor=scene.committee)
     assert Publication.objects.count() == 1
 
 
@@ -522,10 +535,12 @@ def test_a_published_result_cannot_be_changed_without_an_objection(
     publish(scene, django_capture_on_commit_callbacks)
     application = scene.applications[0]
     with refused("not_allowed_now"):
-        services.claim(application=application, verifier=scene.second_verifier)
+        services.application_claim(application=application, verifier=scene.second_verifier)
     # The verifier's own claim is still live, yet the decision cannot be changed.
     with refused("not_allowed_now"):
-        services.decide(application=application, verifier=scene.verifier, marks=marks(application))
+        services.application_decide(
+            application=application, verifier=scene.verifier, marks=marks(application)
+        )
     application = scene.refreshed(0)
     assert (application.admin_stage, application.admin_result) == ("published", "TMS")
     assert ReviewItem.objects.filter(review__application=application, mark="TMS").exists()
@@ -601,9 +616,7 @@ def test_only_the_owner_objects(published: Scene) -> None:
     application = published.refreshed(0)
     for someone in (published.applications[1].applicant, published.committee):
         with refused("forbidden"):
-            services.object_to_result(
-                application=application, user=someone, reason=REASON, files=[]
-            )
+            services.objection_file(application=application, user=someone, reason=REASON, files=[])
     assert not Objection.objects.exists()
 
 
@@ -649,12 +662,12 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_and_nothing_is_store
 def test_the_evidence_refusal_names_the_file_and_limit_in_the_readers_language() -> None:
     error = VerificationRefused("bad_evidence", {"file": "foto.pdf", "limit": 800})
     with translation.override("en"):
-        assert refusal_text(error) == (
+        assert error.message == (
             "The evidence file foto.pdf is not a valid PDF or JPEG of at most 800 KB; "
             "nothing was saved."
         )
     with translation.override("id"):
-        assert "foto.pdf" in refusal_text(error) and "paling besar 800 KB" in refusal_text(error)
+        assert "foto.pdf" in error.message and "paling besar 800 KB" in error.message
 
 
 def test_evidence_over_the_size_limit_is_refused(published: Scene) -> None:
@@ -679,7 +692,7 @@ def test_the_evidence_limit_follows_the_selections_document_rules(published: Sce
 def test_only_the_agencys_committee_answers(published: Scene, actor: str) -> None:
     objection = object_to(published.refreshed(0))
     with refused("forbidden"):
-        services.answer_objection(
+        services.objection_answer(
             objection=objection, actor=getattr(published, actor), accepted=True, answer="Ya."
         )
     assert Objection.objects.get().status == "filed"
@@ -688,7 +701,7 @@ def test_only_the_agencys_committee_answers(published: Scene, actor: str) -> Non
 def test_an_answer_needs_a_text(published: Scene) -> None:
     objection = object_to(published.refreshed(0))
     with refused("answer_required"):
-        services.answer_objection(
+        services.objection_answer(
             objection=objection, actor=published.committee, accepted=False, answer="  \n"
         )
     assert published.refreshed(0).admin_stage == "objected"
@@ -740,14 +753,16 @@ def test_overdue_objections_are_the_filed_ones_past_their_answer_date(published:
 def test_the_result_after_objections_needs_the_administrative_publication(scene: Scene) -> None:
     check_all(scene)
     with refused("not_published_yet"):
-        services.publish_after_objections(selection=scene.selection, actor=scene.committee)
+        services.result_publish_after_objections(selection=scene.selection, actor=scene.committee)
 
 
 def test_the_result_after_objections_waits_for_every_answer(published: Scene) -> None:
     object_to(published.refreshed(0))
     answer(published, object_to(published.refreshed(1)), accepted=True)
     with later(days=4), refused("objections_pending") as info:
-        services.publish_after_objections(selection=published.selection, actor=published.committee)
+        services.result_publish_after_objections(
+            selection=published.selection, actor=published.committee
+        )
     assert info.value.detail == "1"
     assert not Application.objects.filter(admin_stage="final").exists()
 
@@ -757,7 +772,7 @@ def test_only_the_agencys_committee_publishes_after_objections(
     published: Scene, actor: str
 ) -> None:
     with later(days=4), refused("forbidden"):
-        services.publish_after_objections(
+        services.result_publish_after_objections(
             selection=published.selection, actor=getattr(published, actor)
         )
 
@@ -774,7 +789,7 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
     first_published_at = published.refreshed(2).published_at
     mail.outbox.clear()
     with later(days=4), django_capture_on_commit_callbacks(execute=True):
-        publication = services.publish_after_objections(
+        publication = services.result_publish_after_objections(
             selection=published.selection, actor=published.committee, site_url="https://s.test"
         )
     assert publication.kind == "post_objection" and publication.counts == {"MS": 5, "TMS": 2}
@@ -801,9 +816,11 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
 
 def test_the_result_after_objections_is_published_once(published: Scene) -> None:
     with later(days=4):
-        services.publish_after_objections(selection=published.selection, actor=published.committee)
+        services.result_publish_after_objections(
+            selection=published.selection, actor=published.committee
+        )
         with refused("already_published"):
-            services.publish_after_objections(
+            services.result_publish_after_objections(
                 selection=published.selection, actor=published.committee
             )
     assert Publication.objects.filter(kind="post_objection").count() == 1
@@ -813,7 +830,9 @@ def test_the_result_after_objections_waits_for_the_objection_window_to_close(
     published: Scene,
 ) -> None:
     with later(days=1), pytest.raises(VerificationRefused):
-        services.publish_after_objections(selection=published.selection, actor=published.committee)
+        services.result_publish_after_objections(
+            selection=published.selection, actor=published.committee
+        )
     with later(days=2):
         object_to(published.refreshed(0))
 
@@ -824,7 +843,7 @@ def test_the_result_after_objections_waits_for_the_objection_window_to_close(
 @pytest.fixture
 def journey(scene: Scene, django_capture_on_commit_callbacks: CaptureOnCommit) -> Scene:
     """Assign, check, publish, object, answer and publish again, each step by its role."""
-    services.assign_evenly(
+    services.application_assign_evenly(
         selection=scene.selection,
         verifiers=[scene.verifier, scene.second_verifier],
         actor=scene.committee,
@@ -834,10 +853,10 @@ def journey(scene: Scene, django_capture_on_commit_callbacks: CaptureOnCommit) -
         tms = IJAZAH_TMS if application.pk == scene.applications[0].pk else None
         check(application, application.assigned_to, tms)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(selection=scene.selection, actor=scene.committee)
+        services.result_publish(selection=scene.selection, actor=scene.committee)
     answer(scene, object_to(scene.refreshed(0)), accepted=True)
     with later(days=4), django_capture_on_commit_callbacks(execute=True):
-        services.publish_after_objections(selection=scene.selection, actor=scene.committee)
+        services.result_publish_after_objections(selection=scene.selection, actor=scene.committee)
     return scene
 
 

@@ -24,8 +24,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _lazy
 
 from seleksi.audit.services import audit_record
+from seleksi.core.errors import ServiceRefused
 from seleksi.outbox.services import email_queue
 
 from . import throttle
@@ -82,8 +84,14 @@ def _set_answers(user: User, hashed: list[tuple[str, str]]) -> None:
         )
 
 
-class AlreadyRegistered(Exception):
-    """The e-mail address or the NIK of a registration already has an account."""
+class AlreadyRegistered(ServiceRefused):
+    """The e-mail address or the NIK of a registration already has an account. The pages
+    never show it as such: registration answers both cases the same way."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "already_registered", _lazy("This e-mail address or NIK already has an account.")
+        )
 
 
 def registration_submit(*, registration: Registration, site_url: str) -> User | None:

@@ -5,7 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import DocumentRule, Formation, Selection
+
+STAGES = [(stage.value, stage.value) for stage in Stage]
+MARKS = [(mark.value, mark.value) for mark in Mark]
+RESULT_VALUES = ["", *(mark.value for mark in Mark)]
 
 
 def _token() -> str:
@@ -51,10 +56,19 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    # Administrative selection (seleksi administrasi); see seleksi.rules.verification.
-    admin_stage = models.CharField(_("administrative stage"), max_length=16, blank=True)
-    admin_result = models.CharField(_("administrative decision"), max_length=3, blank=True)
-    published_result = models.CharField(_("published result"), max_length=3, blank=True)
+    # The administrative selection's state (seleksi administrasi). Verification owns it: the
+    # values are declared by seleksi.rules.verification, only seleksi.verification.services
+    # writes them, and the constraints below refuse any other spelling. An application
+    # starts as WAITING (a draft too); the queue reads submitted applications only.
+    admin_stage = models.CharField(
+        _("administrative stage"), max_length=16, choices=STAGES, default=Stage.WAITING
+    )
+    admin_result = models.CharField(
+        _("administrative decision"), max_length=3, choices=MARKS, blank=True
+    )
+    published_result = models.CharField(
+        _("published result"), max_length=3, choices=MARKS, blank=True
+    )
     published_at = models.DateTimeField(_("result published at"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -74,7 +88,21 @@ class Application(models.Model):
                 fields=["applicant", "selection"],
                 name="one_application_per_selection",
                 violation_error_message=_("You already have an application in this selection."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(admin_stage__in=[stage.value for stage in Stage]),
+                name="application_admin_stage_declared",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(admin_result__in=RESULT_VALUES)
+                & models.Q(published_result__in=RESULT_VALUES),
+                name="application_results_declared",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="submitted")
+                | models.Q(admin_stage=Stage.WAITING, admin_result="", published_result=""),
+                name="application_draft_not_verified",
+            ),
         ]
         indexes = [
             models.Index(fields=["selection", "status"], name="application_status_idx"),

@@ -11,9 +11,11 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.models import User
 from seleksi.audit.services import audit_record
+from seleksi.core.errors import ServiceRefused
 from seleksi.rules.eligibility import Eligibility, EligibilityPolicy, evaluate, load_policy
 from seleksi.rules.schedule import SelectionStatus
 from seleksi.selections.models import DocumentRule, Formation, Selection
@@ -23,13 +25,30 @@ from .files import FileCheck, FileProblem, check_upload
 from .models import Application, Document
 from .storage import display_name, stored_files, stored_name
 
+REFUSALS = {
+    "registration_closed": _(
+        "Registration for this selection is not open today; see the schedule."
+    ),
+    "already_submitted": _("This application has been submitted; it can no longer change."),
+    "not_activated": _("Activate your account from the link in your e-mail before applying."),
+    "nik_missing": _("Add your NIK and family card number before applying."),
+    "already_applied": _(
+        "You already have an application in this selection: one applicant, one opening."
+    ),
+    "not_eligible": _("You do not meet the requirements of this opening:"),
+    "documents_missing": _("Upload every required document before submitting."),
+    "withdrawn": _("This application has been withdrawn; nothing else was changed."),
+}
 
-class ApplicationRefused(Exception):
-    """A request the rules do not allow; `code` says which rule, for the page to explain."""
+
+class ApplicationRefused(ServiceRefused):
+    """A request the rules do not allow; `code` says which rule. A refusal for eligibility
+    carries the evaluation, whose reasons the page lists under the message."""
+
+    messages = REFUSALS
 
     def __init__(self, code: str, eligibility: Eligibility | None = None) -> None:
         super().__init__(code)
-        self.code = code
         self.eligibility = eligibility
 
 
@@ -272,7 +291,6 @@ def application_submit(*, application: Application, user: User) -> Application:
         raise ApplicationRefused("not_eligible", eligibility)
     locked.status = Application.Status.SUBMITTED
     locked.submitted_at = timezone.now()
-    locked.admin_stage = "waiting"  # the administrative selection starts here
     locked.eligibility = _snapshot(eligibility, locked.selection, reference_date(locked.selection))
     locked.preference_points = eligibility.preference_points
     locked.save()

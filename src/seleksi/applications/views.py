@@ -5,7 +5,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.core.privacy import masked_name
+from seleksi.rules.verification import Mark, Stage
 from seleksi.selections import selectors as selection_selectors
 from seleksi.selections.forms import FormationFilterForm
 from seleksi.selections.models import Formation
@@ -22,25 +22,6 @@ from .file_messages import describe_problem, describe_warnings, warning_texts
 from .forms import ApplyForm, SubmitForm, UploadForm
 from .models import Application, Document
 from .reasons import describe_reason
-
-REFUSALS = {
-    "registration_closed": gettext_lazy(
-        "Registration for this selection is not open today; see the schedule."
-    ),
-    "already_submitted": gettext_lazy(
-        "This application has been submitted; it can no longer change."
-    ),
-    "not_activated": gettext_lazy(
-        "Activate your account from the link in your e-mail before applying."
-    ),
-    "nik_missing": gettext_lazy("Add your NIK and family card number before applying."),
-    "already_applied": gettext_lazy(
-        "You already have an application in this selection: one applicant, one opening."
-    ),
-    "not_eligible": gettext_lazy("You do not meet the requirements of this opening:"),
-    "documents_missing": gettext_lazy("Upload every required document before submitting."),
-    "withdrawn": gettext_lazy("This application has been withdrawn; nothing else was changed."),
-}
 
 
 def _own_application(request: HttpRequest, number: str) -> Application:
@@ -53,7 +34,7 @@ def _own_application(request: HttpRequest, number: str) -> Application:
 
 
 def _refusal(request: HttpRequest, error: services.ApplicationRefused) -> None:
-    messages.error(request, str(REFUSALS.get(error.code, error.code)))
+    messages.error(request, error.message)
     if error.eligibility is not None:
         for reason in error.eligibility.reasons:
             messages.error(request, describe_reason(reason))
@@ -205,8 +186,8 @@ def _administrative_result(application: Application) -> dict[str, object]:
     window = window_for(application)
     can_object = (
         objection is None
-        and application.published_result == "TMS"
-        and application.admin_stage == "published"
+        and application.published_result == Mark.TMS
+        and application.admin_stage == Stage.PUBLISHED
         and window is not None
         and window.contains(application.selection.agency.today())
     )

@@ -11,23 +11,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
+from seleksi.core.errors import ServiceRefused
 
 from .models import RankingRun
 
 
-class RankingConfirmationRefused(Exception):
-    """Why the run cannot be confirmed, in the person's language; `code` names the case
-    (forbidden, already_confirmed, outdated, note_required)."""
-
-    def __init__(self, code: str, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.code = code
-        self.message = str(message)
+class RankingConfirmationRefused(ServiceRefused):
+    """Why the run cannot be confirmed; `code` names the case (forbidden, already_confirmed,
+    outdated, note_required)."""
 
 
 @transaction.atomic
@@ -38,14 +34,14 @@ def ranking_run_confirm(*, run: RankingRun, actor: Any, note: str) -> RankingRun
     selection = locked.selection
     if not user_can(actor, Capability.DECIDE_RESULTS, selection.agency_id):
         raise RankingConfirmationRefused(
-            "forbidden", _("Only the committee of this agency may confirm a ranking.")
+            "forbidden", _lazy("Only the committee of this agency may confirm a ranking.")
         )
     if locked.confirmed_at is not None:
         confirmer = locked.confirmed_by.display_name if locked.confirmed_by else _("system")
         raise RankingConfirmationRefused(
             "already_confirmed",
-            _("This run was already confirmed by %(name)s on %(when)s; nothing was changed.")
-            % {
+            _lazy("This run was already confirmed by %(name)s on %(when)s; nothing was changed."),
+            {
                 "name": confirmer,
                 "when": date_format(timezone.localtime(locked.confirmed_at), "DATETIME_FORMAT"),
             },
@@ -61,16 +57,17 @@ def ranking_run_confirm(*, run: RankingRun, actor: Any, note: str) -> RankingRun
     if newer is not None:
         raise RankingConfirmationRefused(
             "outdated",
-            _(
+            _lazy(
                 "A newer run of this stage exists (run #%(newer)d); this run is outdated and "
                 "cannot be confirmed. Confirm the newer run instead."
-            )
-            % {"newer": newer},
+            ),
+            {"newer": newer},
         )
     note = note.strip()
     if not note:
         raise RankingConfirmationRefused(
-            "note_required", _("Write a note on what the committee checked before confirming.")
+            "note_required",
+            _lazy("Write a note on what the committee checked before confirming."),
         )
     locked.confirmed_at = timezone.now()
     locked.confirmed_by = actor

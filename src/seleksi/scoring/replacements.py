@@ -27,11 +27,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
+from seleksi.core.errors import ServiceRefused
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import FinalResult, FinalScore, Outcome, Stage
 from seleksi.rules.replacement import (
@@ -52,12 +54,8 @@ PASSING_STAGES = frozenset({Stage.FINAL.value, Stage.PPPK.value, "mitra"})
 NOTE_MIN_CHARACTERS = 10
 
 
-class ReplacementRefused(Exception):
-    """Why the committee's request cannot be carried out, in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ReplacementRefused(ServiceRefused):
+    """Why the committee's request about a withdrawal cannot be carried out."""
 
 
 @dataclass(frozen=True)
@@ -149,26 +147,33 @@ def withdrawal_record(
     note = note.strip()
     if len(note) < NOTE_MIN_CHARACTERS:
         raise ReplacementRefused(
-            _("Write a note of at least %(count)d characters: what happened and on which letter.")
-            % {"count": NOTE_MIN_CHARACTERS}
+            "note_too_short",
+            _("Write a note of at least %(count)d characters: what happened and on which letter."),
+            {"count": NOTE_MIN_CHARACTERS},
         )
     if reason not in Withdrawal.Reason.values:
-        raise ReplacementRefused(_("Choose APS (withdrew) or DIS (disqualified)."))
+        raise ReplacementRefused(
+            "unknown_reason", _("Choose APS (withdrew) or DIS (disqualified).")
+        )
     if run.withdrawals.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).exists():
         raise ReplacementRefused(
-            _("Another withdrawal is waiting for confirmation; confirm or cancel it first.")
+            "withdrawal_pending",
+            _("Another withdrawal is waiting for confirmation; confirm or cancel it first."),
         )
     participant = participant.strip()
     results, applications = run_results(run)
     if participant not in applications:
         raise ReplacementRefused(
-            _("Participant number %(number)s is not in this ranking.") % {"number": participant}
+            "not_in_ranking",
+            _("Participant number %(number)s is not in this ranking."),
+            {"number": participant},
         )
     confirmed = _confirmed(run)
     if any(w.application.number == participant for w in confirmed):
         raise ReplacementRefused(
-            _("Participant %(number)s has already been recorded as leaving.")
-            % {"number": participant}
+            "already_left",
+            _("Participant %(number)s has already been recorded as leaving."),
+            {"number": participant},
         )
     withdrawal = WithdrawalRule(participant, Reason(reason), note)
     plan = _plan(run, results, [*map(_rule, confirmed), withdrawal], needs_fallback=True)
@@ -207,10 +212,12 @@ def withdrawal_confirm(*, withdrawal: Withdrawal, actor: Any, note: str) -> With
     _require_committee(actor, run)
     _require_open(run)
     if not withdrawal.is_pending:
-        raise ReplacementRefused(_("This withdrawal has already been decided."))
+        raise ReplacementRefused("already_decided", _("This withdrawal has already been decided."))
     note = note.strip()
     if not note:
-        raise ReplacementRefused(_("Write why the committee confirms this proposal."))
+        raise ReplacementRefused(
+            "note_required", _("Write why the committee confirms this proposal.")
+        )
     results, applications = run_results(run)
     confirmed = _confirmed(run)
     replay = _plan(run, results, [*map(_rule, confirmed), _rule(withdrawal)], needs_fallback=True)
@@ -219,7 +226,8 @@ def withdrawal_confirm(*, withdrawal: Withdrawal, actor: Any, note: str) -> With
     proposed = numbers.get(withdrawal.replacement_id) if withdrawal.replacement_id else None
     if step.replacement != proposed or (step.seat or "") != withdrawal.seat_code:
         raise ReplacementRefused(
-            _("The ranking has changed since this proposal was made; cancel it and record again.")
+            "ranking_changed",
+            _("The ranking has changed since this proposal was made; cancel it and record again."),
         )
     withdrawal.confirmed_at = timezone.now()
     withdrawal.confirmed_by = actor
@@ -262,10 +270,10 @@ def withdrawal_cancel(*, withdrawal: Withdrawal, actor: Any, note: str) -> Withd
     run = withdrawal.run
     _require_committee(actor, run)
     if not withdrawal.is_pending:
-        raise ReplacementRefused(_("This withdrawal has already been decided."))
+        raise ReplacementRefused("already_decided", _("This withdrawal has already been decided."))
     note = note.strip()
     if not note:
-        raise ReplacementRefused(_("Write why the proposal is cancelled."))
+        raise ReplacementRefused("note_required", _("Write why the proposal is cancelled."))
     withdrawal.cancelled_at = timezone.now()
     withdrawal.cancelled_by = actor
     withdrawal.confirmation_note = note
@@ -306,17 +314,22 @@ def _locked(withdrawal: Withdrawal) -> Withdrawal:
 
 def _require_committee(actor: Any, run: RankingRun) -> None:
     if not user_can(actor, Capability.DECIDE_RESULTS, run.selection.agency_id):
-        raise ReplacementRefused(_("Only the selection committee can do this."))
+        raise ReplacementRefused("forbidden", _("Only the selection committee can do this."))
 
 
 def _require_open(run: RankingRun) -> None:
     if run.stage not in PASSING_STAGES:
-        raise ReplacementRefused(_("Withdrawals are recorded on a final ranking, not on SKD."))
+        raise ReplacementRefused(
+            "not_final", _("Withdrawals are recorded on a final ranking, not on SKD.")
+        )
     if run.confirmed_at is None:
-        raise ReplacementRefused(_("Confirm this ranking before recording withdrawals."))
+        raise ReplacementRefused(
+            "not_confirmed", _("Confirm this ranking before recording withdrawals.")
+        )
     if not latest_confirmed_run(run):
         raise ReplacementRefused(
-            _("A newer ranking of this stage has been confirmed; record withdrawals there.")
+            "outdated",
+            _("A newer ranking of this stage has been confirmed; record withdrawals there."),
         )
 
 
@@ -339,10 +352,11 @@ def _plan(
         fingerprint = run_fingerprint(policy, Stage.FINAL, inputs.formations, inputs.scores)
         if fingerprint != run.fingerprint:
             raise ReplacementRefused(
+                "scores_changed",
                 _(
                     "The stored scores have changed since this ranking was run; "
                     "run and confirm the ranking again first."
-                )
+                ),
             )
         qualifies: Callable[[str, str], bool] = qualification_check(run.selection)
         fallback = {
@@ -354,7 +368,8 @@ def _plan(
     try:
         return propose_replacements(results, withdrawals, **fallback)
     except ValueError as error:
-        raise ReplacementRefused(engine_refusal(error).message) from error
+        refused = engine_refusal(error)
+        raise ReplacementRefused(refused.code, lazy(lambda: refused.message, str)()) from error
 
 
 def _details(withdrawal: Withdrawal, step: ReplacementStep) -> dict[str, Any]:

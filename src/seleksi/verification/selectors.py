@@ -48,9 +48,7 @@ def queue(
     applications = Application.objects.filter(
         selection=selection, status=Application.Status.SUBMITTED
     ).select_related("formation", "assigned_to")
-    if stage == Stage.WAITING:
-        applications = applications.filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
-    elif stage:
+    if stage:
         applications = applications.filter(admin_stage=stage)
     if formation:
         applications = applications.filter(formation__code=formation)
@@ -69,7 +67,7 @@ def stage_counts(selection: Selection) -> dict[str, int]:
     )
     counts = {str(stage): 0 for stage in Stage}
     for row in rows:
-        counts[row["admin_stage"] or Stage.WAITING] += row["n"]
+        counts[row["admin_stage"]] += row["n"]
     return counts
 
 

@@ -3,6 +3,13 @@
 Every step checks who may take it (agency capabilities), whether the application is in a
 state that allows it (`rules.verification.can_move`), and records an audit event with the
 reason; applicants are told by e-mail after the transaction commits.
+
+Verification owns an application's administrative state (`admin_stage`, `admin_result`,
+`published_result`). The columns sit on the application row, because the queue, the single
+UPDATE of a publication and the ranking read them with the application; but only these
+services write them, with the values of `rules.verification`, and database constraints refuse
+any other spelling. Every application starts WAITING, so submission (an earlier stage) never
+spells verification's state. Refusals are `VerificationRefused` with a message from REFUSALS.
 """
 
 import uuid
@@ -16,10 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
@@ -27,6 +35,7 @@ from seleksi.applications.files import check_upload
 from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
+from seleksi.core.errors import ServiceRefused
 from seleksi.outbox.services import email_queue_many
 from seleksi.rules.verification import (
     ItemMark,
@@ -74,15 +83,59 @@ DEFAULT_EVIDENCE_LIMIT_KB = 800  # seed 003: "others PDF <= 800 KB"; used withou
 OBJECTION_REASON_MIN_CHARACTERS = 20
 
 
-class VerificationRefused(Exception):
+REFUSALS = {
+    "forbidden": _("You may not do this for this agency."),
+    "claimed_by_another": _(
+        "Another verifier is checking this application right now; choose another one."
+    ),
+    "claim_required": _(
+        "Take this application to check before saving; an expired hold must be taken again."
+    ),
+    "second_check_by_another": _("The second check must be done by another verifier."),
+    "checklist": _(
+        "Mark every requirement; a TMS needs a reason from the list, and the result must "
+        "follow from the marks."
+    ),
+    "unknown_reason": _("Choose a reason from the list."),
+    "not_allowed_now": _(
+        "This step is not possible at this stage; a published result changes only through an "
+        "objection."
+    ),
+    "undecided": _("Not every submitted application has been checked yet (%s left)."),
+    "before_schedule": _("The schedule publishes this result on %s."),
+    "already_published": _("This result has already been published."),
+    "not_published_yet": _("Publish the administrative result first."),
+    "objections_pending": _("%s objections still wait for an answer."),
+    "objection_window_open": _(
+        "The objection period runs until %s; publish the final result after it."
+    ),
+    "already_answered": _("This objection has already been answered."),
+    "answer_required": _("Write the answer the applicant will read."),
+    "no_verifiers": _("This agency has no verifiers yet."),
+    "not_a_verifier": _("That person is not a verifier of this agency."),
+    "not_submitted": _("Only submitted applications are verified."),
+    "already_objected": _("You have already filed an objection; one is allowed."),
+    "window_closed": _("The objection period is not open."),
+    "reason_too_short": _("Explain in at least 20 characters why the result is wrong."),
+    "bad_evidence": _(
+        "The evidence file %(file)s is not a valid PDF or JPEG of at most %(limit)d KB; nothing "
+        "was saved."
+    ),
+}
+
+
+class VerificationRefused(ServiceRefused):
+    """A verification step the rules do not allow now; `detail` fills the message's
+    placeholders, or says for a test or a log which item or move was refused."""
+
+    messages = REFUSALS
+
     def __init__(self, code: str, detail: str | dict[str, object] = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
+        super().__init__(code, params=detail)
 
 
 def _stage(application: Application) -> Stage:
-    return Stage(application.admin_stage or Stage.WAITING)
+    return Stage(application.admin_stage)
 
 
 def _move(application: Application, target: Stage) -> None:
@@ -130,7 +183,7 @@ def _update_in_chunks(pks: Sequence[int], **values: Any) -> int:
 
 
 @transaction.atomic
-def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -> int:
+def application_assign(*, applications: Iterable[Application], verifier: User, actor: Any) -> int:
     """Hand the chosen applications to one verifier: one UPDATE and one batch of audit
     events, however many were chosen."""
     rows = list(
@@ -146,7 +199,7 @@ def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -
         if not user_can(verifier, Capability.VERIFY_APPLICATIONS, agency_id):
             raise VerificationRefused("not_a_verifier")
     for _pk, _number, _selection_id, _agency_id, admin_stage in rows:
-        if Stage(admin_stage or Stage.WAITING) not in CLAIMABLE_STAGES:
+        if Stage(admin_stage) not in CLAIMABLE_STAGES:
             raise VerificationRefused("not_allowed_now", admin_stage)
     _update_in_chunks([row[0] for row in rows], assigned_to=verifier)
     for selection_id, agency_id in selections:
@@ -166,7 +219,9 @@ def assign(*, applications: Iterable[Application], verifier: User, actor: Any) -
 
 
 @transaction.atomic
-def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any) -> Counter[int]:
+def application_assign_evenly(
+    *, selection: Selection, verifiers: Sequence[User], actor: Any
+) -> Counter[int]:
     """Share the unassigned, undecided applications out in turn, fewest-loaded first: one
     UPDATE per verifier (per chunk of applications), not one per application."""
     _require(actor, Capability.DECIDE_RESULTS, selection)
@@ -179,7 +234,7 @@ def assign_evenly(*, selection: Selection, verifiers: Sequence[User], actor: Any
     waiting = list(
         Application.objects.select_for_update(of=("self",))
         .filter(selection=selection, status=Application.Status.SUBMITTED, assigned_to=None)
-        .filter(Q(admin_stage="") | Q(admin_stage=Stage.WAITING))
+        .filter(admin_stage=Stage.WAITING)
         .order_by("submitted_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -217,7 +272,7 @@ def _latest_decision(application: Application) -> Review | None:
 
 
 @transaction.atomic
-def claim(*, application: Application, verifier: User) -> Review:
+def application_claim(*, application: Application, verifier: User) -> Review:
     """Take an application to check (an explicit action, never a page view); another
     verifier's live claim refuses it. With a second check required, a decided application is
     confirmed by someone other than its decider."""
@@ -285,7 +340,7 @@ def _validated_marks(
 
 
 @transaction.atomic
-def decide(
+def application_decide(
     *,
     application: Application,
     verifier: User,
@@ -392,12 +447,12 @@ def _published(selection: Selection, kind: str) -> bool:
 
 def _refuse_moves(stages: Iterable[str], target: Stage) -> None:
     for stage in set(stages):
-        if not can_move(Stage(stage or Stage.WAITING), target):
+        if not can_move(Stage(stage), target):
             raise VerificationRefused("not_allowed_now", f"{stage}->{target}")
 
 
 @transaction.atomic
-def publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
+def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
     """Publish the administrative result: every submitted application must be checked. One
     UPDATE moves them all; the statements do not grow with the number of applications
     (beyond the batches of audit events and e-mails)."""
@@ -463,7 +518,7 @@ def window_for(application: Application) -> Window | None:
     )
 
 
-def object_to_result(
+def objection_file(
     *, application: Application, user: User, reason: str, files: Sequence[UploadedFile[bytes]]
 ) -> Objection:
     """One objection per TMS application, inside the window, with a written reason. Evidence
@@ -520,7 +575,7 @@ def object_to_result(
 
 
 @transaction.atomic
-def answer_objection(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
+def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
     application = (
         Application.objects.select_for_update()
         .select_related("selection")
@@ -552,7 +607,7 @@ def answer_objection(*, objection: Objection, actor: Any, accepted: bool, answer
 
 
 @transaction.atomic
-def publish_after_objections(
+def result_publish_after_objections(
     *, selection: Selection, actor: Any, site_url: str = ""
 ) -> Publication:
     _require(actor, Capability.DECIDE_RESULTS, selection)

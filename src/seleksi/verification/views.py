@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from seleksi.agencies.models import Membership, Role
@@ -19,51 +18,6 @@ from seleksi.selections.models import Selection
 
 from . import selectors, services
 from .models import Objection
-
-REFUSALS = {
-    "forbidden": gettext_lazy("You may not do this for this agency."),
-    "claimed_by_another": gettext_lazy(
-        "Another verifier is checking this application right now; choose another one."
-    ),
-    "claim_required": gettext_lazy(
-        "Take this application to check before saving; an expired hold must be taken again."
-    ),
-    "second_check_by_another": gettext_lazy("The second check must be done by another verifier."),
-    "checklist": gettext_lazy(
-        "Mark every requirement; a TMS needs a reason from the list, and the result must "
-        "follow from the marks."
-    ),
-    "unknown_reason": gettext_lazy("Choose a reason from the list."),
-    "not_allowed_now": gettext_lazy(
-        "This step is not possible at this stage; a published result changes only through an "
-        "objection."
-    ),
-    "undecided": gettext_lazy("Not every submitted application has been checked yet (%s left)."),
-    "before_schedule": gettext_lazy("The schedule publishes this result on %s."),
-    "already_published": gettext_lazy("This result has already been published."),
-    "not_published_yet": gettext_lazy("Publish the administrative result first."),
-    "objections_pending": gettext_lazy("%s objections still wait for an answer."),
-    "objection_window_open": gettext_lazy(
-        "The objection period runs until %s; publish the final result after it."
-    ),
-    "already_answered": gettext_lazy("This objection has already been answered."),
-    "answer_required": gettext_lazy("Write the answer the applicant will read."),
-    "no_verifiers": gettext_lazy("This agency has no verifiers yet."),
-    "not_a_verifier": gettext_lazy("That person is not a verifier of this agency."),
-    "not_submitted": gettext_lazy("Only submitted applications are verified."),
-    "already_objected": gettext_lazy("You have already filed an objection; one is allowed."),
-    "window_closed": gettext_lazy("The objection period is not open."),
-    "reason_too_short": gettext_lazy("Explain in at least 20 characters why the result is wrong."),
-    "bad_evidence": gettext_lazy(
-        "The evidence file %(file)s is not a valid PDF or JPEG of at most %(limit)d KB; nothing "
-        "was saved."
-    ),
-}
-
-
-def refusal_text(error: services.VerificationRefused) -> str:
-    text = str(REFUSALS.get(error.code, error.code))
-    return text % error.detail if "%" in text else text
 
 
 def _staff_selection(request: HttpRequest, code: str) -> Selection:
@@ -125,7 +79,7 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
                     agency=selection.agency, role=Role.VERIFIER
                 ).select_related("user")
             ]
-            handed = services.assign_evenly(
+            handed = services.application_assign_evenly(
                 selection=selection, verifiers=verifiers, actor=request.user
             )
             messages.success(
@@ -141,20 +95,22 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
             chosen = Application.objects.filter(
                 selection=selection, number__in=request.POST.getlist("number")
             ).select_related("selection")
-            count = services.assign(applications=chosen, verifier=verifier, actor=request.user)
+            count = services.application_assign(
+                applications=chosen, verifier=verifier, actor=request.user
+            )
             messages.success(request, _("%(n)d applications assigned.") % {"n": count})
         elif action == "publish":
-            publication = services.publish(
+            publication = services.result_publish(
                 selection=selection, actor=request.user, site_url=site_url
             )
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
         elif action == "publish_after_objections":
-            publication = services.publish_after_objections(
+            publication = services.result_publish_after_objections(
                 selection=selection, actor=request.user, site_url=site_url
             )
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
     except services.VerificationRefused as error:
-        messages.error(request, refusal_text(error))
+        messages.error(request, error.message)
     return redirect("verification:queue", code=selection.code)
 
 
@@ -163,7 +119,7 @@ def _next_number(application: Application, user: Any) -> str | None:
         Application.objects.filter(
             selection=application.selection,
             status=Application.Status.SUBMITTED,
-            admin_stage__in=["", Stage.WAITING, Stage.DECIDED],
+            admin_stage__in=[Stage.WAITING, Stage.DECIDED],
             pk__gt=application.pk,
         )
         .filter(Q(assigned_to=user) | Q(assigned_to=None))
@@ -181,7 +137,7 @@ def _claim_next(application: Application, user: Any) -> str | None:
     if following is not None:
         candidate = Application.objects.select_related("selection").get(number=following)
         with suppress(services.VerificationRefused):
-            services.claim(application=candidate, verifier=user)
+            services.application_claim(application=candidate, verifier=user)
     return following
 
 
@@ -198,9 +154,9 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     items = services.checklist(application)
     if request.method == "POST" and request.POST.get("action") == "claim":
         try:
-            services.claim(application=application, verifier=request.user)  # type: ignore[arg-type]
+            services.application_claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         return redirect("verification:review", number=number)
     if request.method == "POST":
         marks = [
@@ -214,7 +170,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             if request.POST.get(f"mark_{code}") in {Mark.MS, Mark.TMS}
         ]
         try:
-            services.decide(
+            services.application_decide(
                 application=application,
                 verifier=request.user,  # type: ignore[arg-type]
                 marks=marks,
@@ -222,7 +178,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Saved %(number)s.") % {"number": number})
             if request.POST.get("next"):
@@ -236,7 +192,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     can_claim = (
         held is None
         and claim is None
-        and Stage(application.admin_stage or Stage.WAITING) in services.CLAIMABLE_STAGES
+        and Stage(application.admin_stage) in services.CLAIMABLE_STAGES
         and application.status == Application.Status.SUBMITTED
         and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
     )
@@ -254,9 +210,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             "claim": claim,
             "held": held,
             "can_claim": can_claim,
-            "stage_label": selectors.STAGE_LABELS.get(
-                Stage(application.admin_stage or Stage.WAITING)
-            ),
+            "stage_label": selectors.STAGE_LABELS.get(Stage(application.admin_stage)),
         },
     )
 
@@ -269,14 +223,14 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such objection")
     if request.method == "POST":
         try:
-            services.answer_objection(
+            services.objection_answer(
                 objection=objection,
                 actor=request.user,
                 accepted=request.POST.get("decision") == "accept",
                 answer=request.POST.get("answer", ""),
             )
         except services.VerificationRefused as error:
-            messages.error(request, refusal_text(error))
+            messages.error(request, error.message)
         else:
             messages.success(request, _("The answer has been recorded."))
             return redirect("verification:queue", code=selection.code)
@@ -307,14 +261,14 @@ def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
     if application.applicant_id != request.user.pk:
         raise Http404("no such application")
     try:
-        services.object_to_result(
+        services.objection_file(
             application=application,
             user=request.user,
             reason=request.POST.get("reason", ""),
             files=request.FILES.getlist("evidence"),
         )
     except services.VerificationRefused as error:
-        messages.error(request, refusal_text(error))
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Your objection has been filed."))
     return redirect("applications:detail", number=number)
