@@ -1,19 +1,16 @@
-"""Verification writes that must hold under concurrency and failure: the list of TMS reasons,
-objection evidence that is not saved, and the names evidence is stored under."""
+"""Verification writes that must hold under failure: the list of TMS reasons, objection
+evidence that is not saved, and the names evidence is stored under. (Races between threads
+are in test_threads.py: this module's scene holds a transaction open for the whole module.)"""
 
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from seleksi.verification import services
 from seleksi.verification.models import Objection, ObjectionEvidence, RejectionReason
 from tests.applications.test_files import letter_pdf, pas_foto
-from tests.concurrency import serialised
-from tests.factories import make_agency, make_selection
 from tests.verification.conftest import Scene
 from tests.verification.test_services import REASON, object_to, publish, refused
 
@@ -71,31 +68,6 @@ def test_a_refused_objection_writes_no_evidence_at_all(published: Scene, tmp_pat
     assert media_files(tmp_path) == before
     object_to(published.refreshed(0), reason=REASON, files=evidence)
     assert len(media_files(tmp_path) - before) == 1
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_first_uses_at_once_make_one_list_of_reasons() -> None:
-    selection = make_selection(make_agency())
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def ensure() -> None:
-        try:
-            barrier.wait()
-            serialised(lambda: services.reasons_ensure(selection))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ensure) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    codes = list(RejectionReason.objects.filter(selection=selection).values_list("code", flat=True))
-    assert sorted(codes) == sorted(code for code, _text in services.DEFAULT_REASONS)
 
 
 def test_the_reasons_made_once_are_not_made_again_and_keep_the_committees_edits(
