@@ -71,7 +71,7 @@ from seleksi.rules.score_files import (
     table_row,
     table_rows,
 )
-from seleksi.selections.messages import describe_score_problem
+from seleksi.scoring.messages import describe_score_problem
 
 FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
 TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
