@@ -328,8 +328,9 @@ def load_database(data: Data, formations: list[Formation]) -> tuple[Any, Any]:
 
 
 class Split:
-    """Wall time inside some functions of `seleksi.scoring.ranking_runs` during one run, and the
-    part of it inside `cursor.execute`. A function that is not there is not measured."""
+    """Wall time inside some functions of `seleksi.scoring.ranking_runs` (and the stage's engine
+    in `seleksi.scoring.engine`) during one run, and the part of it inside `cursor.execute`. A
+    function that is not there is not measured."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
@@ -363,25 +364,33 @@ class Split:
     def watching(self) -> Iterator[None]:
         from django.db import connection
 
-        from seleksi.scoring import ranking_runs
+        from seleksi.scoring import engine, ranking_runs
         from seleksi.scoring.models import RankingRun
 
-        functions = ("ranking_inputs", "rank_skd", "run_fingerprint", "_write_rows", "audit_record")
+        functions = (
+            (ranking_runs, "ranking_inputs"),
+            (engine, "rank_skd"),
+            (ranking_runs, "run_fingerprint"),
+            (ranking_runs, "_write_rows"),
+            (ranking_runs, "audit_record"),
+        )
         methods = ((RankingRun.objects, "create"),)
         originals = {
-            name: getattr(ranking_runs, name) for name in functions if hasattr(ranking_runs, name)
+            (module, name): getattr(module, name)
+            for module, name in functions
+            if hasattr(module, name)
         }
         try:
-            for name, function in originals.items():
-                setattr(ranking_runs, name, self.timed(name, function))
+            for (module, name), function in originals.items():
+                setattr(module, name, self.timed(name, function))
             for manager, name in methods:
                 setattr(manager, name, self.timed(name, getattr(manager, name)))
             connection.commit = self.timed("commit", connection.commit)
             with connection.execute_wrapper(self.execute):
                 yield
         finally:
-            for name, function in originals.items():
-                setattr(ranking_runs, name, function)
+            for (module, name), function in originals.items():
+                setattr(module, name, function)
             for manager, name in methods:
                 manager.__dict__.pop(name, None)
             connection.__dict__.pop("commit", None)

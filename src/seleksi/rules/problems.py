@@ -3,7 +3,7 @@
 The rules speak no language: a `RankingDataError` carries a `RankingProblem` code and the
 values it concerns, and its text (str) is a plain English description for logs and for
 callers that print it as it is. The pages and commands word the code in the reader's language
-(seleksi.scoring.messages), as seleksi.selections.messages does for the score files.
+(seleksi.scoring.messages), as they do the score files' problems.
 """
 
 from enum import StrEnum

@@ -1,11 +1,11 @@
 """Reading score files (NILAI.csv, FORMASI.csv and the CAT exports): UTF-8 CSV with a header
 line, one participant per row, every problem reported per row and column.
 
-Shared by `seleksi rank-file` and `seleksi import-scores`, so that one file is read the same
-way by both. No Django here: a problem is a `FileProblem`, a code with the line, the column and
-the values its message needs, and the layer above says it in the reader's language
-(`seleksi.selections.messages.describe_score_problem`). A `Row` collects its own problems and
-the caller decides what a problem means. A caller with a million lines may read the
+Shared by `seleksi rank-file` (through `rank_files`) and `seleksi import-scores`, so that one
+file is read the same way by both. No Django here: a problem is a `FileProblem`, a code with
+the line, the column and the values its message needs, and the layer above says it in the
+reader's language (`seleksi.scoring.messages.describe_score_problem`). A `Row` collects its own
+problems and the caller decides what a problem means. A caller with a million lines may read the
 well-formed ones without a `Row` (`column_positions` says where its cells are) and make a `Row`
 of the others with `table_row`.
 

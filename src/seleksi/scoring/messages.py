@@ -1,9 +1,14 @@
-"""What a ranking refusal or note says to the committee, in the reader's language.
+"""What a ranking refusal or note, or a problem in a score file, says to the committee, in the
+reader's language.
 
 Refusals travel as `Refusal`s (a code and its values) until they are shown: a ranking that
 fails on the task worker is stored in the audit trail as codes, so the runs page words it in
 the language of whoever reads it, not the worker's. Codes come from the engines
 (`rules.problems.RankingProblem`) or from reading the database (`InputProblem`).
+
+Score files (NILAI.csv, FORMASI.csv and the CAT exports, read by `rules.score_files` for
+`seleksi import-scores` and `seleksi rank-file`) are worded by `describe_score_problem`, one
+"line N, column X: what is wrong" per problem.
 """
 
 from collections.abc import Mapping
@@ -16,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from seleksi.rules.problems import RankingDataError, RankingProblem
+from seleksi.rules.score_files import FileProblem, Problem
+
+SHOWN_VALUE_LENGTH = 40
 
 
 class InputProblem(StrEnum):
@@ -173,3 +181,75 @@ def tie_note(*, number: str, formation: str, rank: object, code: str) -> str:
         "Tie at the quota: %(number)s (%(formation)s), rank %(rank)s; code %(code)s "
         "must be confirmed by the committee."
     ) % {"number": number, "formation": formation, "rank": rank, "code": code}
+
+
+SCORE_PROBLEMS: dict[Problem, Promise] = {
+    Problem.UNREADABLE: gettext_lazy("cannot be read: %(reason)s"),
+    Problem.NOT_UTF8: gettext_lazy("is not UTF-8 text; save it as “CSV UTF-8” and try again"),
+    Problem.EMPTY_FILE: gettext_lazy("the file is empty"),
+    Problem.MISSING_COLUMN: gettext_lazy("the column is missing"),
+    Problem.REQUIRED: gettext_lazy("must be filled in"),
+    Problem.NOT_WHOLE_NUMBER: gettext_lazy("“%(value)s” is not a whole number"),
+    Problem.OUT_OF_RANGE: gettext_lazy("%(value)s is outside the range %(low)s..%(high)s"),
+    Problem.NOT_A_NUMBER: gettext_lazy("“%(value)s” is not a number (use a decimal point)"),
+    Problem.TOO_MANY_DECIMALS: gettext_lazy(
+        "“%(value)s” has more than %(places)s digits after the decimal point"
+    ),
+    Problem.NOT_ONE_OF: gettext_lazy("“%(value)s” is not one of %(allowed)s"),
+    Problem.NOT_A_DATE: gettext_lazy("“%(value)s” is not a date (format YYYY-MM-DD)"),
+    Problem.BAD_PARTICIPANT_NUMBER: gettext_lazy(
+        "“%(value)s” is not a participant number: use 1 to 32 letters, digits and . _ / -, "
+        "beginning with a letter or a digit"
+    ),
+    Problem.BAD_FORMATION_CODE: gettext_lazy(
+        "“%(value)s” is not a formation code: use up to 50 letters, digits and . _ / -, "
+        "beginning with a letter or a digit"
+    ),
+    Problem.DUPLICATE: gettext_lazy("“%(value)s” is already on line %(earlier)s"),
+    Problem.DUPLICATE_IN_ROUND: gettext_lazy(
+        "“%(value)s” is already on line %(earlier)s for round %(round)s"
+    ),
+    Problem.UNKNOWN_FORMATION: gettext_lazy("“%(value)s” is not in the formation file"),
+    Problem.OTHER_FORMATION: gettext_lazy(
+        "participant %(value)s is already listed under another formation"
+    ),
+    Problem.NO_FORMATION_ROWS: gettext_lazy("there are no formation rows"),
+    Problem.NO_SCORE_ROWS: gettext_lazy("there are no score rows"),
+    Problem.NOT_REGISTERED: gettext_lazy(
+        "“%(value)s” is not registered in the selection %(selection)s"
+    ),
+    Problem.NOT_SUBMITTED: gettext_lazy("application “%(value)s” has not been submitted"),
+    Problem.WRONG_PROCUREMENT: gettext_lazy(
+        "“%(value)s” applied for a %(applied)s formation; %(stage)s scores are only for "
+        "%(expected)s formations"
+    ),
+    Problem.WRONG_FORMATION: gettext_lazy(
+        "“%(value)s” is not the formation of participant %(participant)s (%(formation)s)"
+    ),
+}
+
+
+def describe_score_problem(problem: FileProblem) -> str:
+    """The problem in the active language, as "line N, column X: what is wrong"."""
+    values = dict(problem.values)
+    if "value" in values:
+        values["value"] = _shown(values["value"])
+    message = (
+        str(SCORE_PROBLEMS[problem.code]) % values if values else str(SCORE_PROBLEMS[problem.code])
+    )
+    if problem.line and problem.column:
+        return _("line %(line)d, column %(column)s: %(message)s") % {
+            "line": problem.line,
+            "column": problem.column,
+            "message": message,
+        }
+    if problem.line:
+        return _("line %(line)d: %(message)s") % {"line": problem.line, "message": message}
+    return message
+
+
+def _shown(value: str) -> str:
+    """A cell's text as short as a message line can show it."""
+    if len(value) > SHOWN_VALUE_LENGTH:
+        return value[:SHOWN_VALUE_LENGTH] + "…"
+    return value

@@ -3,7 +3,8 @@ selection's formations and stored scores, kept as a `RankingRun` with its `Ranki
 announcement stage to publish.
 
 The inputs are built exactly as `seleksi rank-file` builds them from FORMASI.csv and NILAI.csv,
-so the same data gives the same rows and the same fingerprint in both modes.
+and the stage, the policy and the engine are checked and chosen by the same `engine`, so the
+same data gives the same rows and the same fingerprint in both modes.
 
 Decisions worth knowing:
 
@@ -53,21 +54,18 @@ from seleksi.rules.ranking import (
     Outcome,
     PppkResult,
     PppkScore,
-    RankingPolicy,
     SkdResult,
     SkdScore,
     Stage,
     format_score,
-    load_ranking_policy,
-    rank_final,
-    rank_mitra,
-    rank_pppk,
-    rank_skd,
-    ranking_policy_codes,
 )
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
+# Callers of ranking_run catch its errors and load a run's policy from here.
+from .engine import RankingInputError as RankingInputError
+from .engine import Result, rank_stage, ranking_stage
+from .engine import ranking_policy_for as ranking_policy_for
 from .messages import InputProblem, Refusal, engine_refusal, placement_note, refusal, tie_note
 from .models import RankingRow, RankingRun, Score
 from .services import AFFIRMATION_FIELDS
@@ -79,28 +77,6 @@ PROCUREMENT_TYPES: dict[Stage, str] = {
     Stage.MITRA: ProcurementType.MITRA,
 }
 BATCH_SIZE = 5000
-
-type Result = SkdResult | FinalResult | PppkResult | MitraResult
-
-
-class RankingInputError(Exception):
-    """The selection's data cannot be ranked as it stands. `refusals` say why as codes;
-    `messages` word them in the active language, for the committee."""
-
-    def __init__(self, refusals: Sequence[Refusal]) -> None:
-        super().__init__(*refusals)
-        self.refusals = tuple(refusals)
-
-    @property
-    def messages(self) -> tuple[str, ...]:
-        return tuple(refusal.message for refusal in self.refusals)
-
-    def __str__(self) -> str:
-        return "; ".join(self.messages)
-
-
-class RankingPolicyError(RankingInputError, LookupError):
-    """There is no such ranking policy, or it cannot rank the stage."""
 
 
 @dataclass(frozen=True)
@@ -116,35 +92,6 @@ class RankingRunOutcome:
     run: RankingRun
     identical_to: int | None
     notes: tuple[str, ...]
-
-
-def ranking_policy_for(stage: Stage, code: str) -> RankingPolicy:
-    """The shipped policy `code`; a RankingPolicyError (a LookupError) when there is none or it
-    cannot rank `stage`."""
-    try:
-        policy = load_ranking_policy(code)
-    except LookupError as error:
-        raise RankingPolicyError(
-            [
-                refusal(
-                    InputProblem.UNKNOWN_POLICY,
-                    policy=code,
-                    policies=", ".join(ranking_policy_codes()),
-                )
-            ]
-        ) from error
-    if stage not in policy.stages:
-        raise RankingPolicyError(
-            [
-                refusal(
-                    InputProblem.POLICY_WITHOUT_STAGE,
-                    policy=policy.code,
-                    stage=stage,
-                    stages=", ".join(policy.stages),
-                )
-            ]
-        )
-    return policy
 
 
 def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
@@ -242,14 +189,21 @@ def ranking_run(
 ) -> RankingRunOutcome:
     """Rank the selection's stored scores of `stage` and store the run, its rows and one audit
     event. Raises RankingInputError when there is nothing to rank or the data is inconsistent,
-    LookupError for an unknown policy or one without the stage."""
-    stage = Stage(stage)
+    RankingPolicyError (a LookupError) for an unknown policy or one without the stage; the
+    stage and the policy are checked, and the engine chosen, by `engine` as for rank-file."""
+    stage = ranking_stage(stage)
     policy = ranking_policy_for(
         stage, policy_code or selection.ranking_policy_code(PROCUREMENT_TYPES[stage])
     )
     inputs = ranking_inputs(selection=selection, stage=stage)
     try:
-        results = _rank(policy, stage, inputs, selection)
+        results = rank_stage(
+            policy,
+            stage,
+            inputs.formations,
+            inputs.scores,
+            qualifies=qualification_check(selection) if stage is Stage.FINAL else None,
+        )
     except (ValueError, LookupError) as error:
         raise RankingInputError([engine_refusal(error)]) from error
     fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
@@ -402,24 +356,6 @@ def qualification_check(selection: Selection) -> Callable[[str, str], bool]:
         return found is not None
 
     return qualifies
-
-
-def _rank(
-    policy: RankingPolicy, stage: Stage, inputs: RankingInputs, selection: Selection
-) -> Sequence[Result]:
-    formations, scores = inputs.formations, inputs.scores
-    if stage is Stage.SKD:
-        return rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
-    if stage is Stage.FINAL:
-        return rank_final(
-            policy,
-            formations,
-            [s for s in scores if isinstance(s, FinalScore)],
-            qualifies=qualification_check(selection),
-        )
-    if stage is Stage.PPPK:
-        return rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
-    return rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
 
 
 def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingInputs:

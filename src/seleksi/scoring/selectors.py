@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 
 from seleksi.core.privacy import masked_name
 from seleksi.rules.formations import ProcurementType
+from seleksi.rules.rank_files import OUTPUT_COLUMNS
 from seleksi.rules.ranking import Stage
-from seleksi.selections.management.commands.rank_file import OUTPUT_COLUMNS
 from seleksi.selections.models import Formation, Selection
 
 from .messages import placement_note, tie_note

@@ -33,9 +33,9 @@ from seleksi.rules.score_files import (
     parse_table,
     table_rows,
 )
-from seleksi.selections.messages import describe_score_problem
 from seleksi.selections.models import Selection
 
+from .messages import describe_score_problem
 from .models import Score
 
 STAGE = Score.Stage

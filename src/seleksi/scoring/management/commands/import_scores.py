@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from seleksi.rules.score_files import FileProblem, Problem
+from seleksi.scoring.messages import describe_score_problem
 from seleksi.scoring.models import Score
 from seleksi.scoring.services import scores_import
-from seleksi.selections.messages import describe_score_problem
 from seleksi.selections.models import Selection
 
 

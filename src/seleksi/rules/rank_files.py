@@ -1,39 +1,30 @@
-"""`seleksi rank-file`: the ranking engine on two CSV files, without a database.
+"""Reading and writing the files of `seleksi rank-file`: FORMASI.csv and NILAI.csv in, the
+ranked list out, with the columns and order other tools rely on. No Django here: a problem is a
+`score_files.FileProblem` named with its file (`RankFileErrors`), and the layer above says it in
+the reader's language; the ranking itself is the stage's engine in `ranking`.
 
-The committee's spreadsheets go in (FORMASI.csv, NILAI.csv), the ranked list comes out, with
-the columns and order other tools rely on. Every problem in the files is reported per row, in
-the language of `--language` (Bahasa Indonesia unless told), and nothing is written unless both
-files are valid. Participant numbers and formation codes must have their format, and every
-cell written is neutralised (`rules.cells`), so no spreadsheet runs the output as formulas.
-Notes for the committee (optimalisasi placements, ties at the quota, the run's fingerprint) go
-to stderr.
+Decisions worth knowing:
 
-A national SKD stage is a million lines and takes seconds: well-formed lines are read without a
-`Row` (`QUICK_PARSERS`), the output is joined without `csv.writer` when no cell needs quoting,
-and the cyclic garbage collector is paused while millions of objects are made.
+- Both files are read before anything is ranked and every problem of both is reported, so a
+  committee fixes its files in one pass.
+- A national SKD stage is a million lines and takes seconds: well-formed lines are read without
+  a `Row` (`QUICK_PARSERS`), and the output is joined without `csv.writer` when no cell needs
+  quoting. Every cell written is neutralised (`cells`), so no spreadsheet runs the output as
+  formulas.
 """
 
 import csv
-import gc
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from fractions import Fraction
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
-from seleksi.rules.cells import FORMULA_STARTS, TEXT_MARK, neutralise_row
-from seleksi.rules.eligibility import PreferenceCode
-from seleksi.rules.fingerprint import run_fingerprint
-from seleksi.rules.ranking import (
+from .cells import FORMULA_STARTS, TEXT_MARK, neutralise_row
+from .eligibility import PreferenceCode
+from .ranking import (
     Affirmation,
     FinalResult,
     FinalScore,
@@ -46,16 +37,9 @@ from seleksi.rules.ranking import (
     SkdResult,
     SkdScore,
     Stage,
-    committee_notes,
     format_score,
-    load_ranking_policy,
-    rank_final,
-    rank_mitra,
-    rank_pppk,
-    rank_skd,
-    ranking_policy_codes,
 )
-from seleksi.rules.score_files import (
+from .score_files import (
     ABSENT,
     NO,
     PARTICIPANT_NUMBER,
@@ -71,7 +55,6 @@ from seleksi.rules.score_files import (
     table_row,
     table_rows,
 )
-from seleksi.selections.messages import describe_score_problem
 
 FORMATION_COLUMNS = ("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota")
 TEKNIS_THRESHOLD_COLUMN = "ambang_teknis"
@@ -141,104 +124,51 @@ OUTPUT_COLUMNS: dict[Stage, tuple[str, ...]] = {
 IPK_MAXIMUM = 4
 
 type Score = SkdScore | FinalScore | PppkScore | MitraScore
+type Scores = list[SkdScore] | list[FinalScore] | list[PppkScore] | list[MitraScore]
+type Result = SkdResult | FinalResult | PppkResult | MitraResult
 QuickParser = Callable[[Sequence[str]], Score | None]
 """A stage's reading of a well-formed line (its cells in SCORE_COLUMNS order) without a `Row`;
 None sends the line through the stage's parser."""
 
 
-class Command(BaseCommand):
-    help = (
-        "Rank test results from CSV files (FORMASI.csv, NILAI.csv) with a ranking policy, "
-        "without a database. A malformed file exits 1 with one error per line on stderr and "
-        "writes no output."
-    )
-    requires_system_checks: list[str] = []
+class RankFileErrors(Exception):
+    """The files cannot be ranked: every problem found, each with the name of its file."""
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--policy", required=True, help="ranking policy, e.g. cpns-2021")
-        parser.add_argument("--stage", required=True, choices=[stage.value for stage in Stage])
-        parser.add_argument("--formations", required=True, help="FORMASI.csv")
-        parser.add_argument("--scores", required=True, help="NILAI.csv")
-        parser.add_argument("--output", help="OUT.csv; stdout when left out")
-        parser.add_argument(
-            "--language",
-            default=settings.LANGUAGE_CODE,
-            choices=[code for code, _name in settings.LANGUAGES],
-            help="language of the messages",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(options["language"]), _cyclic_gc_paused():
-            self._rank_files(options)
-
-    def _rank_files(self, options: dict[str, Any]) -> None:
-        stage = Stage(options["stage"])
-        try:
-            policy = load_ranking_policy(options["policy"])
-        except LookupError as error:
-            raise CommandError(
-                _("There is no ranking policy “%(policy)s”; the policies are: %(policies)s")
-                % {"policy": options["policy"], "policies": ", ".join(ranking_policy_codes())}
-            ) from error
-        if stage not in policy.stages:
-            raise CommandError(
-                _("The policy %(policy)s has no stage %(stage)s; it has: %(stages)s")
-                % {"policy": policy.code, "stage": stage, "stages": ", ".join(policy.stages)}
-            )
-        formations_path = Path(options["formations"])
-        scores_path = Path(options["scores"])
-        errors: list[str] = []
-        formations: list[Formation] = []
-        try:
-            formations = parse_formations(policy, stage, read_table(formations_path))
-        except FileErrors as error:
-            errors += [
-                f"{formations_path.name}: {describe_score_problem(problem)}"
-                for problem in error.problems
-            ]
-        scores: Sequence[Score] = []
-        try:
-            scores = parse_scores(policy, stage, formations, read_table(scores_path))
-        except FileErrors as error:
-            errors += [
-                f"{scores_path.name}: {describe_score_problem(problem)}"
-                for problem in error.problems
-            ]
-        if errors:
-            for message in errors:
-                self.stderr.write(message)
-            raise CommandError(
-                ngettext(
-                    "%(count)d error; no output was written",
-                    "%(count)d errors; no output was written",
-                    len(errors),
-                )
-                % {"count": len(errors)}
-            )
-
-        header, rows, notes = _rank(policy, stage, formations, scores)
-        text = csv_text(header, rows)
-        if options["output"]:
-            Path(options["output"]).write_text(text, encoding="utf-8")
-        else:
-            self.stdout.write(text, ending="")
-        for note in notes:
-            self.stderr.write(note)
-        fingerprint = run_fingerprint(policy, stage, formations, scores)
-        self.stderr.write(f"kebijakan {policy.code} v{policy.version}; sidik jari {fingerprint}")
+    def __init__(self, problems: list[tuple[str, FileProblem]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A national SKD stage is millions of objects in no reference cycle, made in a few
-    seconds: the cyclic garbage collector would walk them all again and again for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
+def read_rank_files(
+    policy: RankingPolicy, stage: Stage, formations_path: Path, scores_path: Path
+) -> tuple[list[Formation], Scores]:
+    """FORMASI.csv and NILAI.csv as the engine's inputs for `stage`; RankFileErrors with the
+    problems of both files when either has one."""
+    problems: list[tuple[str, FileProblem]] = []
+    formations: list[Formation] = []
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        formations = parse_formations(policy, stage, read_table(formations_path))
+    except FileErrors as error:
+        problems += [(formations_path.name, problem) for problem in error.problems]
+    scores: Scores = []
+    try:
+        scores = parse_scores(policy, stage, formations, read_table(scores_path))
+    except FileErrors as error:
+        problems += [(scores_path.name, problem) for problem in error.problems]
+    if problems:
+        raise RankFileErrors(problems)
+    return formations, scores
+
+
+def output_rows(stage: Stage, results: Sequence[Result]) -> list[Sequence[str]]:
+    """The engine's results of `stage` as the lines of the output, in OUTPUT_COLUMNS order."""
+    if stage is Stage.SKD:
+        return [_skd_row(result) for result in results if isinstance(result, SkdResult)]
+    if stage is Stage.FINAL:
+        return [_final_row(result) for result in results if isinstance(result, FinalResult)]
+    if stage is Stage.PPPK:
+        return [_pppk_row(result) for result in results if isinstance(result, PppkResult)]
+    return [_mitra_row(result) for result in results if isinstance(result, MitraResult)]
 
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -303,7 +233,7 @@ def parse_scores(
     stage: Stage,
     formations: Sequence[Formation],
     table: Table,
-) -> list[SkdScore] | list[FinalScore] | list[PppkScore] | list[MitraScore]:
+) -> Scores:
     """Formations that failed to parse leave `formations` empty: their codes are then not
     checked, so that the NILAI.csv errors shown are not all "unknown formation".
 
@@ -495,29 +425,6 @@ def _mitra_score(policy: RankingPolicy, row: Row) -> MitraScore | None:
     if not present:
         return MitraScore(participant, code, False)
     return MitraScore(participant, code, True, test or Fraction(0), met, rating)
-
-
-def _rank(
-    policy: RankingPolicy,
-    stage: Stage,
-    formations: list[Formation],
-    scores: Sequence[Score],
-) -> tuple[tuple[str, ...], list[Sequence[str]], list[str]]:
-    rows: list[Sequence[str]] = []
-    results: Sequence[SkdResult | FinalResult | PppkResult | MitraResult]
-    if stage is Stage.SKD:
-        results = rank_skd(policy, formations, [s for s in scores if isinstance(s, SkdScore)])
-        rows = [_skd_row(result) for result in results]
-    elif stage is Stage.FINAL:
-        results = rank_final(policy, formations, [s for s in scores if isinstance(s, FinalScore)])
-        rows = [_final_row(result) for result in results]
-    elif stage is Stage.PPPK:
-        results = rank_pppk(policy, formations, [s for s in scores if isinstance(s, PppkScore)])
-        rows = [_pppk_row(result) for result in results]
-    else:
-        results = rank_mitra(policy, formations, [s for s in scores if isinstance(s, MitraScore)])
-        rows = [_mitra_row(result) for result in results]
-    return OUTPUT_COLUMNS[stage], rows, committee_notes(results)
 
 
 def _skd_row(result: SkdResult) -> Sequence[str]:

@@ -1,5 +1,6 @@
-"""`seleksi rank-file` internals: the quick reading of well-formed SKD lines gives what the
-per-row checks give, errors and all, and the quick CSV output is what `csv.writer` writes."""
+"""`rules.rank_files`, the files of `seleksi rank-file`: the quick reading of well-formed SKD
+lines gives what the per-row checks give, errors and all, and the quick CSV output is what
+`csv.writer` writes."""
 
 import csv
 import io
@@ -8,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seleksi.rules import rank_files
 from seleksi.rules.cells import neutralise_row
+from seleksi.rules.rank_files import csv_text, parse_scores
 from seleksi.rules.ranking import Formation, SkdScore, Stage, load_ranking_policy
 from seleksi.rules.score_files import FileErrors, FileProblem, Problem, Table
-from seleksi.selections.management.commands import rank_file
-from seleksi.selections.management.commands.rank_file import csv_text, parse_scores
 
 CPNS = load_ranking_policy("cpns-2021")
 FORMATIONS = [
@@ -67,7 +68,7 @@ def test_the_quick_reading_gives_what_the_per_row_checks_give(
     formations = FORMATIONS if formations_read else []
     quick = read((HEADER, body), formations)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rank_file, "QUICK_PARSERS", {})
+        patch.setattr(rank_files, "QUICK_PARSERS", {})
         assert read((HEADER, body), formations) == quick
 
 
@@ -90,7 +91,7 @@ def test_any_one_odd_cell_is_read_as_the_per_row_checks_read_it(position: int) -
                 body[1] = line[:-1]
             quick = read((HEADER, body), FORMATIONS)
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(rank_file, "QUICK_PARSERS", {})
+                patch.setattr(rank_files, "QUICK_PARSERS", {})
                 assert read((HEADER, body), FORMATIONS) == quick, body
 
 
