@@ -62,10 +62,7 @@ from seleksi.rules.ranking import (
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
-# Callers of ranking_run catch its errors and load a run's policy from here.
-from .engine import RankingInputError as RankingInputError
-from .engine import Result, rank_stage, ranking_stage
-from .engine import ranking_policy_for as ranking_policy_for
+from .engine import RankingInputError, Result, rank_stage, ranking_policy_for, ranking_stage
 from .messages import InputProblem, Refusal, engine_refusal, placement_note, refusal, tie_note
 from .models import RankingRow, RankingRun, Score
 from .services import AFFIRMATION_FIELDS

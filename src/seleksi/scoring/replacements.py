@@ -46,9 +46,10 @@ from seleksi.rules.replacement import (
     Withdrawal as WithdrawalRule,
 )
 
+from .engine import ranking_policy_for
 from .messages import engine_refusal
 from .models import RankingRun, Withdrawal
-from .ranking_runs import qualification_check, ranking_inputs, ranking_policy_for
+from .ranking_runs import qualification_check, ranking_inputs
 
 PASSING_STAGES = frozenset({Stage.FINAL.value, Stage.PPPK.value, "mitra"})
 NOTE_MIN_CHARACTERS = 10

@@ -13,9 +13,10 @@ from seleksi.audit.models import AuditEvent
 from seleksi.audit.services import audit_record
 from seleksi.selections.models import Selection
 
+from .engine import RankingInputError
 from .messages import Refusal, engine_refusal
 from .models import RankingRun, Score
-from .ranking_runs import RankingInputError, ranking_run
+from .ranking_runs import ranking_run
 
 SCORE_STAGES = {"skd": Score.Stage.SKD, "akhir": Score.Stage.SKB, "pppk": "pppk", "mitra": "mitra"}
 """Ranking stage → the stored score stage it ranks."""

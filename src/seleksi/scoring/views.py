@@ -22,15 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.rules.cells import neutralise_row
-from seleksi.rules.ranking import Stage
 from seleksi.selections.models import Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
 
 from . import selectors
 from .confirmation import RankingConfirmationRefused, ranking_run_confirm
-from .messages import InputProblem, refusal
+from .engine import RankingInputError
 from .models import RankingRun
-from .ranking_runs import RankingInputError, RankingRunOutcome, ranking_run
+from .ranking_runs import ranking_run
 from .tasks import background_states, ranking_request, stage_score_count
 
 RUNS_PER_PAGE = 50
@@ -78,12 +77,6 @@ def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
     return run
 
 
-def _start(selection: Selection, stage: str, actor: Any) -> RankingRunOutcome:
-    if stage not in {known.value for known in Stage}:
-        raise RankingInputError([refusal(InputProblem.STAGE_UNAVAILABLE)])
-    return ranking_run(selection=selection, stage=stage, actor=actor)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest, code: str) -> HttpResponse:
@@ -114,7 +107,9 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("scoring:runs", code=selection.code)
         if form.is_valid():
             try:
-                outcome = _start(selection, form.cleaned_data["stage"], request.user)
+                outcome = ranking_run(
+                    selection=selection, stage=form.cleaned_data["stage"], actor=request.user
+                )
             except RankingInputError as error:
                 errors = list(error.messages)
             else:

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from seleksi.rules.ranking import Stage
-from seleksi.scoring.ranking_runs import RankingInputError, ranking_run
+from seleksi.scoring.engine import RankingInputError
+from seleksi.scoring.ranking_runs import ranking_run
 from seleksi.selections.models import Selection
 
 
