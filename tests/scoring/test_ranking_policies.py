@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from seleksi.console.forms import SelectionForm
 from seleksi.scoring.models import RankingRun
 from seleksi.scoring.services import score_policy
-from seleksi.selections.admin import SelectionForm
 from seleksi.selections.models import Selection
 from tests.factories import make_agency, make_selection
 

@@ -2,13 +2,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from seleksi.core.client import client_address
 from seleksi.outbox.services import email_queue
 from seleksi.reference.forms import EducationLevelChoiceField, RegencyChoiceField
 from seleksi.rules.nik import NikProblem, Sex, compare_nik, normalise_number, parse_kk, parse_nik
@@ -409,39 +407,3 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_queue(to=to_email, subject=subject, body=body)
-
-
-class ThrottledAdminLoginForm(ChallengeMixin, AdminAuthenticationForm):
-    """The staff console's sign-in, with the same locks and address friction as the
-    applicants' sign-in (a staff member's username and e-mail lock together)."""
-
-    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(request, *args, **kwargs)
-        self.show_challenge(throttle.login_challenge(self._address()))
-
-    def _address(self) -> str:
-        return client_address(self.request) if self.request is not None else ""
-
-    def clean(self) -> dict[str, Any]:
-        token, answer = self.posted_challenge
-        address = self._address()
-        guess = throttle.sign_in_start(
-            identifier=str(self.data.get("username", "")),
-            address=address,
-            token=token,
-            answer=answer,
-        )
-        if guess.refusal is not None:
-            self.show_challenge(guess.refusal.keep or throttle.login_challenge(address))
-            code = "locked" if guess.refusal.status == 429 else "challenge"
-            raise forms.ValidationError(guess.refusal.message, code=code)
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            locked = throttle.guess_failed(guess)
-            self.show_challenge(throttle.login_challenge(address))
-            if locked:
-                raise forms.ValidationError(locked, code="locked") from None
-            raise
-        throttle.guess_succeeded(guess)
-        return data

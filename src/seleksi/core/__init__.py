@@ -1,5 +1,5 @@
 """Ground, bottom: the shared helpers every app may use. Base templates and template tags,
 language, the health check, the client's address behind trusted proxies, field encryption,
-masked names, bulk inserts and the console's read-only mixin. Owns no rows. Of seleksi it
-imports only `seleksi.rules`, never another app.
+masked names and bulk inserts. Owns no rows. Of seleksi it imports only `seleksi.rules`, never
+another app.
 """

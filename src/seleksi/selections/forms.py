@@ -53,15 +53,3 @@ class FormationFilterForm(forms.Form):
             placement_unit=data.get("unit", ""),
             search=data.get("q", ""),
         )
-
-
-class FormationImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Allocation file (.csv or .xlsx)"),
-        help_text=_(
-            "Columns: kode_formasi, jenis_pengadaan, jenis_formasi, jabatan, "
-            "kualifikasi_pendidikan (several separated by ;), unit_penempatan, kuota, and "
-            "optionally kategori_jabatan. The import replaces the current allocation; "
-            "nothing is saved if any row is wrong."
-        ),
-    )

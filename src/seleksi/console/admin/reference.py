@@ -3,9 +3,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.core.admin_mixins import ReadOnlyAdminMixin
+from seleksi.reference.models import EducationLevel, Province, Regency
 
-from .models import EducationLevel, Province, Regency
+from ..mixins import ReadOnlyAdminMixin
 
 
 class ReferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]

@@ -1,11 +1,12 @@
-"""The console's changes go into the audit trail like every other change."""
+"""Behaviour the console's pages share and that knows nothing of agencies: the audit of every
+change made in the console, and rows it shows but never writes."""
 
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from .services import audit_record
+from seleksi.audit.services import audit_record
 
 
 class AuditedAdminMixin:
@@ -34,3 +35,16 @@ class AuditedAdminMixin:
         for obj in queryset:
             self._audit(request, obj, "deleted", None)
         return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+
+class ReadOnlyAdminMixin:
+    """Rows that the console shows but never writes: they come from services or data files."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from seleksi.agencies.admin_scoping import AgencyScopedAdmin
-from seleksi.core.admin_mixins import ReadOnlyAdminMixin
+from seleksi.audit.models import AuditEvent
 
-from .models import AuditEvent
+from ..mixins import ReadOnlyAdminMixin
+from ..scoping import AgencyScopedAdmin
 
 
 @admin.register(AuditEvent)

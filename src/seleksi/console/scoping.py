@@ -1,8 +1,9 @@
-"""Agency scoping for the staff console (Django admin).
+"""Who may see and change what in the console (Django admin).
 
 Agency staff see and change only what belongs to their own agencies; a superuser sees all.
 Permissions come from agency memberships (see seleksi.agencies.permissions), not from
-Django's per-model permission table, so granting a role is one membership row.
+Django's per-model permission table, so granting a role is one membership row. Agencies,
+staff and users are managed by superusers only.
 """
 
 from typing import Any
@@ -11,7 +12,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from .permissions import Capability, agency_ids_with, user_can
+from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
 
 
 class AgencyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -84,3 +85,22 @@ class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._parent_allowed(request, obj)
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Agencies and their staff are managed by superusers only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)

@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from seleksi.agencies.admin_scoping import AgencyScopedAdmin
-from seleksi.core.admin_mixins import ReadOnlyAdminMixin
+from seleksi.scoring.models import RankingRow, RankingRun, Score
 
-from .models import RankingRow, RankingRun, Score
+from ..mixins import ReadOnlyAdminMixin
+from ..scoping import AgencyScopedAdmin
 
 
 @admin.register(Score)

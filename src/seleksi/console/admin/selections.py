@@ -1,6 +1,5 @@
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,22 +11,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from seleksi.agencies.admin_scoping import AgencyScopedAdmin, ScopedInline
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with, user_can
-from seleksi.audit.admin_mixins import AuditedAdminMixin
-from seleksi.rules.eligibility import policy_codes
-from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
-from seleksi.rules.ranking import Stage as RankingStage
-from seleksi.rules.ranking import load_ranking_policy, ranking_policy_codes
-from seleksi.verification.models import RejectionReason
-
-from .forms import FormationImportForm
-from .messages import describe_issue
-from .models import Contact, DocumentRule, Formation, Requirement, Selection, Stage
-from .selectors import formation_export_rows
-from .services import formation_save, formations_import, formations_parse_file
-from .tables import (
+from seleksi.selections.messages import describe_issue
+from seleksi.selections.models import (
+    Contact,
+    DocumentRule,
+    Formation,
+    Requirement,
+    Selection,
+    Stage,
+)
+from seleksi.selections.selectors import formation_export_rows
+from seleksi.selections.services import formation_save, formations_import, formations_parse_file
+from seleksi.selections.tables import (
     CSV_CONTENT_TYPE,
     MAX_FILE_BYTES,
     MEGABYTE,
@@ -37,7 +34,18 @@ from .tables import (
     write_csv,
     write_xlsx,
 )
-from .tasks import formations_import_request, import_state
+from seleksi.selections.tasks import formations_import_request, import_state
+from seleksi.verification.models import RejectionReason
+
+from ..forms import (
+    ANNOUNCEMENT_FIELDS,
+    SELECTION_FIELDS,
+    FormationForm,
+    FormationImportForm,
+    SelectionForm,
+)
+from ..mixins import AuditedAdminMixin
+from ..scoping import AgencyScopedAdmin, ScopedInline
 
 
 class StageInline(ScopedInline):
@@ -73,70 +81,6 @@ class RejectionReasonInline(ScopedInline):
 class ContactInline(ScopedInline):
     model = Contact
     fields = ("order", "kind", "label", "value")
-
-
-SELECTION_FIELDS = (
-    "agency",
-    "code",
-    "kind",
-    "title",
-    "number",
-    "is_published",
-    "eligibility_policy",
-    "cpns_ranking_policy",
-    "pppk_ranking_policy",
-    "mitra_ranking_policy",
-    "require_second_check",
-    "objection_days",
-)
-ANNOUNCEMENT_FIELDS = (
-    "announced_on",
-    "announced_at_place",
-    "signed_by",
-    "summary",
-    "legal_basis",
-    "exam_location",
-)
-
-
-class SelectionForm(forms.ModelForm):  # type: ignore[type-arg]
-    change_reason = forms.CharField(
-        label=_("Reason for this change"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Recorded in the audit trail. Required when changing an existing selection."),
-    )
-
-    class Meta:
-        model = Selection
-        fields = SELECTION_FIELDS + ANNOUNCEMENT_FIELDS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["eligibility_policy"] = forms.ChoiceField(
-            label=_("Eligibility policy"),
-            required=False,
-            choices=[("", _("Default for the kind"))] + [(c, c) for c in policy_codes()],
-        )
-        for name, label, stage in (
-            ("cpns_ranking_policy", _("CPNS ranking policy"), RankingStage.SKD),
-            ("pppk_ranking_policy", _("PPPK ranking policy"), RankingStage.PPPK),
-            ("mitra_ranking_policy", _("Mitra ranking policy"), RankingStage.MITRA),
-        ):
-            codes = [c for c in ranking_policy_codes() if stage in load_ranking_policy(c).stages]
-            self.fields[name] = forms.ChoiceField(
-                label=label,
-                required=False,
-                choices=[("", _("Default"))] + [(c, c) for c in codes],
-            )
-
-    def clean_change_reason(self) -> str:
-        reason = str(self.cleaned_data.get("change_reason", "")).strip()
-        if self.instance.pk and not reason:
-            raise forms.ValidationError(
-                _("Say why you are changing this selection; the reason is kept in the audit trail.")
-            )
-        return reason
 
 
 @admin.register(Selection)
@@ -303,47 +247,6 @@ class SelectionAdmin(AuditedAdminMixin, AgencyScopedAdmin):
         name = f"formasi-{slugify(selection.code)}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-
-class FormationForm(forms.ModelForm):  # type: ignore[type-arg]
-    """Validates an edited opening with the same rules as the allocation import."""
-
-    COLUMN_FIELDS = {
-        "jenis_pengadaan": "procurement_type",
-        "jenis_formasi": "formation_type",
-        "jabatan": "position",
-        "kualifikasi_pendidikan": "qualifications_text",
-        "unit_penempatan": "placement_unit",
-        "kuota": "quota",
-        "kategori_jabatan": "position_category",
-        "ambang_teknis": "teknis_pass_mark",
-    }
-
-    class Meta:
-        model = Formation
-        fields = (
-            "procurement_type",
-            "formation_type",
-            "position_category",
-            "position",
-            "qualifications_text",
-            "placement_unit",
-            "quota",
-            "teknis_pass_mark",
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        values = {column: data.get(field) for column, field in self.COLUMN_FIELDS.items()}
-        row = [self.instance.code] + [
-            "" if values[column] is None else str(values[column]) for column in EXPORT_COLUMNS[1:]
-        ]
-        parsed = parse_formation_table(EXPORT_COLUMNS, [row])
-        for issue in parsed.issues:
-            field = self.COLUMN_FIELDS.get(issue.column or "")
-            self.add_error(field if field in self.fields else None, describe_issue(issue))
-        self.parsed_row = parsed.rows[0] if parsed.ok else None
-        return data
 
 
 @admin.register(Formation)

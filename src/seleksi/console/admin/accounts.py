@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from seleksi.agencies.admin import SuperuserOnlyAdmin
+from seleksi.accounts.models import User
 from seleksi.agencies.models import Membership
-from seleksi.audit.admin_mixins import AuditedAdminMixin
 
-from .models import User
+from ..mixins import AuditedAdminMixin
+from ..scoping import SuperuserOnlyAdmin
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]

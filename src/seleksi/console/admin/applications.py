@@ -3,10 +3,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from seleksi.agencies.admin_scoping import AgencyScopedAdmin
-from seleksi.core.admin_mixins import ReadOnlyAdminMixin
+from seleksi.applications.models import Application, Document
 
-from .models import Application, Document
+from ..mixins import ReadOnlyAdminMixin
+from ..scoping import AgencyScopedAdmin
 
 
 class DocumentInline(admin.TabularInline):  # type: ignore[type-arg]
