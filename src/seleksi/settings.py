@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "seleksi.applications",
     "seleksi.verification",
     "seleksi.scoring",
+    "seleksi.public",
 ]
 
 MIDDLEWARE = [

@@ -16,9 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", admin.site.urls),
     path("akun/", include("seleksi.accounts.urls")),
-    path("referensi/", include("seleksi.reference.urls")),
     path("", include("seleksi.applications.urls")),
     path("", include("seleksi.verification.urls")),
     path("", include("seleksi.scoring.urls")),
-    path("", include("seleksi.selections.urls")),
+    path("", include("seleksi.public.urls")),
 ]

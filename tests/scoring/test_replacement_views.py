@@ -56,7 +56,7 @@ def test_the_committee_records_confirms_and_the_change_is_announced(run: Ranking
     withdrawal.refresh_from_db()
     assert withdrawal.confirmed_at is not None
 
-    public = Client().get(reverse("scoring:public_replacements", args=[run.selection.code]))
+    public = Client().get(reverse("public:replacements", args=[run.selection.code]))
     table = public.content.decode().split('id="replacements"')[1]
     assert "A03" in table and "A01" in table and "APS" in table
     assert "Pelamar" not in table  # numbers only, no names

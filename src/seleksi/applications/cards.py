@@ -26,7 +26,7 @@ def qr_svg(data: str) -> str:
 
 
 def verification_url(request: HttpRequest, token: str) -> str:
-    return request.build_absolute_uri(reverse("applications:verify", args=[token]))
+    return request.build_absolute_uri(reverse("public:verify", args=[token]))
 
 
 def account_card_token(user_pk: int) -> str:

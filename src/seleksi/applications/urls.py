@@ -14,5 +14,4 @@ urlpatterns = [
     path("dokumen/<int:pk>/", views.document_file, name="document"),
     path("lamaran/<str:number>/resume.pdf", views.resume_pdf, name="resume_pdf"),
     path("akun/kartu-informasi-akun.pdf", views.account_card_pdf, name="account_card_pdf"),
-    path("verifikasi/<str:token>", views.verify, name="verify"),
 ]

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
-from seleksi.core.privacy import masked_name
+from seleksi.public.forms import FormationFilterForm
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections import selectors as selection_selectors
-from seleksi.selections.forms import FormationFilterForm
 from seleksi.selections.models import Formation
 
 from . import cards, services
@@ -348,26 +347,3 @@ def account_card_pdf(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="kartu-informasi-akun.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def verify(request: HttpRequest, token: str) -> HttpResponse:
-    application = (
-        Application.objects.select_related("selection", "formation", "applicant")
-        .filter(verification_token=token)
-        .first()
-    )
-    user = application.applicant if application else None
-    if user is None:
-        user_pk = cards.account_card_user_pk(token)
-        user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
-    status = 200 if user is not None else 404
-    return render(
-        request,
-        "applications/verify.html",
-        {
-            "genuine": user is not None,
-            "application": application,
-            "name": masked_name(user.full_name) if user else "",
-        },
-        status=status,
-    )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.core.privacy import masked_name
-from seleksi.selections.models import Formation, Selection
+from seleksi.selections.models import Formation
 
 from .models import RankingRun, Withdrawal
 from .replacements import (
@@ -165,17 +165,3 @@ def _context(
         "decision_form": decision_form,
         "seats": [(code, count, quotas.get(code)) for code, count in sorted(seats.items())],
     }
-
-
-def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
-    selection = get_object_or_404(Selection, code=code, is_published=True)
-    confirmed = (
-        Withdrawal.objects.filter(run__selection=selection, confirmed_at__isnull=False)
-        .select_related("run", "application", "replacement")
-        .order_by("confirmed_at", "pk")
-    )
-    return render(
-        request,
-        "scoring/public_replacements.html",
-        {"selection": selection, "withdrawals": list(confirmed)},
-    )

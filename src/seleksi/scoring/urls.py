@@ -13,9 +13,4 @@ urlpatterns = [
         replacement_views.replacements,
         name="replacements",
     ),
-    path(
-        "seleksi/<slug:code>/penggantian/",
-        replacement_views.public_replacements,
-        name="public_replacements",
-    ),
 ]

@@ -9,6 +9,5 @@ urlpatterns = [
     path("panitia/<slug:code>/verifikasi/aksi/", views.queue_action, name="queue_action"),
     path("panitia/lamaran/<str:number>/periksa/", views.review, name="review"),
     path("panitia/sanggah/<int:pk>/", views.objection_answer, name="objection_answer"),
-    path("seleksi/<slug:code>/hasil-administrasi/", views.public_results, name="public_results"),
     path("lamaran/<str:number>/sanggah/", views.object_to_result, name="object"),
 ]

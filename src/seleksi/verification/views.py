@@ -245,15 +245,6 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def public_results(request: HttpRequest, code: str) -> HttpResponse:
-    selection = get_object_or_404(Selection, code=code, is_published=True)
-    return render(
-        request,
-        "verification/public_results.html",
-        {"selection": selection, "rows": selectors.public_results(selection)},
-    )
-
-
 @login_required
 @require_POST
 def object_to_result(request: HttpRequest, number: str) -> HttpResponse:

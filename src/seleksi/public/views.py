@@ -1,18 +1,34 @@
+"""The pages anyone may open: the published selections, their openings and files, the
+published administrative results and replacements, the check of a printed card, and the
+regency lookup of the forms."""
+
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from seleksi.accounts.models import User
+from seleksi.applications import cards
+from seleksi.applications.models import Application
+from seleksi.core.privacy import masked_name
+from seleksi.reference import selectors as reference_selectors
+from seleksi.scoring.models import Withdrawal
+from seleksi.selections import selectors
+from seleksi.selections.models import Formation, Requirement, Selection
+from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
+from seleksi.verification import selectors as verification_selectors
+
 from .forms import FormationFilterForm
-from .models import Formation, Requirement, Selection
-from .tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
+
+MAX_QUERY_LENGTH = 100
+OPTIONS_LIMIT = 20
 
 
 def _published_or_404(code: str) -> Selection:
@@ -106,3 +122,68 @@ def formation_download(request: HttpRequest, code: str, file_format: str) -> Htt
     filename = f"formasi-{slugify(selection.code)}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def public_results(request: HttpRequest, code: str) -> HttpResponse:
+    selection = get_object_or_404(Selection, code=code, is_published=True)
+    return render(
+        request,
+        "verification/public_results.html",
+        {"selection": selection, "rows": verification_selectors.public_results(selection)},
+    )
+
+
+def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirmed replacements by participant number only, as the administrative results."""
+    selection = get_object_or_404(Selection, code=code, is_published=True)
+    confirmed = (
+        Withdrawal.objects.filter(run__selection=selection, confirmed_at__isnull=False)
+        .select_related("run", "application", "replacement")
+        .order_by("confirmed_at", "pk")
+    )
+    return render(
+        request,
+        "scoring/public_replacements.html",
+        {"selection": selection, "withdrawals": list(confirmed)},
+    )
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Whether a printed resume or account card is genuine: its QR code opens this page."""
+    application = (
+        Application.objects.select_related("selection", "formation", "applicant")
+        .filter(verification_token=token)
+        .first()
+    )
+    user = application.applicant if application else None
+    if user is None:
+        user_pk = cards.account_card_user_pk(token)
+        user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    status = 200 if user is not None else 404
+    return render(
+        request,
+        "applications/verify.html",
+        {
+            "genuine": user is not None,
+            "application": application,
+            "name": masked_name(user.full_name) if user else "",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def regency_options(request: HttpRequest) -> HttpResponse:
+    """The <option> elements matching `q`, for the search box above a regency select.
+
+    An empty query answers 204 No Content, which htmx does not swap in, so clearing the box
+    leaves the select as it is instead of emptying it.
+    """
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    if not query:
+        return HttpResponse(status=204)
+    regencies = reference_selectors.regency_search(query=query, limit=OPTIONS_LIMIT)
+    return render(
+        request, "reference/_regency_options.html", {"regencies": regencies, "query": query}
+    )
