@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "seleksi.verification",
     "seleksi.scoring",
     "seleksi.public",
+    "seleksi.applicant",
 ]
 
 MIDDLEWARE = [

@@ -62,10 +62,10 @@ def test_the_committee_records_confirms_and_the_change_is_announced(run: Ranking
     assert "Pelamar" not in table  # numbers only, no names
 
     replacement = Application.objects.get(number="A01")
-    detail = signed_in(replacement.applicant).get(reverse("applications:detail", args=["A01"]))
+    detail = signed_in(replacement.applicant).get(reverse("applicant:detail", args=["A01"]))
     assert 'id="final-result-changes"' in detail.content.decode()
     withdrawn = signed_in(Application.objects.get(number="A03").applicant).get(
-        reverse("applications:detail", args=["A03"])
+        reverse("applicant:detail", args=["A03"])
     )
     assert NOTE in withdrawn.content.decode()
 

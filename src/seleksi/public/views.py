@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from seleksi.accounts.models import User
-from seleksi.applications import cards
+from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
 from seleksi.reference import selectors as reference_selectors

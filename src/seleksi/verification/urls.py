@@ -9,5 +9,4 @@ urlpatterns = [
     path("panitia/<slug:code>/verifikasi/aksi/", views.queue_action, name="queue_action"),
     path("panitia/lamaran/<str:number>/periksa/", views.review, name="review"),
     path("panitia/sanggah/<int:pk>/", views.objection_answer, name="objection_answer"),
-    path("lamaran/<str:number>/sanggah/", views.object_to_result, name="object"),
 ]

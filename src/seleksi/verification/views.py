@@ -243,23 +243,3 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": selectors.published_reasons(objection.application),
         },
     )
-
-
-@login_required
-@require_POST
-def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
-    application = get_object_or_404(Application, number=number)
-    if application.applicant_id != request.user.pk:
-        raise Http404("no such application")
-    try:
-        services.objection_file(
-            application=application,
-            user=request.user,
-            reason=request.POST.get("reason", ""),
-            files=request.FILES.getlist("evidence"),
-        )
-    except services.VerificationRefused as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your objection has been filed."))
-    return redirect("applications:detail", number=number)

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext as _
 
-from .files import FileCheck, FileProblem, FileWarning
+from seleksi.applications.files import FileCheck, FileProblem, FileWarning
 
 
 def describe_problem(check: FileCheck) -> str:

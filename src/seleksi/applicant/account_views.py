@@ -1,3 +1,6 @@
+"""The applicant's account pages under `/akun/`: registration, activation, sign-in,
+recovery, profile, their data and deletion."""
+
 import json
 from typing import Any
 
@@ -24,13 +27,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from seleksi.accounts import services, throttle
+from seleksi.accounts.backends import user_by_identifier
+from seleksi.accounts.models import Education, Profile, User
+from seleksi.accounts.registry import RegistryOutcome, population_registry
+from seleksi.accounts.selectors import profile_missing
 from seleksi.audit.services import audit_record
 from seleksi.core.client import client_address
 from seleksi.rules.nik import normalise_number
 
-from . import services, throttle
-from .backends import user_by_identifier
-from .forms import (
+from .account_forms import (
     NIK_TAKEN,
     EducationForm,
     EmailChangeForm,
@@ -46,9 +52,6 @@ from .forms import (
     SecurityQuestionsForm,
     nik_errors,
 )
-from .models import Education, Profile, User
-from .registry import RegistryOutcome, population_registry
-from .selectors import profile_missing
 
 # "Not found" and "does not match" get one answer: told apart, they would say which of
 # several candidate numbers exists, the very digits a mask hides.

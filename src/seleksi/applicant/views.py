@@ -1,3 +1,7 @@
+"""The applicant's application pages: the openings they may apply to, the application with
+its documents, statements, submission, administrative result and objection, the documents
+themselves and the printed resume and account card (PDF)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,16 +15,22 @@ from django.views.decorators.http import require_POST
 
 from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
+from seleksi.applications import services
+from seleksi.applications.models import Application, Document
 from seleksi.public.forms import FormationFilterForm
 from seleksi.rules.verification import Mark, Stage
+from seleksi.scoring.replacements import application_replacements
 from seleksi.selections import selectors as selection_selectors
 from seleksi.selections.models import Formation
+from seleksi.verification import selectors as verification_selectors
+from seleksi.verification import services as verification_services
+from seleksi.verification.models import Objection
+from seleksi.verification.services import evidence_limit_kb, window_for
 
-from . import cards, services
+from . import cards
 from .file_messages import describe_problem, describe_warnings, warning_texts
 from .forms import ApplyForm, SubmitForm, UploadForm
-from .models import Application, Document
-from .reasons import describe_reason
+from .reasons import STATEMENTS, describe_reason
 
 
 def _own_application(request: HttpRequest, number: str) -> Application:
@@ -46,7 +56,7 @@ def _back_after(
     _refusal(request, error)
     if error.code == "withdrawn":
         return redirect("selections:detail", code=application.selection.code)
-    return redirect("applications:detail", number=application.number)
+    return redirect("applicant:detail", number=application.number)
 
 
 @login_required
@@ -58,7 +68,7 @@ def choose(request: HttpRequest, code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     existing = Application.objects.filter(applicant=user, selection=selection).first()
     if existing is not None:
-        return redirect("applications:detail", number=existing.number)
+        return redirect("applicant:detail", number=existing.number)
     options = selection_selectors.formation_filter_options(selection=selection)
     form = FormationFilterForm(request.GET or None, options=options)
     queryset = selection_selectors.formations_filtered(
@@ -124,10 +134,10 @@ def apply(request: HttpRequest, code: str, formation_code: str) -> HttpResponse:
                 applicant=user, selection=formation.selection
             ).first()
             if existing is not None:
-                return redirect("applications:detail", number=existing.number)
+                return redirect("applicant:detail", number=existing.number)
         else:
             messages.success(request, _("Your application has been started; upload the documents."))
-            return redirect("applications:detail", number=application.number)
+            return redirect("applicant:detail", number=application.number)
     return render(
         request,
         "applications/apply.html",
@@ -176,11 +186,6 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 def _administrative_result(application: Application) -> dict[str, object]:
     """What the applicant sees of the administrative selection: the published result with
     every reason, the objection (window, form, answer) and the timeline of the application."""
-    from seleksi.scoring.replacements import application_replacements
-    from seleksi.verification import selectors as verification_selectors
-    from seleksi.verification.models import Objection
-    from seleksi.verification.services import evidence_limit_kb, window_for
-
     objection = Objection.objects.filter(application=application).first()
     window = window_for(application)
     can_object = (
@@ -216,7 +221,7 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
-        return redirect("applications:detail", number=number)
+        return redirect("applicant:detail", number=number)
     try:
         outcome = services.document_upload(
             application=application,
@@ -236,7 +241,7 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
         messages.success(request, _("%(document)s has been uploaded.") % {"document": rule.name})
         for warning in describe_warnings(outcome.check):
             messages.warning(request, warning)
-    return redirect(reverse("applications:detail", args=[number]) + f"#slot-{slot}")
+    return redirect(reverse("applicant:detail", args=[number]) + f"#slot-{slot}")
 
 
 @login_required
@@ -258,13 +263,13 @@ def submit(request: HttpRequest, number: str) -> HttpResponse:
     form = SubmitForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the confirmation before submitting."))
-        return redirect("applications:detail", number=number)
+        return redirect("applicant:detail", number=number)
     try:
         services.application_submit(application=application, user=request.user)  # type: ignore[arg-type]
     except services.ApplicationRefused as error:
         return _back_after(request, error, application)
     messages.success(request, _("Your application has been submitted. Print the resume below."))
-    return redirect("applications:detail", number=number)
+    return redirect("applicant:detail", number=number)
 
 
 @login_required
@@ -298,8 +303,6 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _statement_texts(application: Application) -> list[str]:
-    from .reasons import STATEMENTS
-
     return [str(STATEMENTS.get(code, code)) for code in application.statements]
 
 
@@ -308,7 +311,7 @@ def resume_pdf(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_application(request, number)
     if not application.is_submitted:
         messages.error(request, _("The resume can be printed after you submit."))
-        return redirect("applications:detail", number=number)
+        return redirect("applicant:detail", number=number)
     url = cards.verification_url(request, application.verification_token)
     pdf = cards.render_pdf(
         request,
@@ -347,3 +350,23 @@ def account_card_pdf(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="kartu-informasi-akun.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
+    application = get_object_or_404(Application, number=number)
+    if application.applicant_id != request.user.pk:
+        raise Http404("no such application")
+    try:
+        verification_services.objection_file(
+            application=application,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            files=request.FILES.getlist("evidence"),
+        )
+    except verification_services.VerificationRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your objection has been filed."))
+    return redirect("applicant:detail", number=number)
