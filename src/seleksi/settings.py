@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "seleksi.scoring",
     "seleksi.public",
     "seleksi.applicant",
+    "seleksi.committee",
 ]
 
 MIDDLEWARE = [

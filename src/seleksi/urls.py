@@ -17,6 +17,5 @@ urlpatterns = [
     path("kelola/", admin.site.urls),
     path("", include("seleksi.public.urls")),
     path("", include("seleksi.applicant.urls")),
-    path("", include("seleksi.verification.urls")),
-    path("", include("seleksi.scoring.urls")),
+    path("", include("seleksi.committee.urls")),
 ]

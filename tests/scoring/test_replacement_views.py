@@ -32,7 +32,7 @@ def signed_in(user: object) -> Client:
 
 
 def page(run: RankingRun) -> str:
-    return reverse("scoring:replacements", args=[run.pk])
+    return reverse("committee:replacements", args=[run.pk])
 
 
 def test_the_committee_records_confirms_and_the_change_is_announced(run: RankingRun) -> None:

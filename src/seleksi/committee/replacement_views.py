@@ -1,8 +1,7 @@
 """Withdrawals and replacements (penggantian) of a confirmed ranking: the committee's page to
-record, confirm and cancel, and the public announcement of confirmed replacements.
+record, confirm and cancel them (the public announcement is in `seleksi.public`).
 
-Staff of the selection's agency may read the committee page; only the committee acts. The
-public page lists participant numbers only, as the published administrative results do."""
+Staff of the selection's agency may read the page; only the committee acts."""
 
 from typing import Any
 
@@ -17,10 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.core.privacy import masked_name
-from seleksi.selections.models import Formation
-
-from .models import RankingRun, Withdrawal
-from .replacements import (
+from seleksi.scoring.models import RankingRun, Withdrawal
+from seleksi.scoring.replacements import (
     PASSING_STAGES,
     ReplacementRefused,
     latest_confirmed_run,
@@ -29,6 +26,7 @@ from .replacements import (
     withdrawal_confirm,
     withdrawal_record,
 )
+from seleksi.selections.models import Formation
 
 
 class WithdrawalForm(forms.Form):
@@ -83,7 +81,7 @@ def replacements(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(
                         request, _("The withdrawal is recorded; check the proposal and confirm it.")
                     )
-                    return redirect("scoring:replacements", pk=run.pk)
+                    return redirect("committee:replacements", pk=run.pk)
             elif action in {"confirm", "cancel"}:
                 withdrawal = get_object_or_404(
                     Withdrawal, pk=request.POST.get("withdrawal") or 0, run=run
@@ -97,7 +95,7 @@ def replacements(request: HttpRequest, pk: int) -> HttpResponse:
                     else:
                         withdrawal_cancel(withdrawal=withdrawal, actor=request.user, note=note)
                         messages.success(request, _("The proposal is cancelled."))
-                    return redirect("scoring:replacements", pk=run.pk)
+                    return redirect("committee:replacements", pk=run.pk)
             else:
                 messages.error(request, _("Unknown action."))
         except ReplacementRefused as refusal:

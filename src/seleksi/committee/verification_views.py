@@ -1,3 +1,6 @@
+"""The committee's administrative-selection pages: the verification queue with its
+assignment and publication, the review of one application, and the answer to an objection."""
+
 from contextlib import suppress
 from typing import Any
 
@@ -15,9 +18,8 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
-
-from . import selectors, services
-from .models import Objection
+from seleksi.verification import selectors, services
+from seleksi.verification.models import Objection
 
 
 def _staff_selection(request: HttpRequest, code: str) -> Selection:
@@ -111,7 +113,7 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
     except services.VerificationRefused as error:
         messages.error(request, error.message)
-    return redirect("verification:queue", code=selection.code)
+    return redirect("committee:queue", code=selection.code)
 
 
 def _next_number(application: Application, user: Any) -> str | None:
@@ -157,7 +159,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             services.application_claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
             messages.error(request, error.message)
-        return redirect("verification:review", number=number)
+        return redirect("committee:review", number=number)
     if request.method == "POST":
         marks = [
             services.MarkInput(
@@ -184,9 +186,9 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
             if request.POST.get("next"):
                 following = _claim_next(application, request.user)
                 if following:
-                    return redirect("verification:review", number=following)
-            return redirect("verification:queue", code=selection.code)
-        return redirect("verification:review", number=number)
+                    return redirect("committee:review", number=following)
+            return redirect("committee:queue", code=selection.code)
+        return redirect("committee:review", number=number)
     claim = selectors.live_claim(application)
     held = claim if claim is not None and claim.verifier_id == request.user.pk else None
     can_claim = (
@@ -233,7 +235,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The answer has been recorded."))
-            return redirect("verification:queue", code=selection.code)
+            return redirect("committee:queue", code=selection.code)
     return render(
         request,
         "verification/objection_answer.html",

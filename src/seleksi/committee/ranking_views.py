@@ -22,15 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.rules.cells import neutralise_row
+from seleksi.scoring import selectors
+from seleksi.scoring.confirmation import RankingConfirmationRefused, ranking_run_confirm
+from seleksi.scoring.engine import RankingInputError
+from seleksi.scoring.models import RankingRun
+from seleksi.scoring.ranking_runs import ranking_run
+from seleksi.scoring.tasks import background_states, ranking_request, stage_score_count
 from seleksi.selections.models import Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
-
-from . import selectors
-from .confirmation import RankingConfirmationRefused, ranking_run_confirm
-from .engine import RankingInputError
-from .models import RankingRun
-from .ranking_runs import ranking_run
-from .tasks import background_states, ranking_request, stage_score_count
 
 RUNS_PER_PAGE = 50
 ROWS_PER_PAGE = 100
@@ -88,7 +87,7 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may start a ranking."))
-            return redirect("scoring:runs", code=selection.code)
+            return redirect("committee:runs", code=selection.code)
         form = RunStartForm(request.POST, stages=stages)
         if form.is_valid() and (
             stage_score_count(selection, form.cleaned_data["stage"])
@@ -104,7 +103,7 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
                     "run appears in this list when it is done; reload the page."
                 ),
             )
-            return redirect("scoring:runs", code=selection.code)
+            return redirect("committee:runs", code=selection.code)
         if form.is_valid():
             try:
                 outcome = ranking_run(
@@ -129,7 +128,7 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
                         _("It is identical to run #%(run)d: the same inputs and policy.")
                         % {"run": outcome.identical_to},
                     )
-                return redirect("scoring:run", pk=run.pk)
+                return redirect("committee:run", pk=run.pk)
     page = Paginator(selectors.runs_for(selection), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -155,7 +154,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may confirm a ranking."))
-            return redirect("scoring:run", pk=run.pk)
+            return redirect("committee:run", pk=run.pk)
         form = ConfirmForm(request.POST)
         if form.is_valid():
             try:
@@ -163,11 +162,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except RankingConfirmationRefused as refusal:
                 if refusal.code != "note_required":
                     messages.error(request, refusal.message)
-                    return redirect("scoring:run", pk=run.pk)
+                    return redirect("committee:run", pk=run.pk)
                 form.add_error("note", refusal.message)
             else:
                 messages.success(request, _("The ranking run has been confirmed."))
-                return redirect("scoring:run", pk=run.pk)
+                return redirect("committee:run", pk=run.pk)
     formation = request.GET.get("formasi", "").strip()
     paginator = Paginator(selectors.run_rows(run, formation=formation), ROWS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
