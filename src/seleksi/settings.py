@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "seleksi.applications",
     "seleksi.verification",
     "seleksi.scoring",
+    "seleksi.public",
+    "seleksi.applicant",
+    "seleksi.committee",
     "seleksi.console",
 ]
 

@@ -7,10 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", admin.site.urls),
-    path("akun/", include("seleksi.accounts.urls")),
-    path("referensi/", include("seleksi.reference.urls")),
-    path("", include("seleksi.applications.urls")),
-    path("", include("seleksi.verification.urls")),
-    path("", include("seleksi.scoring.urls")),
-    path("", include("seleksi.selections.urls")),
+    path("", include("seleksi.public.urls")),
+    path("", include("seleksi.applicant.urls")),
+    path("", include("seleksi.committee.urls")),
 ]

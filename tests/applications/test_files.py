@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from seleksi.applications.file_messages import describe_problem, describe_warnings
+from seleksi.applicant.file_messages import describe_problem, describe_warnings
 from seleksi.applications.files import (
     FileCheck,
     FileProblem,

@@ -29,7 +29,7 @@ def committee(ranked: Ranked, settings: Any) -> Client:
 
 
 def runs_page(ranked: Ranked) -> str:
-    return reverse("scoring:runs", args=[ranked.selection.code])
+    return reverse("committee:runs", args=[ranked.selection.code])
 
 
 def test_a_run_is_handed_to_the_worker_and_appears_when_done(

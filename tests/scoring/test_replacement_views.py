@@ -32,7 +32,7 @@ def signed_in(user: object) -> Client:
 
 
 def page(run: RankingRun) -> str:
-    return reverse("scoring:replacements", args=[run.pk])
+    return reverse("committee:replacements", args=[run.pk])
 
 
 def test_the_committee_records_confirms_and_the_change_is_announced(run: RankingRun) -> None:
@@ -56,16 +56,16 @@ def test_the_committee_records_confirms_and_the_change_is_announced(run: Ranking
     withdrawal.refresh_from_db()
     assert withdrawal.confirmed_at is not None
 
-    public = Client().get(reverse("scoring:public_replacements", args=[run.selection.code]))
+    public = Client().get(reverse("public:replacements", args=[run.selection.code]))
     table = public.content.decode().split('id="replacements"')[1]
     assert "A03" in table and "A01" in table and "APS" in table
     assert "Pelamar" not in table  # numbers only, no names
 
     replacement = Application.objects.get(number="A01")
-    detail = signed_in(replacement.applicant).get(reverse("applications:detail", args=["A01"]))
+    detail = signed_in(replacement.applicant).get(reverse("applicant:detail", args=["A01"]))
     assert 'id="final-result-changes"' in detail.content.decode()
     withdrawn = signed_in(Application.objects.get(number="A03").applicant).get(
-        reverse("applications:detail", args=["A03"])
+        reverse("applicant:detail", args=["A03"])
     )
     assert NOTE in withdrawn.content.decode()
 

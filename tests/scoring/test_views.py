@@ -19,7 +19,7 @@ from seleksi.accounts.models import User
 from seleksi.agencies.models import Role
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
-from seleksi.scoring import views
+from seleksi.committee import ranking_views
 from seleksi.scoring.models import RankingRow, RankingRun
 from seleksi.scoring.ranking_runs import ranking_run
 from seleksi.selections.models import Selection
@@ -308,7 +308,7 @@ def test_the_rows_are_filtered_by_formation_and_paginated(
     assert [e.row.application.number for e in only_b.context["rows"]] == ["B01", "B02"]
     assert '<option value="F-B" selected>' in only_b.content.decode()
 
-    monkeypatch.setattr(views, "ROWS_PER_PAGE", 3)
+    monkeypatch.setattr(ranking_views, "ROWS_PER_PAGE", 3)
     pages = [client.get(run_url(run), {"page": n}).context["rows"] for n in (1, 2, 3)]
     numbers = [[e.row.application.number for e in rows] for rows in pages]
     assert numbers == [

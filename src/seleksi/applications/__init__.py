@@ -1,5 +1,4 @@
-"""Third stage: applying to a formation, eligibility facts, uploads checked by their content,
-and application cards. May import selections, accounts, the ground and `seleksi.rules`;
-never a later stage (verification, scoring). Its applicant page still shows verification's
-objections and scoring's replacements until it moves to the applicant's pages.
+"""Third stage: applying to a formation, eligibility facts, uploads checked by their content.
+May import selections, accounts, the ground and `seleksi.rules`; never a later stage
+(verification, scoring) nor a page module. Its pages are the applicant's (`seleksi.applicant`).
 """

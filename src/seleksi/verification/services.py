@@ -428,7 +428,7 @@ def _notify_many(template: str, site_url: str, recipients: Iterable[tuple[str, s
             f"verification/email/{template}.txt",
             {
                 "number": stand_in,
-                "link": site_url + reverse("applications:detail", args=[stand_in]),
+                "link": site_url + reverse("applicant:detail", args=[stand_in]),
             },
         )
     return email_queue_many(

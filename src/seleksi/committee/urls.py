@@ -1,0 +1,30 @@
+"""The committee's addresses under `/panitia/`, all named `committee:`."""
+
+from django.urls import path
+
+from . import ranking_views, replacement_views, verification_views
+
+app_name = "committee"
+
+urlpatterns = [
+    path("panitia/<slug:code>/verifikasi/", verification_views.queue, name="queue"),
+    path(
+        "panitia/<slug:code>/verifikasi/aksi/",
+        verification_views.queue_action,
+        name="queue_action",
+    ),
+    path("panitia/lamaran/<str:number>/periksa/", verification_views.review, name="review"),
+    path(
+        "panitia/sanggah/<int:pk>/",
+        verification_views.objection_answer,
+        name="objection_answer",
+    ),
+    path("panitia/<slug:code>/peringkat/", ranking_views.runs, name="runs"),
+    path("panitia/peringkat/<int:pk>/", ranking_views.run_detail, name="run"),
+    path("panitia/peringkat/<int:pk>.csv", ranking_views.run_csv, name="run_csv"),
+    path(
+        "panitia/peringkat/<int:pk>/penggantian/",
+        replacement_views.replacements,
+        name="replacements",
+    ),
+]

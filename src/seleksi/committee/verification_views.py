@@ -1,0 +1,247 @@
+"""The committee's administrative-selection pages: the verification queue with its
+assignment and publication, the review of one application, and the answer to an objection."""
+
+from contextlib import suppress
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from seleksi.agencies.models import Membership, Role
+from seleksi.agencies.permissions import Capability, user_can
+from seleksi.applications.models import Application
+from seleksi.rules.verification import Mark, Stage
+from seleksi.selections.models import Selection
+from seleksi.verification import selectors, services
+from seleksi.verification.models import Objection
+
+
+def _staff_selection(request: HttpRequest, code: str) -> Selection:
+    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such selection")
+    return selection
+
+
+@login_required
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _staff_selection(request, code)
+    stage = request.GET.get("tahap", "")
+    formation = request.GET.get("formasi", "")
+    verifier = request.GET.get("verifikator", "")
+    applications = selectors.queue(
+        selection=selection, stage=stage, formation=formation, verifier=verifier
+    )
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    verifiers = [
+        m.user
+        for m in Membership.objects.filter(agency=selection.agency, role=Role.VERIFIER)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+    return render(
+        request,
+        "verification/queue.html",
+        {
+            "selection": selection,
+            "page": page,
+            "counts": selectors.stage_counts(selection),
+            "labels": selectors.STAGE_LABELS,
+            "verifiers": verifiers,
+            "filters": {"tahap": stage, "formasi": formation, "verifikator": verifier},
+            "can_decide": user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id),
+            "can_verify": user_can(
+                request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id
+            ),
+            "objections": Objection.objects.filter(application__selection=selection)
+            .select_related("application")
+            .order_by("status", "answer_due_on")[:200],
+            "overdue": set(services.overdue_objections(selection).values_list("pk", flat=True)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_action(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _staff_selection(request, code)
+    action = request.POST.get("action")
+    site_url = f"{request.scheme}://{request.get_host()}"
+    try:
+        if action == "assign_evenly":
+            verifiers = [
+                m.user
+                for m in Membership.objects.filter(
+                    agency=selection.agency, role=Role.VERIFIER
+                ).select_related("user")
+            ]
+            handed = services.application_assign_evenly(
+                selection=selection, verifiers=verifiers, actor=request.user
+            )
+            messages.success(
+                request, _("%(n)d applications assigned.") % {"n": sum(handed.values())}
+            )
+        elif action == "assign":
+            verifier = get_object_or_404(
+                Membership.objects.select_related("user"),
+                agency=selection.agency,
+                role=Role.VERIFIER,
+                user_id=request.POST.get("verifier"),
+            ).user
+            chosen = Application.objects.filter(
+                selection=selection, number__in=request.POST.getlist("number")
+            ).select_related("selection")
+            count = services.application_assign(
+                applications=chosen, verifier=verifier, actor=request.user
+            )
+            messages.success(request, _("%(n)d applications assigned.") % {"n": count})
+        elif action == "publish":
+            publication = services.result_publish(
+                selection=selection, actor=request.user, site_url=site_url
+            )
+            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
+        elif action == "publish_after_objections":
+            publication = services.result_publish_after_objections(
+                selection=selection, actor=request.user, site_url=site_url
+            )
+            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
+    except services.VerificationRefused as error:
+        messages.error(request, error.message)
+    return redirect("committee:queue", code=selection.code)
+
+
+def _next_number(application: Application, user: Any) -> str | None:
+    following = (
+        Application.objects.filter(
+            selection=application.selection,
+            status=Application.Status.SUBMITTED,
+            admin_stage__in=[Stage.WAITING, Stage.DECIDED],
+            pk__gt=application.pk,
+        )
+        .filter(Q(assigned_to=user) | Q(assigned_to=None))
+        .order_by("pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return following
+
+
+def _claim_next(application: Application, user: Any) -> str | None:
+    """After "save and next": the following application, taken to check when nobody holds
+    it (the page says who does otherwise)."""
+    following = _next_number(application, user)
+    if following is not None:
+        candidate = Application.objects.select_related("selection").get(number=following)
+        with suppress(services.VerificationRefused):
+            services.application_claim(application=candidate, verifier=user)
+    return following
+
+
+@login_required
+def review(request: HttpRequest, number: str) -> HttpResponse:
+    """Read-only on GET, with who holds the application; "take to check" is a POST, and so
+    is saving the checklist, which needs one's own live claim."""
+    application = get_object_or_404(
+        Application.objects.select_related("selection", "formation", "applicant"), number=number
+    )
+    selection = application.selection
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such application")
+    items = services.checklist(application)
+    if request.method == "POST" and request.POST.get("action") == "claim":
+        try:
+            services.application_claim(application=application, verifier=request.user)  # type: ignore[arg-type]
+        except services.VerificationRefused as error:
+            messages.error(request, error.message)
+        return redirect("committee:review", number=number)
+    if request.method == "POST":
+        marks = [
+            services.MarkInput(
+                item=code,
+                mark=request.POST.get(f"mark_{code}", ""),
+                reason_code=request.POST.get(f"reason_{code}", ""),
+                note=request.POST.get(f"note_{code}", "").strip(),
+            )
+            for code, _label in items
+            if request.POST.get(f"mark_{code}") in {Mark.MS, Mark.TMS}
+        ]
+        try:
+            services.application_decide(
+                application=application,
+                verifier=request.user,  # type: ignore[arg-type]
+                marks=marks,
+                claimed_result=request.POST.get("result") or None,
+                note=request.POST.get("note", ""),
+            )
+        except services.VerificationRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved %(number)s.") % {"number": number})
+            if request.POST.get("next"):
+                following = _claim_next(application, request.user)
+                if following:
+                    return redirect("committee:review", number=following)
+            return redirect("committee:queue", code=selection.code)
+        return redirect("committee:review", number=number)
+    claim = selectors.live_claim(application)
+    held = claim if claim is not None and claim.verifier_id == request.user.pk else None
+    can_claim = (
+        held is None
+        and claim is None
+        and Stage(application.admin_stage) in services.CLAIMABLE_STAGES
+        and application.status == Application.Status.SUBMITTED
+        and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
+    )
+    documents = {d.rule.code: d for d in application.documents.select_related("rule")}
+    return render(
+        request,
+        "verification/review.html",
+        {
+            "application": application,
+            "applicant": application.applicant,
+            "profile": getattr(application.applicant, "profile", None),
+            "educations": application.applicant.educations.select_related("level"),
+            "items": [(code, label, documents.get(code)) for code, label in items],
+            "reasons": list(selectors.reasons(selection)) if held else [],
+            "claim": claim,
+            "held": held,
+            "can_claim": can_claim,
+            "stage_label": selectors.STAGE_LABELS.get(Stage(application.admin_stage)),
+        },
+    )
+
+
+@login_required
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection.objects.select_related("application__selection"), pk=pk)
+    selection = objection.application.selection
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
+        raise Http404("no such objection")
+    if request.method == "POST":
+        try:
+            services.objection_answer(
+                objection=objection,
+                actor=request.user,
+                accepted=request.POST.get("decision") == "accept",
+                answer=request.POST.get("answer", ""),
+            )
+        except services.VerificationRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The answer has been recorded."))
+            return redirect("committee:queue", code=selection.code)
+    return render(
+        request,
+        "verification/objection_answer.html",
+        {
+            "objection": objection,
+            "application": objection.application,
+            "reasons": selectors.published_reasons(objection.application),
+        },
+    )

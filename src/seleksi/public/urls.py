@@ -1,0 +1,33 @@
+"""The public addresses. The selection pages and the regency lookup keep their namespaces
+(`selections:`, `reference:`); the public pages of later stages are `public:`."""
+
+from django.urls import include, path
+
+from . import views
+
+selection_patterns = [
+    path("", views.home, name="home"),
+    path("seleksi/<slug:code>/", views.selection_detail, name="detail"),
+    path("seleksi/<slug:code>/formasi/", views.formation_list, name="formations"),
+    path(
+        "seleksi/<slug:code>/formasi.<str:file_format>",
+        views.formation_download,
+        name="formations_download",
+    ),
+]
+
+reference_patterns = [
+    path("kabupaten/", views.regency_options, name="regency_options"),
+]
+
+public_patterns = [
+    path("seleksi/<slug:code>/hasil-administrasi/", views.public_results, name="results"),
+    path("seleksi/<slug:code>/penggantian/", views.public_replacements, name="replacements"),
+    path("verifikasi/<str:token>", views.verify, name="verify"),
+]
+
+urlpatterns = [
+    path("", include((selection_patterns, "selections"))),
+    path("referensi/", include((reference_patterns, "reference"))),
+    path("", include((public_patterns, "public"))),
+]

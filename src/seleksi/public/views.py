@@ -1,0 +1,189 @@
+"""The pages anyone may open: the published selections, their openings and files, the
+published administrative results and replacements, the check of a printed card, and the
+regency lookup of the forms."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from seleksi.accounts.models import User
+from seleksi.applicant import cards
+from seleksi.applications.models import Application
+from seleksi.core.privacy import masked_name
+from seleksi.reference import selectors as reference_selectors
+from seleksi.scoring.models import Withdrawal
+from seleksi.selections import selectors
+from seleksi.selections.models import Formation, Requirement, Selection
+from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
+from seleksi.verification import selectors as verification_selectors
+
+from .forms import FormationFilterForm
+
+MAX_QUERY_LENGTH = 100
+OPTIONS_LIMIT = 20
+
+
+def _published_or_404(code: str) -> Selection:
+    selection = selectors.selection_published_get(code=code)
+    if selection is None:
+        raise Http404("selection not found")
+    return selection
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    selections = [(selection, selection.status()) for selection in selectors.selections_published()]
+    return render(
+        request,
+        "selections/home.html",
+        {"selections": selections, "today": timezone.localdate()},
+    )
+
+
+@require_GET
+def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _published_or_404(code)
+    requirements = list(selection.requirements.all())
+    groups = [
+        (label, [r for r in requirements if r.category == category])
+        for category, label in Requirement.Category.choices
+    ]
+    allocation = selectors.allocation_summary(selection=selection)
+    return render(
+        request,
+        "selections/detail.html",
+        {
+            "selection": selection,
+            "status": selection.status(),
+            "requirement_groups": [(label, items) for label, items in groups if items],
+            "allocation": allocation,
+            "allocation_quota": sum(line.quota for line in allocation),
+            "allocation_formations": sum(line.formations for line in allocation),
+        },
+    )
+
+
+def _filtered(
+    request: HttpRequest, selection: Selection
+) -> tuple[FormationFilterForm, QuerySet[Formation]]:
+    options = selectors.formation_filter_options(selection=selection)
+    form = FormationFilterForm(request.GET or None, options=options)
+    queryset = selectors.formations_filtered(selection=selection, filters=form.to_filter())
+    return form, queryset
+
+
+@require_GET
+def formation_list(request: HttpRequest, code: str) -> HttpResponse:
+    selection = _published_or_404(code)
+    form, queryset = _filtered(request, selection)
+    totals = selectors.formation_totals(queryset)
+    overall = selectors.formation_totals(selection.formations.all())
+    paginator = Paginator(queryset, settings.SELEKSI_FORMATIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "selection": selection,
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "overall": overall,
+        "query": query.urlencode(),
+        "download_query": urlencode([(k, v) for k, v in query.items() if v]),
+    }
+    template = (
+        "selections/_formation_results.html"
+        if getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
+        else "selections/formations.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+def formation_download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
+    selection = _published_or_404(code)
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404("unknown format")
+    _form, queryset = _filtered(request, selection)
+    rows = selectors.formation_export_rows(queryset)
+    if file_format == "csv":
+        content, content_type = write_csv(rows), CSV_CONTENT_TYPE
+    else:
+        content, content_type = write_xlsx(rows), XLSX_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"formasi-{slugify(selection.code)}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def public_results(request: HttpRequest, code: str) -> HttpResponse:
+    selection = get_object_or_404(Selection, code=code, is_published=True)
+    return render(
+        request,
+        "verification/public_results.html",
+        {"selection": selection, "rows": verification_selectors.public_results(selection)},
+    )
+
+
+def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirmed replacements by participant number only, as the administrative results."""
+    selection = get_object_or_404(Selection, code=code, is_published=True)
+    confirmed = (
+        Withdrawal.objects.filter(run__selection=selection, confirmed_at__isnull=False)
+        .select_related("run", "application", "replacement")
+        .order_by("confirmed_at", "pk")
+    )
+    return render(
+        request,
+        "scoring/public_replacements.html",
+        {"selection": selection, "withdrawals": list(confirmed)},
+    )
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Whether a printed resume or account card is genuine: its QR code opens this page."""
+    application = (
+        Application.objects.select_related("selection", "formation", "applicant")
+        .filter(verification_token=token)
+        .first()
+    )
+    user = application.applicant if application else None
+    if user is None:
+        user_pk = cards.account_card_user_pk(token)
+        user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    status = 200 if user is not None else 404
+    return render(
+        request,
+        "applications/verify.html",
+        {
+            "genuine": user is not None,
+            "application": application,
+            "name": masked_name(user.full_name) if user else "",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def regency_options(request: HttpRequest) -> HttpResponse:
+    """The <option> elements matching `q`, for the search box above a regency select.
+
+    An empty query answers 204 No Content, which htmx does not swap in, so clearing the box
+    leaves the select as it is instead of emptying it.
+    """
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    if not query:
+        return HttpResponse(status=204)
+    regencies = reference_selectors.regency_search(query=query, limit=OPTIONS_LIMIT)
+    return render(
+        request, "reference/_regency_options.html", {"regencies": regencies, "query": query}
+    )
