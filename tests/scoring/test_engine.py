@@ -74,7 +74,7 @@ def test_rank_file_refuses_a_policy_in_the_engine_s_words(
             stderr=StringIO(),
         )
     with translation.override("en"):
-        assert str(refused.value) == expected.value.messages[0]
+        assert str(refused.value) == expected.value.texts[0]
 
 
 def test_each_stage_is_ranked_by_its_engine_with_the_final_stage_s_qualification_check() -> None:

@@ -110,7 +110,7 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
                     selection=selection, stage=form.cleaned_data["stage"], actor=request.user
                 )
             except RankingInputError as error:
-                errors = list(error.messages)
+                errors = list(error.texts)
             else:
                 run = outcome.run
                 messages.success(

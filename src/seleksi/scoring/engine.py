@@ -8,6 +8,7 @@ stage, and which engine of `seleksi.rules.ranking` ranks it, with one set of ref
 
 from collections.abc import Callable, Sequence
 
+from seleksi.core.errors import ServiceRefused
 from seleksi.rules.ranking import (
     FinalResult,
     FinalScore,
@@ -34,20 +35,22 @@ type Score = SkdScore | FinalScore | PppkScore | MitraScore
 type Result = SkdResult | FinalResult | PppkResult | MitraResult
 
 
-class RankingInputError(Exception):
-    """The data cannot be ranked as it stands. `refusals` say why as codes; `messages` word
-    them in the active language, for the committee."""
+class RankingInputError(ServiceRefused):
+    """The data cannot be ranked as it stands. `refusals` say why as codes (one per problem
+    found, often many); `texts` word them in the active language, for the committee, and
+    `message` joins them, as every service refusal's message is shown."""
 
     def __init__(self, refusals: Sequence[Refusal]) -> None:
-        super().__init__(*refusals)
+        super().__init__("ranking_input")
         self.refusals = tuple(refusals)
 
     @property
-    def messages(self) -> tuple[str, ...]:
+    def texts(self) -> tuple[str, ...]:
         return tuple(refusal.message for refusal in self.refusals)
 
-    def __str__(self) -> str:
-        return "; ".join(self.messages)
+    @property
+    def message(self) -> str:
+        return "; ".join(self.texts)
 
 
 class RankingPolicyError(RankingInputError, LookupError):

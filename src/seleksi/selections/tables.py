@@ -31,6 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from seleksi.core.errors import ServiceRefused
 from seleksi.rules.cells import TEXT_MARK, neutralise_cell, restore_cell
 from seleksi.rules.formations import EXPORT_COLUMNS, MAX_ROWS
 
@@ -90,21 +91,13 @@ FILE_ERRORS: dict[str, Promise] = {
 }
 
 
-class TableFileError(Exception):
+class TableFileError(ServiceRefused):
     """An unreadable file: `code` names what is wrong, `values` fill its message."""
 
     def __init__(self, code: str, **values: Any) -> None:
-        super().__init__(code)
-        self.code = code
+        template = FILE_ERRORS.get(code, FILE_ERRORS["damaged_workbook"])
+        super().__init__(code, template, values or None)
         self.values = values
-
-    @property
-    def message(self) -> str:
-        """What is wrong, in the active language."""
-        return describe_file_error(self.code, self.values)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def describe_file_error(code: str, values: dict[str, Any]) -> str:

@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 actor=None,
             )
         except RankingInputError as error:
-            messages = error.messages
+            messages = error.texts
             if isinstance(error, LookupError):
                 raise CommandError("; ".join(messages)) from error
             for message in messages:
