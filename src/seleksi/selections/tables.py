@@ -100,11 +100,6 @@ class TableFileError(ServiceRefused):
         self.values = values
 
 
-def describe_file_error(code: str, values: dict[str, Any]) -> str:
-    template = str(FILE_ERRORS.get(code, FILE_ERRORS["damaged_workbook"]))
-    return template % values if values else template
-
-
 Table = tuple[list[str], list[list[str]]]
 
 

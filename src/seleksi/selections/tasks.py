@@ -32,7 +32,7 @@ from seleksi.rules.formations import IssueCode, RowIssue
 from .messages import describe_issue
 from .models import Selection
 from .services import formations_import, formations_parse_file
-from .tables import TableFileError, describe_file_error
+from .tables import TableFileError
 
 IMPORT_FOLDER = "imports/formations"
 AUDITED_ISSUES = 100
@@ -153,7 +153,7 @@ def import_state(selection: Selection) -> ImportState | None:
     file_error = ""
     if isinstance(details.get("file_error"), dict):
         error = details["file_error"]
-        file_error = describe_file_error(str(error.get("code", "")), dict(error.get("values", {})))
+        file_error = TableFileError(str(error.get("code", "")), **error.get("values", {})).message
     issues = tuple(
         {"row": issue.row, "column": issue.column or "", "message": describe_issue(issue)}
         for issue in _row_issues(details.get("issues", []))
