@@ -45,6 +45,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("user")
         .order_by("user__username")
     ]
+    publication = selectors.administrative_publication(selection)
     return render(
         request,
         "verification/queue.html",
@@ -52,6 +53,10 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             "selection": selection,
             "page": page,
             "counts": selectors.stage_counts(selection),
+            "administrative_publication": publication,
+            "to_check": None
+            if publication
+            else selectors.to_check_before_publication(selection).count(),
             "labels": selectors.STAGE_LABELS,
             "verifiers": verifiers,
             "filters": {"tahap": stage, "formasi": formation, "verifikator": verifier},

@@ -8,6 +8,17 @@ same import service as a CAT export and the runs through the same ranking servic
 `seleksi rank`; the runs are left unconfirmed for the committee. The disabilitas opening's
 applicants all miss its SKD pass marks, so the final ranking shows optimalisasi filling it
 from umum.
+
+Decisions worth knowing:
+- The participants' submitted applications are written directly: they stand in for
+  registrations, which the demo cannot make without identities, documents and an open window.
+- Their administrative check is not: it goes through the verification services with their
+  audit events. The demo committee member (`load-demo`) hands them to the demo verifier, who
+  takes each one and marks every requirement MS (the stand-ins have no documents to look
+  at); the committee member gives the second check when the selection requires one. They
+  are left checked and not published, so the committee publishes the administrative result
+  from the queue page, for them and for anyone who applied meanwhile. Ranking reads scores,
+  not the publication.
 """
 
 import hashlib
@@ -20,9 +31,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from seleksi.accounts.models import Education, User
+from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.rules.eligibility import load_policy
+from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Formation, Selection
+from seleksi.verification.services import (
+    MarkInput,
+    application_assign,
+    application_claim,
+    application_decide,
+    checklist,
+)
 
 from .models import Score
 from .ranking_runs import ranking_run
@@ -34,6 +54,9 @@ SEED = 2021
 OPENINGS = {"AT21-CPNS-T-0053": 25, "AT21-CPNS-T-0054": 12, "AT21-CPNS-D-0006": 3}
 DISABILITY_OPENING = "AT21-CPNS-D-0006"
 USERNAME = "peserta-demo-{:03d}"
+VERIFIER = "verifikator.acehtengah"
+COMMITTEE = "panitia.acehtengah"
+CHECK_NOTE = "Data demo: diperiksa otomatis oleh seleksi demo-scores"
 
 
 class _Draws:
@@ -61,6 +84,8 @@ class DemoScores:
     participants: int
     runs: tuple[int, ...]
     skipped: str = ""
+    refused: bool = False
+    """Nothing was done because something the demo needs is missing (not merely done before)."""
 
 
 def demo_scores_load() -> DemoScores:
@@ -77,9 +102,14 @@ def demo_scores_load() -> DemoScores:
     missing = sorted(set(OPENINGS) - set(formations))
     if missing:
         return DemoScores(0, (), f"formasi demo tidak ada: {', '.join(missing)}")
+    staff = _demo_staff(selection)
+    if isinstance(staff, str):
+        return DemoScores(0, (), staff, refused=True)
+    committee, verifier = staff
     draws = _Draws(SEED)
     with transaction.atomic():
         numbers = _participants(selection, formations, draws)
+        _verify(selection, list(numbers), committee=committee, verifier=verifier)
         _import(selection, "skd", "NILAI-SKD-DEMO.csv", _skd_file(numbers, draws))
         skd = ranking_run(selection=selection, stage="skd", actor=None).run
         within_cut = list(
@@ -131,15 +161,59 @@ def _participants(
                 number=f"demo-{serial}",
                 status=Application.Status.SUBMITTED,
                 submitted_at=now,
-                admin_stage="published",
-                admin_result="MS",
-                published_result="MS",
-                published_at=now,
             )
             application.number = f"{selection.pk:03d}{application.pk:07d}"
             application.save(update_fields=["number"])
             numbers[application.number] = code
     return numbers
+
+
+def _demo_staff(selection: Selection) -> tuple[User, User] | str:
+    """The demo committee member and verifier of the selection's agency, or why not."""
+    users = {
+        user.username: user for user in User.objects.filter(username__in=(COMMITTEE, VERIFIER))
+    }
+    committee, verifier = users.get(COMMITTEE), users.get(VERIFIER)
+    missing = [
+        name
+        for name, user, capability in (
+            (COMMITTEE, committee, Capability.DECIDE_RESULTS),
+            (VERIFIER, verifier, Capability.VERIFY_APPLICATIONS),
+        )
+        if not user_can(user, capability, selection.agency_id)
+    ]
+    if missing or committee is None or verifier is None:
+        return (
+            f"staf demo {', '.join(missing)} tidak ada atau tidak berwenang di instansi "
+            f"seleksi {DEMO_SELECTION} (jalankan seleksi load-demo)"
+        )
+    return committee, verifier
+
+
+def _verify(selection: Selection, numbers: list[str], *, committee: User, verifier: User) -> None:
+    """Hand the participants to the verifier, who marks every requirement MS; with a second
+    check required, the committee member confirms. Leaves them checked, not published."""
+    applications = list(
+        Application.objects.filter(selection=selection, number__in=numbers)
+        .select_related("selection")
+        .order_by("pk")
+    )
+    application_assign(applications=applications, verifier=verifier, actor=committee)
+    for application in applications:
+        marks = [MarkInput(item=code, mark=Mark.MS) for code, _label in checklist(application)]
+        for checker in (verifier, committee):
+            application_claim(application=application, verifier=checker)
+            decided = application_decide(
+                application=application,
+                verifier=checker,
+                marks=marks,
+                claimed_result=Mark.MS,
+                note=CHECK_NOTE,
+            )
+            if decided.admin_stage == Stage.CHECKED:
+                break
+        else:
+            raise ValueError(f"demo application {application.number} was not checked")
 
 
 def _level_and_programme(

@@ -13,7 +13,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 
-from .models import RejectionReason, Review
+from .models import Publication, RejectionReason, Review
 
 STAGE_LABELS = {
     Stage.WAITING: _("Waiting for verification"),
@@ -57,6 +57,22 @@ def queue(
     elif verifier.isdigit():
         applications = applications.filter(assigned_to_id=int(verifier))
     return applications.order_by("submitted_at", "pk")
+
+
+def to_check_before_publication(selection: Selection) -> QuerySet[Application]:
+    """The submitted applications whose administrative check is not finished: every stage
+    but CHECKED. The administrative result is published only when there are none; the
+    publication refuses with their number and the queue shows the same number beside its
+    button, so the two cannot disagree. (Once published, every one of them has moved on.)"""
+    return Application.objects.filter(
+        selection=selection, status=Application.Status.SUBMITTED
+    ).exclude(admin_stage=Stage.CHECKED)
+
+
+def administrative_publication(selection: Selection) -> Publication | None:
+    return Publication.objects.filter(
+        selection=selection, kind=Publication.Kind.ADMINISTRATIVE
+    ).first()
 
 
 def stage_counts(selection: Selection) -> dict[str, int]:

@@ -469,7 +469,7 @@ def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> P
         .order_by("pk")
         .values_list("pk", "number", "admin_stage", "admin_result", "applicant__email")
     )
-    unchecked = sum(1 for row in rows if row[2] != Stage.CHECKED)
+    unchecked = selectors.to_check_before_publication(selection).count()
     if unchecked:
         raise VerificationRefused("undecided", str(unchecked))
     if start and today < start:
