@@ -265,7 +265,11 @@ def submit(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _("Tick the confirmation before submitting."))
         return redirect("applicant:detail", number=number)
     try:
-        services.application_submit(application=application, user=request.user)  # type: ignore[arg-type]
+        services.application_submit(
+            application=application,
+            user=request.user,  # type: ignore[arg-type]
+            site_url=f"{request.scheme}://{request.get_host()}",
+        )
     except services.ApplicationRefused as error:
         return _back_after(request, error, application)
     messages.success(request, _("Your application has been submitted. Print the resume below."))

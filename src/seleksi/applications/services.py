@@ -1,24 +1,33 @@
 """Writes for applications: start, upload, cancel, submit. Each checks the registration
 window and the application's state on the server, whatever the page showed, and records
-an audit event in the same transaction."""
+an audit event in the same transaction. Submission also queues a confirmation e-mail to the
+applicant (sent after the commit, so a refused or rolled-back submission sends nothing)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache, partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.models import User
+from seleksi.agencies.models import Agency
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
+from seleksi.outbox.services import email_queue
 from seleksi.rules.eligibility import Eligibility, EligibilityPolicy, evaluate, load_policy
 from seleksi.rules.schedule import SelectionStatus
 from seleksi.selections.models import DocumentRule, Formation, Selection
+from seleksi.selections.models import Stage as ScheduleStage
 
 from .facts import applicant_facts, formation_facts, reference_date
 from .files import FileCheck, FileProblem, check_upload
@@ -272,10 +281,50 @@ def missing_documents(application: Application) -> list[DocumentRule]:
     ]
 
 
+def agency_time(moment: datetime, agency: Agency) -> str:
+    """A moment as people at the agency write it, in the active language: "12 Maret 2024
+    pukul 14.05 WIB" (the hour and minutes separated by a dot, the zone's Indonesian name)."""
+    local = timezone.localtime(moment, timezone=ZoneInfo(agency.time_zone))
+    return gettext("%(date)s at %(time)s %(zone)s") % {
+        "date": formats.date_format(local, "j F Y"),
+        "time": local.strftime("%H.%M"),
+        "zone": Agency.TimeZone(agency.time_zone).name,
+    }
+
+
+def _submitted_email(application: Application, user: User, site_url: str) -> None:
+    """Tell the applicant what was submitted and what comes next, in the portal's language."""
+    if not user.email:
+        return
+    selection = application.selection
+    announced = (
+        selection.stages.filter(
+            kind=ScheduleStage.Kind.ADMINISTRATIVE, starts_on__gte=selection.agency.today()
+        )
+        .order_by("starts_on")
+        .values_list("starts_on", flat=True)
+        .first()
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "application": application,
+            "selection": selection,
+            "formation": application.formation,
+            "submitted": agency_time(application.submitted_at, selection.agency),
+            "administrative_from": announced,
+            "link": site_url + reverse("applicant:detail", args=[application.number]),
+        }
+        subject = render_to_string("applications/email/submitted_subject.txt", context)
+        body = render_to_string("applications/email/submitted.txt", context)
+    email_queue(to=user.email, subject=subject.strip(), body=body)
+
+
 @transaction.atomic
-def application_submit(*, application: Application, user: User) -> Application:
+def application_submit(*, application: Application, user: User, site_url: str = "") -> Application:
     """ "Akhiri pendaftaran": the last check of everything, on the locked row, so that a
-    withdrawal in another tab cannot slip in between; afterwards nothing changes."""
+    withdrawal in another tab cannot slip in between; afterwards nothing changes. The
+    applicant is sent a confirmation with a link under `site_url` to the application."""
     locked = _locked(application)
     _require_draft(locked)
     _require_open(locked.selection)
@@ -305,4 +354,5 @@ def application_submit(*, application: Application, user: User) -> Application:
             "preference_points": eligibility.preference_points,
         },
     )
+    _submitted_email(locked, user, site_url)
     return locked
