@@ -190,9 +190,8 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND_PATH = os.environ.get(
-    "SELEKSI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# The default prints readable messages (decoded headers, the body as written) for the demo.
+EMAIL_BACKEND_PATH = os.environ.get("SELEKSI_EMAIL_BACKEND", "seleksi.outbox.console.EmailBackend")
 MAILERS: dict[str, Any] = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
