@@ -1,11 +1,14 @@
-"""Demo applicants: activated accounts with complete profiles, matching the registry fixture.
+"""Demo applicants: activated accounts with complete profiles, matching the registry fixture;
+and new demo people (`seleksi demo-person`) whom a tester registers through the pages.
 
 Idempotent like the rest of the demo: an existing e-mail address is left alone.
 """
 
 import json
+import random
+import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +16,10 @@ from django.conf import settings
 from django.db import transaction
 
 from seleksi.reference.models import EducationLevel, Regency
+from seleksi.rules.nik import Sex, build_nik, parse_kk, parse_nik
 
 from .models import Education, Profile, User
+from .registry import demo_people_add, registry_records
 from .services import Registration, account_activate, applicant_register
 
 
@@ -149,3 +154,83 @@ def demo_applicants_load(password: str) -> tuple[list[DemoApplicant], list[str]]
         Education.objects.create(user=user, **education)
         created.append(f"applicant {spec['email']}")
     return loaded, created
+
+
+GIVEN_NAMES = {
+    Sex.MALE: ("Ahmad", "Budi", "Fajar", "Hendra", "Iqbal", "Muhammad", "Rizki", "Teuku", "Yusuf"),
+    Sex.FEMALE: ("Ayu", "Cut", "Dewi", "Fitri", "Intan", "Nurul", "Putri", "Rina", "Siti"),
+}
+MIDDLE_NAMES = ("Aulia", "Dwi", "Eka", "Nur", "Sri", "Tri", "Wahyu", "Zahra")
+FAMILY_NAMES = {
+    Sex.MALE: ("Hidayat", "Kurniawan", "Maulana", "Pratama", "Ramadhan", "Saputra", "Syahputra"),
+    Sex.FEMALE: ("Anggraini", "Handayani", "Lestari", "Maharani", "Rahmawati", "Saputri"),
+}
+DEMO_PERSON_REGENCY = "1104"  # Kabupaten Aceh Tengah
+DEMO_PERSON_BORN = (date(1993, 1, 1), date(2003, 12, 31))
+"""Born in these years a demo person is between 18 and 35 for the demo selections."""
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    nik: str
+    kk: str
+    full_name: str
+    birth_date: date
+    sex: Sex
+
+
+def demo_person_add(
+    *,
+    sex: Sex | None = None,
+    regency_code: str = DEMO_PERSON_REGENCY,
+    birth_date: date | None = None,
+    draws: random.Random | None = None,
+) -> DemoPerson:
+    """Invent a person the fixture registry knows from now on: a NIK and a KK that pass every
+    check of the registration form, a name and birth date no other record has. Refuses a
+    regency code `build_nik` refuses (ValueError)."""
+    draws = draws or secrets.SystemRandom()
+    sex = sex or draws.choice((Sex.MALE, Sex.FEMALE))
+    known = registry_records()
+    names = {(r["full_name"].casefold(), r["birth_date"]) for r in known.values()}
+    today = date.today()
+    for _attempt in range(1000):
+        born = birth_date or _between(draws, *DEMO_PERSON_BORN)
+        district = f"{draws.randint(1, 14):02d}"
+        nik = build_nik(
+            regency_code=regency_code,
+            district=district,
+            birth_date=born,
+            sex=sex,
+            serial=f"{draws.randint(1, 9999):04d}",
+        )
+        issued = _between(draws, born + timedelta(days=18 * 366), today)
+        kk = f"{regency_code}{district}{issued:%d%m%y}{draws.randint(1, 9999):04d}"
+        full_name = " ".join(
+            (
+                draws.choice(GIVEN_NAMES[sex]),
+                draws.choice(MIDDLE_NAMES),
+                draws.choice(FAMILY_NAMES[sex]),
+            )
+        )
+        taken = nik in known or (full_name.casefold(), born.isoformat()) in names
+        if taken or not parse_nik(nik, today=today).ok or parse_kk(kk):
+            continue
+        person = DemoPerson(nik, kk, full_name, born, sex)
+        demo_people_add(
+            [
+                {
+                    "nik": nik,
+                    "kk": kk,
+                    "full_name": full_name,
+                    "birth_date": born.isoformat(),
+                    "sex": str(sex),
+                }
+            ]
+        )
+        return person
+    raise ValueError("no free identity found; choose another regency or birth date")
+
+
+def _between(draws: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=draws.randint(0, max((last - first).days, 0)))
