@@ -52,6 +52,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
+    "seleksi.console",  # before the admin, so its templates override the admin's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,7 +75,6 @@ INSTALLED_APPS = [
     "seleksi.public",
     "seleksi.applicant",
     "seleksi.committee",
-    "seleksi.console",
 ]
 
 MIDDLEWARE = [

@@ -244,7 +244,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 target = request.GET.get("next", "")
                 if target.startswith("/") and not target.startswith("//"):
                     return HttpResponseRedirect(target)
-                return redirect("accounts:profile")
+                return redirect("committee:home" if user.is_staff else "accounts:profile")
             locked = throttle.guess_failed(guess)
             if locked:
                 form.add_error(None, locked)
@@ -453,6 +453,12 @@ def answers_reset(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if user.is_staff:
+        messages.info(
+            request,
+            _("Staff accounts have no applicant profile: here is your workspace."),
+        )
+        return redirect("committee:home")
     profile_row, _created = Profile.objects.get_or_create(user=user)
     return render(
         request,

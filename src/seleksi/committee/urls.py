@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import ranking_views, replacement_views, verification_views
+from . import ranking_views, replacement_views, verification_views, workspace_views
 
 app_name = "committee"
 
 urlpatterns = [
+    path("panitia/", workspace_views.home, name="home"),
     path("panitia/<slug:code>/verifikasi/", verification_views.queue, name="queue"),
     path(
         "panitia/<slug:code>/verifikasi/aksi/",

@@ -220,3 +220,46 @@ def csv_rows(run: RankingRun) -> Iterator[list[str]]:
         if run.stage == RankingRun.Stage.FINAL:
             cells.append(row.placed_formation_code)
         yield cells
+
+
+@dataclass(frozen=True)
+class RankingWork:
+    """What waits in one selection's ranking, as the staff workspace shows it."""
+
+    to_confirm: list[RankingRun]
+    """the latest run of each stage, when it is not confirmed yet (older runs cannot be)"""
+    replacements: list[RankingRun]
+    """the latest confirmed run of each stage that passes people: where withdrawals and
+    replacements are recorded"""
+
+
+def ranking_work(*, selections: list[Selection]) -> dict[int, RankingWork]:
+    """Selection id → its runs to confirm and its runs open to replacements, in two queries."""
+    from .replacements import PASSING_STAGES
+
+    runs = RankingRun.objects.filter(selection__in=selections).only(
+        "pk", "selection_id", "stage", "created_at", "confirmed_at", "row_count"
+    )
+    latest: dict[tuple[int, str], RankingRun] = {}
+    for run in runs.order_by("pk"):
+        latest[(run.selection_id, run.stage)] = run
+    confirmed: dict[tuple[int, str], RankingRun] = {}
+    for run in runs.filter(confirmed_at__isnull=False, stage__in=PASSING_STAGES).order_by(
+        "confirmed_at", "pk"
+    ):
+        confirmed[(run.selection_id, run.stage)] = run
+    return {
+        selection.pk: RankingWork(
+            to_confirm=[
+                run
+                for (selection_id, _stage), run in sorted(latest.items())
+                if selection_id == selection.pk and run.confirmed_at is None
+            ],
+            replacements=[
+                run
+                for (selection_id, _stage), run in sorted(confirmed.items())
+                if selection_id == selection.pk
+            ],
+        )
+        for selection in selections
+    }

@@ -191,3 +191,84 @@ def public_results(selection: Selection) -> list[dict[str, Any]]:
     ):
         numbers.setdefault(code, []).append(number)
     return [{**row, "numbers": numbers.get(row["formation__code"], [])} for row in rows]
+
+
+@dataclass(frozen=True)
+class QueueWork:
+    """What waits in one selection's administrative selection, as the staff workspace shows
+    it. The counts are those of `queue` with the matching filters."""
+
+    waiting: int
+    """submitted, nobody has decided yet (`tahap=waiting`)"""
+    waiting_mine: int
+    """of those, assigned to the person asking"""
+    waiting_unassigned: int
+    """of those, assigned to nobody"""
+    second_check: int
+    """decided, waiting for the second check (`tahap=decided`)"""
+    objections_open: int
+    """objections the committee has not answered yet"""
+    objections_next: list[Any]
+    """the open objections whose answer is due first"""
+    objections_overdue: int
+
+
+def queue_work(
+    *, selections: list[Selection], user: Any, objections_shown: int = 5
+) -> dict[int, QueueWork]:
+    """Selection id → what waits in it for `user`: two queries for the counts, and two more
+    for each selection with open objections (the nearest deadlines, the overdue ones)."""
+    from .models import Objection
+
+    counts = (
+        Application.objects.filter(
+            selection__in=selections,
+            status=Application.Status.SUBMITTED,
+            admin_stage__in=[Stage.WAITING, Stage.DECIDED],
+        )
+        .values("selection_id")
+        .annotate(
+            waiting=Count("id", filter=Q(admin_stage=Stage.WAITING)),
+            mine=Count("id", filter=Q(admin_stage=Stage.WAITING, assigned_to=user)),
+            unassigned=Count("id", filter=Q(admin_stage=Stage.WAITING, assigned_to=None)),
+            decided=Count("id", filter=Q(admin_stage=Stage.DECIDED)),
+        )
+    )
+    by_selection: dict[int, dict[str, int]] = {
+        row["selection_id"]: {key: row[key] for key in ("waiting", "mine", "unassigned", "decided")}
+        for row in counts
+    }
+    open_objections = (
+        Objection.objects.filter(
+            application__selection__in=selections, status=Objection.Status.FILED
+        )
+        .values("application__selection_id")
+        .annotate(n=Count("id"))
+    )
+    objections = {row["application__selection_id"]: row["n"] for row in open_objections}
+    work = {}
+    for selection in selections:
+        row = by_selection.get(selection.pk, {})
+        open_count = objections.get(selection.pk, 0)
+        nearest: list[Any] = []
+        overdue = 0
+        if open_count:
+            filed = Objection.objects.filter(
+                application__selection=selection, status=Objection.Status.FILED
+            )
+            nearest = list(
+                filed.select_related("application").order_by("answer_due_on", "pk")[
+                    :objections_shown
+                ]
+            )
+            overdue = filed.filter(answer_due_on__lt=selection.agency.today()).count()
+        work[selection.pk] = QueueWork(
+            waiting=row.get("waiting", 0),
+            waiting_mine=row.get("mine", 0),
+            waiting_unassigned=row.get("unassigned", 0),
+            second_check=row.get("decided", 0),
+            objections_open=open_count,
+            objections_next=nearest,
+            objections_overdue=overdue,
+        )
+    return work
