@@ -12,8 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from seleksi.agencies.models import Membership, Role
@@ -199,9 +198,9 @@ def _claim_next(application: Application, user: Any) -> str | None:
 
 
 PROBLEM_MESSAGES = {
-    "unmarked": _lazy("Mark this requirement MS or TMS."),
-    "tms_without_reason": _lazy("Choose the reason for this TMS from the list."),
-    "unknown_reason": _lazy("Choose a reason from the list."),
+    "unmarked": gettext_lazy("Mark this requirement MS or TMS."),
+    "tms_without_reason": gettext_lazy("Choose the reason for this TMS from the list."),
+    "unknown_reason": gettext_lazy("Choose a reason from the list."),
 }
 
 
