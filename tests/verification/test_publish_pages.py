@@ -87,6 +87,34 @@ def test_a_publication_already_made_is_refused_before_the_confirmation(scene: Sc
     assert messages_of(response) == ["This result has already been published."]
 
 
+def test_unchecked_applications_are_refused_before_the_confirmation(scene: Scene) -> None:
+    for application in scene.applications[:5]:
+        services.application_claim(application=application, verifier=scene.verifier)
+        services.application_decide(
+            application=application,
+            verifier=scene.verifier,
+            marks=[
+                services.MarkInput(item=code, mark="MS")
+                for code, _label in services.checklist(application)
+            ],
+        )
+    response = signed_in(scene.committee).post(ACTION_URL, {"action": "publish"}, follow=True)
+    assert 'id="publish-confirm"' not in response.content.decode()
+    assert messages_of(response) == [
+        "Not every submitted application has been checked yet (2 left)."
+    ]
+
+
+def test_an_unanswered_objection_is_refused_before_the_confirmation(scene: Scene) -> None:
+    published(scene)
+    object_to(scene.refreshed(0))
+    response = signed_in(scene.committee).post(
+        ACTION_URL, {"action": "publish_after_objections"}, follow=True
+    )
+    assert 'id="publish-confirm"' not in response.content.decode()
+    assert messages_of(response) == ["1 objections still wait for an answer."]
+
+
 def test_the_result_after_objections_asks_first_then_reports_a_sentence(scene: Scene) -> None:
     published(scene)
     objection = object_to(scene.refreshed(0))

@@ -60,18 +60,23 @@ def latest_marks(application: Application) -> dict[str, ReviewItem]:
 
 
 def publication_preview(selection: Selection, *, after_objections: bool) -> dict[str, int]:
-    """What a publication would announce, MS and TMS counted, for the committee to confirm:
-    every submitted application for the administrative result; those published or answered
-    for the result after objections. The publication itself still checks every rule."""
-    applications = Application.objects.filter(selection=selection)
+    """What a publication would announce, for the committee to confirm: `total`, `ms` and
+    `tms` among every checked application for the administrative result, or those published
+    or answered for the result after objections; `waiting`, those that would stop it (not
+    checked yet, or an objection not answered). The publication itself checks every rule."""
     if after_objections:
-        applications = applications.filter(admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED])
+        waiting = Q(admin_stage=Stage.OBJECTED)  # an objection still to answer
+        scope = Q(admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED]) | waiting
     else:
-        applications = applications.filter(status=Application.Status.SUBMITTED)
+        waiting = ~Q(admin_stage=Stage.CHECKED)  # not checked yet
+        scope = Q(status=Application.Status.SUBMITTED)
+    applications = Application.objects.filter(scope, selection=selection)
+    included = ~waiting
     counts = applications.aggregate(
-        total=Count("id"),
-        ms=Count("id", filter=Q(admin_result=Mark.MS)),
-        tms=Count("id", filter=Q(admin_result=Mark.TMS)),
+        total=Count("id", filter=included),
+        ms=Count("id", filter=included & Q(admin_result=Mark.MS)),
+        tms=Count("id", filter=included & Q(admin_result=Mark.TMS)),
+        waiting=Count("id", filter=waiting),
     )
     return {key: int(value or 0) for key, value in counts.items()}
 

@@ -507,13 +507,18 @@ def publication_preview(
 ) -> dict[str, int]:
     """What a publication would announce (`total`, `ms`, `tms`), for the committee to confirm
     before an act that cannot be undone. Refuses at once what the publication would refuse
-    whatever the applications (who asks, already published); the publication checks the rest."""
+    (who asks, already published, applications not checked or objections not answered); the
+    publication checks the rest (the schedule, the objection period)."""
     _require(actor, Capability.DECIDE_RESULTS, selection)
     if after_objections and not selectors.is_published(selection, after_objections=False):
         raise VerificationRefused("not_published_yet")
     if selectors.is_published(selection, after_objections=after_objections):
         raise VerificationRefused("already_published")
-    return selectors.publication_preview(selection, after_objections=after_objections)
+    preview = selectors.publication_preview(selection, after_objections=after_objections)
+    if preview["waiting"]:
+        code = "objections_pending" if after_objections else "undecided"
+        raise VerificationRefused(code, str(preview["waiting"]))
+    return preview
 
 
 @transaction.atomic
