@@ -80,7 +80,9 @@ def test_verify_publish_object_accept_and_see_the_history(
     sign_in(page, base, "panitia.acehtengah")
     page.goto(base + f"/panitia/{ACEH}/verifikasi/")
     page.locator("button[name=action][value=publish]").click()
-    expect(page.locator(".messages")).to_contain_text("TMS")
+    expect(page.locator("#publish-confirm")).to_contain_text("2 lamaran akan diumumkan")
+    page.locator("#confirm-publish").click()  # publishing asks first
+    expect(page.locator(".messages")).to_contain_text("1 MS, 1 TMS")
     public = page.goto(base + f"/seleksi/{ACEH}/hasil-administrasi/")
     assert public is not None and public.status == 200
     expect(page.locator("#results")).to_contain_text(first.number)
@@ -105,14 +107,15 @@ def test_verify_publish_object_accept_and_see_the_history(
     page.locator("input[name=decision][value=accept]").check()
     page.locator("#answer").fill("STR yang diunggah berlaku; kesalahan pemeriksaan panitia.")
     page.locator("main form button[type=submit]").click()
-    refused = page.locator("button[name=action][value=publish_after_objections]")
-    refused.click()  # the objection period is still running: refused
+    page.locator("button[name=action][value=publish_after_objections]").click()
+    page.locator("#confirm-publish").click()  # the objection period is still running: refused
     expect(page.locator(".messages .alert-error")).to_be_visible()
     # Four days later the period is over (moved in the database instead of waiting).
     Application.objects.filter(selection__code=ACEH).update(
         published_at=timezone.now() - timedelta(days=4)
     )
     page.locator("button[name=action][value=publish_after_objections]").click()
+    page.locator("#confirm-publish").click()
     expect(page.locator(".messages .alert-success")).to_be_visible()
 
     sign_in(page, base, "pelamar.kesehatan@demo.seleksi.invalid")

@@ -4,7 +4,7 @@ each step, in which stage, what it writes, whom it tells and what the audit trai
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -362,8 +362,9 @@ def test_a_tms_records_the_reason_text_in_the_audit_event_and_the_review_items(
     )
     assert (decided.admin_stage, decided.admin_result) == ("checked", "TMS")
     event = events("verification.decided")[0]
-    assert event.reason == (
-        "ijazah: Ijazah tidak sesuai kualifikasi pendidikan formasi (S-1 Matematika)"
+    assert event.reason == (  # the requirement's label, never its code
+        "Ijazah, sertifikat akreditasi, STR/SERDIK (satu file): "
+        "Ijazah tidak sesuai kualifikasi pendidikan formasi (S-1 Matematika)"
     )
     assert event.details["marks"]["ijazah"] == "TMS" and event.details["result"] == "TMS"
     tms = ReviewItem.objects.get(mark="TMS")
@@ -476,6 +477,17 @@ def test_publishing_is_refused_while_any_application_is_not_checked(scene: Scene
     assert not Application.objects.exclude(published_result="").exists()
 
 
+MONTHS = {
+    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def long_date(day: date, language: str) -> str:
+    """How a date is written to a reader: "4 Desember 2026" / "4 December 2026", never ISO."""
+    return f"{day.day} {MONTHS[language].split()[day.month - 1]} {day.year}"
+
+
 def test_publishing_waits_for_the_scheduled_administrative_stage(scene: Scene) -> None:
     check_all(scene)
     stage = Stage.objects.filter(selection=scene.selection, kind=Stage.Kind.ADMINISTRATIVE)
@@ -483,7 +495,13 @@ def test_publishing_waits_for_the_scheduled_administrative_stage(scene: Scene) -
     stage.update(starts_on=starts_on, ends_on=starts_on + timedelta(days=10))
     with refused("before_schedule") as info:
         services.result_publish(selection=scene.selection, actor=scene.committee)
-    assert info.value.detail == starts_on.isoformat()
+    assert info.value.detail == services.LongDate(starts_on)
+    with translation.override("id"):
+        expected = f"Sesuai jadwal, hasil ini diumumkan pada {long_date(starts_on, 'id')}."
+        assert info.value.message == expected
+    with translation.override("en"):
+        expected = f"The schedule publishes this result on {long_date(starts_on, 'en')}."
+        assert info.value.message == expected
     stage.update(starts_on=timezone.localdate())
     assert services.result_publish(selection=scene.selection, actor=scene.committee)
 

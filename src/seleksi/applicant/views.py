@@ -185,7 +185,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _administrative_result(application: Application) -> dict[str, object]:
     """What the applicant sees of the administrative selection: the published result with
-    every reason, the objection (window, form, answer) and the timeline of the application."""
+    every reason, the objection (window, form, answer, and once answered the outcome still to
+    be published: "accepted" or "rejected") and the timeline of the application."""
     objection = Objection.objects.filter(application=application).first()
     window = window_for(application)
     can_object = (
@@ -195,9 +196,14 @@ def _administrative_result(application: Application) -> dict[str, object]:
         and window is not None
         and window.contains(application.selection.agency.today())
     )
+    pending_outcome = ""
+    if objection is not None and application.admin_stage == Stage.ANSWERED:
+        # Answered, but the result after the objection period is not published yet.
+        pending_outcome = str(objection.status)
     return {
         "result_reasons": verification_selectors.published_reasons(application),
         "objection": objection,
+        "pending_outcome": pending_outcome,
         "objection_window": window,
         "can_object": can_object,
         "timeline": verification_selectors.timeline(application),

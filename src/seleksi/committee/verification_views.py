@@ -2,6 +2,7 @@
 assignment and publication, the review of one application, and the answer to an objection."""
 
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from seleksi.agencies.models import Membership, Role
@@ -72,6 +74,54 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+PUBLISH_ACTIONS = ("publish", "publish_after_objections")
+
+
+def published_message(counts: dict[str, int], after_objections: bool) -> str:
+    """The outcome of a publication as a sentence: "Hasil seleksi administrasi diumumkan
+    untuk 2 lamaran: 1 MS, 1 TMS." """
+    ms, tms = int(counts.get(Mark.MS, 0)), int(counts.get(Mark.TMS, 0))
+    values = {"total": ms + tms, "ms": ms, "tms": tms}
+    if after_objections:
+        return (
+            ngettext(
+                "Result after the objection period published for %(total)d application: "
+                "%(ms)d MS, %(tms)d TMS.",
+                "Result after the objection period published for %(total)d applications: "
+                "%(ms)d MS, %(tms)d TMS.",
+                ms + tms,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Administrative selection result published for %(total)d application: "
+            "%(ms)d MS, %(tms)d TMS.",
+            "Administrative selection result published for %(total)d applications: "
+            "%(ms)d MS, %(tms)d TMS.",
+            ms + tms,
+        )
+        % values
+    )
+
+
+def _publish_confirmation(
+    request: HttpRequest, selection: Selection, action: str, counts: dict[str, int]
+) -> HttpResponse:
+    """The first step of a publication: what will happen, and a second button that posts
+    again with `confirmed=1`. Nothing is written until then."""
+    return render(
+        request,
+        "verification/publish_confirm.html",
+        {
+            "selection": selection,
+            "action": action,
+            "after_objections": action == "publish_after_objections",
+            "counts": counts,
+        },
+    )
+
+
 @login_required
 @require_POST
 def queue_action(request: HttpRequest, code: str) -> HttpResponse:
@@ -106,16 +156,20 @@ def queue_action(request: HttpRequest, code: str) -> HttpResponse:
                 applications=chosen, verifier=verifier, actor=request.user
             )
             messages.success(request, _("%(n)d applications assigned.") % {"n": count})
-        elif action == "publish":
-            publication = services.result_publish(
-                selection=selection, actor=request.user, site_url=site_url
+        elif action in PUBLISH_ACTIONS:
+            after_objections = action == "publish_after_objections"
+            if request.POST.get("confirmed") != "1":
+                counts = services.publication_preview(
+                    selection=selection, actor=request.user, after_objections=after_objections
+                )
+                return _publish_confirmation(request, selection, action, counts)
+            publish = (
+                services.result_publish_after_objections
+                if after_objections
+                else services.result_publish
             )
-            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
-        elif action == "publish_after_objections":
-            publication = services.result_publish_after_objections(
-                selection=selection, actor=request.user, site_url=site_url
-            )
-            messages.success(request, _("Published: %(counts)s") % {"counts": publication.counts})
+            publication = publish(selection=selection, actor=request.user, site_url=site_url)
+            messages.success(request, published_message(publication.counts, after_objections))
     except services.VerificationRefused as error:
         messages.error(request, error.message)
     return redirect("committee:queue", code=selection.code)
@@ -148,23 +202,150 @@ def _claim_next(application: Application, user: Any) -> str | None:
     return following
 
 
+PROBLEM_MESSAGES = {
+    "unmarked": gettext_lazy("Mark this requirement MS or TMS."),
+    "tms_without_reason": gettext_lazy("Choose the reason for this TMS from the list."),
+    "unknown_reason": gettext_lazy("Choose a reason from the list."),
+}
+
+
+@dataclass
+class ChecklistRow:
+    """One requirement as the review page shows it: what is marked (entered now, or the
+    last decision's), and what needs the verifier's attention."""
+
+    code: str
+    label: str
+    document: Any
+    mark: str = ""
+    reason: str = ""
+    reason_text: str = ""
+    note: str = ""
+    mark_error: Any = None
+    reason_error: Any = None
+
+
+def _rows(
+    application: Application, entered: dict[str, dict[str, str]] | None = None
+) -> list[ChecklistRow]:
+    documents = {d.rule.code: d for d in application.documents.select_related("rule")}
+    previous = selectors.latest_marks(application)
+    rows = []
+    for code, label in services.checklist(application):
+        row = ChecklistRow(code, label, documents.get(code))
+        if entered is not None:
+            row.mark = entered[code]["mark"]
+            row.reason = entered[code]["reason"]
+            row.note = entered[code]["note"]
+        elif code in previous:
+            item = previous[code]
+            row.mark = item.mark
+            row.reason = item.reason.code if item.reason else ""
+            row.reason_text = item.reason.text if item.reason else ""
+            row.note = item.note
+        rows.append(row)
+    return rows
+
+
+def _review_page(
+    request: HttpRequest,
+    application: Application,
+    *,
+    rows: list[ChecklistRow] | None = None,
+    refusal: services.VerificationRefused | None = None,
+    identity: services.Identity | None = None,
+) -> HttpResponse:
+    selection = application.selection
+    claim = selectors.live_claim(application)
+    held = claim if claim is not None and claim.verifier_id == request.user.pk else None
+    can_claim = (
+        held is None
+        and claim is None
+        and Stage(application.admin_stage) in services.CLAIMABLE_STAGES
+        and application.status == Application.Status.SUBMITTED
+        and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
+    )
+    response = render(
+        request,
+        "verification/review.html",
+        {
+            "application": application,
+            "applicant": application.applicant,
+            "profile": getattr(application.applicant, "profile", None),
+            "educations": application.applicant.educations.select_related("level"),
+            "rows": rows if rows is not None else _rows(application),
+            "reasons": list(selectors.reasons(selection)) if held else [],
+            "claim": claim,
+            "held": held,
+            "can_claim": can_claim,
+            "identity": identity,
+            "refusal": refusal,
+            "stage_label": selectors.STAGE_LABELS.get(Stage(application.admin_stage)),
+        },
+        status=400 if refusal is not None else 200,
+    )
+    if identity is not None:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _entered(request: HttpRequest, application: Application) -> dict[str, dict[str, str]]:
+    return {
+        code: {
+            "mark": request.POST.get(f"mark_{code}", ""),
+            "reason": request.POST.get(f"reason_{code}", ""),
+            "note": request.POST.get(f"note_{code}", "").strip(),
+        }
+        for code, _label in services.checklist(application)
+    }
+
+
+def _refused_checklist(
+    request: HttpRequest, application: Application, error: services.VerificationRefused
+) -> HttpResponse:
+    """The page again with what was entered, each problem beside its requirement."""
+    rows = _rows(application, _entered(request, application))
+    by_code = {row.code: row for row in rows}
+    for problem, code in error.problems:
+        row = by_code.get(code)
+        if row is None:
+            continue
+        message = PROBLEM_MESSAGES.get(problem, error.message)
+        if problem == "unmarked":
+            row.mark_error = message
+        else:
+            row.reason_error = message
+    return _review_page(request, application, rows=rows, refusal=error)
+
+
 @login_required
 def review(request: HttpRequest, number: str) -> HttpResponse:
-    """Read-only on GET, with who holds the application; "take to check" is a POST, and so
-    is saving the checklist, which needs one's own live claim."""
+    """Read-only on GET, with who holds the application and the last decision's marks;
+    "take to check" is a POST, and so is saving the checklist, which needs one's own live
+    claim, and so is showing the full NIK and KK, which is audited."""
     application = get_object_or_404(
         Application.objects.select_related("selection", "formation", "applicant"), number=number
     )
     selection = application.selection
     if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
         raise Http404("no such application")
-    items = services.checklist(application)
-    if request.method == "POST" and request.POST.get("action") == "claim":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "claim":
         try:
             services.application_claim(application=application, verifier=request.user)  # type: ignore[arg-type]
         except services.VerificationRefused as error:
             messages.error(request, error.message)
         return redirect("committee:review", number=number)
+    if action == "reveal_identity":
+        try:
+            identity = services.application_identity_reveal(
+                application=application,
+                verifier=request.user,  # type: ignore[arg-type]
+            )
+        except services.VerificationRefused as error:
+            messages.error(request, error.message)
+            return redirect("committee:review", number=number)
+        return _review_page(request, application, identity=identity)
     if request.method == "POST":
         marks = [
             services.MarkInput(
@@ -173,7 +354,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
                 reason_code=request.POST.get(f"reason_{code}", ""),
                 note=request.POST.get(f"note_{code}", "").strip(),
             )
-            for code, _label in items
+            for code, _label in services.checklist(application)
             if request.POST.get(f"mark_{code}") in {Mark.MS, Mark.TMS}
         ]
         try:
@@ -185,6 +366,8 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
         except services.VerificationRefused as error:
+            if error.problems:
+                return _refused_checklist(request, application, error)
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved %(number)s.") % {"number": number})
@@ -194,32 +377,7 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
                     return redirect("committee:review", number=following)
             return redirect("committee:queue", code=selection.code)
         return redirect("committee:review", number=number)
-    claim = selectors.live_claim(application)
-    held = claim if claim is not None and claim.verifier_id == request.user.pk else None
-    can_claim = (
-        held is None
-        and claim is None
-        and Stage(application.admin_stage) in services.CLAIMABLE_STAGES
-        and application.status == Application.Status.SUBMITTED
-        and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
-    )
-    documents = {d.rule.code: d for d in application.documents.select_related("rule")}
-    return render(
-        request,
-        "verification/review.html",
-        {
-            "application": application,
-            "applicant": application.applicant,
-            "profile": getattr(application.applicant, "profile", None),
-            "educations": application.applicant.educations.select_related("level"),
-            "items": [(code, label, documents.get(code)) for code, label in items],
-            "reasons": list(selectors.reasons(selection)) if held else [],
-            "claim": claim,
-            "held": held,
-            "can_claim": can_claim,
-            "stage_label": selectors.STAGE_LABELS.get(Stage(application.admin_stage)),
-        },
-    )
+    return _review_page(request, application)
 
 
 @login_required

@@ -13,8 +13,11 @@ from seleksi.audit.models import AuditEvent
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 
-from .models import Publication, RejectionReason, Review
+from .models import Publication, RejectionReason, Review, ReviewItem
 
+DATA_ITEM = "data"
+NOT_CHECKED = ~Q(admin_stage=Stage.CHECKED)
+DATA_ITEM_LABEL = _("The applicant's data match the documents and the formation's requirements")
 STAGE_LABELS = {
     Stage.WAITING: _("Waiting for verification"),
     Stage.DECIDED: _("Decided, waiting for the second check"),
@@ -29,6 +32,59 @@ STAGE_LABELS = {
 def reasons(selection: Selection) -> QuerySet[RejectionReason]:
     """The selection's TMS reasons in use; the list is created by `services.reasons_ensure`."""
     return RejectionReason.objects.filter(selection=selection, is_active=True)
+
+
+def checklist(selection: Selection) -> list[tuple[str, Any]]:
+    """The requirements a verifier marks, code and label: the applicant's data, then each
+    document slot of the selection. Pages show the label, never the code."""
+    items: list[tuple[str, Any]] = [(DATA_ITEM, DATA_ITEM_LABEL)]
+    items += [(rule.code, rule.name) for rule in selection.document_rules.all()]
+    return items
+
+
+def latest_decision(application: Application) -> Review | None:
+    """The last finished review: the marks a reopened application shows."""
+    return (
+        Review.objects.filter(application=application, finished_at__isnull=False)
+        .order_by("-round")
+        .first()
+    )
+
+
+def latest_marks(application: Application) -> dict[str, ReviewItem]:
+    """Per requirement, the mark, reason and note of the last finished review (empty when
+    nobody has decided yet)."""
+    review = latest_decision(application)
+    if review is None:
+        return {}
+    return {item.item: item for item in review.items.select_related("reason")}
+
+
+def publication_preview(selection: Selection, *, after_objections: bool) -> dict[str, int]:
+    """What a publication would announce, for the committee to confirm: `total`, `ms` and
+    `tms` among every checked application for the administrative result, or those published
+    or answered for the result after objections; `waiting`, those that would stop it (not
+    checked yet, or an objection not answered). The publication itself checks every rule."""
+    if after_objections:
+        waiting = Q(admin_stage=Stage.OBJECTED)  # an objection still to answer
+        scope = Q(admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED]) | waiting
+    else:
+        waiting = NOT_CHECKED  # the same as to_check_before_publication
+        scope = Q(status=Application.Status.SUBMITTED)
+    applications = Application.objects.filter(scope, selection=selection)
+    included = ~waiting
+    counts = applications.aggregate(
+        total=Count("id", filter=included),
+        ms=Count("id", filter=included & Q(admin_result=Mark.MS)),
+        tms=Count("id", filter=included & Q(admin_result=Mark.TMS)),
+        waiting=Count("id", filter=waiting),
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
+
+
+def is_published(selection: Selection, *, after_objections: bool) -> bool:
+    kind = Publication.Kind.POST_OBJECTION if after_objections else Publication.Kind.ADMINISTRATIVE
+    return Publication.objects.filter(selection=selection, kind=kind).exists()
 
 
 def live_claim(application: Application) -> Review | None:
@@ -65,8 +121,8 @@ def to_check_before_publication(selection: Selection) -> QuerySet[Application]:
     publication refuses with their number and the queue shows the same number beside its
     button, so the two cannot disagree. (Once published, every one of them has moved on.)"""
     return Application.objects.filter(
-        selection=selection, status=Application.Status.SUBMITTED
-    ).exclude(admin_stage=Stage.CHECKED)
+        NOT_CHECKED, selection=selection, status=Application.Status.SUBMITTED
+    )
 
 
 def administrative_publication(selection: Selection) -> Publication | None:
@@ -87,21 +143,26 @@ def stage_counts(selection: Selection) -> dict[str, int]:
     return counts
 
 
+def _tms_reasons(review: Review, labels: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "item": str(labels.get(item.item, item.item)),
+            "reason": item.reason.text if item.reason else "",
+            "note": item.note,
+        }
+        for item in review.items.select_related("reason").filter(mark=Mark.TMS).order_by("pk")
+    ]
+
+
 def published_reasons(application: Application) -> list[dict[str, str]]:
-    """The TMS reasons the applicant reads: those of the decision that was published."""
+    """The TMS reasons the applicant reads: those of the decision that was published, each
+    with the requirement's label."""
     if not application.published_result:
         return []
-    review = (
-        Review.objects.filter(application=application, finished_at__isnull=False)
-        .order_by("-round")
-        .first()
-    )
+    review = latest_decision(application)
     if review is None:
         return []
-    return [
-        {"item": item.item, "reason": item.reason.text if item.reason else "", "note": item.note}
-        for item in review.items.select_related("reason").filter(mark=Mark.TMS)
-    ]
+    return _tms_reasons(review, dict(checklist(application.selection)))
 
 
 TIMELINE_LABELS = {
@@ -144,12 +205,32 @@ class TimelineEntry:
     reason: str
 
 
+def _decision_reason(event: AuditEvent, reviews: dict[int, Review], labels: dict[str, Any]) -> str:
+    """A decision's reasons from the review it recorded, each with the requirement's label
+    (the audit text of older decisions names the requirement by its code)."""
+    review = reviews.get(event.details.get("round", 0)) if isinstance(event.details, dict) else None
+    if review is None:
+        return event.reason
+    return "; ".join(
+        f"{reason['item']}: {reason['reason']}" + (f" ({reason['note']})" if reason["note"] else "")
+        for reason in _tms_reasons(review, labels)
+    )
+
+
 def timeline(application: Application) -> list[TimelineEntry]:
     """Every step of the application as the applicant may see it: the role, never the name;
     internal steps are shown only once the result they led to is published."""
     events = AuditEvent.objects.filter(
         subject_type=application._meta.label_lower, subject_id=str(application.pk)
     ).order_by("occurred_at", "id")
+    reviews: dict[int, Review] = {}
+    labels: dict[str, Any] = {}
+    if application.published_at:
+        reviews = {
+            review.round: review
+            for review in Review.objects.filter(application=application, finished_at__isnull=False)
+        }
+        labels = dict(checklist(application.selection))
     entries = []
     for event in events:
         internal = event.action in DECISION_ACTIONS
@@ -158,13 +239,18 @@ def timeline(application: Application) -> list[TimelineEntry]:
         label = TIMELINE_LABELS.get(event.action)
         if label is None:
             continue
-        shows_reason = internal or event.action.startswith(("objection.", "ranking."))
+        if internal:
+            reason = _decision_reason(event, reviews, labels)
+        elif event.action.startswith(("objection.", "ranking.")):
+            reason = event.reason
+        else:
+            reason = ""
         entries.append(
             TimelineEntry(
                 event.occurred_at,
                 label,
                 ROLE_LABELS.get(event.actor_role, event.actor_role),
-                event.reason if shows_reason else "",
+                reason,
             )
         )
     return entries

@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import batched
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.models import User
@@ -64,7 +65,7 @@ from .models import (
 CLAIM_MINUTES = 30
 UPDATE_CHUNK = 5000
 CLAIMABLE_STAGES = frozenset({Stage.WAITING, Stage.DECIDED, Stage.CHECKED})
-DATA_ITEM = "data"
+DATA_ITEM = selectors.DATA_ITEM
 DEFAULT_REASONS = (
     ("ijazah-tidak-sesuai", "Ijazah tidak sesuai kualifikasi pendidikan formasi"),
     ("str-tidak-berlaku", "STR tidak berlaku pada saat pendaftaran"),
@@ -104,6 +105,9 @@ REFUSALS = {
     "undecided": _("Not every submitted application has been checked yet (%s left)."),
     "before_schedule": _("The schedule publishes this result on %s."),
     "already_published": _("This result has already been published."),
+    "identity_claim_required": _(
+        "Take this application to check before showing the full NIK and KK."
+    ),
     "not_published_yet": _("Publish the administrative result first."),
     "objections_pending": _("%s objections still wait for an answer."),
     "objection_window_open": _(
@@ -126,12 +130,32 @@ REFUSALS = {
 
 class VerificationRefused(ServiceRefused):
     """A verification step the rules do not allow now; `detail` fills the message's
-    placeholders, or says for a test or a log which item or move was refused."""
+    placeholders, or says for a test or a log which item or move was refused. A refused
+    checklist also names its `problems`, (problem, item) pairs, so the page can mark each
+    field that needs the verifier's attention."""
 
     messages = REFUSALS
 
-    def __init__(self, code: str, detail: str | dict[str, object] = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        detail: object = "",
+        *,
+        problems: Sequence[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(code, params=detail)
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class LongDate:
+    """A date in a refusal, written the reader's way ("4 Desember 2026", "4 December 2026")
+    when the message is shown rather than when the service refused."""
+
+    day: date
+
+    def __str__(self) -> str:
+        return date_format(self.day, "j F Y")
 
 
 def _stage(application: Application) -> Stage:
@@ -165,10 +189,9 @@ def reasons_ensure(selection: Selection) -> None:
 
 
 def checklist(application: Application) -> list[tuple[str, str]]:
-    """The requirements a verifier marks: the applicant's data, then each document slot."""
-    items = [(DATA_ITEM, "Data pelamar sesuai dokumen dan persyaratan formasi")]
-    items += [(rule.code, rule.name) for rule in application.selection.document_rules.all()]
-    return items
+    """The requirements a verifier marks: the applicant's data, then each document slot,
+    with their labels in the active language."""
+    return [(code, str(label)) for code, label in selectors.checklist(application.selection)]
 
 
 # --- assignment and claims ---------------------------------------------------------------
@@ -263,14 +286,6 @@ def application_assign_evenly(
     return counts
 
 
-def _latest_decision(application: Application) -> Review | None:
-    return (
-        Review.objects.filter(application=application, finished_at__isnull=False)
-        .order_by("-round")
-        .first()
-    )
-
-
 @transaction.atomic
 def application_claim(*, application: Application, verifier: User) -> Review:
     """Take an application to check (an explicit action, never a page view); another
@@ -293,7 +308,7 @@ def application_claim(*, application: Application, verifier: User) -> Review:
         if open_review.verifier_id != verifier.pk and open_review.claimed_until > now:
             raise VerificationRefused("claimed_by_another")
         if open_review.kind == Review.Kind.CONFIRMATION:
-            latest = _latest_decision(locked)
+            latest = selectors.latest_decision(locked)
             if latest is not None and latest.verifier_id == verifier.pk:
                 raise VerificationRefused("second_check_by_another")
         # Renew one's own claim, or take over an expired one: nothing was decided in it yet.
@@ -303,7 +318,7 @@ def application_claim(*, application: Application, verifier: User) -> Review:
         return open_review
     confirmation = stage == Stage.DECIDED and locked.selection.require_second_check
     if confirmation:
-        latest = _latest_decision(locked)
+        latest = selectors.latest_decision(locked)
         if latest is not None and latest.verifier_id == verifier.pk:
             raise VerificationRefused("second_check_by_another")
     last_round = (
@@ -316,6 +331,34 @@ def application_claim(*, application: Application, verifier: User) -> Review:
         verifier=verifier,
         claimed_until=until,
     )
+
+
+IDENTITY_VIEW_PURPOSE = "pemeriksaan administrasi"
+
+
+@dataclass(frozen=True)
+class Identity:
+    nik: str
+    kk: str
+
+
+def application_identity_reveal(*, application: Application, verifier: User) -> Identity:
+    """The applicant's full NIK and KK, for a verifier comparing them with the identity
+    documents: only for the one who holds the application to check, and every showing is
+    audited with its purpose (the numbers themselves are never recorded)."""
+    _require(verifier, Capability.VERIFY_APPLICATIONS, application.selection)
+    claim = selectors.live_claim(application)
+    if claim is None or claim.verifier_id != verifier.pk:
+        raise VerificationRefused("identity_claim_required")
+    applicant = application.applicant
+    audit_record(
+        actor=verifier,
+        action="application.identity_viewed",
+        subject=application,
+        reason=IDENTITY_VIEW_PURPOSE,
+        details={"fields": ["nik", "kk"], "round": claim.round},
+    )
+    return Identity(nik=applicant.nik, kk=applicant.kk)
 
 
 @dataclass(frozen=True)
@@ -332,10 +375,12 @@ def _validated_marks(
     seen: set[str] = set()
     for mark in marks:
         if mark.item not in items or mark.item in seen or mark.mark not in {Mark.MS, Mark.TMS}:
-            raise VerificationRefused("checklist", mark.item)
+            raise VerificationRefused("checklist", mark.item, problems=[("unmarked", mark.item)])
         seen.add(mark.item)
         if mark.reason_code and mark.reason_code not in reasons:
-            raise VerificationRefused("unknown_reason", mark.reason_code)
+            raise VerificationRefused(
+                "unknown_reason", mark.reason_code, problems=[("unknown_reason", mark.item)]
+            )
     return [ItemMark(m.item, Mark(m.mark), m.reason_code) for m in marks]
 
 
@@ -367,7 +412,11 @@ def application_decide(
         raise VerificationRefused("checklist", "result")
     problems = checklist_problems(items, pure, Mark(claimed_result) if claimed_result else None)
     if problems:
-        raise VerificationRefused("checklist", "; ".join(f"{p}:{i}" for p, i in problems))
+        raise VerificationRefused(
+            "checklist",
+            "; ".join(f"{p}:{i}" for p, i in problems),
+            problems=[(str(p), i) for p, i in problems],
+        )
     result = overall(pure)
     confirming = review.kind == Review.Kind.CONFIRMATION
     agrees = confirming and result == Mark(locked.admin_result)
@@ -395,12 +444,14 @@ def application_decide(
         )
     else:
         action = "verification.decided"
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = dict(checklist(locked))
     audit_record(
         actor=verifier,
         action=action,
         subject=locked,
         reason="; ".join(
-            f"{m.item}: {reasons[m.reason_code].text}" + (f" ({m.note})" if m.note else "")
+            f"{labels[m.item]}: {reasons[m.reason_code].text}" + (f" ({m.note})" if m.note else "")
             for m in marks
             if m.mark == Mark.TMS and m.reason_code in reasons
         ),
@@ -451,6 +502,25 @@ def _refuse_moves(stages: Iterable[str], target: Stage) -> None:
             raise VerificationRefused("not_allowed_now", f"{stage}->{target}")
 
 
+def publication_preview(
+    *, selection: Selection, actor: Any, after_objections: bool = False
+) -> dict[str, int]:
+    """What a publication would announce (`total`, `ms`, `tms`), for the committee to confirm
+    before an act that cannot be undone. Refuses at once what the publication would refuse
+    (who asks, already published, applications not checked or objections not answered); the
+    publication checks the rest (the schedule, the objection period)."""
+    _require(actor, Capability.DECIDE_RESULTS, selection)
+    if after_objections and not selectors.is_published(selection, after_objections=False):
+        raise VerificationRefused("not_published_yet")
+    if selectors.is_published(selection, after_objections=after_objections):
+        raise VerificationRefused("already_published")
+    preview = selectors.publication_preview(selection, after_objections=after_objections)
+    if preview["waiting"]:
+        code = "objections_pending" if after_objections else "undecided"
+        raise VerificationRefused(code, str(preview["waiting"]))
+    return preview
+
+
 @transaction.atomic
 def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> Publication:
     """Publish the administrative result: every submitted application must be checked. One
@@ -473,7 +543,7 @@ def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> P
     if unchecked:
         raise VerificationRefused("undecided", str(unchecked))
     if start and today < start:
-        raise VerificationRefused("before_schedule", start.isoformat())
+        raise VerificationRefused("before_schedule", LongDate(start))
     _refuse_moves((row[2] for row in rows), Stage.PUBLISHED)
     updated = submitted.filter(admin_stage=Stage.CHECKED).update(
         admin_stage=Stage.PUBLISHED,
@@ -633,7 +703,7 @@ def result_publish_after_objections(
     )
     window = window_for(first_tms) if first_tms else None
     if window is not None and today <= window.closes_on:
-        raise VerificationRefused("objection_window_open", window.closes_on.isoformat())
+        raise VerificationRefused("objection_window_open", LongDate(window.closes_on))
     rows = list(
         Application.objects.select_for_update(of=("self",))
         .filter(selection=selection, admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED])
