@@ -44,23 +44,19 @@ def _published_or_404(code: str) -> Selection:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    published = list(selectors.selections_published())
-    ids = [selection.pk for selection in published]
-    with_results = verification_selectors.selections_with_public_results(selection_ids=ids)
-    with_replacements = scoring_selectors.selections_with_replacements(selection_ids=ids)
-    selections = [
-        (
-            selection,
-            selection.status(),
-            selection.pk in with_results,
-            selection.pk in with_replacements,
-        )
-        for selection in published
-    ]
+    selections = [(selection, selection.status()) for selection in selectors.selections_published()]
+    ids = [selection.pk for selection, _status in selections]
     return render(
         request,
         "selections/home.html",
-        {"selections": selections, "today": timezone.localdate()},
+        {
+            "selections": selections,
+            "today": timezone.localdate(),
+            "with_results": verification_selectors.selections_with_public_results(
+                selection_ids=ids
+            ),
+            "with_replacements": scoring_selectors.selections_with_replacements(selection_ids=ids),
+        },
     )
 
 
@@ -169,8 +165,7 @@ def public_results(request: HttpRequest, code: str) -> HttpResponse:
         match = verification_selectors.public_result_lookup(
             selection=selection, number=search.cleaned_data["nomor"]
         )
-    counts = verification_selectors.public_result_counts(selection)
-    all_rows = list(counts)
+    all_rows = list(verification_selectors.public_result_counts(selection))
     context: dict[str, Any] = {
         "selection": selection,
         "search": search or ParticipantSearchForm(),

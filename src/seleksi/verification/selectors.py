@@ -154,29 +154,6 @@ def timeline(application: Application) -> list[TimelineEntry]:
     return entries
 
 
-def public_results(selection: Selection) -> list[dict[str, Any]]:
-    """Per formation: counts of MS and TMS and the registration numbers that are MS. No names,
-    and no numbers of TMS applicants."""
-    rows = (
-        Application.objects.filter(selection=selection)
-        .exclude(published_result="")
-        .values("formation__code", "formation__position", "formation__placement_unit")
-        .annotate(
-            ms=Count("id", filter=Q(published_result=Mark.MS)),
-            tms=Count("id", filter=Q(published_result=Mark.TMS)),
-        )
-        .order_by("formation__code")
-    )
-    numbers: dict[str, list[str]] = {}
-    for code, number in (
-        Application.objects.filter(selection=selection, published_result=Mark.MS)
-        .order_by("number")
-        .values_list("formation__code", "number")
-    ):
-        numbers.setdefault(code, []).append(number)
-    return [{**row, "numbers": numbers.get(row["formation__code"], [])} for row in rows]
-
-
 # The public result page, paginated: formations first, numbers per formation -------------------
 
 
