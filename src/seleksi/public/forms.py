@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.rules.score_files import PARTICIPANT_NUMBER
 from seleksi.selections.models import FORMATION_TYPES, POSITION_CATEGORIES, PROCUREMENT_TYPES
 from seleksi.selections.selectors import FilterOptions, FormationFilter
 
@@ -44,6 +45,12 @@ class FormationFilterForm(forms.Form):
         )
         fields["unit"].choices = _choices(options.placement_units)  # type: ignore[attr-defined]
 
+    def active_count(self) -> int:
+        """How many filters narrow the list: shown on the folded filter's summary."""
+        if not self.is_valid():
+            return 0
+        return sum(1 for value in self.cleaned_data.values() if value)
+
     def to_filter(self) -> FormationFilter:
         data = self.cleaned_data if self.is_valid() else {}
         return FormationFilter(
@@ -55,3 +62,30 @@ class FormationFilterForm(forms.Form):
             placement_unit=data.get("unit", ""),
             search=data.get("q", ""),
         )
+
+
+class ParticipantSearchForm(forms.Form):
+    """The search by registration number on the public result pages. A number has the format
+    of a participant number (`seleksi.rules.score_files.PARTICIPANT_NUMBER`); anything else is
+    refused before it reaches the database, with a message that does not repeat it."""
+
+    nomor = forms.CharField(
+        label=_("Registration number"),
+        max_length=32,
+        error_messages={
+            "required": _("Type a registration number."),
+            "max_length": _("A registration number has at most %(limit_value)d characters."),
+        },
+    )
+
+    def clean_nomor(self) -> str:
+        number = str(self.cleaned_data["nomor"]).strip()
+        if not PARTICIPANT_NUMBER.fullmatch(number):
+            raise forms.ValidationError(
+                _(
+                    "A registration number has only letters, digits and . _ / -, "
+                    "and begins with a letter or a digit."
+                ),
+                code="bad_number",
+            )
+        return number

@@ -2,6 +2,7 @@
 published administrative results and replacements, the check of a printed card, and the
 regency lookup of the forms."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,16 +20,19 @@ from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
 from seleksi.reference import selectors as reference_selectors
-from seleksi.scoring.models import Withdrawal
+from seleksi.scoring import selectors as scoring_selectors
 from seleksi.selections import selectors
 from seleksi.selections.models import Formation, Requirement, Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 from seleksi.verification import selectors as verification_selectors
 
-from .forms import FormationFilterForm
+from .forms import FormationFilterForm, ParticipantSearchForm
 
 MAX_QUERY_LENGTH = 100
 OPTIONS_LIMIT = 20
+PUBLIC_RESULT_FORMATIONS_PER_PAGE = 20
+PUBLIC_NUMBERS_PER_PAGE = 100
+PUBLIC_REPLACEMENTS_PER_PAGE = 50
 
 
 def _published_or_404(code: str) -> Selection:
@@ -41,10 +45,18 @@ def _published_or_404(code: str) -> Selection:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     selections = [(selection, selection.status()) for selection in selectors.selections_published()]
+    ids = [selection.pk for selection, _status in selections]
     return render(
         request,
         "selections/home.html",
-        {"selections": selections, "today": timezone.localdate()},
+        {
+            "selections": selections,
+            "today": timezone.localdate(),
+            "with_results": verification_selectors.selections_with_public_results(
+                selection_ids=ids
+            ),
+            "with_replacements": scoring_selectors.selections_with_replacements(selection_ids=ids),
+        },
     )
 
 
@@ -67,6 +79,10 @@ def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
             "allocation": allocation,
             "allocation_quota": sum(line.quota for line in allocation),
             "allocation_formations": sum(line.formations for line in allocation),
+            "results_published": verification_selectors.public_results_published(selection),
+            "replacements_published": bool(
+                scoring_selectors.selections_with_replacements(selection_ids=[selection.pk])
+            ),
         },
     )
 
@@ -98,12 +114,11 @@ def formation_list(request: HttpRequest, code: str) -> HttpResponse:
         "overall": overall,
         "query": query.urlencode(),
         "download_query": urlencode([(k, v) for k, v in query.items() if v]),
+        "active_filters": form.active_count(),
     }
-    template = (
-        "selections/_formation_results.html"
-        if getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
-        else "selections/formations.html"
-    )
+    partial = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
+    context["partial"] = partial
+    template = "selections/_formation_results.html" if partial else "selections/formations.html"
     return render(request, template, context)
 
 
@@ -124,27 +139,98 @@ def formation_download(request: HttpRequest, code: str, file_format: str) -> Htt
     return response
 
 
+def _number_search(request: HttpRequest) -> ParticipantSearchForm | None:
+    """The registration-number search of a public result page, when one was asked for."""
+    if "nomor" not in request.GET:
+        return None
+    form = ParticipantSearchForm(request.GET)
+    form.is_valid()
+    return form
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
 def public_results(request: HttpRequest, code: str) -> HttpResponse:
+    """MS registration numbers and MS/TMS counts per formation, a page of formations at a
+    time with their first numbers; one formation's numbers are paged on their own."""
     selection = get_object_or_404(Selection, code=code, is_published=True)
-    return render(
-        request,
-        "verification/public_results.html",
-        {"selection": selection, "rows": verification_selectors.public_results(selection)},
-    )
+    search = _number_search(request)
+    match = None
+    if search is not None and search.is_valid():
+        match = verification_selectors.public_result_lookup(
+            selection=selection, number=search.cleaned_data["nomor"]
+        )
+    all_rows = list(verification_selectors.public_result_counts(selection))
+    context: dict[str, Any] = {
+        "selection": selection,
+        "search": search or ParticipantSearchForm(),
+        "searched": search is not None and search.is_valid(),
+        "match": match,
+        "published": bool(all_rows),
+        "totals": {
+            "formations": len(all_rows),
+            "ms": sum(row["ms"] for row in all_rows),
+            "tms": sum(row["tms"] for row in all_rows),
+        },
+        "query": _query_without_page(request),
+        "rows": [],
+    }
+    formation_code = request.GET.get("formasi", "")
+    if formation_code:
+        row = next((r for r in all_rows if r["formation__code"] == formation_code), None)
+        if row is None:
+            raise Http404("no published result for this formation")
+        numbers = verification_selectors.public_ms_numbers(
+            selection=selection, formation_id=row["formation_id"]
+        )
+        context["formation"] = row
+        context["page"] = Paginator(numbers, PUBLIC_NUMBERS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        page = Paginator(all_rows, PUBLIC_RESULT_FORMATIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        for row in page.object_list:
+            numbers = verification_selectors.public_ms_numbers(
+                selection=selection, formation_id=row["formation_id"]
+            )
+            row["numbers"] = list(numbers[:PUBLIC_NUMBERS_PER_PAGE])
+            row["more"] = row["ms"] > len(row["numbers"])
+        context["page"] = page
+        context["rows"] = list(page.object_list)
+    return render(request, "verification/public_results.html", context)
 
 
+@require_GET
 def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
     """Confirmed replacements by participant number only, as the administrative results."""
     selection = get_object_or_404(Selection, code=code, is_published=True)
-    confirmed = (
-        Withdrawal.objects.filter(run__selection=selection, confirmed_at__isnull=False)
-        .select_related("run", "application", "replacement")
-        .order_by("confirmed_at", "pk")
-    )
+    search = _number_search(request)
+    matches = []
+    if search is not None and search.is_valid():
+        matches = scoring_selectors.public_replacement_lookup(
+            selection=selection, number=search.cleaned_data["nomor"]
+        )
+    page = Paginator(scoring_selectors.public_replacements(selection), PUBLIC_REPLACEMENTS_PER_PAGE)
+    current = page.get_page(request.GET.get("page"))
     return render(
         request,
         "scoring/public_replacements.html",
-        {"selection": selection, "withdrawals": list(confirmed)},
+        {
+            "selection": selection,
+            "search": search or ParticipantSearchForm(),
+            "searched": search is not None and search.is_valid(),
+            "matches": matches,
+            "page": current,
+            "withdrawals": list(current.object_list),
+            "query": _query_without_page(request),
+        },
     )
 
 

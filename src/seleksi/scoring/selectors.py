@@ -15,7 +15,7 @@ from seleksi.rules.ranking import Stage
 from seleksi.selections.models import Formation, Selection
 
 from .messages import placement_note, tie_note
-from .models import RankingRow, RankingRun
+from .models import RankingRow, RankingRun, Withdrawal
 
 OUTCOME_ORDER: tuple[str, ...] = ("P/L", "P", "T/L", "L", "L-2", "TL", "TH")
 
@@ -263,3 +263,34 @@ def ranking_work(*, selections: list[Selection]) -> dict[int, RankingWork]:
         )
         for selection in selections
     }
+
+
+# The public announcement of replacements --------------------------------------------------------
+
+
+def public_replacements(selection: Selection) -> QuerySet[Withdrawal]:
+    """Confirmed withdrawals of the selection with their replacements, oldest first; public by
+    registration number only."""
+    return (
+        Withdrawal.objects.filter(run__selection=selection, confirmed_at__isnull=False)
+        .select_related("application", "replacement")
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def selections_with_replacements(*, selection_ids: list[int]) -> set[int]:
+    """Of these selections, those with at least one confirmed replacement (one query)."""
+    return set(
+        Withdrawal.objects.filter(run__selection_id__in=selection_ids, confirmed_at__isnull=False)
+        .values_list("run__selection_id", flat=True)
+        .distinct()
+    )
+
+
+def public_replacement_lookup(*, selection: Selection, number: str) -> list[Withdrawal]:
+    """The confirmed withdrawals in which `number` leaves or takes a seat."""
+    return list(
+        public_replacements(selection).filter(
+            Q(application__number__iexact=number) | Q(replacement__number__iexact=number)
+        )
+    )

@@ -256,27 +256,73 @@ def timeline(application: Application) -> list[TimelineEntry]:
     return entries
 
 
-def public_results(selection: Selection) -> list[dict[str, Any]]:
-    """Per formation: counts of MS and TMS and the registration numbers that are MS. No names,
-    and no numbers of TMS applicants."""
-    rows = (
+# The public result page, paginated: formations first, numbers per formation -------------------
+
+
+def public_results_published(selection: Selection) -> bool:
+    """Whether any administrative result of the selection is public yet."""
+    return Application.objects.filter(selection=selection).exclude(published_result="").exists()
+
+
+def selections_with_public_results(*, selection_ids: list[int]) -> set[int]:
+    """Of these selections, those with a public administrative result (one query)."""
+    return set(
+        Application.objects.filter(selection_id__in=selection_ids)
+        .exclude(published_result="")
+        .values_list("selection_id", flat=True)
+        .distinct()
+    )
+
+
+def public_result_counts(selection: Selection) -> QuerySet[Application, dict[str, Any]]:
+    """One row per formation with a published result: its code, position, placement unit and
+    the counts of MS and TMS, ordered by formation code; a page of it is what the public sees."""
+    return (
         Application.objects.filter(selection=selection)
         .exclude(published_result="")
-        .values("formation__code", "formation__position", "formation__placement_unit")
+        .values(
+            "formation_id", "formation__code", "formation__position", "formation__placement_unit"
+        )
         .annotate(
             ms=Count("id", filter=Q(published_result=Mark.MS)),
             tms=Count("id", filter=Q(published_result=Mark.TMS)),
         )
-        .order_by("formation__code")
+        .order_by("formation__code", "formation_id")
     )
-    numbers: dict[str, list[str]] = {}
-    for code, number in (
-        Application.objects.filter(selection=selection, published_result=Mark.MS)
+
+
+def public_ms_numbers(*, selection: Selection, formation_id: int) -> QuerySet[Application, str]:
+    """The MS registration numbers of one formation, in order. TMS numbers are never public."""
+    return (
+        Application.objects.filter(
+            selection=selection, formation_id=formation_id, published_result=Mark.MS
+        )
         .order_by("number")
-        .values_list("formation__code", "number")
-    ):
-        numbers.setdefault(code, []).append(number)
-    return [{**row, "numbers": numbers.get(row["formation__code"], [])} for row in rows]
+        .values_list("number", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class PublicResultMatch:
+    number: str
+    formation_code: str
+    position: str
+    placement_unit: str
+
+
+def public_result_lookup(*, selection: Selection, number: str) -> PublicResultMatch | None:
+    """The MS listing of `number`, or None. A TMS or unpublished number answers None as well,
+    so the public page cannot tell whether it exists."""
+    row = (
+        Application.objects.filter(
+            selection=selection, number__iexact=number, published_result=Mark.MS
+        )
+        .values_list(
+            "number", "formation__code", "formation__position", "formation__placement_unit"
+        )
+        .first()
+    )
+    return PublicResultMatch(*row) if row else None
 
 
 @dataclass(frozen=True)
