@@ -107,6 +107,15 @@ def test_a_start_refused_for_the_missing_nik_says_where_to_add_it() -> None:
     assert not Application.objects.filter(applicant=user).exists()
 
 
+def test_an_account_not_activated_is_told_so_with_the_way_to_a_new_link() -> None:
+    user = mitra()
+    User.objects.filter(pk=user.pk).update(email_verified_at=None)
+    html = signed_in(user).get(OPENINGS).content.decode()
+    box = html.split('id="start-fixes"')[1].split("</div>")[0]
+    assert 'href="/akun/aktivasi/kirim-ulang/"' in box
+    assert f'href="{APPLY}"' not in html
+
+
 def test_an_account_with_its_nik_is_offered_the_start_and_no_warning() -> None:
     html = signed_in(mitra()).get(OPENINGS).content.decode()
     assert 'id="start-fixes"' not in html and f'href="{APPLY}"' in html

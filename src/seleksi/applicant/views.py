@@ -72,7 +72,8 @@ class StartFix:
     code: str
     message: str
     url: str
-    link: str
+    link: str  # follows the message
+    button: str  # stands alone, in place of "apply"
 
 
 def _start_fixes(request: HttpRequest, user: User) -> list[StartFix]:
@@ -83,11 +84,11 @@ def _start_fixes(request: HttpRequest, user: User) -> list[StartFix]:
         if code == "nik_missing":
             back = urlencode({"next": request.get_full_path()})
             url = f"{reverse('accounts:identity_add')}?{back}"
-            link = _("Add my NIK and family card number")
+            link, button = _("Add them now"), _("Add my NIK and family card number")
         else:
             url = reverse("accounts:activation_resend")
-            link = _("Send the activation link again")
-        fixes.append(StartFix(code, str(services.REFUSALS[code]), url, link))
+            link = button = _("Send the activation link again")
+        fixes.append(StartFix(code, str(services.REFUSALS[code]), url, link, button))
     return fixes
 
 
