@@ -278,7 +278,12 @@ def test_a_mitra_applies_to_the_activity_and_earns_preference_points() -> None:
     }
     client.post(f"/lamaran/{application.number}/akhiri/", {"confirm": "on"})
     application.refresh_from_db()
-    assert application.status == "submitted"  # Magetan asks for no documents here
+    assert application.status == "draft"  # the announcement asks for KTP, photo and ijazah
+    for slot, content in (("ktp", ktp_scan()), ("foto", pas_foto()), ("ijazah", ktp_scan())):
+        upload(client, application, slot, content, f"{slot}.jpg")
+    client.post(f"/lamaran/{application.number}/akhiri/", {"confirm": "on"})
+    application.refresh_from_db()
+    assert application.status == "submitted"
 
 
 def test_an_account_that_applied_cannot_be_deleted() -> None:

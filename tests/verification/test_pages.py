@@ -72,7 +72,7 @@ def test_a_verifier_takes_the_application_then_decides_with_reasons(scene: Scene
     assert taken.status_code == 302 and taken["Location"] == url
     page = client.get(url)
     assert page.context["held"] is not None and 'id="checklist"' in page.content.decode()
-    assert len(page.context["reasons"]) == len(services.DEFAULT_REASONS)
+    assert len(page.context["reasons"]) == len(services.default_reasons("casn"))
     missing_reason = marks_form(application, "ijazah")
     missing_reason.pop("reason_ijazah")
     client.post(url, missing_reason)

@@ -18,4 +18,4 @@ def test_two_first_uses_at_once_make_one_list_of_reasons() -> None:
     )
     assert outcomes == [None, None]
     codes = list(RejectionReason.objects.filter(selection=selection).values_list("code", flat=True))
-    assert sorted(codes) == sorted(code for code, _text in services.DEFAULT_REASONS)
+    assert sorted(codes) == sorted(code for code, _text in services.default_reasons("casn"))

@@ -53,6 +53,17 @@ NIK_TAKEN = _(
 )
 
 
+class BrowserDateInput(forms.DateInput):
+    """A date picker. The browser reads and sends its value as yyyy-mm-dd only, so the value
+    is written that way in every language; a localised "01-05-1990" would show an empty
+    field that fails on submit."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 def nik_errors(nik_text: str, birth_date: date | None, sex: str | None) -> list[str]:
     """Every problem the number itself reveals, in the applicant's language. Whether it is
     registered is not among them: that is only told after the population registry agrees,
@@ -91,9 +102,7 @@ class RegistrationForm(ChallengeMixin, QuestionsMixin):
     full_name = forms.CharField(
         label=_("Full name as on your e-KTP"), max_length=255, help_text=_("Without titles.")
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), widget=BrowserDateInput())
     sex = forms.ChoiceField(label=_("Sex"), choices=SexChoices.choices, widget=forms.RadioSelect)
     nik = forms.CharField(
         label=_("NIK (16 digits, on your e-KTP)"),
@@ -272,9 +281,7 @@ class IdentityForm(ChallengeMixin):
     """A mitra account adds its NIK and KK before applying to a civil-servant selection."""
 
     full_name = forms.CharField(label=_("Full name as on your e-KTP"), max_length=255)
-    birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), widget=BrowserDateInput())
     sex = forms.ChoiceField(label=_("Sex"), choices=SexChoices.choices, widget=forms.RadioSelect)
     nik = forms.CharField(label=_("NIK (16 digits, on your e-KTP)"), max_length=32)
     kk = forms.CharField(label=_("Family card (KK) number"), max_length=32)
@@ -319,7 +326,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "address": forms.Textarea(attrs={"rows": 3}),
             "government_ties": forms.Textarea(attrs={"rows": 2}),
             "survey_experience": forms.Textarea(attrs={"rows": 3}),
-            "str_valid_until": forms.DateInput(attrs={"type": "date"}),
+            "str_valid_until": BrowserDateInput(),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -349,7 +356,7 @@ class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
             "ipk",
             "is_exact_science",
         )
-        widgets = {"graduated_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"graduated_on": BrowserDateInput()}
 
     def clean_graduated_on(self) -> date:
         graduated: date = self.cleaned_data["graduated_on"]

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -585,13 +586,23 @@ def security_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security_questions.html", {"form": form, "by_link": False})
 
 
+def _local_next(request: HttpRequest) -> str:
+    """The `next` address of this site's own pages, or "" (never another host)."""
+    target = request.GET.get("next", "")
+    local = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if local and target.startswith("/") else ""
+
+
 @never_cache
 @login_required
 @sensitive_post_parameters("nik", "kk")
 def identity_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    back = _local_next(request)
     if user.nik_cipher:
-        return redirect("accounts:profile")
+        return HttpResponseRedirect(back) if back else redirect("accounts:profile")
     initial = {"full_name": user.full_name, "birth_date": user.birth_date, "sex": user.sex}
     form = IdentityForm(request.POST or None, initial=initial)
     address = _address(request)
@@ -614,7 +625,7 @@ def identity_add(request: HttpRequest) -> HttpResponse:
                 form.add_error("nik", NIK_TAKEN)
             else:
                 messages.success(request, _("Your NIK and family card number have been added."))
-                return redirect("accounts:profile")
+                return HttpResponseRedirect(back) if back else redirect("accounts:profile")
     form.show_challenge(kept or throttle.identity_challenge(address))
     return render(request, "accounts/identity_add.html", {"form": form}, status=status)
 

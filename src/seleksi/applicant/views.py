@@ -2,18 +2,23 @@
 its documents, statements, submission, administrative result and objection, the documents
 themselves and the printed resume and account card (PDF)."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from seleksi.accounts.models import User
+from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications import services
 from seleksi.applications.models import Application, Document
@@ -30,6 +35,7 @@ from seleksi.verification.services import evidence_limit_kb, window_for
 from . import cards
 from .file_messages import describe_problem, describe_warnings, warning_texts
 from .forms import ApplyForm, SubmitForm, UploadForm
+from .preferences import PreferenceSummary, preference_summary
 from .reasons import STATEMENTS, describe_reason
 
 
@@ -59,6 +65,44 @@ def _back_after(
     return redirect("applicant:detail", number=application.number)
 
 
+@dataclass(frozen=True)
+class StartFix:
+    """Something the account lacks before it can apply, and the page where it is added."""
+
+    code: str
+    message: str
+    url: str
+    link: str  # follows the message
+    button: str  # stands alone, in place of "apply"
+
+
+def _start_fixes(request: HttpRequest, user: User) -> list[StartFix]:
+    """The refusals `application_start` would give for the account itself, each with a link
+    that brings the applicant back to this page once it is fixed."""
+    fixes = []
+    for code in services.start_blockers(user):
+        if code == "nik_missing":
+            back = urlencode({"next": request.get_full_path()})
+            url = f"{reverse('accounts:identity_add')}?{back}"
+            link, button = _("Add them now"), _("Add my NIK and family card number")
+        else:
+            url = reverse("accounts:activation_resend")
+            link = button = _("Send the activation link again")
+        fixes.append(StartFix(code, str(services.REFUSALS[code]), url, link, button))
+    return fixes
+
+
+def _start_refused(request: HttpRequest, user: User, error: services.ApplicationRefused) -> None:
+    """The refusal, with the link to fix it when the account lacks something."""
+    fix = next((f for f in _start_fixes(request, user) if f.code == error.code), None)
+    if fix is None:
+        _refusal(request, error)
+    else:
+        messages.error(
+            request, format_html('{} <a href="{}">{}</a>', fix.message, fix.url, fix.link)
+        )
+
+
 @login_required
 def choose(request: HttpRequest, code: str) -> HttpResponse:
     """The openings with, for each, whether this person qualifies and why not."""
@@ -80,10 +124,17 @@ def choose(request: HttpRequest, code: str) -> HttpResponse:
     if only_eligible:
         rows = [row for row in rows if row[1].eligible]
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    policy = services.policy_for(selection.policy_code)
     described = [
-        (formation, result, [describe_reason(reason) for reason in result.reasons])
+        (
+            formation,
+            result,
+            [describe_reason(reason) for reason in result.reasons],
+            preference_summary(policy, result.preferences_met) if result.eligible else None,
+        )
         for formation, result in page.object_list
     ]
+    fixes = _start_fixes(request, user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -98,6 +149,8 @@ def choose(request: HttpRequest, code: str) -> HttpResponse:
             "eligible_count": eligible_count,
             "only_eligible": only_eligible,
             "query": query.urlencode(),
+            "start_fixes": fixes,
+            "profile_missing": [] if fixes else profile_missing(user),
         },
     )
 
@@ -129,7 +182,7 @@ def apply(request: HttpRequest, code: str, formation_code: str) -> HttpResponse:
                 pppk_guru_group=form.cleaned_data.get("pppk_guru_group", ""),
             )
         except services.ApplicationRefused as error:
-            _refusal(request, error)
+            _start_refused(request, user, error)
             existing = Application.objects.filter(
                 applicant=user, selection=formation.selection
             ).first()
@@ -147,6 +200,8 @@ def apply(request: HttpRequest, code: str, formation_code: str) -> HttpResponse:
             "form": form,
             "eligibility": eligibility,
             "reasons": [describe_reason(reason) for reason in eligibility.reasons],
+            "start_fixes": _start_fixes(request, user),
+            "preferences": preference_summary(policy, eligibility.preferences_met),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -175,12 +230,21 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "missing": services.missing_documents(application),
             "eligibility": eligibility,
             "reasons": [describe_reason(reason) for reason in eligibility.reasons],
+            "preferences": _preferences_of(application, eligibility.preferences_met),
             "submit_form": SubmitForm(),
             "statement_texts": _statement_texts(application),
             **_administrative_result(application),
             "status": application.selection.status(),
         },
     )
+
+
+def _preferences_of(application: Application, current: tuple[str, ...]) -> PreferenceSummary | None:
+    """The preferred criteria as they count: as recorded at submission once submitted (the
+    ranking reads that record), from the current profile while still a draft."""
+    recorded = (application.eligibility or {}).get("preferences_met", [])
+    met = recorded if application.is_submitted else current
+    return preference_summary(services.policy_for(application.selection.policy_code), met)
 
 
 def _administrative_result(application: Application) -> dict[str, object]:
@@ -332,6 +396,7 @@ def resume_pdf(request: HttpRequest, number: str) -> HttpResponse:
             "educations": application.applicant.educations.select_related("level"),
             "documents": application.documents.select_related("rule"),
             "statements": _statement_texts(application),
+            "preferences": _preferences_of(application, ()),
             "qr": cards.qr_svg(url),
             "verify_url": url,
         },

@@ -133,11 +133,22 @@ def _locked(application: Application) -> Application:
     return locked
 
 
-def _require_applicant(user: User) -> None:
+def start_blockers(user: User) -> list[str]:
+    """What the account itself still lacks before any application can start, as refusal
+    codes in the order they are refused. The openings page lists the same codes, so it never
+    offers a start that would be refused for them."""
+    blockers = []
     if not user.is_activated:
-        raise ApplicationRefused("not_activated")
+        blockers.append("not_activated")
     if not user.nik_cipher:
-        raise ApplicationRefused("nik_missing")
+        blockers.append("nik_missing")
+    return blockers
+
+
+def _require_applicant(user: User) -> None:
+    blockers = start_blockers(user)
+    if blockers:
+        raise ApplicationRefused(blockers[0])
 
 
 def already_applied(user: User, selection: Selection) -> bool:

@@ -12,12 +12,15 @@ any other spelling. Every application starts WAITING, so submission (an earlier 
 spells verification's state. Refusals are `VerificationRefused` with a message from REFUSALS.
 """
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from itertools import batched
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -66,20 +69,7 @@ CLAIM_MINUTES = 30
 UPDATE_CHUNK = 5000
 CLAIMABLE_STAGES = frozenset({Stage.WAITING, Stage.DECIDED, Stage.CHECKED})
 DATA_ITEM = selectors.DATA_ITEM
-DEFAULT_REASONS = (
-    ("ijazah-tidak-sesuai", "Ijazah tidak sesuai kualifikasi pendidikan formasi"),
-    ("str-tidak-berlaku", "STR tidak berlaku pada saat pendaftaran"),
-    ("akreditasi", "Akreditasi program studi tidak memenuhi pada saat kelulusan"),
-    ("ipk", "IPK di bawah ketentuan"),
-    ("usia", "Usia tidak memenuhi ketentuan"),
-    ("dokumen-tidak-terbaca", "Dokumen tidak terbaca atau tidak jelas"),
-    ("dokumen-salah", "Dokumen yang diunggah bukan dokumen yang diminta"),
-    ("tidak-bermeterai", "Surat lamaran/pernyataan tidak ditandatangani di atas meterai"),
-    ("pas-foto", "Pas foto tidak sesuai ketentuan (4×6, latar merah)"),
-    ("swafoto", "Swafoto tidak memperlihatkan wajah, KTP dan kartu informasi akun"),
-    ("data-tidak-sesuai", "Data yang diisi tidak sesuai dengan dokumen"),
-    ("lainnya", "Lainnya (lihat keterangan)"),
-)
+REASONS_FILE = Path(__file__).parent / "data" / "rejection_reasons.json"
 DEFAULT_EVIDENCE_LIMIT_KB = 800  # seed 003: "others PDF <= 800 KB"; used without document rules
 OBJECTION_REASON_MIN_CHARACTERS = 20
 
@@ -173,16 +163,25 @@ def _require(user: Any, capability: Capability, selection: Selection) -> None:
         raise VerificationRefused("forbidden")
 
 
+@cache
+def default_reasons(kind: str) -> tuple[tuple[str, str], ...]:
+    """The TMS reasons (code, text) a selection of this kind starts with: a civil-servant
+    selection's differ from a mitra recruitment's, whose announcement asks for other
+    documents and only prefers most criteria. Data in `data/rejection_reasons.json`."""
+    lists = json.loads(REASONS_FILE.read_text(encoding="utf-8"))
+    return tuple((code, text) for code, text in lists[kind])
+
+
 def reasons_ensure(selection: Selection) -> None:
-    """Give a selection without a list of TMS reasons the common ones. Called by the writes
-    that start verification (assignment, a claim); idempotent when two run at once, because
-    the unique (selection, code) constraint drops the second insert."""
+    """Give a selection without a list of TMS reasons the defaults of its kind. Called by the
+    writes that start verification (assignment, a claim); idempotent when two run at once,
+    because the unique (selection, code) constraint drops the second insert."""
     if RejectionReason.objects.filter(selection=selection).exists():
         return
     RejectionReason.objects.bulk_create(
         (
             RejectionReason(selection=selection, code=code, text=text, order=order)
-            for order, (code, text) in enumerate(DEFAULT_REASONS, start=1)
+            for order, (code, text) in enumerate(default_reasons(selection.kind), start=1)
         ),
         ignore_conflicts=True,
     )
