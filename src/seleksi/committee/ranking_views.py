@@ -6,6 +6,7 @@ else gets a 404, as on the verification pages."""
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,22 +17,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.rules.cells import neutralise_row
+from seleksi.rules.formations import ProcurementType
 from seleksi.scoring import selectors
 from seleksi.scoring.confirmation import RankingConfirmationRefused, ranking_run_confirm
 from seleksi.scoring.engine import RankingInputError
 from seleksi.scoring.models import RankingRun
 from seleksi.scoring.ranking_runs import ranking_run
+from seleksi.scoring.services import ScoreImportOutcome, scores_import
 from seleksi.scoring.tasks import background_states, ranking_request, stage_score_count
-from seleksi.selections.models import Selection
+from seleksi.selections.models import Formation, Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
 
+from .forms import ScoreUploadForm, score_columns, score_stages
+
 RUNS_PER_PAGE = 50
+POOLS_SHOWN = 20
 ROWS_PER_PAGE = 100
 
 
@@ -79,12 +86,36 @@ def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
 @login_required
 @require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest, code: str) -> HttpResponse:
+    """The runs of a selection; the committee uploads score files and starts runs here. A POST
+    with `action=upload` imports a score file, any other POST starts a run."""
     selection = _staff_selection(request, code)
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     stages = selectors.rankable_stages(selection)
     form = RunStartForm(stages=stages)
+    upload_form = ScoreUploadForm(stages=score_stages(selection))
+    upload_errors: list[str] = []
     errors: list[str] = []
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        if not can_decide:
+            messages.error(request, _("Only the committee of this agency may upload scores."))
+            return redirect("committee:runs", code=selection.code)
+        upload_form = ScoreUploadForm(request.POST, request.FILES, stages=score_stages(selection))
+        if upload_form.is_valid():
+            upload = upload_form.cleaned_data["file"]
+            outcome = scores_import(
+                selection=selection,
+                stage=upload_form.cleaned_data["stage"],
+                source_name=upload.name,
+                content=upload.read(),
+                actor=request.user,
+            )
+            if outcome.ok:
+                messages.success(request, _upload_summary(upload.name, outcome))
+                return redirect("committee:runs", code=selection.code)
+            upload_errors = [f"{upload.name}: {message}" for message in outcome.errors]
+        status = 400
+    elif request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may start a ranking."))
             return redirect("committee:runs", code=selection.code)
@@ -138,10 +169,89 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "form": form,
             "errors": errors,
+            "upload_form": upload_form,
+            "upload_errors": upload_errors,
+            "upload_errors_heading": ngettext(
+                "%(count)d error; no scores were saved",
+                "%(count)d errors; no scores were saved",
+                len(upload_errors),
+            )
+            % {"count": len(upload_errors)},
+            "score_columns": score_columns(score_stages(selection)),
+            "pools_without_quota": _pools_without_quota(request, selection),
             "background": background_states(selection),
             "can_decide": can_decide,
         },
+        status=status,
     )
+
+
+def _upload_summary(name: str, outcome: ScoreImportOutcome) -> str:
+    """What an accepted score file did, said as the command says it."""
+    if not outcome.audited:
+        return ngettext(
+            "%(name)s: its %(rows)d row matches the stored scores; nothing was changed.",
+            "%(name)s: its %(rows)d rows match the stored scores; nothing was changed.",
+            outcome.rows,
+        ) % {"name": name, "rows": outcome.rows}
+    return ngettext(
+        "%(name)s: %(rows)d row read; %(created)d scores added, %(updated)d changed, "
+        "%(unchanged)d unchanged. The import is recorded in the audit trail.",
+        "%(name)s: %(rows)d rows read; %(created)d scores added, %(updated)d changed, "
+        "%(unchanged)d unchanged. The import is recorded in the audit trail.",
+        outcome.rows,
+    ) % {
+        "name": name,
+        "rows": outcome.rows,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+    }
+
+
+@dataclass(frozen=True)
+class PoolWithoutQuota:
+    code: str
+    position: str
+    change_url: str
+    """the console page where an administrator sets the quota; empty for other staff"""
+
+
+def _pools_without_quota(request: HttpRequest, selection: Selection) -> dict[str, Any]:
+    """The mitra pools that cannot be ranked yet because their formation has no quota, with
+    the console pages where the selection's administrators set it."""
+    pools = list(
+        Formation.objects.filter(
+            selection=selection, procurement_type=ProcurementType.MITRA, quota__isnull=True
+        )
+        .order_by("code")
+        .values_list("pk", "code", "position")[:POOLS_SHOWN]
+    )
+    if not pools:
+        return {}
+    admin = user_can(request.user, Capability.MANAGE_SELECTIONS, selection.agency_id)
+    return {
+        "pools": [
+            PoolWithoutQuota(
+                code,
+                position,
+                reverse("admin:selections_formation_change", args=[pk]) if admin else "",
+            )
+            for pk, code, position in pools
+        ],
+        "list_url": (
+            reverse("admin:selections_formation_changelist")
+            + "?"
+            + urlencode(
+                {
+                    "selection__id__exact": selection.pk,
+                    "procurement_type__exact": ProcurementType.MITRA.value,
+                }
+            )
+            if admin
+            else ""
+        ),
+    }
 
 
 @login_required

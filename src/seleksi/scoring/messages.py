@@ -186,6 +186,9 @@ def tie_note(*, number: str, formation: str, rank: object, code: str) -> str:
 SCORE_PROBLEMS: dict[Problem, Promise] = {
     Problem.UNREADABLE: gettext_lazy("cannot be read: %(reason)s"),
     Problem.NOT_UTF8: gettext_lazy("is not UTF-8 text; save it as “CSV UTF-8” and try again"),
+    Problem.MALFORMED: gettext_lazy(
+        "cannot be split into cells: a quotation mark is not closed or a cell is far too long"
+    ),
     Problem.EMPTY_FILE: gettext_lazy("the file is empty"),
     Problem.MISSING_COLUMN: gettext_lazy("the column is missing"),
     Problem.REQUIRED: gettext_lazy("must be filled in"),
