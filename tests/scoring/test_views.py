@@ -460,7 +460,9 @@ def test_the_committee_confirms_the_latest_run_with_a_note(scene: Scene) -> None
     client = signed_in(scene.committee)
     assert 'id="confirm-form"' in client.get(run_url(run)).content.decode()
 
-    response = client.post(run_url(run), {"note": "Dicek bersama; tidak ada seri."}, follow=True)
+    response = client.post(
+        run_url(run), {"note": "Dicek bersama; tidak ada seri.", "confirmed": "1"}, follow=True
+    )
 
     assert response.redirect_chain == [(run_url(run), 302)]
     run.refresh_from_db()
@@ -508,9 +510,9 @@ def test_an_outdated_run_cannot_be_confirmed(scene: Scene) -> None:
 def test_a_second_confirmation_is_refused_politely(scene: Scene) -> None:
     run = ranking_run(selection=scene.selection, stage="skd", actor=scene.committee).run
     client = signed_in(scene.committee)
-    client.post(run_url(run), {"note": "Pertama."})
+    client.post(run_url(run), {"note": "Pertama.", "confirmed": "1"})
 
-    again = client.post(run_url(run), {"note": "Kedua."}, follow=True)
+    again = client.post(run_url(run), {"note": "Kedua.", "confirmed": "1"}, follow=True)
 
     assert again.status_code == 200  # the first answer was never read, as after a double click
     first, second = again.context["messages"]

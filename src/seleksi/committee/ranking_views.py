@@ -261,12 +261,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selection = run.selection
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     form = ConfirmForm()
+    confirm_text = ""
     if request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may confirm a ranking."))
             return redirect("committee:run", pk=run.pk)
         form = ConfirmForm(request.POST)
-        if form.is_valid():
+        confirmable = run.confirmed_at is None and selectors.run_summary(run).superseded_by is None
+        if form.is_valid() and confirmable and request.POST.get("confirmed") != "1":
+            confirm_text = _confirmation_text(run)
+        elif form.is_valid():
             try:
                 ranking_run_confirm(run=run, actor=request.user, note=form.cleaned_data["note"])
             except RankingConfirmationRefused as refusal:
@@ -294,6 +298,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": can_decide,
         "confirmable": run.confirmed_at is None and summary.superseded_by is None,
         "form": form,
+        "confirm_text": confirm_text,
     }
     template = (
         "scoring/_run_rows.html"
@@ -301,6 +306,52 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "scoring/run.html"
     )
     return render(request, template, context)
+
+
+def _confirmation_text(run: RankingRun) -> str:
+    """What confirming `run` does, with its figures, for the confirmation panel."""
+    counts = {code: int(count) for code, count in run.counts.items()}
+    rows = run.row_count
+    values: dict[str, Any] = {"run": run.pk, "rows": rows}
+    if run.stage == RankingRun.Stage.SKD:
+        values["passed"] = counts.get("P/L", 0)
+        text = ngettext(
+            "Run #%(run)d becomes the committee's SKD result: %(passed)d of %(rows)d "
+            "participant goes on to the SKB (P/L) and %(others)d do not.",
+            "Run #%(run)d becomes the committee's SKD result: %(passed)d of %(rows)d "
+            "participants go on to the SKB (P/L) and %(others)d do not.",
+            rows,
+        )
+    else:
+        values["passed"] = counts.get("L", 0) + counts.get("L-2", 0)
+        text = ngettext(
+            "Run #%(run)d becomes the committee's final ranking: %(passed)d of %(rows)d "
+            "participant passes (L or L-2) and %(others)d do not. Withdrawals and "
+            "replacements are then recorded on this run.",
+            "Run #%(run)d becomes the committee's final ranking: %(passed)d of %(rows)d "
+            "participants pass (L or L-2) and %(others)d do not. Withdrawals and "
+            "replacements are then recorded on this run.",
+            rows,
+        )
+    values["others"] = rows - values["passed"]
+    parts = [text % values]
+    tied = run.rows.filter(tied_at_cut=True).count()
+    if tied:
+        parts.append(
+            ngettext(
+                "%(count)d participant is tied at the quota; their code becomes final too.",
+                "%(count)d participants are tied at the quota; their codes become final too.",
+                tied,
+            )
+            % {"count": tied}
+        )
+    parts.append(
+        _(
+            "The confirmation and your note are recorded under your name and cannot be "
+            "undone; a later run of this stage would need its own confirmation."
+        )
+    )
+    return " ".join(parts)
 
 
 @login_required
