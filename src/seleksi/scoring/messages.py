@@ -13,9 +13,12 @@ Score files (NILAI.csv, FORMASI.csv and the CAT exports, read by `rules.score_fi
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +27,9 @@ from seleksi.rules.problems import RankingDataError, RankingProblem
 from seleksi.rules.score_files import FileProblem, Problem
 
 SHOWN_VALUE_LENGTH = 40
+WHEN_FORMAT = "j F Y H:i"
+"""How a message writes a moment: the month by name, as the pages do ("4 Desember 2026 10:05"
+in Indonesian), never the locale's abbreviated or ISO form."""
 
 
 class InputProblem(StrEnum):
@@ -155,6 +161,11 @@ class Refusal:
         return cls(
             str(data.get("code", "")), {k: str(v) for k, v in data.get("values", {}).items()}
         )
+
+
+def when(moment: datetime) -> str:
+    """`moment` in the local time zone, written as the reader's language writes dates."""
+    return date_format(timezone.localtime(moment), WHEN_FORMAT)
 
 
 def refusal(code: str, **values: object) -> Refusal:
