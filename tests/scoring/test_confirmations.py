@@ -126,7 +126,7 @@ def test_the_panel_is_in_indonesian_in_the_indonesian_interface(
     response = signed_in(committee, "id").post(run_page(run), {"note": NOTE})
 
     section = panel(response, "confirm-ranking")
-    assert f"Peringkat #{run.pk} menjadi hasil SKD panitia" in section
+    assert f"Pemeringkatan #{run.pk} menjadi hasil SKD panitia" in section
     assert "tidak dapat dibatalkan" in section
 
 

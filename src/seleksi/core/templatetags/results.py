@@ -14,19 +14,19 @@ RESULT_CODES: dict[str, Promise] = {
     "P/L": _("passed the SKD pass marks and ranked within the cut: goes on to the SKB"),
     "P": _("passed the SKD pass marks, but ranked outside the cut for the SKB"),
     "T/L": _("did not reach the pass marks"),
-    "TH": _("absent from the test (tidak hadir)"),
     "L": _("passed (lulus)"),
     "L-2": _(
         "passed by optimalisasi: fills an empty formation for the same position, "
         "qualification and placement"
     ),
     "TL": _("did not pass (tidak lulus): ranked outside the quota or below a pass mark"),
+    "TH": _("absent from the test (tidak hadir)"),
     "APS": _("withdrew of their own accord (atas permintaan sendiri)"),
     "DIS": _("disqualified (diskualifikasi)"),
     "MS": _("meets the requirements (memenuhi syarat)"),
     "TMS": _("does not meet the requirements (tidak memenuhi syarat)"),
 }
-"""Every code, in the order a selection produces them, with what it means."""
+"""Every code with what it means, in the order the ranking pages list them."""
 
 
 @register.filter
