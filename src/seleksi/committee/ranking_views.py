@@ -100,20 +100,9 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may upload scores."))
             return redirect("committee:runs", code=selection.code)
-        upload_form = ScoreUploadForm(request.POST, request.FILES, stages=score_stages(selection))
-        if upload_form.is_valid():
-            upload = upload_form.cleaned_data["file"]
-            outcome = scores_import(
-                selection=selection,
-                stage=upload_form.cleaned_data["stage"],
-                source_name=upload.name,
-                content=upload.read(),
-                actor=request.user,
-            )
-            if outcome.ok:
-                messages.success(request, _upload_summary(upload.name, outcome))
-                return redirect("committee:runs", code=selection.code)
-            upload_errors = [f"{upload.name}: {message}" for message in outcome.errors]
+        upload_form, upload_errors = _score_upload(request, selection)
+        if upload_form.is_valid() and not upload_errors:
+            return redirect("committee:runs", code=selection.code)
         status = 400
     elif request.method == "POST":
         if not can_decide:
@@ -184,6 +173,26 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _score_upload(request: HttpRequest, selection: Selection) -> tuple[ScoreUploadForm, list[str]]:
+    """Import the uploaded score file with the service of `seleksi import-scores`: the form,
+    and the file's problems as the command words them (none when it was stored)."""
+    form = ScoreUploadForm(request.POST, request.FILES, stages=score_stages(selection))
+    if not form.is_valid():
+        return form, []
+    upload = form.cleaned_data["file"]
+    imported = scores_import(
+        selection=selection,
+        stage=form.cleaned_data["stage"],
+        source_name=upload.name,
+        content=upload.read(),
+        actor=request.user,
+    )
+    if not imported.ok:
+        return form, [f"{upload.name}: {message}" for message in imported.errors]
+    messages.success(request, _upload_summary(upload.name, imported))
+    return form, []
 
 
 def _upload_summary(name: str, outcome: ScoreImportOutcome) -> str:
