@@ -41,6 +41,8 @@ def test_rank_confirm_withdraw_and_announce_the_replacement(
         "Nilai seri dan penempatan optimalisasi telah diperiksa."
     )
     page.locator("#confirm-form button[type=submit]").click()
+    expect(page.locator("#confirm-ranking")).to_contain_text("tidak dapat dibatalkan")
+    page.locator("#confirm-ranking-form button[type=submit]").click()
     expect(page.locator("#confirmation")).to_contain_text("Dikonfirmasi oleh")
 
     page.locator("#replacements-link").click()
@@ -54,6 +56,8 @@ def test_rank_confirm_withdraw_and_announce_the_replacement(
 
     page.locator("#decide-form [name=note]").fill("Sesuai berita acara panitia")
     page.locator("#decide-form button[value=confirm]").click()
+    expect(page.locator("#confirm-decision")).to_contain_text("A03 melepaskan kursi")
+    page.locator("#confirm-decision-form button[type=submit]").click()
     expect(page.locator("#withdrawal-1")).to_contain_text("Dikonfirmasi oleh")
     expect(page.locator("#seats")).to_contain_text("F-A")
 

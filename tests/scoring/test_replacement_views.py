@@ -50,7 +50,12 @@ def test_the_committee_records_confirms_and_the_change_is_announced(run: Ranking
 
     response = client.post(
         page(run),
-        {"action": "confirm", "withdrawal": withdrawal.pk, "note": "Sesuai berita acara"},
+        {
+            "action": "confirm",
+            "withdrawal": withdrawal.pk,
+            "note": "Sesuai berita acara",
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302
     withdrawal.refresh_from_db()

@@ -338,13 +338,13 @@ def test_a_final_run_shows_three_decimals_placements_and_ties(scene: Scene) -> N
     table = html.split('id="ranking-rows"', 1)[1]
     a01 = table.split(">A01</td>", 1)[1].split("</tr>", 1)[0]
     assert [cell.split("<")[0] for cell in a01.split('<td class="num">')[1:4]] == [
-        "80.000",
-        "70.000",
-        "73.000",
+        "80,000",
+        "70,000",
+        "73,000",
     ]
     a02 = table.split(">A02</td>", 1)[1].split("</tr>", 1)[0]
-    assert ">74.909<" in a02 and "<td>F-B</td>" in a02
-    assert "74,909" not in html
+    assert ">74,909<" in a02 and "<td>F-B</td>" in a02
+    assert "74.909" not in html
     tied_rows = [part for part in table.split("<tr")[1:] if 'class="tied"' in part]
     assert len(tied_rows) == 1 and ">A03</td>" in tied_rows[0]
 
@@ -460,7 +460,9 @@ def test_the_committee_confirms_the_latest_run_with_a_note(scene: Scene) -> None
     client = signed_in(scene.committee)
     assert 'id="confirm-form"' in client.get(run_url(run)).content.decode()
 
-    response = client.post(run_url(run), {"note": "Dicek bersama; tidak ada seri."}, follow=True)
+    response = client.post(
+        run_url(run), {"note": "Dicek bersama; tidak ada seri.", "confirmed": "1"}, follow=True
+    )
 
     assert response.redirect_chain == [(run_url(run), 302)]
     run.refresh_from_db()
@@ -508,9 +510,9 @@ def test_an_outdated_run_cannot_be_confirmed(scene: Scene) -> None:
 def test_a_second_confirmation_is_refused_politely(scene: Scene) -> None:
     run = ranking_run(selection=scene.selection, stage="skd", actor=scene.committee).run
     client = signed_in(scene.committee)
-    client.post(run_url(run), {"note": "Pertama."})
+    client.post(run_url(run), {"note": "Pertama.", "confirmed": "1"})
 
-    again = client.post(run_url(run), {"note": "Kedua."}, follow=True)
+    again = client.post(run_url(run), {"note": "Kedua.", "confirmed": "1"}, follow=True)
 
     assert again.status_code == 200  # the first answer was never read, as after a double click
     first, second = again.context["messages"]

@@ -6,6 +6,7 @@ else gets a 404, as on the verification pages."""
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,22 +17,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.rules.cells import neutralise_row
+from seleksi.rules.formations import ProcurementType
 from seleksi.scoring import selectors
 from seleksi.scoring.confirmation import RankingConfirmationRefused, ranking_run_confirm
 from seleksi.scoring.engine import RankingInputError
 from seleksi.scoring.models import RankingRun
 from seleksi.scoring.ranking_runs import ranking_run
+from seleksi.scoring.services import ScoreImportOutcome, scores_import
 from seleksi.scoring.tasks import background_states, ranking_request, stage_score_count
-from seleksi.selections.models import Selection
+from seleksi.selections.models import Formation, Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
 
+from .forms import ScoreUploadForm, score_columns, score_stages
+
 RUNS_PER_PAGE = 50
+POOLS_SHOWN = 20
 ROWS_PER_PAGE = 100
 
 
@@ -79,12 +86,25 @@ def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
 @login_required
 @require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest, code: str) -> HttpResponse:
+    """The runs of a selection; the committee uploads score files and starts runs here. A POST
+    with `action=upload` imports a score file, any other POST starts a run."""
     selection = _staff_selection(request, code)
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     stages = selectors.rankable_stages(selection)
     form = RunStartForm(stages=stages)
+    upload_form = ScoreUploadForm(stages=score_stages(selection))
+    upload_errors: list[str] = []
     errors: list[str] = []
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        if not can_decide:
+            messages.error(request, _("Only the committee of this agency may upload scores."))
+            return redirect("committee:runs", code=selection.code)
+        upload_form, upload_errors = _score_upload(request, selection)
+        if upload_form.is_valid() and not upload_errors:
+            return redirect("committee:runs", code=selection.code)
+        status = 400
+    elif request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may start a ranking."))
             return redirect("committee:runs", code=selection.code)
@@ -138,10 +158,109 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "form": form,
             "errors": errors,
+            "upload_form": upload_form,
+            "upload_errors": upload_errors,
+            "upload_errors_heading": ngettext(
+                "%(count)d error; no scores were saved",
+                "%(count)d errors; no scores were saved",
+                len(upload_errors),
+            )
+            % {"count": len(upload_errors)},
+            "score_columns": score_columns(score_stages(selection)),
+            "pools_without_quota": _pools_without_quota(request, selection),
             "background": background_states(selection),
             "can_decide": can_decide,
         },
+        status=status,
     )
+
+
+def _score_upload(request: HttpRequest, selection: Selection) -> tuple[ScoreUploadForm, list[str]]:
+    """Import the uploaded score file with the service of `seleksi import-scores`: the form,
+    and the file's problems as the command words them (none when it was stored)."""
+    form = ScoreUploadForm(request.POST, request.FILES, stages=score_stages(selection))
+    if not form.is_valid():
+        return form, []
+    upload = form.cleaned_data["file"]
+    imported = scores_import(
+        selection=selection,
+        stage=form.cleaned_data["stage"],
+        source_name=upload.name,
+        content=upload.read(),
+        actor=request.user,
+    )
+    if not imported.ok:
+        return form, [f"{upload.name}: {message}" for message in imported.errors]
+    messages.success(request, _upload_summary(upload.name, imported))
+    return form, []
+
+
+def _upload_summary(name: str, outcome: ScoreImportOutcome) -> str:
+    """What an accepted score file did, said as the command says it."""
+    if not outcome.audited:
+        return ngettext(
+            "%(name)s: its %(rows)d row matches the stored scores; nothing was changed.",
+            "%(name)s: its %(rows)d rows match the stored scores; nothing was changed.",
+            outcome.rows,
+        ) % {"name": name, "rows": outcome.rows}
+    return ngettext(
+        "%(name)s: %(rows)d row read; %(created)d scores added, %(updated)d changed, "
+        "%(unchanged)d unchanged. The import is recorded in the audit trail.",
+        "%(name)s: %(rows)d rows read; %(created)d scores added, %(updated)d changed, "
+        "%(unchanged)d unchanged. The import is recorded in the audit trail.",
+        outcome.rows,
+    ) % {
+        "name": name,
+        "rows": outcome.rows,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+    }
+
+
+@dataclass(frozen=True)
+class PoolWithoutQuota:
+    code: str
+    position: str
+    change_url: str
+    """the console page where an administrator sets the quota; empty for other staff"""
+
+
+def _pools_without_quota(request: HttpRequest, selection: Selection) -> dict[str, Any]:
+    """The mitra pools that cannot be ranked yet because their formation has no quota, with
+    the console pages where the selection's administrators set it."""
+    pools = list(
+        Formation.objects.filter(
+            selection=selection, procurement_type=ProcurementType.MITRA, quota__isnull=True
+        )
+        .order_by("code")
+        .values_list("pk", "code", "position")[:POOLS_SHOWN]
+    )
+    if not pools:
+        return {}
+    admin = user_can(request.user, Capability.MANAGE_SELECTIONS, selection.agency_id)
+    return {
+        "pools": [
+            PoolWithoutQuota(
+                code,
+                position,
+                reverse("admin:selections_formation_change", args=[pk]) if admin else "",
+            )
+            for pk, code, position in pools
+        ],
+        "list_url": (
+            reverse("admin:selections_formation_changelist")
+            + "?"
+            + urlencode(
+                {
+                    "selection__id__exact": selection.pk,
+                    "procurement_type__exact": ProcurementType.MITRA.value,
+                }
+            )
+            if admin
+            else ""
+        ),
+    }
 
 
 @login_required
@@ -151,12 +270,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selection = run.selection
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     form = ConfirmForm()
+    confirm_text = ""
     if request.method == "POST":
         if not can_decide:
             messages.error(request, _("Only the committee of this agency may confirm a ranking."))
             return redirect("committee:run", pk=run.pk)
         form = ConfirmForm(request.POST)
-        if form.is_valid():
+        confirmable = run.confirmed_at is None and selectors.run_summary(run).superseded_by is None
+        if form.is_valid() and confirmable and request.POST.get("confirmed") != "1":
+            confirm_text = _confirmation_text(run)
+        elif form.is_valid():
             try:
                 ranking_run_confirm(run=run, actor=request.user, note=form.cleaned_data["note"])
             except RankingConfirmationRefused as refusal:
@@ -184,6 +307,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": can_decide,
         "confirmable": run.confirmed_at is None and summary.superseded_by is None,
         "form": form,
+        "confirm_text": confirm_text,
     }
     template = (
         "scoring/_run_rows.html"
@@ -191,6 +315,52 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "scoring/run.html"
     )
     return render(request, template, context)
+
+
+def _confirmation_text(run: RankingRun) -> str:
+    """What confirming `run` does, with its figures, for the confirmation panel."""
+    counts = {code: int(count) for code, count in run.counts.items()}
+    rows = run.row_count
+    values: dict[str, Any] = {"run": run.pk, "rows": rows}
+    if run.stage == RankingRun.Stage.SKD:
+        values["passed"] = counts.get("P/L", 0)
+        text = ngettext(
+            "Run #%(run)d becomes the committee's SKD result: %(passed)d of %(rows)d "
+            "participant goes on to the SKB (P/L) and %(others)d do not.",
+            "Run #%(run)d becomes the committee's SKD result: %(passed)d of %(rows)d "
+            "participants go on to the SKB (P/L) and %(others)d do not.",
+            rows,
+        )
+    else:
+        values["passed"] = counts.get("L", 0) + counts.get("L-2", 0)
+        text = ngettext(
+            "Run #%(run)d becomes the committee's final ranking: %(passed)d of %(rows)d "
+            "participant passes (L or L-2) and %(others)d do not. Withdrawals and "
+            "replacements are then recorded on this run.",
+            "Run #%(run)d becomes the committee's final ranking: %(passed)d of %(rows)d "
+            "participants pass (L or L-2) and %(others)d do not. Withdrawals and "
+            "replacements are then recorded on this run.",
+            rows,
+        )
+    values["others"] = rows - values["passed"]
+    parts = [text % values]
+    tied = run.rows.filter(tied_at_cut=True).count()
+    if tied:
+        parts.append(
+            ngettext(
+                "%(count)d participant is tied at the quota; their code becomes final too.",
+                "%(count)d participants are tied at the quota; their codes become final too.",
+                tied,
+            )
+            % {"count": tied}
+        )
+    parts.append(
+        _(
+            "The confirmation and your note are recorded under your name and cannot be "
+            "undone; a later run of this stage would need its own confirmation."
+        )
+    )
+    return " ".join(parts)
 
 
 @login_required

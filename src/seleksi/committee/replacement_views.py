@@ -87,6 +87,19 @@ def replacements(request: HttpRequest, pk: int) -> HttpResponse:
                     Withdrawal, pk=request.POST.get("withdrawal") or 0, run=run
                 )
                 decision_form = DecisionForm(request.POST)
+                if (
+                    decision_form.is_valid()
+                    and withdrawal.is_pending
+                    and request.POST.get("confirmed") != "1"
+                ):
+                    context = _context(run, can_decide, record_form, decision_form)
+                    context["confirm_text"] = _decision_text(withdrawal, action)
+                    context["confirm_button"] = (
+                        _("Yes, confirm and announce")
+                        if action == "confirm"
+                        else _("Yes, cancel the proposal")
+                    )
+                    return render(request, "scoring/replacements.html", context)
                 if decision_form.is_valid():
                     note = decision_form.cleaned_data["note"]
                     if action == "confirm":
@@ -105,6 +118,47 @@ def replacements(request: HttpRequest, pk: int) -> HttpResponse:
         "scoring/replacements.html",
         _context(run, can_decide, record_form, decision_form),
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _decision_text(withdrawal: Withdrawal, action: str) -> str:
+    """What confirming or cancelling the proposal does, for the confirmation panel."""
+    values = {
+        "number": withdrawal.application.number,
+        "reason": withdrawal.reason,
+        "seat": withdrawal.seat_code,
+        "replacement": withdrawal.replacement.number if withdrawal.replacement else "",
+        "code": withdrawal.replacement_code,
+    }
+    if action == "cancel":
+        return (
+            _(
+                "The proposal for %(number)s is cancelled: %(number)s keeps their code, nothing "
+                "is announced and no applicant sees a change. The proposal stays in the list as "
+                "cancelled, with your note; the withdrawal can be recorded again if needed."
+            )
+            % values
+        )
+    if withdrawal.replacement is not None:
+        text = _(
+            "%(number)s leaves the seat in formation %(seat)s with code %(reason)s, and "
+            "%(replacement)s takes it with code %(code)s."
+        )
+    elif withdrawal.seat_code:
+        text = _(
+            "%(number)s leaves the seat in formation %(seat)s with code %(reason)s; nobody is "
+            "left to take it, so the seat stays empty."
+        )
+    else:
+        text = _("%(number)s is recorded with code %(reason)s; they held no seat.")
+    return " ".join(
+        [
+            text % values,
+            _(
+                "It is announced on the public page at once and shown on the applications "
+                "concerned. This cannot be undone."
+            ),
+        ]
     )
 
 

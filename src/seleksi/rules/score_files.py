@@ -49,6 +49,7 @@ class Problem(StrEnum):
 
     UNREADABLE = "unreadable"  # reason
     NOT_UTF8 = "not_utf8"
+    MALFORMED = "malformed"
     EMPTY_FILE = "empty_file"
     MISSING_COLUMN = "missing_column"
     REQUIRED = "required"
@@ -223,12 +224,20 @@ def read_table(path: Path) -> Table:
 
 def parse_table(content: bytes) -> Table:
     """Decode as UTF-8 (a byte-order mark is allowed) with universal newlines, then split.
-    Cells a writer neutralised (`cells.neutralise_cell`) are restored."""
+    Cells a writer neutralised (`cells.neutralise_cell`) are restored. A NUL character is no
+    text a spreadsheet writes (it comes from binary files and UTF-16 exports), so it is refused
+    as not UTF-8 text; a line the CSV reader cannot split is refused with its number."""
     try:
         text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig").read()
     except UnicodeDecodeError as error:
         raise FileErrors([FileProblem(Problem.NOT_UTF8)]) from error
-    lines = list(csv.reader(io.StringIO(text, newline="")))
+    if "\x00" in text:
+        raise FileErrors([FileProblem(Problem.NOT_UTF8)])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error as error:
+        raise FileErrors([FileProblem(Problem.MALFORMED, reader.line_num)]) from error
     if not lines:
         raise FileErrors([FileProblem(Problem.EMPTY_FILE)])
     if TEXT_MARK in text:

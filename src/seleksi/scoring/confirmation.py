@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -18,6 +17,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
 
+from .messages import when
 from .models import RankingRun
 
 
@@ -43,7 +43,7 @@ def ranking_run_confirm(*, run: RankingRun, actor: Any, note: str) -> RankingRun
             _lazy("This run was already confirmed by %(name)s on %(when)s; nothing was changed."),
             {
                 "name": confirmer,
-                "when": date_format(timezone.localtime(locked.confirmed_at), "DATETIME_FORMAT"),
+                "when": when(locked.confirmed_at),
             },
         )
     newer = (

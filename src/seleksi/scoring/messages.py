@@ -13,9 +13,12 @@ Score files (NILAI.csv, FORMASI.csv and the CAT exports, read by `rules.score_fi
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +27,9 @@ from seleksi.rules.problems import RankingDataError, RankingProblem
 from seleksi.rules.score_files import FileProblem, Problem
 
 SHOWN_VALUE_LENGTH = 40
+WHEN_FORMAT = "j F Y H:i"
+"""How a message writes a moment: the month by name, as the pages do ("4 Desember 2026 10:05"
+in Indonesian), never the locale's abbreviated or ISO form."""
 
 
 class InputProblem(StrEnum):
@@ -157,6 +163,11 @@ class Refusal:
         )
 
 
+def when(moment: datetime) -> str:
+    """`moment` in the local time zone, written as the reader's language writes dates."""
+    return date_format(timezone.localtime(moment), WHEN_FORMAT)
+
+
 def refusal(code: str, **values: object) -> Refusal:
     return Refusal(code, {name: str(value) for name, value in values.items()})
 
@@ -186,6 +197,9 @@ def tie_note(*, number: str, formation: str, rank: object, code: str) -> str:
 SCORE_PROBLEMS: dict[Problem, Promise] = {
     Problem.UNREADABLE: gettext_lazy("cannot be read: %(reason)s"),
     Problem.NOT_UTF8: gettext_lazy("is not UTF-8 text; save it as “CSV UTF-8” and try again"),
+    Problem.MALFORMED: gettext_lazy(
+        "cannot be split into cells: a quotation mark is not closed or a cell is far too long"
+    ),
     Problem.EMPTY_FILE: gettext_lazy("the file is empty"),
     Problem.MISSING_COLUMN: gettext_lazy("the column is missing"),
     Problem.REQUIRED: gettext_lazy("must be filled in"),
