@@ -334,6 +334,7 @@ def resume_pdf(request: HttpRequest, number: str) -> HttpResponse:
             "educations": application.applicant.educations.select_related("level"),
             "documents": application.documents.select_related("rule"),
             "statements": _statement_texts(application),
+            "photo": cards.photo_data_uri(application),
             "qr": cards.qr_svg(url),
             "verify_url": url,
         },
