@@ -9,6 +9,8 @@ from django.utils import translation
 
 from seleksi.accounts.models import Education, User
 from seleksi.applicant.account_forms import EducationForm, ProfileForm, RegistrationForm
+from seleksi.applicant.reasons import describe_reason
+from seleksi.rules.eligibility import Reason
 from tests.accounts.helpers import CommitClient, make_applicant, registration_form, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,16 @@ def test_every_select_of_the_profile_forms_has_an_empty_choice_in_the_page_langu
         assert f'name="{name}"' in html
         first_option = html[html.index(f'<select name="{name}"') :].split("</option>")[0]
         assert first_option.endswith((f'<option value="">{label}', f"selected>{label}"))
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("id", "IPK Anda 2,75 berada di bawah batas minimal 3,00."),
+        ("en", "Your IPK 2.75 is below the minimum 3.00."),
+    ],
+)
+def test_an_ipk_reason_uses_the_decimal_separator_of_the_page(language: str, text: str) -> None:
+    reason = Reason("ipk_below_minimum", (("ipk", "2.75"), ("minimum", "3.00"), ("kind", "x")))
+    with translation.override(language):
+        assert describe_reason(reason) == text
