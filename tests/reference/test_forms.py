@@ -65,11 +65,17 @@ def test_the_education_select_lists_levels_lowest_first() -> None:
 
 def test_the_field_snippet_has_a_search_box_above_the_full_select() -> None:
     html = render_to_string("reference/_regency_field.html", {"field": DomicileForm()["regency"]})
-    assert '<label for="id_regency">Kabupaten/kota</label>' in html
+    assert (
+        '<label for="id_regency">Kabupaten/kota <span aria-hidden="true">*</span></label>' in html
+    )
+    assert '<div class="field regency-field" id="field-regency">' in html
     assert 'type="search"' in html
     assert 'hx-get="/referensi/kabupaten/"' in html
     assert 'hx-target="#id_regency"' in html
-    assert 'hx-trigger="input changed delay:300ms"' in html
+    assert 'hx-include="#id_regency"' in html
+    assert """hx-vals='{"field": "regency"}'""" in html
+    assert 'hx-trigger="input changed delay:300ms, search"' in html
+    assert '<p class="help" id="id_regency_status" role="status" aria-live="polite">' in html
     assert html.index('type="search"') < html.index('<select name="regency"')
     assert html.count("<optgroup ") == 38
     assert "Open Database License (ODbL)" in html

@@ -70,7 +70,7 @@ def test_the_grouped_choices_cover_every_regency_once() -> None:
 def test_the_options_view_returns_matching_options_cacheable_for_an_hour(
     client: Client,
 ) -> None:
-    response = client.get(URL, {"q": "magetan"})
+    response = client.get(URL, {"q": "jawa timur"})
     assert response.status_code == 200
     html = response.content.decode()
     assert '<option value="3520">Kabupaten Magetan — Jawa Timur</option>' in html
@@ -99,8 +99,54 @@ def test_the_options_view_answers_an_empty_query_with_no_content(client: Client)
 
 def test_the_options_view_cuts_the_query_at_100_characters(client: Client) -> None:
     html = client.get(URL, {"q": "magetan" + " " * 100 + "atlantis"}).content.decode()
-    assert '<option value="3520">' in html
+    assert '<option value="3520" selected>' in html
 
 
 def test_the_options_view_only_answers_get(client: Client) -> None:
     assert client.post(URL, {"q": "magetan"}).status_code == 405
+
+
+def test_a_single_match_is_chosen_at_once(client: Client) -> None:
+    html = client.get(URL, {"q": "magetan"}).content.decode()
+    assert '<option value="3520" selected>Kabupaten Magetan — Jawa Timur</option>' in html
+    assert '<option value="">Pilih kabupaten/kota</option>' in html
+
+
+def test_the_current_choice_stays_chosen_when_the_matches_do_not_include_it(
+    client: Client,
+) -> None:
+    query = {"q": "jawa timur", "field": "domicile_regency", "domicile_regency": "1104"}
+    html = client.get(URL, query).content.decode()
+    assert '<option value="1104" selected>Kabupaten Aceh Tengah — Aceh</option>' in html
+    assert '<option value="3520">Kabupaten Magetan — Jawa Timur</option>' in html
+    among = client.get(URL, {**query, "domicile_regency": "3520"}).content.decode()
+    assert '<option value="3520" selected>Kabupaten Magetan — Jawa Timur</option>' in among
+    assert among.count(" selected>") == 1
+
+
+def test_an_unknown_current_choice_or_field_name_is_ignored(client: Client) -> None:
+    for query in (
+        {"q": "jawa timur", "field": "domicile_regency", "domicile_regency": "9999"},
+        {"q": "jawa timur", "field": "<b>", "<b>": "1104"},
+    ):
+        html = client.get(URL, query).content.decode()
+        assert '<option value="3520">Kabupaten Magetan — Jawa Timur</option>' in html
+        assert " selected>" not in html
+
+
+def test_the_status_line_tells_how_many_matched(client: Client) -> None:
+    def status(query: str) -> str:
+        html = client.get(URL, {"q": query}, headers={"HX-Target": "id_domicile_regency"})
+        text = html.content.decode()
+        assert '<p id="id_domicile_regency_status" hx-swap-oob="innerHTML">' in text
+        return text.split('hx-swap-oob="innerHTML">')[1].split("</p>")[0]
+
+    assert status("magetan") == "Satu yang cocok: Kabupaten Magetan, sudah dipilih."
+    assert status("aceh teng") == "2 yang cocok; pilih dari daftar."
+    assert status("kota") == "20 yang pertama cocok; ketik lebih banyak untuk mempersempit daftar."
+    assert status("atlantis").startswith("Tidak ada kabupaten/kota yang cocok dengan “atlantis”.")
+
+
+def test_the_status_line_needs_a_plain_target_id(client: Client) -> None:
+    html = client.get(URL, {"q": "magetan"}, headers={"HX-Target": 'x" onload="y'})
+    assert "hx-swap-oob" not in html.content.decode()

@@ -7,14 +7,17 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.accounts.forms import ChallengeMixin
 from seleksi.accounts.models import SECURITY_QUESTIONS, Education, Profile, User
 from seleksi.accounts.models import Sex as SexChoices
+from seleksi.core.forms import DecimalTextField
 from seleksi.outbox.services import email_queue
 from seleksi.reference.forms import EducationLevelChoiceField, RegencyChoiceField
 from seleksi.rules.nik import NikProblem, Sex, compare_nik, normalise_number, parse_kk, parse_nik
+from seleksi.rules.phone import PhoneProblem, parse_phone
 
 NIK_MESSAGES = {
     NikProblem.WRONG_LENGTH: _("A NIK has exactly 16 digits; check the number on your e-KTP."),
@@ -47,6 +50,24 @@ KK_MESSAGES = {
     NikProblem.ZERO_REGION: _("The region digits of this KK number cannot be 00."),
     NikProblem.ZERO_SERIAL: _("The last four digits of a KK number cannot be 0000."),
 }
+PHONE_MESSAGES = {
+    PhoneProblem.NOT_DIGITS: _(
+        "Write the number with digits; spaces, dashes and brackets may stay, e.g. 0812-3456-7890."
+    ),
+    PhoneProblem.NOT_INDONESIAN: _(
+        "Write an Indonesian number beginning with 0 or +62, e.g. 0812 3456 7890."
+    ),
+    PhoneProblem.WRONG_LENGTH: _(
+        "An Indonesian phone number has 9 to 13 digits with its leading 0; check for a missing "
+        "or extra digit."
+    ),
+}
+IPK_EXPLAINED = _(
+    "Write the IPK as on your transcript: a number from 0 to 4 with at most two decimals, "
+    "e.g. 3.41."
+)
+# The empty choice of a select, in the page's language (Django's own is "- Select an option -").
+EMPTY_CHOICE = _("— Choose —")
 NIK_TAKEN = _(
     "This NIK is already registered. If it is yours, sign in, or recover your account with "
     "“Forgot password”. If you never registered, contact the helpdesk."
@@ -62,6 +83,40 @@ class BrowserDateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PhoneField(forms.CharField):
+    """A telephone number as people write it, kept in national form (see `rules.phone`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        text: str = super().clean(value)
+        if not text:
+            return text
+        check = parse_phone(text)
+        if check.problem is not None:
+            raise forms.ValidationError(PHONE_MESSAGES[check.problem], code=check.problem.value)
+        return check.number or ""
+
+
+def label_empty_choices(form: forms.BaseForm) -> None:
+    """Give every drop-down's empty choice the translated "— Choose —", unless its field
+    names a more precise one (the regency and education-level fields do)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+            continue
+        if isinstance(field.widget, forms.RadioSelect):
+            continue
+        choices: list[tuple[Any, Any]] = [*field.choices]  # type: ignore[misc]
+        if choices and choices[0][0] == "":
+            field.choices = [("", EMPTY_CHOICE), *choices[1:]]
 
 
 def nik_errors(nik_text: str, birth_date: date | None, sex: str | None) -> list[str]:
@@ -124,10 +179,9 @@ class RegistrationForm(ChallengeMixin, QuestionsMixin):
     email = forms.EmailField(
         label=_("E-mail address"), help_text=_("The activation link is sent here.")
     )
-    phone = forms.RegexField(
+    phone = PhoneField(
         label=_("Mobile phone"),
-        regex=r"^\+?[0-9 ]{9,16}$",
-        error_messages={"invalid": _("Write the number with digits only, e.g. 0812 3456 7890.")},
+        help_text=_("e.g. 0812 3456 7890; spaces and dashes are fine."),
     )
     password1 = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False)
@@ -329,6 +383,10 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "str_valid_until": BrowserDateInput(),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_empty_choices(self)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("disability_type") and not data.get("disability_degree"):
@@ -344,6 +402,26 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
     level = EducationLevelChoiceField(label=_("Level"))
+    ipk = DecimalTextField(
+        label=capfirst(Education._meta.get_field("ipk").verbose_name),
+        required=False,
+        max_digits=3,
+        decimal_places=2,
+        min_value=0,
+        max_value=4,
+        help_text=_("e.g. 3.41; leave empty for a school."),
+        error_messages={
+            code: IPK_EXPLAINED
+            for code in (
+                "invalid",
+                "min_value",
+                "max_value",
+                "max_digits",
+                "max_decimal_places",
+                "max_whole_digits",
+            )
+        },
+    )
 
     class Meta:
         model = Education
@@ -357,6 +435,10 @@ class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
             "is_exact_science",
         )
         widgets = {"graduated_on": BrowserDateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_empty_choices(self)
 
     def clean_graduated_on(self) -> date:
         graduated: date = self.cleaned_data["graduated_on"]

@@ -2,8 +2,9 @@
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,12 +45,24 @@ def _date(value: str) -> str:
         return value
 
 
+def _number(value: str) -> str:
+    """A decimal with the separator of the interface language: IPK 3,41 in Indonesian."""
+    try:
+        return number_format(Decimal(value))
+    except InvalidOperation:
+        return value
+
+
 def describe_reason(reason: Reason) -> str:
     params: Mapping[str, str] = _Params(reason.params)
     values = _Params(params)
     for key in ("reference_date", "valid_until"):
         if key in params:
             values[key] = _date(params[key])
+    if reason.code in ("ipk_missing", "ipk_below_minimum"):
+        for key in ("ipk", "minimum"):
+            if key in params:
+                values[key] = _number(params[key])
     if "statement" in params:
         values["statement"] = str(STATEMENTS.get(params["statement"], params["statement"]))
     messages = {

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from seleksi.accounts.models import User
 from seleksi.accounts.selectors import profile_missing
@@ -315,9 +315,21 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """Withdrawing a draft deletes it and its uploads: the first request (a link or a form
+    without `confirmed=1`) only shows what will be deleted and asks to confirm."""
     application = _own_application(request, number)
+    if application.is_submitted:
+        messages.error(request, services.ApplicationRefused("already_submitted").message)
+        return redirect("applicant:detail", number=number)
+    if request.method != "POST" or request.POST.get("confirmed") != "1":
+        documents = list(application.documents.select_related("rule").order_by("rule__order"))
+        return render(
+            request,
+            "applications/cancel_confirm.html",
+            {"application": application, "documents": documents},
+        )
     try:
         services.application_cancel(application=application, user=request.user)  # type: ignore[arg-type]
     except services.ApplicationRefused as error:
@@ -397,6 +409,7 @@ def resume_pdf(request: HttpRequest, number: str) -> HttpResponse:
             "documents": application.documents.select_related("rule"),
             "statements": _statement_texts(application),
             "preferences": _preferences_of(application, ()),
+            "photo": cards.photo_data_uri(application),
             "qr": cards.qr_svg(url),
             "verify_url": url,
         },

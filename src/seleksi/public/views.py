@@ -2,6 +2,7 @@
 published administrative results and replacements, the check of a printed card, and the
 regency lookup of the forms."""
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from seleksi.verification import selectors as verification_selectors
 from .forms import FormationFilterForm, ParticipantSearchForm
 
 MAX_QUERY_LENGTH = 100
+FIELD_NAME = re.compile(r"[A-Za-z][\w-]{0,99}")
 OPTIONS_LIMIT = 20
 PUBLIC_RESULT_FORMATIONS_PER_PAGE = 20
 PUBLIC_NUMBERS_PER_PAGE = 100
@@ -261,15 +263,36 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=3600)
 def regency_options(request: HttpRequest) -> HttpResponse:
-    """The <option> elements matching `q`, for the search box above a regency select.
+    """The <option> elements matching `q`, for the search box above a regency select, and
+    the line that tells how many matched (swapped into `<target>_status` out of band, where
+    a screen reader announces it).
 
-    An empty query answers 204 No Content, which htmx does not swap in, so clearing the box
-    leaves the select as it is instead of emptying it.
+    The select's current choice comes along (`field` names the parameter that holds it) and
+    stays chosen, so searching never clears a saved regency unnoticed; a single match is
+    chosen at once. An empty query answers 204 No Content, which htmx does not swap in, so
+    clearing the box leaves the select as it is instead of emptying it.
     """
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
     if not query:
         return HttpResponse(status=204)
     regencies = reference_selectors.regency_search(query=query, limit=OPTIONS_LIMIT)
+    field = request.GET.get("field", "")
+    current_code = request.GET.get(field, "") if FIELD_NAME.fullmatch(field) else ""
+    current = next((r for r in regencies if r.code == current_code), None)
+    if len(regencies) == 1:
+        current = regencies[0]
+    elif current is None and current_code:
+        current = reference_selectors.regency_get(code=current_code)
+    target = request.headers.get("HX-Target", "")
     return render(
-        request, "reference/_regency_options.html", {"regencies": regencies, "query": query}
+        request,
+        "reference/_regency_options.html",
+        {
+            "regencies": regencies,
+            "query": query,
+            "current": current,
+            "kept": current is not None and current not in regencies,
+            "more": len(regencies) == OPTIONS_LIMIT,
+            "status_id": f"{target}_status" if FIELD_NAME.fullmatch(target) else "",
+        },
     )

@@ -28,6 +28,10 @@ def regency_search(*, query: str, limit: int = 20) -> list[Regency]:
     )
 
 
+def regency_get(*, code: str) -> Regency | None:
+    return Regency.objects.select_related("province").filter(code=code).first()
+
+
 def regencies_grouped() -> list[tuple[str, list[tuple[str, str]]]]:
     """(province name, [(regency code, regency name), ...]) with provinces in code order and
     regencies by name: the choices of a select with one <optgroup> per province."""
