@@ -14,6 +14,8 @@ from seleksi.scoring.demo import demo_scores_load
 from seleksi.scoring.models import RankingRun
 from seleksi.scoring.replacements import withdrawal_confirm, withdrawal_record
 from seleksi.selections.demo import demo_load
+from seleksi.selections.models import Selection
+from seleksi.verification.services import result_publish
 
 ACEH = "aceh-tengah-casn-2021"
 MAGETAN = "bps-magetan-mitra-2024"
@@ -42,14 +44,15 @@ CUT_OFF = """() => {
 
 @pytest.fixture
 def demo(transactional_db: None) -> dict[str, str]:
-    """Both demo selections, the demo participants (all MS), one of them TMS, and a confirmed
-    replacement in the confirmed final ranking."""
+    """Both demo selections, the demo participants' published result (all MS), one of them
+    made TMS, and a confirmed replacement in the confirmed final ranking."""
     demo_load()
     demo_scores_load()
+    committee = User.objects.get(username="panitia.acehtengah")
+    result_publish(selection=Selection.objects.get(code=ACEH), actor=committee)
     tms = Application.objects.filter(selection__code=ACEH).order_by("number").first()
     assert tms is not None
     Application.objects.filter(pk=tms.pk).update(published_result="TMS", admin_result="TMS")
-    committee = User.objects.get(username="panitia.acehtengah")
     run = RankingRun.objects.get(selection__code=ACEH, stage=RankingRun.Stage.FINAL)
     RankingRun.objects.filter(pk=run.pk).update(confirmed_at=run.created_at, confirmed_by=committee)
     leaving = run.rows.filter(outcome="L").order_by("order").first()
