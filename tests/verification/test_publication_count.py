@@ -93,3 +93,24 @@ def test_once_published_the_page_says_so_instead_of_a_count(scene: Scene) -> Non
     assert page.context["administrative_publication"] is not None
     assert '<p id="to-check">' in page.content.decode()
     assert "<strong>" not in page.content.decode().split('<p id="to-check">')[1].split("</p>")[0]
+
+
+def publish_buttons(html: str) -> list[str]:
+    return re.findall(r'<button class="button" name="action" value="(publish\w*)"', html)
+
+
+def test_the_queue_offers_only_the_publication_that_comes_next(scene: Scene) -> None:
+    client = signed_in(scene.committee)
+    assert publish_buttons(client.get(QUEUE).content.decode()) == ["publish"]
+
+    check_all(scene)
+    services.result_publish(selection=scene.selection, actor=scene.committee)
+    assert publish_buttons(client.get(QUEUE).content.decode()) == ["publish_after_objections"]
+
+    Publication.objects.create(
+        selection=scene.selection,
+        kind=Publication.Kind.POST_OBJECTION,
+        published_by=scene.committee,
+        counts={},
+    )
+    assert publish_buttons(client.get(QUEUE).content.decode()) == []

@@ -218,3 +218,25 @@ def test_the_console_home_links_to_the_workspace_and_the_agencys_selections(
     assert f"/panitia/{MAGETAN}/" not in html
     audit = signed_in(scene.admin).get("/kelola/audit/auditevent/").content.decode()
     assert 'id="workspace-link"' in audit and "Ruang kerja panitia" in audit
+
+
+def test_the_committee_is_told_which_publication_comes_next_with_the_queue_counts(
+    scene: Scene,
+) -> None:
+    from tests.verification.test_services import check, check_all
+
+    check(scene.applications[0], scene.verifier)
+    html, work = workspace(scene.committee)
+    queue = work[ACEH].queue
+    assert queue.next_publication == "administrative"
+    assert (queue.checked, queue.to_check) == (1, len(scene.applications) - 1)
+    assert "Hasil seleksi administrasi belum diumumkan" in html
+    queue_page = signed_in(scene.committee).get(f"/panitia/{ACEH}/verifikasi/")
+    assert queue_page.context["to_check"] == queue.to_check
+
+    check_all(scene)
+    services.result_publish(selection=scene.selection, actor=scene.committee)
+    html, work = workspace(scene.committee)
+    assert work[ACEH].queue.next_publication == "after_objections"
+    assert "Hasil setelah masa sanggah belum diumumkan" in html
+    assert "belum diumumkan" not in workspace(scene.verifier)[0]  # the committee's act

@@ -56,6 +56,8 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "counts": selectors.stage_counts(selection),
             "administrative_publication": publication,
+            "final_published": publication is not None
+            and selectors.is_published(selection, after_objections=True),
             "to_check": None
             if publication
             else selectors.to_check_before_publication(selection).count(),

@@ -32,6 +32,7 @@ class DeskWork:
             (desk.can_verify and (queue.waiting_mine or queue.waiting_unassigned))
             or (desk.can_verify and queue.second_check)
             or (desk.can_decide and (queue.objections_open or self.ranking.to_confirm))
+            or (desk.can_decide and queue.next_publication)
         )
 
 

@@ -13,7 +13,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 
-from .models import Publication, RejectionReason, Review, ReviewItem
+from .models import Objection, Publication, RejectionReason, Review, ReviewItem
 
 DATA_ITEM = "data"
 NOT_CHECKED = ~Q(admin_stage=Stage.CHECKED)
@@ -343,14 +343,20 @@ class QueueWork:
     objections_next: list[Any]
     """the open objections whose answer is due first"""
     objections_overdue: int
+    next_publication: str = ""
+    """"administrative" or "after_objections": the publication still to come, if any"""
+    to_check: int = 0
+    """applications that still stop the administrative result (`to_check_before_publication`)"""
+    checked: int = 0
+    """checked applications the administrative result would announce"""
 
 
 def queue_work(
     *, selections: list[Selection], user: Any, objections_shown: int = 5
 ) -> dict[int, QueueWork]:
     """Selection id → what waits in it for `user`: two queries for the counts, and two more
-    for each selection with open objections (the nearest deadlines, the overdue ones)."""
-    from .models import Objection
+    for each selection with open objections (the nearest deadlines, the overdue ones), and
+    two for the publications still to come."""
 
     counts = (
         Application.objects.filter(
@@ -378,9 +384,30 @@ def queue_work(
         .annotate(n=Count("id"))
     )
     objections = {row["application__selection_id"]: row["n"] for row in open_objections}
+    published = set(
+        Publication.objects.filter(selection__in=selections).values_list("selection_id", "kind")
+    )
+    readiness = {
+        row["selection_id"]: row
+        for row in Application.objects.filter(
+            selection__in=selections, status=Application.Status.SUBMITTED
+        )
+        .values("selection_id")
+        .annotate(
+            to_check=Count("id", filter=NOT_CHECKED),
+            checked=Count("id", filter=Q(admin_stage=Stage.CHECKED)),
+        )
+    }
     work = {}
     for selection in selections:
         row = by_selection.get(selection.pk, {})
+        ready = readiness.get(selection.pk, {})
+        if (selection.pk, Publication.Kind.ADMINISTRATIVE) not in published:
+            next_publication = "administrative" if ready else ""
+        elif (selection.pk, Publication.Kind.POST_OBJECTION) not in published:
+            next_publication = "after_objections"
+        else:
+            next_publication = ""
         open_count = objections.get(selection.pk, 0)
         nearest: list[Any] = []
         overdue = 0
@@ -402,5 +429,8 @@ def queue_work(
             objections_open=open_count,
             objections_next=nearest,
             objections_overdue=overdue,
+            next_publication=next_publication,
+            to_check=ready.get("to_check", 0),
+            checked=ready.get("checked", 0),
         )
     return work
