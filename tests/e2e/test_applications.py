@@ -16,6 +16,7 @@ from seleksi.selections.models import Stage
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
 
 ACEH = "aceh-tengah-casn-2021"
+PHONE_HEIGHT = 740
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
@@ -39,12 +40,19 @@ def test_a_demo_applicant_applies_uploads_submits_and_prints(
 
     page.goto(base + f"/seleksi/{ACEH}/")
     page.get_by_role("link", name="Lamar", exact=True).click()
+    # On a phone the filter is folded, so the first opening shows on the first screen.
+    expect(page.locator("#filter-panel")).not_to_have_attribute("open", "")
+    first_opening = page.locator(".eligibility-list > li").first.bounding_box()
+    assert first_opening is not None and first_opening["y"] < PHONE_HEIGHT
+    page.locator("#filter-panel > summary").click()
     page.get_by_label("Jabatan", exact=True).select_option("Perawat Terampil")
     page.get_by_role("button", name="Saring").click()
     refused = page.locator("li.not-eligible").first
     expect(refused).to_contain_text("tidak termasuk kualifikasi")
     expect(page.get_by_role("link", name="Lamar formasi ini")).to_have_count(0)
 
+    expect(page.locator("#filter-panel > summary")).to_have_text("Saring (1 aktif)")
+    page.locator("#filter-panel > summary").click()
     page.get_by_label("Jabatan", exact=True).select_option("Pranata Komputer Ahli Pertama")
     page.get_by_label("Jenis formasi", exact=True).select_option("umum")
     page.get_by_role("button", name="Saring").click()

@@ -148,6 +148,7 @@ def choose(request: HttpRequest, code: str) -> HttpResponse:
             "rows": described,
             "eligible_count": eligible_count,
             "only_eligible": only_eligible,
+            "active_filters": form.active_count() + only_eligible,
             "query": query.urlencode(),
             "start_fixes": fixes,
             "profile_missing": [] if fixes else profile_missing(user),
