@@ -316,6 +316,7 @@ def _submitted_email(application: Application, user: User, site_url: str) -> Non
         .values_list("starts_on", flat=True)
         .first()
     )
+    assert application.submitted_at is not None  # the e-mail follows the submission
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,

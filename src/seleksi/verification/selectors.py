@@ -274,7 +274,7 @@ def selections_with_public_results(*, selection_ids: list[int]) -> set[int]:
     )
 
 
-def public_result_counts(selection: Selection) -> QuerySet[Application, dict[str, Any]]:
+def public_result_counts(selection: Selection) -> QuerySet[Any, Any]:
     """One row per formation with a published result: its code, position, placement unit and
     the counts of MS and TMS, ordered by formation code; a page of it is what the public sees."""
     return (
@@ -401,7 +401,7 @@ def queue_work(
     work = {}
     for selection in selections:
         row = by_selection.get(selection.pk, {})
-        ready = readiness.get(selection.pk, {})
+        ready: dict[str, Any] = readiness.get(selection.pk, {})
         if (selection.pk, Publication.Kind.ADMINISTRATIVE) not in published:
             next_publication = "administrative" if ready else ""
         elif (selection.pk, Publication.Kind.POST_OBJECTION) not in published:
