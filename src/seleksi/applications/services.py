@@ -316,14 +316,13 @@ def _submitted_email(application: Application, user: User, site_url: str) -> Non
         .values_list("starts_on", flat=True)
         .first()
     )
-    assert application.submitted_at is not None  # the e-mail follows the submission
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,
             "application": application,
             "selection": selection,
             "formation": application.formation,
-            "submitted": agency_time(application.submitted_at, selection.agency),
+            "submitted": agency_time(application.submitted_at or timezone.now(), selection.agency),
             "administrative_from": announced,
             "link": site_url + reverse("applicant:detail", args=[application.number]),
         }

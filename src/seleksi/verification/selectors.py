@@ -387,8 +387,8 @@ def queue_work(
     published = set(
         Publication.objects.filter(selection__in=selections).values_list("selection_id", "kind")
     )
-    readiness = {
-        row["selection_id"]: row
+    readiness: dict[int, dict[str, Any]] = {
+        row["selection_id"]: dict(row)
         for row in Application.objects.filter(
             selection__in=selections, status=Application.Status.SUBMITTED
         )
