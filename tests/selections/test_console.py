@@ -248,3 +248,15 @@ def test_editing_one_opening_uses_the_import_rules_and_keeps_filters_true(world:
     assert stolen.status_code in {302, 403, 404}
     other.refresh_from_db()
     assert other.position != "Analis Baru"
+
+
+def test_the_formation_list_is_for_changing_to_an_admin_and_for_viewing_to_a_verifier(
+    world: dict,
+) -> None:
+    formations = "/kelola/selections/formation/"
+    admin_page = signed_in("admin.aceh").get(formations)
+    verifier_page = signed_in("verif.aceh").get(formations)
+
+    assert admin_page.context["cl"].title == "Pilih formasi untuk diubah"
+    assert verifier_page.context["cl"].title == "Pilih formasi untuk melihat"
+    assert f"{formations}add/" not in admin_page.content.decode()  # openings come by import

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Model, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
@@ -275,6 +275,13 @@ class FormationAdmin(AuditedAdminMixin, AgencyScopedAdmin):
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # New openings come in through the allocation import, which validates the whole table.
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Adding is closed, but an administrator still edits openings (their quota above all):
+        # the list is theirs to change, not only to view.
+        if obj is None:
+            return AgencyScopedAdmin.has_add_permission(self, request)
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not user_can(request.user, Capability.MANAGE_SELECTIONS, obj.selection.agency_id):
