@@ -219,6 +219,17 @@ def test_the_verifier_checks_the_magetan_documents_against_mitra_reasons() -> No
     assert "KTP tidak terbaca atau tidak sesuai dengan data pendaftar" in html
 
 
+def test_the_verifier_sees_what_the_mitra_declared_and_no_str() -> None:
+    application = submitted(signed_in(mitra()))
+    verifier = signed_in(User.objects.get(username="verifikator.magetan"))
+    verifier.cookies["django_language"] = "en"
+    html = verifier.get(f"/panitia/lamaran/{application.number}/periksa/").content.decode()
+    identity = html[html.index('id="identity"') : html.index("</dl>", html.index('id="identity"'))]
+    assert "Pencacah Sensus Pertanian 2023, BPS Kabupaten Magetan" in identity
+    assert 'id="devices">smartphone, motor vehicle</dd>' in identity
+    assert "<dt>STR</dt>" not in identity  # a health workers' registration, not asked of a mitra
+
+
 def test_the_civil_servant_selection_keeps_the_casn_reasons() -> None:
     aceh = Selection.objects.get(code="aceh-tengah-casn-2021")
     verification_services.reasons_ensure(aceh)

@@ -415,7 +415,8 @@ def test_pppk_and_mitra_runs_show_their_own_columns(scene: Scene) -> None:
     )
     html = client.get(run_url(mitra)).content.decode()
     row = html.split(">A01</td>", 1)[1].split("</tr>", 1)[0]
-    assert ">Test score</th>" in html and ">Preference points</th>" in html
+    assert ">Test score</th>" in html and ">Added points</th>" in html
+    assert 'id="added-points"' in html  # the criteria and the past rating, not the criteria alone
     assert '<td class="num">82.500</td><td class="num">7.250</td><td class="num">89.750</td>' in row
     assert ">TWK</th>" not in html
 

@@ -249,6 +249,19 @@ def _rows(
     return rows
 
 
+def _devices(profile: Any) -> list[str]:
+    """What a mitra declared owning: the preferred criteria A.11 and A.12 rest on it."""
+    if profile is None:
+        return []
+    owned = (
+        (profile.has_smartphone, _("smartphone")),
+        (profile.has_computer, _("computer or laptop")),
+        (profile.has_tablet, _("tablet")),
+        (profile.has_motorcycle, _("motor vehicle")),
+    )
+    return [name for has, name in owned if has]
+
+
 def _review_page(
     request: HttpRequest,
     application: Application,
@@ -267,13 +280,15 @@ def _review_page(
         and application.status == Application.Status.SUBMITTED
         and user_can(request.user, Capability.VERIFY_APPLICATIONS, selection.agency_id)
     )
+    profile = getattr(application.applicant, "profile", None)
     response = render(
         request,
         "verification/review.html",
         {
             "application": application,
             "applicant": application.applicant,
-            "profile": getattr(application.applicant, "profile", None),
+            "profile": profile,
+            "devices": _devices(profile),
             "educations": application.applicant.educations.select_related("level"),
             "rows": rows if rows is not None else _rows(application),
             "reasons": list(selectors.reasons(selection)) if held else [],
