@@ -310,7 +310,7 @@ def test_an_upload_without_a_file_or_to_an_unknown_slot_changes_nothing() -> Non
     client = signed_in(person())
     application = start(client, formation("Pranata Komputer Ahli Pertama"))
     empty = client.post(f"/lamaran/{application.number}/dokumen/ktp/", {}, follow=True)
-    assert [m.level_tag for m in empty.context["messages"]][-1] == "error"
+    assert [m.level_tag for m in empty.context["slot_messages"]["ktp"]] == ["error"]
     unknown = client.post(
         f"/lamaran/{application.number}/dokumen/tidak-ada/",
         {"file": SimpleUploadedFile("x.jpg", ktp_scan())},
@@ -323,3 +323,30 @@ def test_an_upload_without_a_file_or_to_an_unknown_slot_changes_nothing() -> Non
     )
     assert foreign.status_code == 404
     assert not Document.objects.exists()
+
+
+def slot_html(html: str, slot: str) -> str:
+    return html.split(f'id="slot-{slot}"')[1].split("</li>")[0]
+
+
+def test_the_answer_to_an_upload_is_shown_inside_its_slot_not_at_the_top() -> None:
+    client = signed_in(person())
+    application = start(client, formation("Pranata Komputer Ahli Pertama"))
+    refused = client.post(
+        f"/lamaran/{application.number}/dokumen/ktp/",
+        {"file": SimpleUploadedFile("ktp.jpg", letter_pdf())},
+        follow=True,
+    )
+    html = refused.content.decode()
+    assert refused.redirect_chain[-1][0].endswith("#slot-ktp")
+    assert 'role="alert"' in slot_html(html, "ktp") and "tidak tersimpan" in slot_html(html, "ktp")
+    assert "tidak tersimpan" not in html.split('class="slots"')[0]  # not at the top
+    assert "tidak tersimpan" not in slot_html(html, "pas-foto")
+
+    accepted = client.post(
+        f"/lamaran/{application.number}/dokumen/pas-foto/",
+        {"file": SimpleUploadedFile("foto.jpg", pas_foto())},
+        follow=True,
+    )
+    assert "berhasil diunggah" in slot_html(accepted.content.decode(), "pas-foto")
+    assert "tidak tersimpan" not in accepted.content.decode()  # shown once, then gone

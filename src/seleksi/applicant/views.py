@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +38,8 @@ from .file_messages import describe_problem, describe_warnings, warning_texts
 from .forms import ApplyForm, SubmitForm, UploadForm
 from .preferences import PreferenceSummary, preference_summary
 from .reasons import STATEMENTS, describe_reason
+
+SLOT_MESSAGE = "slot:"  # a message's tag naming the document slot it is about
 
 
 def _own_application(request: HttpRequest, number: str) -> Application:
@@ -208,9 +211,23 @@ def apply(request: HttpRequest, code: str, formation_code: str) -> HttpResponse:
     )
 
 
+def _messages_by_slot(request: HttpRequest) -> tuple[list[Message], dict[str, list[Message]]]:
+    """The page's messages, and those about one document slot, shown inside that slot: on a
+    phone the slot is far below the top of the page, where the answer to an upload is read."""
+    page: list[Message] = []
+    slots: dict[str, list[Message]] = {}
+    for message in messages.get_messages(request):
+        if message.extra_tags.startswith(SLOT_MESSAGE):
+            slots.setdefault(message.extra_tags.removeprefix(SLOT_MESSAGE), []).append(message)
+        else:
+            page.append(message)
+    return page, slots
+
+
 @login_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_application(request, number)
+    page_messages, slot_messages = _messages_by_slot(request)
     documents = {document.rule_id: document for document in application.documents.all()}
     slots = [
         (rule, documents.get(rule.pk), [w for w in _warning_texts(documents.get(rule.pk))])
@@ -228,6 +245,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "application": application,
             "slots": slots,
+            "messages": page_messages,
+            "slot_messages": slot_messages,
             "missing": services.missing_documents(application),
             "eligibility": eligibility,
             "reasons": [describe_reason(reason) for reason in eligibility.reasons],
@@ -290,9 +309,11 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
     application = _own_application(request, number)
     rule = get_object_or_404(application.selection.document_rules, code=slot)
     form = UploadForm(request.POST, request.FILES)
+    slot_tag = SLOT_MESSAGE + slot
+    back = reverse("applicant:detail", args=[number]) + f"#slot-{slot}"
     if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
-        return redirect("applicant:detail", number=number)
+        messages.error(request, _("Choose a file to upload."), extra_tags=slot_tag)
+        return redirect(back)
     try:
         outcome = services.document_upload(
             application=application,
@@ -307,12 +328,17 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
             request,
             _("%(document)s was not saved: %(problem)s")
             % {"document": rule.name, "problem": describe_problem(outcome.check)},
+            extra_tags=slot_tag,
         )
     else:
-        messages.success(request, _("%(document)s has been uploaded.") % {"document": rule.name})
+        messages.success(
+            request,
+            _("%(document)s has been uploaded.") % {"document": rule.name},
+            extra_tags=slot_tag,
+        )
         for warning in describe_warnings(outcome.check):
-            messages.warning(request, warning)
-    return redirect(reverse("applicant:detail", args=[number]) + f"#slot-{slot}")
+            messages.warning(request, warning, extra_tags=slot_tag)
+    return redirect(back)
 
 
 @login_required
