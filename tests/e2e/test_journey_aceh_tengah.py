@@ -160,6 +160,13 @@ def complete_profile(page: Page) -> None:
     page.locator("main form").get_by_role("button", name="Simpan").click()
     expect(page.locator("#profile-complete")).to_be_visible()
     expect(page.locator("main")).to_contain_text("3,41")
+    fits_the_phone(page)
+
+
+def fits_the_phone(page: Page) -> None:
+    """Nothing on the page makes it scroll sideways on the phone."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width == PHONE_VIEWPORT["width"], f"{page.url} is {width}px wide"
 
 
 def open_selection(page: Page) -> None:
@@ -196,6 +203,7 @@ def apply_and_submit(
     page.get_by_role("button", name="Akhiri pendaftaran").click()
     expect(page.locator("#application-status")).to_contain_text("Pendaftaran diakhiri")
     number = page.locator("#application-number").inner_text().strip()
+    fits_the_phone(page)
     assert any(message.to == [email] and number in message.body for message in mail.outbox), (
         "the confirmation of the submitted application is e-mailed"
     )
@@ -339,6 +347,7 @@ def test_the_aceh_tengah_journey_from_registration_to_replacement(
     page.get_by_role("textbox", name="Nomor pendaftaran").fill(nurse)
     page.get_by_role("button", name="Cari").click()
     expect(page.locator("#search-answer")).to_contain_text("tidak tercantum")
+    fits_the_phone(page)
 
     # 5. The nurse objects with evidence; the committee accepts; after the objection period
     # the committee publishes the result after objections and the nurse reads MS.
@@ -388,6 +397,7 @@ def test_the_aceh_tengah_journey_from_registration_to_replacement(
     expect(desk.locator(".messages .alert-success")).to_be_visible()
 
     open_own_application(second_phone, nurse)
+    fits_the_phone(second_phone)
     expect(second_phone.locator("#administrative-result")).to_contain_text("MS")
     expect(second_phone.locator("#administrative-result")).not_to_contain_text("TMS")
 
@@ -447,7 +457,9 @@ def test_the_aceh_tengah_journey_from_registration_to_replacement(
     expect(replacement).to_have_count(1)
     expect(replacement).to_contain_text(leaving)
     expect(replacement).to_contain_text(mine)
+    fits_the_phone(page)
     open_own_application(page, mine)
     expect(page.locator("#final-result-changes")).to_contain_text(
         f"Anda lulus sebagai pengganti di formasi {STATISTISI}"
     )
+    fits_the_phone(page)
