@@ -3,6 +3,7 @@
 from datetime import timedelta
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.verification import services
 from seleksi.verification.models import Objection, RejectionReason, Review
 from tests.accounts.helpers import CommitClient
+from tests.applications.test_files import letter_pdf
 from tests.verification.conftest import Scene
 
 ACEH = "aceh-tengah-casn-2021"
@@ -214,3 +216,46 @@ def test_the_committee_assigns_ticked_applications_to_a_verifier(scene: Scene) -
         {"action": "assign", "verifier": scene.other_verifier.pk, "number": numbers},
     )
     assert foreign.status_code == 404  # not a verifier of this agency
+
+
+def test_the_committee_opens_the_evidence_of_an_objection_and_nobody_else_does(
+    scene: Scene,
+) -> None:
+    application = scene.applications[0]
+    services.application_claim(application=application, verifier=scene.verifier)
+    services.application_decide(
+        application=application,
+        verifier=scene.verifier,
+        marks=[
+            services.MarkInput(
+                item=code,
+                mark="TMS" if code == "ijazah" else "MS",
+                reason_code="ijazah-tidak-sesuai" if code == "ijazah" else "",
+            )
+            for code, _label in services.checklist(application)
+        ],
+    )
+    Application.objects.exclude(pk=application.pk).filter(selection=scene.selection).update(
+        admin_stage="checked", admin_result="MS"
+    )
+    services.result_publish(selection=scene.selection, actor=scene.committee)
+    evidence = SimpleUploadedFile("akreditasi.pdf", letter_pdf(), "application/pdf")
+    signed_in(application.applicant).post(
+        f"/lamaran/{application.number}/sanggah/",
+        {"reason": "Ijazah saya sesuai; lihat lampiran akreditasi.", "evidence": evidence},
+    )
+    objection = Objection.objects.get(application=application)
+    stored = objection.evidence.get()
+
+    page = signed_in(scene.committee).get(f"/panitia/sanggah/{objection.pk}/").content.decode()
+    assert f'href="/panitia/sanggah/bukti/{stored.pk}/"' in page
+    response = signed_in(scene.committee).get(f"/panitia/sanggah/bukti/{stored.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == letter_pdf()  # type: ignore[attr-defined]
+    assert "no-store" in response["Cache-Control"]
+    for outsider in (scene.other_committee, scene.applications[1].applicant):
+        denied = signed_in(outsider).get(f"/panitia/sanggah/bukti/{stored.pk}/")
+        assert denied.status_code == 404
+    anonymous = CommitClient().get(f"/panitia/sanggah/bukti/{stored.pk}/")
+    assert anonymous.status_code == 302 and "/akun/masuk/" in anonymous["Location"]

@@ -20,6 +20,11 @@ urlpatterns = [
         verification_views.objection_answer,
         name="objection_answer",
     ),
+    path(
+        "panitia/sanggah/bukti/<int:pk>/",
+        verification_views.objection_evidence,
+        name="objection_evidence",
+    ),
     path("panitia/<slug:code>/peringkat/", ranking_views.runs, name="runs"),
     path("panitia/peringkat/<int:pk>/", ranking_views.run_detail, name="run"),
     path("panitia/peringkat/<int:pk>.csv", ranking_views.run_csv, name="run_csv"),

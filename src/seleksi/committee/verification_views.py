@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from seleksi.agencies.models import Membership, Role
@@ -21,7 +22,7 @@ from seleksi.applications.models import Application
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 from seleksi.verification import selectors, services
-from seleksi.verification.models import Objection
+from seleksi.verification.models import Objection, ObjectionEvidence
 
 
 def _staff_selection(request: HttpRequest, code: str) -> Selection:
@@ -425,3 +426,26 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": selectors.published_reasons(objection.application),
         },
     )
+
+
+@login_required
+@never_cache
+def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file an applicant attached to an objection, for the staff who read the objection;
+    never a public URL. Stored with the extension of its checked content (PDF or JPEG)."""
+    evidence = get_object_or_404(
+        ObjectionEvidence.objects.select_related("objection__application__selection"), pk=pk
+    )
+    application = evidence.objection.application
+    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, application.selection.agency_id):
+        raise Http404("no such evidence")
+    extension = "pdf" if evidence.file.name.endswith(".pdf") else "jpg"
+    content_type = "application/pdf" if extension == "pdf" else "image/jpeg"
+    response = FileResponse(evidence.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="{application.number}-sanggah-{evidence.pk}.{extension}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
