@@ -439,7 +439,7 @@ def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
     application = evidence.objection.application
     if not user_can(request.user, Capability.VIEW_AGENCY_DATA, application.selection.agency_id):
         raise Http404("no such evidence")
-    extension = "pdf" if evidence.file.name.endswith(".pdf") else "jpg"
+    extension = "pdf" if (evidence.file.name or "").endswith(".pdf") else "jpg"
     content_type = "application/pdf" if extension == "pdf" else "image/jpeg"
     response = FileResponse(evidence.file.open("rb"), content_type=content_type)
     response["Content-Disposition"] = (
