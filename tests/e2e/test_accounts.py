@@ -12,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from seleksi.accounts.models import User
 from tests.accounts.helpers import DUA, PASSWORD, SATU, make_applicant
+from tests.e2e.steps import sign_in_at as sign_in
 
 NEW_PASSWORD = "Teh-Pucuk-Takengon-7"
 
@@ -31,13 +32,6 @@ def fill_registration(page: Page, person: dict[str, str], email: str) -> None:
     page.locator("[name=question_2]").select_option("first_teacher")
     page.locator("[name=answer_2]").fill("Pak Ahmad")
     page.locator("[name=consent]").check()
-
-
-def sign_in(page: Page, base: str, identifier: str, password: str) -> None:
-    page.goto(base + "/akun/masuk/")
-    page.locator("[name=identifier]").fill(identifier)
-    page.locator("[name=password]").fill(password)
-    page.locator("main").get_by_role("button", name="Masuk").click()
 
 
 def test_register_activate_sign_in_and_complete_the_profile(

@@ -11,19 +11,17 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from seleksi.applications.models import Application, Document
-from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.demo import demo_load
 from seleksi.selections.models import Stage
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
+from tests.e2e.steps import sign_in_at
 
 ACEH = "aceh-tengah-casn-2021"
 PHONE_HEIGHT = 740
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/akun/masuk/")
-    page.locator("[name=identifier]").fill(email)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Masuk").click()
+    sign_in_at(page, base, email)
     expect(page).to_have_url(re.compile(r"/akun/profil/$"))
 
 

@@ -36,9 +36,10 @@ from pytest_django.live_server_helper import LiveServer
 
 from seleksi.applications.models import Application
 from seleksi.scoring.demo import demo_scores_load
-from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.demo import demo_load
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
 from tests.e2e.conftest import PHONE_VIEWPORT
+from tests.e2e.steps import sign_in, sign_out
 
 ACEH = "aceh-tengah-casn-2021"
 TITLE = re.compile("Aceh Tengah")
@@ -94,19 +95,6 @@ def desk(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 # Steps -----------------------------------------------------------------------------------
-
-
-def sign_in(page: Page, identifier: str, password: str = DEMO_PASSWORD) -> None:
-    page.locator(".account-nav").get_by_role("link", name="Masuk").click()
-    page.locator("[name=identifier]").fill(identifier)
-    page.locator("[name=password]").fill(password)
-    page.locator("main").get_by_role("button", name="Masuk").click()
-    expect(page.locator(".account-nav")).to_contain_text("Keluar")
-
-
-def sign_out(page: Page) -> None:
-    page.locator(".account-nav").get_by_role("button", name="Keluar").click()
-    expect(page.locator(".account-nav")).to_contain_text("Masuk")
 
 
 def register_and_activate(page: Page) -> None:
@@ -182,6 +170,7 @@ def apply_and_submit(
     """From the announcement: choose the opening, start, upload every document, submit;
     returns the registration number the page shows."""
     page.locator("main").get_by_role("link", name="Lamar", exact=True).click()
+    page.locator("#filter-panel > summary").click()  # folded on a phone
     page.get_by_label("Jabatan", exact=True).select_option(position)
     page.get_by_label("Jenis formasi", exact=True).select_option("umum")
     page.get_by_role("button", name="Saring").click()

@@ -27,6 +27,7 @@ from seleksi.scoring.models import RankingRun
 from seleksi.selections.demo import DEMO_PASSWORD, demo_load
 from seleksi.selections.models import Formation, Stage
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, pas_foto
+from tests.e2e.steps import sign_in, sign_out
 
 MAGETAN = "bps-magetan-mitra-2024"
 TITLE = "Rekrutmen Calon Mitra Statistik BPS Kabupaten Magetan Tahun 2024"
@@ -63,20 +64,6 @@ def diploma_photo() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=70)
     return buffer.getvalue()
-
-
-def sign_in(page: Page, identifier: str, password: str) -> None:
-    """From any page: the header's "Masuk" link, then the form."""
-    page.get_by_role("banner").get_by_role("link", name="Masuk", exact=True).click()
-    page.locator("[name=identifier]").fill(identifier)
-    page.locator("[name=password]").fill(password)
-    page.locator("main").get_by_role("button", name="Masuk").click()
-    expect(page).not_to_have_url(re.compile(r"/akun/masuk/"))
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("banner").get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("banner").get_by_role("link", name="Masuk", exact=True)).to_be_visible()
 
 
 def upload(page: Page, slot: str, path: Path, *, refused: str = "") -> None:

@@ -14,9 +14,10 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from seleksi.applications.models import Application
-from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.demo import demo_load
 from seleksi.selections.models import Formation
 from tests.e2e.conftest import PHONE_VIEWPORT
+from tests.e2e.steps import sign_in_at as sign_in
 from tests.scoring.conftest import make_application
 
 CODE = "bps-magetan-mitra-2024"
@@ -38,14 +39,6 @@ MGT24-0002,H,80
 MGT24-0003,H,62.25
 MGT24-0004,TH,
 """
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/akun/masuk/")
-    page.locator("[name=identifier]").fill(username)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/akun/masuk/"))
 
 
 def upload(page: Page, path: Path) -> None:

@@ -13,9 +13,10 @@ from pytest_django.live_server_helper import LiveServer
 from seleksi.accounts.models import User
 from seleksi.applications import services as applications
 from seleksi.applications.models import Application
-from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.demo import demo_load
 from seleksi.selections.models import Formation, Stage
 from tests.applications.test_files import letter_pdf
+from tests.e2e.steps import sign_in_at
 
 ACEH = "aceh-tengah-casn-2021"
 STATEMENTS = ["not_asn", "no_conviction", "not_in_party", "willing_10_years"]
@@ -37,10 +38,7 @@ def submitted(email: str, position: str) -> Application:
 
 def sign_in(page: Page, base: str, identifier: str) -> None:
     page.context.clear_cookies()
-    page.goto(base + "/akun/masuk/")
-    page.locator("[name=identifier]").fill(identifier)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    sign_in_at(page, base, identifier)
     expect(page).to_have_url(re.compile(r"/akun/profil/$|/panitia/$"))  # staff: the workspace
 
 

@@ -12,8 +12,9 @@ from pytest_django.live_server_helper import LiveServer
 from seleksi.accounts.models import User
 from seleksi.applications import services as applications
 from seleksi.applications.models import Application
-from seleksi.selections.demo import DEMO_PASSWORD, demo_load
+from seleksi.selections.demo import demo_load
 from seleksi.selections.models import Formation, Stage
+from tests.e2e.steps import sign_in_at as sign_in
 
 ACEH = "aceh-tengah-casn-2021"
 STATEMENTS = ["not_asn", "no_conviction", "not_in_party", "willing_10_years"]
@@ -30,13 +31,6 @@ def submitted(email: str, position: str) -> Application:
         status=Application.Status.SUBMITTED, submitted_at=timezone.now()
     )
     return Application.objects.get(pk=application.pk)
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/akun/masuk/")
-    page.locator("[name=identifier]").fill(username)
-    page.locator("[name=password]").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
 
 
 def test_a_verifier_signs_in_and_reaches_their_applications_from_the_workspace(
