@@ -303,3 +303,19 @@ def test_an_email_change_to_an_address_taken_meanwhile_is_refused_without_error(
         user=user, new_email="baru@contoh.invalid", old_email="satu@contoh.invalid"
     )  # the unique constraint, not a check before it, refuses: a race ends the same way
     assert User.objects.filter(email__iexact="baru@contoh.invalid").count() == 1
+
+
+def test_the_profile_shows_the_survey_experience_and_devices_a_mitra_declared() -> None:
+    owner = signed_in(make_applicant())
+    declared = {
+        **PROFILE,
+        "survey_experience": "Pencacah Sensus Pertanian 2023, BPS Magetan",
+        "has_smartphone": "on",
+        "has_motorcycle": "on",
+    }
+    assert owner.post("/akun/profil/ubah/", declared).status_code == 302
+    html = owner.get("/akun/profil/").content.decode()
+    experience = html.split('id="survey-experience">')[1].split("</dd>")[0]
+    devices = html.split('id="devices">')[1].split("</dd>")[0]
+    assert "Sensus Pertanian 2023" in experience
+    assert devices == "ponsel pintar, kendaraan bermotor"

@@ -346,3 +346,9 @@ def test_two_identical_registrations_at_once_make_one_account_and_no_error() -> 
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
     assert sorted(isinstance(outcome, User) for outcome in outcomes) == [False, True]
     assert User.objects.count() == 1
+
+
+def test_a_mitra_is_offered_the_email_first_choice_before_the_nik_fields(client: Client) -> None:
+    html = client.get("/akun/daftar/").content.decode()
+    assert 'name="mitra_only"' in html
+    assert html.index('name="mitra_only"') < html.index('name="nik"') < html.index('name="kk"')

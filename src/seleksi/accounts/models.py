@@ -209,6 +209,16 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"profile {self.user_id}"
 
+    def devices(self) -> list[str]:
+        """What the person declared owning, by name (a mitra's preferred criteria rest on it)."""
+        owned = (
+            (self.has_smartphone, _("smartphone")),
+            (self.has_computer, _("computer or laptop")),
+            (self.has_tablet, _("tablet")),
+            (self.has_motorcycle, _("motor vehicle")),
+        )
+        return [str(name) for has, name in owned if has]
+
 
 class Education(models.Model):
     """One completed education (riwayat pendidikan)."""

@@ -250,19 +250,6 @@ def _rows(
     return rows
 
 
-def _devices(profile: Any) -> list[str]:
-    """What a mitra declared owning: the preferred criteria A.11 and A.12 rest on it."""
-    if profile is None:
-        return []
-    owned = (
-        (profile.has_smartphone, _("smartphone")),
-        (profile.has_computer, _("computer or laptop")),
-        (profile.has_tablet, _("tablet")),
-        (profile.has_motorcycle, _("motor vehicle")),
-    )
-    return [name for has, name in owned if has]
-
-
 def _review_page(
     request: HttpRequest,
     application: Application,
@@ -289,7 +276,7 @@ def _review_page(
             "application": application,
             "applicant": application.applicant,
             "profile": profile,
-            "devices": _devices(profile),
+            "devices": profile.devices() if profile is not None else [],
             "educations": application.applicant.educations.select_related("level"),
             "rows": rows if rows is not None else _rows(application),
             "reasons": list(selectors.reasons(selection)) if held else [],
