@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
 from seleksi.rules.score_files import FileProblem, Problem
 from seleksi.scoring.models import Score
@@ -332,3 +333,16 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(scene: Scene) -> None
     one = queries(header + "C1,H,100,120,200\n")
     three = queries(header + "C1,H,101,120,200\nC2,H,1,2,3\nC3,H,4,5,6\n")  # 1 update, 2 new
     assert three == one + 1  # the bulk update
+
+
+def test_a_participant_found_tms_gets_no_score_and_nothing_is_saved(scene: Scene) -> None:
+    Application.objects.filter(number="C2").update(published_result="TMS")
+    text = """nomor_peserta,kehadiran,twk,tiu,tkp
+C1,H,100,100,200
+C2,H,100,100,200
+"""
+    assert refused(scene, "skd", "NILAI.csv", text) == [
+        "NILAI.csv: line 3, column nomor_peserta: “C2” did not pass the administrative "
+        "selection (TMS): only those who passed take the tests",
+    ]
+    assert not Score.objects.exists()

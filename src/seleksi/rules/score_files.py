@@ -69,6 +69,7 @@ class Problem(StrEnum):
     NO_SCORE_ROWS = "no_score_rows"
     NOT_REGISTERED = "not_registered"  # value, selection
     NOT_SUBMITTED = "not_submitted"  # value
+    NOT_ADMITTED = "not_admitted"  # value: found TMS in the administrative selection
     WRONG_PROCUREMENT = "wrong_procurement"  # value, applied, stage, expected
     WRONG_FORMATION = "wrong_formation"  # value, participant, formation
 

@@ -233,6 +233,10 @@ SCORE_PROBLEMS: dict[Problem, Promise] = {
         "“%(value)s” is not registered in the selection %(selection)s"
     ),
     Problem.NOT_SUBMITTED: gettext_lazy("application “%(value)s” has not been submitted"),
+    Problem.NOT_ADMITTED: gettext_lazy(
+        "“%(value)s” did not pass the administrative selection (TMS): only those who passed "
+        "take the tests"
+    ),
     Problem.WRONG_PROCUREMENT: gettext_lazy(
         "“%(value)s” applied for a %(applied)s formation; %(stage)s scores are only for "
         "%(expected)s formations"

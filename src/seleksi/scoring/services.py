@@ -33,6 +33,7 @@ from seleksi.rules.score_files import (
     parse_table,
     table_rows,
 )
+from seleksi.rules.verification import Mark
 from seleksi.selections.models import Selection
 
 from .messages import describe_score_problem
@@ -101,6 +102,7 @@ class _Applicant:
     status: str
     formation: str
     procurement_type: str
+    published_result: str
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,9 @@ class _Check:
             return None
         if applicant.status != Application.Status.SUBMITTED:
             row.fail("nomor_peserta", Problem.NOT_SUBMITTED, value=number)
+            return None
+        if applicant.published_result == Mark.TMS:
+            row.fail("nomor_peserta", Problem.NOT_ADMITTED, value=number)
             return None
         expected = PROCUREMENT_TYPES[self.stage]
         if applicant.procurement_type != expected:
@@ -244,11 +249,16 @@ class _Check:
 
 def _applicants(selection: Selection) -> dict[str, _Applicant]:
     rows = Application.objects.filter(selection=selection).values_list(
-        "number", "pk", "status", "formation__code", "formation__procurement_type"
+        "number",
+        "pk",
+        "status",
+        "formation__code",
+        "formation__procurement_type",
+        "published_result",
     )
     return {
-        number: _Applicant(pk, status, code, procurement)
-        for number, pk, status, code, procurement in rows
+        number: _Applicant(pk, status, code, procurement, published)
+        for number, pk, status, code, procurement, published in rows
     }
 
 
