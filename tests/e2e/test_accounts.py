@@ -12,26 +12,14 @@ from pytest_django.live_server_helper import LiveServer
 
 from seleksi.accounts.models import User
 from tests.accounts.helpers import DUA, PASSWORD, SATU, make_applicant
+from tests.e2e import steps
 from tests.e2e.steps import sign_in_at as sign_in
 
 NEW_PASSWORD = "Teh-Pucuk-Takengon-7"
 
 
 def fill_registration(page: Page, person: dict[str, str], email: str) -> None:
-    page.locator("[name=full_name]").fill(person["full_name"])
-    page.locator("[name=birth_date]").fill(person["birth_date"])
-    page.locator(f"[name=sex][value={person['sex']}]").check()
-    page.locator("[name=nik]").fill(person["nik"])
-    page.locator("[name=kk]").fill(person["kk"])
-    page.locator("[name=email]").fill(email)
-    page.locator("[name=phone]").fill("0812 3456 7890")
-    page.locator("[name=password1]").fill(PASSWORD)
-    page.locator("[name=password2]").fill(PASSWORD)
-    page.locator("[name=question_1]").select_option("mother")
-    page.locator("[name=answer_1]").fill("Siti Rahmah")
-    page.locator("[name=question_2]").select_option("first_teacher")
-    page.locator("[name=answer_2]").fill("Pak Ahmad")
-    page.locator("[name=consent]").check()
+    steps.fill_registration(page, person, email, PASSWORD)
 
 
 def test_register_activate_sign_in_and_complete_the_profile(

@@ -3,18 +3,14 @@ with the reason, uploads every document, submits and downloads the resume; anoth
 cannot open the documents."""
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from seleksi.applications.models import Application, Document
-from seleksi.selections.demo import demo_load
-from seleksi.selections.models import Stage
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
-from tests.e2e.steps import sign_in_at
+from tests.e2e.steps import demo_with_registration_open, sign_in_at
 
 ACEH = "aceh-tengah-casn-2021"
 PHONE_HEIGHT = 740
@@ -28,11 +24,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 def test_a_demo_applicant_applies_uploads_submits_and_prints(
     live_server: LiveServer, page: Page, browser: Browser, transactional_db: None, tmp_path: Path
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(ACEH)
     base = live_server.url
     sign_in(page, base, "pelamar.teknis@demo.seleksi.invalid")
 

@@ -39,7 +39,7 @@ from seleksi.scoring.demo import demo_scores_load
 from seleksi.selections.demo import demo_load
 from tests.applications.test_files import diploma_scan_pdf, ktp_scan, letter_pdf, pas_foto
 from tests.e2e.conftest import PHONE_VIEWPORT
-from tests.e2e.steps import sign_in, sign_out
+from tests.e2e.steps import fill_registration, sign_in, sign_out
 
 ACEH = "aceh-tengah-casn-2021"
 TITLE = re.compile("Aceh Tengah")
@@ -99,20 +99,7 @@ def desk(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 def register_and_activate(page: Page) -> None:
     page.locator(".account-nav").get_by_role("link", name="Daftar").click()
-    page.locator("[name=full_name]").fill(PERSON["full_name"])
-    page.locator("[name=birth_date]").fill(PERSON["birth_date"])
-    page.locator(f"[name=sex][value={PERSON['sex']}]").check()
-    page.locator("[name=nik]").fill(PERSON["nik"])
-    page.locator("[name=kk]").fill(PERSON["kk"])
-    page.locator("[name=email]").fill(EMAIL)
-    page.locator("[name=phone]").fill("0852 6012 3456")
-    page.locator("[name=password1]").fill(PASSWORD)
-    page.locator("[name=password2]").fill(PASSWORD)
-    page.locator("[name=question_1]").select_option("mother")
-    page.locator("[name=answer_1]").fill("Inen Mayak")
-    page.locator("[name=question_2]").select_option("first_teacher")
-    page.locator("[name=answer_2]").fill("Bu Salmah")
-    page.locator("[name=consent]").check()
+    fill_registration(page, PERSON, EMAIL, PASSWORD, phone="0852 6012 3456")
     page.get_by_role("button", name="Buat akun").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Periksa email Anda")
 

@@ -4,16 +4,13 @@ picker reads; saving returns to the openings, and the application explains its p
 points criterion by criterion."""
 
 import re
-from datetime import timedelta
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from seleksi.accounts.models import User
 from seleksi.applications.models import Application
-from seleksi.selections.demo import demo_load
-from seleksi.selections.models import Stage
+from tests.e2e.steps import demo_with_registration_open
 from tests.e2e.test_applications import sign_in
 
 MAGETAN = "bps-magetan-mitra-2024"
@@ -23,11 +20,7 @@ MITRA = "pelamar.mitra@demo.seleksi.invalid"
 def test_a_mitra_without_nik_adds_it_from_the_openings_and_applies(
     live_server: LiveServer, page: Page, transactional_db: None
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=MAGETAN, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(MAGETAN)
     user = User.objects.get(email=MITRA)
     nik, kk, born = user.nik, user.kk, user.birth_date
     User.objects.filter(pk=user.pk).update(nik_cipher="", nik_hash="", kk_cipher="", kk_hash="")

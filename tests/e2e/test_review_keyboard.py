@@ -2,16 +2,13 @@
 requirement, and every requirement gets its own mark: none is skipped."""
 
 import re
-from datetime import timedelta
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from seleksi.applications.models import Application
-from seleksi.selections.demo import demo_load
-from seleksi.selections.models import Stage
 from seleksi.verification.models import ReviewItem
+from tests.e2e.steps import demo_with_registration_open
 from tests.e2e.test_verification import ACEH, sign_in, submitted
 
 
@@ -25,11 +22,7 @@ def open_for_checking(page: Page, base: str, application: Application) -> None:
 def test_following_the_keyboard_hint_marks_every_requirement(
     live_server: LiveServer, page: Page, transactional_db: None
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(ACEH)
     application = submitted("pelamar.teknis@demo.seleksi.invalid", "Pranata Komputer Ahli Pertama")
     base = live_server.url
     open_for_checking(page, base, application)
@@ -72,11 +65,7 @@ def test_following_the_keyboard_hint_marks_every_requirement(
 def test_a_refused_checklist_shows_the_error_beside_the_reason_and_keeps_the_marks(
     live_server: LiveServer, page: Page, transactional_db: None
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(ACEH)
     application = submitted("pelamar.teknis@demo.seleksi.invalid", "Pranata Komputer Ahli Pertama")
     base = live_server.url
     open_for_checking(page, base, application)

@@ -13,10 +13,9 @@ from pytest_django.live_server_helper import LiveServer
 from seleksi.accounts.models import User
 from seleksi.applications import services as applications
 from seleksi.applications.models import Application
-from seleksi.selections.demo import demo_load
-from seleksi.selections.models import Formation, Stage
+from seleksi.selections.models import Formation
 from tests.applications.test_files import letter_pdf
-from tests.e2e.steps import sign_in_at
+from tests.e2e.steps import demo_with_registration_open, sign_in_at
 
 ACEH = "aceh-tengah-casn-2021"
 STATEMENTS = ["not_asn", "no_conviction", "not_in_party", "willing_10_years"]
@@ -50,11 +49,7 @@ def mark_all(page: Page, mark: str) -> None:
 def test_verify_publish_object_accept_and_see_the_history(
     live_server: LiveServer, page: Page, transactional_db: None, tmp_path: Path
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(ACEH)
     first = submitted("pelamar.teknis@demo.seleksi.invalid", "Pranata Komputer Ahli Pertama")
     second = submitted("pelamar.kesehatan@demo.seleksi.invalid", "Perawat Terampil")
     base = live_server.url

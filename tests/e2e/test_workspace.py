@@ -3,7 +3,6 @@ workspace and reaches the applications assigned to them; an administrator reache
 formation's quota in the console from the staff menu."""
 
 import re
-from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -13,7 +12,8 @@ from seleksi.accounts.models import User
 from seleksi.applications import services as applications
 from seleksi.applications.models import Application
 from seleksi.selections.demo import demo_load
-from seleksi.selections.models import Formation, Stage
+from seleksi.selections.models import Formation
+from tests.e2e.steps import demo_with_registration_open
 from tests.e2e.steps import sign_in_at as sign_in
 
 ACEH = "aceh-tengah-casn-2021"
@@ -36,11 +36,7 @@ def submitted(email: str, position: str) -> Application:
 def test_a_verifier_signs_in_and_reaches_their_applications_from_the_workspace(
     live_server: LiveServer, page: Page, transactional_db: None
 ) -> None:
-    demo_load()
-    today = timezone.localdate()
-    Stage.objects.filter(selection__code=ACEH, kind="registration").update(
-        starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=10)
-    )
+    demo_with_registration_open(ACEH)
     mine = submitted("pelamar.teknis@demo.seleksi.invalid", "Pranata Komputer Ahli Pertama")
     other = submitted("pelamar.kesehatan@demo.seleksi.invalid", "Perawat Terampil")
     Application.objects.filter(pk=mine.pk).update(
