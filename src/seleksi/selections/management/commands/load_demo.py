@@ -22,7 +22,10 @@ class Command(BaseCommand):
         if options["quiet_logins"]:
             return
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}), sign in at /kelola/:")
+        self.stdout.write(
+            f"Demo staff (password for all: {DEMO_PASSWORD}), sign in at /akun/masuk/ "
+            "(their workspace is /panitia/, the console /kelola/):"
+        )
         for login in report.logins:
             self.stdout.write(f"  {login.username:<24} {login.role:<24} {login.agency}")
         self.stdout.write("")
