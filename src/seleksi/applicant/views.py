@@ -23,6 +23,7 @@ from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications import services
 from seleksi.applications.models import Application, Document
+from seleksi.applications.storage import private_file_response
 from seleksi.public.forms import FormationFilterForm
 from seleksi.rules.verification import Mark, Stage
 from seleksi.scoring.replacements import application_replacements
@@ -401,18 +402,13 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not allowed:
         raise Http404("no such document")
-    content_type = "application/pdf" if document.rule.file_format == "pdf" else "image/jpeg"
-    response = FileResponse(document.file.open("rb"), content_type=content_type)
-    extension = "pdf" if document.rule.file_format == "pdf" else "jpg"
-    response["Content-Disposition"] = (
-        f'inline; filename="{application.number}-{document.rule.code}.{extension}"'
-    )
-    response["Cache-Control"] = "private, no-store"
     # Previewed inside the verification page (same origin only); uploads carry no scripts.
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        document.file,
+        is_pdf=document.rule.file_format == "pdf",
+        filename=f"{application.number}-{document.rule.code}",
+        framed_by_self=True,
+    )
 
 
 def _statement_texts(application: Application) -> list[str]:

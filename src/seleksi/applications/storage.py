@@ -20,6 +20,8 @@ from typing import Final
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 
 SNIFFED_EXTENSIONS: Final = {"PDF": ".pdf", "JPEG": ".jpg", "PNG": ".png", "MP4": ".mp4"}
 DISPLAY_NAME_LENGTH: Final = 255
@@ -35,6 +37,28 @@ def display_name(client_name: str | None, fallback: str) -> str:
     last = (client_name or "").replace("\\", "/").rsplit("/", 1)[-1]
     visible = "".join(c for c in last if not unicodedata.category(c).startswith("C")).strip()
     return visible.strip(".")[:DISPLAY_NAME_LENGTH] or fallback
+
+
+def private_file_response(
+    file: FieldFile, *, is_pdf: bool, filename: str, framed_by_self: bool = False
+) -> FileResponse:
+    """A stored upload (a PDF or a JPEG) for the person the view let through: shown inline
+    as `filename` plus the extension of its type, never cached, never sniffed as anything
+    else, running nothing. `framed_by_self` lets the portal's own pages preview it
+    in a frame (the verification page); otherwise no page may frame it."""
+    extension = "pdf" if is_pdf else "jpg"
+    response = FileResponse(
+        file.open("rb"), content_type="application/pdf" if is_pdf else "image/jpeg"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if framed_by_self:
+        response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @contextmanager

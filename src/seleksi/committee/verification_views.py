@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from seleksi.agencies.models import Membership, Role
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
+from seleksi.applications.storage import private_file_response
 from seleksi.rules.verification import Mark, Stage
 from seleksi.selections.models import Selection
 from seleksi.verification import selectors, services
@@ -426,13 +427,8 @@ def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
     application = evidence.objection.application
     if not user_can(request.user, Capability.VIEW_AGENCY_DATA, application.selection.agency_id):
         raise Http404("no such evidence")
-    extension = "pdf" if (evidence.file.name or "").endswith(".pdf") else "jpg"
-    content_type = "application/pdf" if extension == "pdf" else "image/jpeg"
-    response = FileResponse(evidence.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'inline; filename="{application.number}-sanggah-{evidence.pk}.{extension}"'
+    return private_file_response(
+        evidence.file,
+        is_pdf=(evidence.file.name or "").endswith(".pdf"),
+        filename=f"{application.number}-sanggah-{evidence.pk}",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
