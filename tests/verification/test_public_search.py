@@ -140,3 +140,22 @@ def test_before_publication_the_page_says_so_and_offers_no_search(scene: Scene) 
     assert 'id="results-none"' in html
     assert 'id="number-search"' not in html and 'id="search-answer"' not in html
     assert "tercantum" not in html
+
+
+def test_the_numbers_of_a_page_of_formations_come_in_one_query(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    publish(scene, tms=0)
+    client = Client()
+    counts = []
+    for per_page in (1, 4):
+        monkeypatch.setattr(views, "PUBLIC_RESULT_FORMATIONS_PER_PAGE", per_page)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(RESULTS)
+        assert len(page.context["rows"]) == per_page
+        assert all(len(row["numbers"]) == row["ms"] for row in page.context["rows"])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -198,11 +198,13 @@ def public_results(request: HttpRequest, code: str) -> HttpResponse:
         page = Paginator(all_rows, PUBLIC_RESULT_FORMATIONS_PER_PAGE).get_page(
             request.GET.get("page")
         )
+        first_numbers = verification_selectors.public_ms_numbers_first(
+            selection=selection,
+            formation_ids=[row["formation_id"] for row in page.object_list],
+            limit=PUBLIC_NUMBERS_PER_PAGE,
+        )
         for row in page.object_list:
-            numbers = verification_selectors.public_ms_numbers(
-                selection=selection, formation_id=row["formation_id"]
-            )
-            row["numbers"] = list(numbers[:PUBLIC_NUMBERS_PER_PAGE])
+            row["numbers"] = first_numbers[row["formation_id"]]
             row["more"] = row["ms"] > len(row["numbers"])
         context["page"] = page
         context["rows"] = list(page.object_list)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -300,6 +301,28 @@ def public_ms_numbers(*, selection: Selection, formation_id: int) -> QuerySet[Ap
         .order_by("number")
         .values_list("number", flat=True)
     )
+
+
+def public_ms_numbers_first(
+    *, selection: Selection, formation_ids: list[int], limit: int
+) -> dict[int, list[str]]:
+    """Formation id → its first `limit` MS registration numbers, in order: one query for a
+    whole page of formations (a window numbers each formation's rows)."""
+    ranked = (
+        Application.objects.filter(
+            selection=selection, formation_id__in=formation_ids, published_result=Mark.MS
+        )
+        .annotate(
+            position=Window(RowNumber(), partition_by=F("formation_id"), order_by=F("number").asc())
+        )
+        .filter(position__lte=limit)
+        .order_by("formation_id", "number")
+        .values_list("formation_id", "number")
+    )
+    numbers: dict[int, list[str]] = {formation_id: [] for formation_id in formation_ids}
+    for formation_id, number in ranked:
+        numbers[formation_id].append(number)
+    return numbers
 
 
 @dataclass(frozen=True)
