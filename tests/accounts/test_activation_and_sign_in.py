@@ -151,3 +151,22 @@ def test_the_staff_console_sign_in_locks_too(client: Client) -> None:
     locked = client.post("/kelola/login/", {"username": "admin.uji", "password": PASSWORD})
     assert locked.status_code == 200 and "_auth_user_id" not in client.session
     assert [e.code for e in locked.context["form"].non_field_errors().as_data()] == ["locked"]
+
+
+@pytest.mark.parametrize(
+    "target", ["/\\evil.example/", "//evil.example/", "https://evil.example/", "javascript:x"]
+)
+def test_sign_in_never_follows_a_next_address_to_another_site(client: Client, target: str) -> None:
+    make_applicant()
+    response = client.post(
+        f"/akun/masuk/?next={target}", {"identifier": SATU["nik"], "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == "/akun/profil/"
+
+
+def test_sign_in_follows_a_next_address_of_this_site(client: Client) -> None:
+    make_applicant()
+    response = client.post(
+        "/akun/masuk/?next=/akun/data-saya/", {"identifier": SATU["nik"], "password": PASSWORD}
+    )
+    assert response["Location"] == "/akun/data-saya/"

@@ -219,6 +219,15 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _local_next(request: HttpRequest) -> str:
+    """The `next` address of this site's own pages, or "" (never another host)."""
+    target = request.GET.get("next", "")
+    local = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if local and target.startswith("/") else ""
+
+
 @never_cache
 @sensitive_post_parameters("identifier", "password")
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -242,8 +251,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if user is not None:
                 throttle.guess_succeeded(guess)
                 login(request, user)
-                target = request.GET.get("next", "")
-                if target.startswith("/") and not target.startswith("//"):
+                target = _local_next(request)
+                if target:
                     return HttpResponseRedirect(target)
                 return redirect("committee:home" if user.is_staff else "accounts:profile")
             locked = throttle.guess_failed(guess)
@@ -584,15 +593,6 @@ def security_questions(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your security questions have been changed."))
             return redirect("accounts:profile")
     return render(request, "accounts/security_questions.html", {"form": form, "by_link": False})
-
-
-def _local_next(request: HttpRequest) -> str:
-    """The `next` address of this site's own pages, or "" (never another host)."""
-    target = request.GET.get("next", "")
-    local = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if local and target.startswith("/") else ""
 
 
 @never_cache
