@@ -121,3 +121,18 @@ def test_the_embedded_default_keeps_a_generated_secret_key(tmp_path: Path) -> No
     assert len(runs[0][0]) >= 50
     assert runs[0][1] == str(tmp_path / "seleksi.sqlite3")
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_every_model_select_offers_its_empty_choice_in_the_page_language() -> None:
+    from django import forms
+    from django.db.models.utils import get_blank_choice_label
+    from django.utils import translation
+
+    from seleksi.accounts.models import Profile
+
+    form_class = forms.modelform_factory(Profile, fields=["disability_type"])
+    for language, label in (("id", "— Pilih —"), ("en", "— Choose —")):
+        with translation.override(language):
+            assert str(get_blank_choice_label()) == label  # the console's selects read this
+            html = str(form_class()["disability_type"])
+        assert f'<option value="" selected>{label}</option>' in html

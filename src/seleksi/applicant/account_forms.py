@@ -66,8 +66,6 @@ IPK_EXPLAINED = _(
     "Write the IPK as on your transcript: a number from 0 to 4 with at most two decimals, "
     "e.g. 3.41."
 )
-# The empty choice of a select, in the page's language (Django's own is "- Select an option -").
-EMPTY_CHOICE = _("— Choose —")
 NIK_TAKEN = _(
     "This NIK is already registered. If it is yours, sign in, or recover your account with "
     "“Forgot password”. If you never registered, contact the helpdesk."
@@ -104,19 +102,6 @@ class PhoneField(forms.CharField):
         if check.problem is not None:
             raise forms.ValidationError(PHONE_MESSAGES[check.problem], code=check.problem.value)
         return check.number or ""
-
-
-def label_empty_choices(form: forms.BaseForm) -> None:
-    """Give every drop-down's empty choice the translated "— Choose —", unless its field
-    names a more precise one (the regency and education-level fields do)."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
-            continue
-        if isinstance(field.widget, forms.RadioSelect):
-            continue
-        choices: list[tuple[Any, Any]] = [*field.choices]  # type: ignore[misc]
-        if choices and choices[0][0] == "":
-            field.choices = [("", EMPTY_CHOICE), *choices[1:]]
 
 
 def nik_errors(nik_text: str, birth_date: date | None, sex: str | None) -> list[str]:
@@ -383,10 +368,6 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "str_valid_until": BrowserDateInput(),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        label_empty_choices(self)
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("disability_type") and not data.get("disability_degree"):
@@ -435,10 +416,6 @@ class EducationForm(forms.ModelForm):  # type: ignore[type-arg]
             "is_exact_science",
         )
         widgets = {"graduated_on": BrowserDateInput()}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        label_empty_choices(self)
 
     def clean_graduated_on(self) -> date:
         graduated: date = self.cleaned_data["graduated_on"]
