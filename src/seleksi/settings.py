@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "seleksi.selections",
     "seleksi.applications",
     "seleksi.verification",
+    "seleksi.exams",
     "seleksi.scoring",
     "seleksi.public",
     "seleksi.applicant",

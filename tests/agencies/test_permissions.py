@@ -13,18 +13,23 @@ def test_each_role_holds_only_its_capabilities_in_its_own_agency() -> None:
     admin = make_staff("admin", aceh, Role.ADMIN)
     committee = make_staff("panitia", aceh, Role.COMMITTEE)
     verifier = make_staff("verifikator", aceh, Role.VERIFIER)
+    site_staff = make_staff("petugas", aceh, Role.SITE_STAFF)
     expected = {
         admin: {
             Capability.VIEW_AGENCY_DATA,
             Capability.MANAGE_SELECTIONS,
             Capability.IMPORT_FORMATIONS,
+            Capability.MANAGE_TESTS,
         },
         committee: {
             Capability.VIEW_AGENCY_DATA,
             Capability.VERIFY_APPLICATIONS,
             Capability.DECIDE_RESULTS,
+            Capability.MANAGE_TESTS,
+            Capability.CHECK_IN,
         },
         verifier: {Capability.VIEW_AGENCY_DATA, Capability.VERIFY_APPLICATIONS},
+        site_staff: {Capability.CHECK_IN},
     }
     for user, capabilities in expected.items():
         held = {c for c in Capability if user_can(user, c, aceh.pk)}

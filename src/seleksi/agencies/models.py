@@ -64,6 +64,7 @@ class Role(models.TextChoices):
     VERIFIER = "verifier", _("Verifier")
     COMMITTEE = "committee", _("Committee member")
     ADMIN = "admin", _("Agency administrator")
+    SITE_STAFF = "site_staff", _("Test-site staff (check-in only)")
 
 
 class Membership(models.Model):

@@ -16,6 +16,8 @@ class Capability(StrEnum):
     IMPORT_FORMATIONS = "import_formations"
     VERIFY_APPLICATIONS = "verify_applications"
     DECIDE_RESULTS = "decide_results"
+    MANAGE_TESTS = "manage_tests"
+    CHECK_IN = "check_in"
 
 
 CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
@@ -24,6 +26,8 @@ CAPABILITY_ROLES: dict[Capability, frozenset[Role]] = {
     Capability.IMPORT_FORMATIONS: frozenset({Role.ADMIN}),
     Capability.VERIFY_APPLICATIONS: frozenset({Role.VERIFIER, Role.COMMITTEE}),
     Capability.DECIDE_RESULTS: frozenset({Role.COMMITTEE}),
+    Capability.MANAGE_TESTS: frozenset({Role.COMMITTEE, Role.ADMIN}),
+    Capability.CHECK_IN: frozenset({Role.SITE_STAFF, Role.COMMITTEE}),
 }
 
 
@@ -65,7 +69,7 @@ def role_of(user: Any, agency_id: int | None) -> str:
         roles = set(
             Membership.objects.filter(user=user, agency_id=agency_id).values_list("role", flat=True)
         )
-        for role in (Role.ADMIN, Role.COMMITTEE, Role.VERIFIER):
+        for role in (Role.ADMIN, Role.COMMITTEE, Role.VERIFIER, Role.SITE_STAFF):
             if role in roles:
                 return str(role)
     return "applicant"
