@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import account_views, views
+from . import account_views, booking_views, views
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -68,6 +68,13 @@ applicant_patterns = [
     path("dokumen/<int:pk>/", views.document_file, name="document"),
     path("lamaran/<str:number>/resume.pdf", views.resume_pdf, name="resume_pdf"),
     path("akun/kartu-informasi-akun.pdf", views.account_card_pdf, name="account_card_pdf"),
+    # test seat
+    path("lamaran/<str:number>/ujian/<slug:stage>/", booking_views.booking, name="booking"),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/kursi/",
+        booking_views.seats,
+        name="booking_seats",
+    ),
 ]
 
 urlpatterns = [

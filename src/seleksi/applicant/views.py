@@ -24,6 +24,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications import services
 from seleksi.applications.models import Application, Document
 from seleksi.applications.storage import private_file_response
+from seleksi.exams import selectors as exams_selectors
 from seleksi.public.forms import FormationFilterForm
 from seleksi.rules.verification import Mark, Stage
 from seleksi.scoring.replacements import application_replacements
@@ -291,7 +292,8 @@ def _administrative_result(application: Application) -> dict[str, object]:
         "pending_outcome": pending_outcome,
         "objection_window": window,
         "can_object": can_object,
-        "timeline": verification_selectors.timeline(application),
+        "timeline": exams_selectors.timeline(application),
+        "test_seats": exams_selectors.stage_seats(application) if application.is_submitted else [],
         "replacements": application_replacements(application),
         "evidence_limit_kb": evidence_limit_kb(application.selection) if can_object else None,
     }

@@ -6,9 +6,13 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.applications.models import Application
+from seleksi.audit.models import AuditEvent
 from seleksi.selections.models import Selection
+from seleksi.verification.selectors import ROLE_LABELS, TimelineEntry
+from seleksi.verification.selectors import timeline as verification_timeline
 
 from .models import Accommodation, Booking, BookingWindow, SessionRoom, TestSession
 
@@ -118,3 +122,58 @@ def attendance(*, selection: Selection, stage: str) -> dict[str, Attendance] | N
         "application_id", "application__number", "application__formation__code", "attendance"
     )
     return {number: Attendance(pk, number, code, mark) for pk, number, code, mark in rows}
+
+
+TIMELINE_LABELS = {
+    "exams.booked": _("Test seat booked"),
+    "exams.assigned": _("Test seat assigned by the committee"),
+    "exams.moved": _("Test session changed by the committee"),
+    "exams.checked_in": _("Checked in at the test (hadir)"),
+    "exams.absent": _("Absent from the test (TH)"),
+    "exams.site_chosen": _("Test location chosen"),
+    "exams.accommodation_recorded": _("Accommodation for the test recorded"),
+}
+REASON_SHOWN = frozenset({"exams.moved", "exams.accommodation_recorded"})
+
+
+def timeline(application: Application) -> list[TimelineEntry]:
+    """The administrative selection's timeline with the test stage's steps merged in time
+    order; a move shows the committee's reason."""
+    entries = list(verification_timeline(application))
+    for event in AuditEvent.objects.filter(
+        subject_type=application._meta.label_lower,
+        subject_id=str(application.pk),
+        action__in=list(TIMELINE_LABELS),
+    ).order_by("occurred_at", "id"):
+        details = event.details if isinstance(event.details, dict) else {}
+        session = details.get("to") or details.get("session") or ""
+        label = TIMELINE_LABELS[event.action]
+        entries.append(
+            TimelineEntry(
+                event.occurred_at,
+                f"{label} · {session}" if session else label,
+                ROLE_LABELS.get(event.actor_role, event.actor_role),
+                event.reason if event.action in REASON_SHOWN else "",
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+@dataclass(frozen=True)
+class StageSeat:
+    """What an applicant's page shows of one test stage: its booking window and their seat."""
+
+    stage: str
+    label: Any
+    window: BookingWindow | None
+    booking: Booking | None
+
+
+def stage_seats(application: Application) -> list[StageSeat]:
+    """Each test stage of the selection that has a booking window or a seat of the applicant,
+    in the order the windows open."""
+    labels = dict(BookingWindow._meta.get_field("stage").choices or [])
+    found = {w.stage: w for w in windows(application.selection)}
+    seats = {b.stage: b for b in bookings_of(application)}
+    stages = list(found) + [stage for stage in seats if stage not in found]
+    return [StageSeat(s, labels.get(s, s), found.get(s), seats.get(s)) for s in stages]

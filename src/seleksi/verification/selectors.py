@@ -193,6 +193,7 @@ ROLE_LABELS = {
     "verifier": _("verifier"),
     "committee": _("committee"),
     "admin": _("agency administrator"),
+    "site_staff": _("test-site staff"),
     "superuser": _("platform administrator"),
     "system": _("system"),
 }
