@@ -111,6 +111,7 @@ class Attendance:
     formation: str
     attendance: str
     """"H", "TH", or "" while the session is not closed"""
+    session: str
 
 
 def attendance(*, selection: Selection, stage: str) -> dict[str, Attendance] | None:
@@ -119,9 +120,13 @@ def attendance(*, selection: Selection, stage: str) -> dict[str, Attendance] | N
     if not runs_own_test(selection=selection, stage=stage):
         return None
     rows: Any = Booking.objects.filter(selection=selection, stage=stage).values_list(
-        "application_id", "application__number", "application__formation__code", "attendance"
+        "application_id",
+        "application__number",
+        "application__formation__code",
+        "attendance",
+        "session__code",
     )
-    return {number: Attendance(pk, number, code, mark) for pk, number, code, mark in rows}
+    return {row[1]: Attendance(*row) for row in rows}
 
 
 TIMELINE_LABELS = {

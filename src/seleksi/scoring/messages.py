@@ -46,6 +46,9 @@ class InputProblem(StrEnum):
     UNKNOWN_POLICY = "unknown_policy"  # policy, policies
     POLICY_WITHOUT_STAGE = "policy_without_stage"  # policy, stage, stages
     ENGINE = "engine"  # detail: a refusal the engine gave without a code
+    NOT_SEATED = "not_seated"  # participant, stage
+    SESSION_OPEN = "session_open"  # session, stage
+    PRESENT_WITHOUT_SCORE = "present_without_score"  # participant, stage
 
 
 MESSAGES: dict[str, Promise] = {
@@ -63,6 +66,18 @@ MESSAGES: dict[str, Promise] = {
     ),
     InputProblem.TEST_MISSING: gettext_lazy(
         "Participant %(participant)s was present at the test but has no test score."
+    ),
+    InputProblem.NOT_SEATED: gettext_lazy(
+        "Participant %(participant)s has a %(stage)s score but held no seat at this "
+        "selection's own %(stage)s: only booked participants who were checked in are ranked."
+    ),
+    InputProblem.SESSION_OPEN: gettext_lazy(
+        "Test session %(session)s (%(stage)s) is not closed yet: close it after the test, so "
+        "that whoever did not come counts as absent (TH), then rank."
+    ),
+    InputProblem.PRESENT_WITHOUT_SCORE: gettext_lazy(
+        "Participant %(participant)s was checked in at the %(stage)s but has no score yet: "
+        "import the scores first."
     ),
     InputProblem.NO_QUOTA: gettext_lazy("Formation %(formation)s has no quota."),
     InputProblem.NO_MITRA_QUOTA: gettext_lazy(

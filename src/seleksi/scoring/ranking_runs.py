@@ -22,6 +22,11 @@ Decisions worth knowing:
   another formation only if one of their educations is written like one the formation lists,
   by the selection's eligibility policy (the same match as when applying). File mode compares
   positions (jabatan) only, as its files hold no educations.
+- When the selection runs its own test of a stage (it has test sessions of that stage), the
+  attendance comes from the check-in (`seleksi.exams`), not from the file: a participant
+  recorded absent (TH) ranks as absent whatever was imported, and one absent without any
+  imported score is added as absent. A score of someone who held no seat, a checked-in
+  participant without a score, and a session not yet closed are errors that name them.
 - PPPK ranks every stored PPPK round of the selection's PPPK formations with each formation's
   teknis pass mark (ambang teknis, imported with the allocation); a PPPK formation without one
   is an error that names it.
@@ -41,6 +46,7 @@ from django.utils import timezone
 from seleksi.accounts.models import Education
 from seleksi.audit.services import audit_record
 from seleksi.core.bulk import rows_insert
+from seleksi.exams import selectors as exams_selectors
 from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.formations import QUALIFICATION_SEPARATOR, ProcurementType
@@ -122,6 +128,14 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
             incomplete.append(refusal(InputProblem.INCOMPLETE_SKD, participant=number))
         else:
             skd[number] = SkdScore(number, code, True, twk, tiu, tkp)
+    _own_test(
+        selection,
+        "skd",
+        skd,
+        applications,
+        absent=lambda number, code: SkdScore(number, code, False),
+        errors=incomplete,
+    )
     if incomplete:
         raise RankingInputError(incomplete)
     if stage is Stage.SKD:
@@ -173,6 +187,16 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
                 entry["application__applicant__birth_date"],
             )
         )
+    by_number = {score.participant: score for score in final_scores}
+    _own_test(
+        selection,
+        "skb",
+        by_number,
+        final_applications,
+        absent=lambda number, code: FinalScore(number, code, False),
+        errors=errors,
+    )
+    final_scores = list(by_number.values())
     if not final_applications:
         errors.append(_no_scores(selection, "SKB"))
     if errors:
@@ -264,6 +288,36 @@ def _notes(results: Sequence[Result]) -> list[str]:
     return placements + ties
 
 
+def _own_test[S](
+    selection: Selection,
+    stage: str,
+    scores: dict[str, S],
+    applications: dict[str, int],
+    *,
+    absent: Callable[[str, str], S],
+    errors: list[Refusal],
+) -> None:
+    """Attendance from the selection's own test of `stage`, when it runs one (see the module
+    docstring): `scores` and `applications` (by participant number) are changed in place."""
+    seated = exams_selectors.attendance(selection=selection, stage=stage)
+    if seated is None:
+        return
+    label = stage.upper()
+    open_sessions = sorted({seat.session for seat in seated.values() if not seat.attendance})
+    errors.extend(refusal(InputProblem.SESSION_OPEN, session=s, stage=label) for s in open_sessions)
+    for number in sorted(scores):
+        if number not in seated:
+            errors.append(refusal(InputProblem.NOT_SEATED, participant=number, stage=label))
+    for number, seat in sorted(seated.items()):
+        if seat.attendance == "TH":
+            scores[number] = absent(number, seat.formation)
+            applications[number] = seat.application
+        elif seat.attendance == "H" and number not in scores:
+            errors.append(
+                refusal(InputProblem.PRESENT_WITHOUT_SCORE, participant=number, stage=label)
+            )
+
+
 def _no_scores(selection: Selection, stage: str) -> Refusal:
     return refusal(InputProblem.NO_SCORES, selection=selection.code, stage=stage)
 
@@ -304,6 +358,21 @@ def _pppk_inputs(selection: Selection, formations: list[Formation]) -> RankingIn
                 grounds,
             )
         )
+    rounds: dict[str, list[PppkScore]] = {}
+    for score in scores:
+        rounds.setdefault(score.participant, []).append(score)
+    errors: list[Refusal] = []
+    _own_test(
+        selection,
+        "pppk",
+        rounds,
+        applications,
+        absent=lambda number, code: [PppkScore(number, code, 1, False)],
+        errors=errors,
+    )
+    if errors:
+        raise RankingInputError(errors)
+    scores = [score for group in rounds.values() for score in group]
     if not scores:
         raise RankingInputError([_no_scores(selection, "PPPK")])
     return RankingInputs(formations, scores, applications)
@@ -394,6 +463,16 @@ def _mitra_inputs(selection: Selection, formations: list[Formation]) -> RankingI
                 None if rating is None else Fraction(rating),
             )
         )
+    by_number = {score.participant: score for score in scores}
+    _own_test(
+        selection,
+        "mitra",
+        by_number,
+        applications,
+        absent=lambda number, code: MitraScore(number, code, False),
+        errors=errors,
+    )
+    scores = list(by_number.values())
     if not applications:
         errors.append(_no_scores(selection, "mitra"))
     if errors:
