@@ -46,7 +46,6 @@ class InputProblem(StrEnum):
     UNKNOWN_POLICY = "unknown_policy"  # policy, policies
     POLICY_WITHOUT_STAGE = "policy_without_stage"  # policy, stage, stages
     ENGINE = "engine"  # detail: a refusal the engine gave without a code
-    NOT_SEATED = "not_seated"  # participant, stage
     SESSION_OPEN = "session_open"  # session, stage
     PRESENT_WITHOUT_SCORE = "present_without_score"  # participant, stage
 
@@ -66,10 +65,6 @@ MESSAGES: dict[str, Promise] = {
     ),
     InputProblem.TEST_MISSING: gettext_lazy(
         "Participant %(participant)s was present at the test but has no test score."
-    ),
-    InputProblem.NOT_SEATED: gettext_lazy(
-        "Participant %(participant)s has a %(stage)s score but held no seat at this "
-        "selection's own %(stage)s: only booked participants who were checked in are ranked."
     ),
     InputProblem.SESSION_OPEN: gettext_lazy(
         "Test session %(session)s (%(stage)s) is not closed yet: close it after the test, so "

@@ -25,8 +25,9 @@ Decisions worth knowing:
 - When the selection runs its own test of a stage (it has test sessions of that stage), the
   attendance comes from the check-in (`seleksi.exams`), not from the file: a participant
   recorded absent (TH) ranks as absent whatever was imported, and one absent without any
-  imported score is added as absent. A score of someone who held no seat, a checked-in
-  participant without a score, and a session not yet closed are errors that name them.
+  imported score is added as absent. A checked-in participant without a score and a session
+  not yet closed are errors that name them. A score of someone who held no seat here ranks
+  from the file: they sat the test elsewhere (another agency's site, a national test point).
 - PPPK ranks every stored PPPK round of the selection's PPPK formations with each formation's
   teknis pass mark (ambang teknis, imported with the allocation); a PPPK formation without one
   is an error that names it.
@@ -305,9 +306,6 @@ def _own_test[S](
     label = stage.upper()
     open_sessions = sorted({seat.session for seat in seated.values() if not seat.attendance})
     errors.extend(refusal(InputProblem.SESSION_OPEN, session=s, stage=label) for s in open_sessions)
-    for number in sorted(scores):
-        if number not in seated:
-            errors.append(refusal(InputProblem.NOT_SEATED, participant=number, stage=label))
     for number, seat in sorted(seated.items()):
         if seat.attendance == "TH":
             scores[number] = absent(number, seat.formation)
