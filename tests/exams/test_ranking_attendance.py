@@ -73,13 +73,17 @@ def test_an_absent_participant_without_an_imported_score_is_added_as_th() -> Non
     assert outcomes(selection)["A06"] == "TH"
 
 
-def test_an_open_session_a_score_without_a_seat_and_a_present_without_score_are_errors() -> None:
-    selection = seated_selection(attendance={"A02": "", "A06": "TH"}, leave_out=("B02",))
+def test_an_open_session_and_a_present_participant_without_score_are_errors() -> None:
+    selection = seated_selection(attendance={"A02": "", "A06": "TH"})
     Application.objects.get(selection=selection, number="A03").scores.all().delete()
     codes = refusal_codes(selection)
     assert ("session_open", {"session": "sesi-1", "stage": "SKD"}) in codes
-    assert ("not_seated", {"participant": "B02", "stage": "SKD"}) in codes
     assert ("present_without_score", {"participant": "A03", "stage": "SKD"}) in codes
+
+
+def test_a_score_of_someone_seated_elsewhere_ranks_from_the_file() -> None:
+    selection = seated_selection(attendance={"A06": "TH"}, leave_out=("B02",))
+    assert outcomes(selection)["B02"] != "TH"
 
 
 def test_a_selection_without_its_own_test_ranks_the_file_as_before() -> None:
