@@ -45,9 +45,16 @@ DEMO_STAFF: tuple[tuple[str, str, Role | None, str], ...] = (
     ("admin.acehtengah", "Admin BKPSDM Aceh Tengah", Role.ADMIN, "pemkab-aceh-tengah"),
     ("panitia.acehtengah", "Panitia Seleksi Aceh Tengah", Role.COMMITTEE, "pemkab-aceh-tengah"),
     ("verifikator.acehtengah", "Verifikator Aceh Tengah", Role.VERIFIER, "pemkab-aceh-tengah"),
+    (
+        "petugas.acehtengah",
+        "Petugas Lokasi Ujian Aceh Tengah",
+        Role.SITE_STAFF,
+        "pemkab-aceh-tengah",
+    ),
     ("admin.magetan", "Admin BPS Magetan", Role.ADMIN, "bps-magetan"),
     ("panitia.magetan", "Panitia Rekrutmen BPS Magetan", Role.COMMITTEE, "bps-magetan"),
     ("verifikator.magetan", "Verifikator BPS Magetan", Role.VERIFIER, "bps-magetan"),
+    ("petugas.magetan", "Petugas Tes BPS Magetan", Role.SITE_STAFF, "bps-magetan"),
 )
 
 
