@@ -402,11 +402,16 @@ class ParticipantRow:
 
 
 def _move_targets(session: TestSession) -> list[Any]:
-    """The stage's other sessions a participant can be moved to: not closed, seats left."""
+    """The stage's other sessions a participant can be moved to: not closed, not over, with
+    a seat left."""
+    now = timezone.now()
     return [
         other
         for other in selectors.stage_sessions(selection=session.selection, stage=session.stage)
-        if other.pk != session.pk and other.closed_at is None and (other.seats_left or 0) > 0
+        if other.pk != session.pk
+        and other.closed_at is None
+        and other.ends_at > now
+        and (other.seats_left or 0) > 0
     ]
 
 
