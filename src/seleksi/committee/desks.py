@@ -36,6 +36,8 @@ class Desk:
     """answers objections, starts and confirms rankings (committee)"""
     can_manage: bool
     """edits the selection and its formations in the console (administrator)"""
+    can_test: bool = False
+    """runs the test desk: sites, sessions, booking windows, moves (committee, administrator)"""
 
     @property
     def reads_ranking(self) -> bool:
@@ -59,7 +61,7 @@ def staff_desks(user: Any) -> list[Desk]:
     )
     if user.is_superuser:
         label = [str(_("Platform administrator"))]
-        return [Desk(selection, label, True, True, True) for selection in selections]
+        return [Desk(selection, label, True, True, True, True) for selection in selections]
     roles: dict[int, set[Role]] = {}
     for agency_id, role in Membership.objects.filter(user=user).values_list("agency_id", "role"):
         roles.setdefault(agency_id, set()).add(Role(role))
@@ -74,6 +76,7 @@ def staff_desks(user: Any) -> list[Desk]:
             can_verify=holds(selection.agency_id, Capability.VERIFY_APPLICATIONS),
             can_decide=holds(selection.agency_id, Capability.DECIDE_RESULTS),
             can_manage=holds(selection.agency_id, Capability.MANAGE_SELECTIONS),
+            can_test=holds(selection.agency_id, Capability.MANAGE_TESTS),
         )
         for selection in selections.filter(agency_id__in=roles)
         if holds(selection.agency_id, Capability.VIEW_AGENCY_DATA)

@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from . import ranking_views, replacement_views, verification_views, workspace_views
+from . import (
+    exams_views,
+    ranking_views,
+    replacement_views,
+    verification_views,
+    workspace_views,
+)
 
 app_name = "committee"
 
@@ -33,4 +39,17 @@ urlpatterns = [
         replacement_views.replacements,
         name="replacements",
     ),
+    # test desk
+    path("panitia/<slug:code>/ujian/", exams_views.exams, name="exams"),
+    path("panitia/<slug:code>/ujian/lokasi/", exams_views.exam_site_add, name="exam_site_add"),
+    path(
+        "panitia/<slug:code>/ujian/sesi/baru/",
+        exams_views.exam_session_add,
+        name="exam_session_add",
+    ),
+    path("panitia/<slug:code>/ujian/impor/", exams_views.exam_import, name="exam_import"),
+    path("panitia/<slug:code>/ujian/jendela/", exams_views.exam_window, name="exam_window"),
+    path("panitia/ujian/sesi/<int:pk>/", exams_views.exam_session, name="exam_session"),
+    path("panitia/ujian/sesi/<int:pk>/tutup/", exams_views.exam_close, name="exam_close"),
+    path("panitia/ujian/pemesanan/<int:pk>/pindah/", exams_views.exam_move, name="exam_move"),
 ]

@@ -14,7 +14,7 @@ from seleksi.selections.models import Selection
 from seleksi.verification.selectors import ROLE_LABELS, TimelineEntry
 from seleksi.verification.selectors import timeline as verification_timeline
 
-from .models import Accommodation, Booking, BookingWindow, SessionRoom, TestSession
+from .models import Accommodation, Booking, BookingWindow, SessionRoom, TestSession, TestSite
 
 
 def _with_seats(sessions: QuerySet[TestSession]) -> QuerySet[Any]:
@@ -98,6 +98,30 @@ def stage_sessions(*, selection: Selection, stage: str | None = None) -> QuerySe
         session.present = row.get("present", 0)
         session.absent = row.get("absent", 0)
     return result
+
+
+@dataclass(frozen=True)
+class RoomUse:
+    capacity: int
+    session: str
+    """the code of the session that offers the most seats in the room"""
+
+
+def rooms_in_use(selection: Selection) -> dict[tuple[str, str], RoomUse]:
+    """(site code, room code) → the largest capacity a stored session offers in that room,
+    below which the room's seats cannot be lowered."""
+    largest: dict[tuple[str, str], RoomUse] = {}
+    for site, room, capacity, session in SessionRoom.objects.filter(
+        session__selection=selection
+    ).values_list("room__site__code", "room__code", "capacity", "session__code"):
+        known = largest.get((site, room))
+        if known is None or capacity > known.capacity:
+            largest[site, room] = RoomUse(capacity, session)
+    return largest
+
+
+def sites_with_rooms(selection: Selection) -> list[TestSite]:
+    return list(TestSite.objects.filter(selection=selection).prefetch_related("rooms"))
 
 
 def runs_own_test(*, selection: Selection, stage: str) -> bool:

@@ -81,6 +81,10 @@ REFUSALS = {
         "and confirm again."
     ),
     "nothing_to_assign": _("Nobody is waiting for a seat in this stage."),
+    "seats_below_capacity": _(
+        "Room %(room)s cannot have %(seats)d seats: session %(session)s offers %(capacity)d "
+        "seats in it. Keep at least %(capacity)d seats."
+    ),
 }
 
 
@@ -139,8 +143,22 @@ def site_save(
     rooms: Sequence[RoomDraft] = (),
 ) -> TestSite:
     """Create the site `code` or update it; rooms are added or updated by code, never
-    removed (a session may use them)."""
+    removed (a session may use them). A room keeps at least the seats a stored session offers
+    in it."""
     _require(actor, Capability.MANAGE_TESTS, selection)
+    in_use = selectors.rooms_in_use(selection)
+    for draft in rooms:
+        need = in_use.get((code, draft.code))
+        if need is not None and draft.seats < need.capacity:
+            raise ExamsRefused(
+                "seats_below_capacity",
+                {
+                    "room": draft.code,
+                    "seats": draft.seats,
+                    "session": need.session,
+                    "capacity": need.capacity,
+                },
+            )
     site, created = TestSite.objects.update_or_create(
         selection=selection,
         code=code,
@@ -170,23 +188,19 @@ def _stage_windows(selection: Selection) -> dict[str, tuple[Any, Any]]:
     }
 
 
-@transaction.atomic
-def sessions_create(
-    *, selection: Selection, actor: Any, drafts: Sequence[SessionDraft]
-) -> list[TestSession]:
-    """Create every session of `drafts`, or none: any problem raises ExamsRefused("sessions")
-    with the problems of every row."""
-    _require(actor, Capability.MANAGE_TESTS, selection)
+def sessions_problems(
+    *, selection: Selection, drafts: Sequence[SessionDraft]
+) -> list[rules.Problem]:
+    """What `sessions_create` would refuse in `drafts`, against the selection's stored sites,
+    sessions, formations and schedule; it changes nothing. An import reports these with the
+    problems of the rows it could not read."""
     rooms: dict[str, dict[str, int]] = {}
-    room_ids: dict[tuple[str, str], int] = {}
-    for site_code, room_code, seats, room_id in Room.objects.filter(
-        site__selection=selection
-    ).values_list("site__code", "code", "seats", "pk"):
+    for site_code, room_code, seats in Room.objects.filter(site__selection=selection).values_list(
+        "site__code", "code", "seats"
+    ):
         rooms.setdefault(site_code, {})[room_code] = seats
-        room_ids[site_code, room_code] = room_id
     for site_code in TestSite.objects.filter(selection=selection).values_list("code", flat=True):
         rooms.setdefault(site_code, {})
-    formations = dict(selection.formations.values_list("code", "pk"))
     existing = [
         rules.RoomUse(code, site, room, starts_at, starts_at + timedelta(minutes=duration))
         for code, site, room, starts_at, duration in SessionRoom.objects.filter(
@@ -200,10 +214,10 @@ def sessions_create(
         )
     ]
     zone = ZoneInfo(selection.agency.time_zone)
-    problems = rules.session_problems(
+    return rules.session_problems(
         drafts,
         rooms=rooms,
-        formations=frozenset(formations),
+        formations=frozenset(selection.formations.values_list("code", flat=True)),
         windows=_stage_windows(selection),
         existing=existing,
         taken_codes=frozenset(
@@ -211,9 +225,26 @@ def sessions_create(
         ),
         day_of=lambda moment: timezone.localdate(moment, zone),
     )
+
+
+@transaction.atomic
+def sessions_create(
+    *, selection: Selection, actor: Any, drafts: Sequence[SessionDraft]
+) -> list[TestSession]:
+    """Create every session of `drafts`, or none: any problem raises ExamsRefused("sessions")
+    with the problems of every row."""
+    _require(actor, Capability.MANAGE_TESTS, selection)
+    problems = sessions_problems(selection=selection, drafts=drafts)
     if problems:
         raise ExamsRefused("sessions", len(problems), problems=problems)
     sites = dict(TestSite.objects.filter(selection=selection).values_list("code", "pk"))
+    room_ids = {
+        (site, room): pk
+        for site, room, pk in Room.objects.filter(site__selection=selection).values_list(
+            "site__code", "code", "pk"
+        )
+    }
+    formations = dict(selection.formations.values_list("code", "pk"))
     created: list[TestSession] = []
     for draft in drafts:
         session = TestSession.objects.create(
