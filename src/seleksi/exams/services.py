@@ -232,8 +232,10 @@ def sessions_create(
     *, selection: Selection, actor: Any, drafts: Sequence[SessionDraft]
 ) -> list[TestSession]:
     """Create every session of `drafts`, or none: any problem raises ExamsRefused("sessions")
-    with the problems of every row."""
+    with the problems of every row. Two saves for one selection take turns (a lock on its
+    row), so two files cannot both pass the overlap check for one room."""
     _require(actor, Capability.MANAGE_TESTS, selection)
+    Selection.objects.select_for_update().filter(pk=selection.pk).first()
     problems = sessions_problems(selection=selection, drafts=drafts)
     if problems:
         raise ExamsRefused("sessions", len(problems), problems=problems)
