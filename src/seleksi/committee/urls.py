@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from . import ranking_views, replacement_views, verification_views, workspace_views
+from . import (
+    assignment_views,
+    ranking_views,
+    replacement_views,
+    verification_views,
+    workspace_views,
+)
 
 app_name = "committee"
 
@@ -32,5 +38,16 @@ urlpatterns = [
         "panitia/peringkat/<int:pk>/penggantian/",
         replacement_views.replacements,
         name="replacements",
+    ),
+    # seat assignment
+    path(
+        "panitia/<slug:code>/ujian/akomodasi/",
+        assignment_views.exam_accommodations,
+        name="exam_accommodations",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/<str:stage>/penempatan/",
+        assignment_views.exam_assign,
+        name="exam_assign",
     ),
 ]
