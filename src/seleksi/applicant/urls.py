@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import account_views, booking_views, views
+from . import account_views, booking_views, site_views, views
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -75,6 +75,8 @@ applicant_patterns = [
         booking_views.seats,
         name="booking_seats",
     ),
+    # test location
+    path("lamaran/<str:number>/lokasi-ujian/", site_views.exam_site, name="exam_site"),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    assignment_views,
     exams_views,
     ranking_views,
     replacement_views,
@@ -52,4 +53,15 @@ urlpatterns = [
     path("panitia/ujian/sesi/<int:pk>/", exams_views.exam_session, name="exam_session"),
     path("panitia/ujian/sesi/<int:pk>/tutup/", exams_views.exam_close, name="exam_close"),
     path("panitia/ujian/pemesanan/<int:pk>/pindah/", exams_views.exam_move, name="exam_move"),
+    # seat assignment
+    path(
+        "panitia/<slug:code>/ujian/akomodasi/",
+        assignment_views.exam_accommodations,
+        name="exam_accommodations",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/<str:stage>/penempatan/",
+        assignment_views.exam_assign,
+        name="exam_assign",
+    ),
 ]

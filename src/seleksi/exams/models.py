@@ -210,6 +210,27 @@ class Accommodation(models.Model):
         return self.note
 
 
+class SiteChoice(models.Model):
+    """The test location an applicant prefers where the committee assigns seats (seed 003):
+    the assignment seats them only there. Changeable while an assigned stage's booking
+    window is open."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="site_choice"
+    )
+    site = models.ForeignKey(
+        TestSite, on_delete=models.CASCADE, related_name="choices", verbose_name=_("test site")
+    )
+    chosen_at = models.DateTimeField(_("chosen at"))
+
+    class Meta:
+        verbose_name = _("test location choice")
+        verbose_name_plural = _("test location choices")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.site_id}"
+
+
 class Booking(models.Model):
     """A participant's seat in one session of one stage: one per application and stage.
 

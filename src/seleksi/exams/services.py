@@ -85,6 +85,21 @@ REFUSALS = {
         "Room %(room)s cannot have %(seats)d seats: session %(session)s offers %(capacity)d "
         "seats in it. Keep at least %(capacity)d seats."
     ),
+    "no_seat_for_anyone": _(
+        "None of the participants waiting can be seated: add sessions or seats for their "
+        "formations and test locations, then look at the preview again."
+    ),
+    "choice_closed": _(
+        "A test location can be chosen only while the committee's booking window of a test "
+        "stage is open."
+    ),
+    "choice_not_admitted": _(
+        "Only applicants whose final administrative result is MS (memenuhi syarat) may choose "
+        "a test location."
+    ),
+    "unknown_site": _(
+        "That test location does not belong to this selection; choose one from the list."
+    ),
 }
 
 

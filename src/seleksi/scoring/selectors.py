@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from seleksi.core.privacy import masked_name
 from seleksi.rules.formations import ProcurementType
 from seleksi.rules.rank_files import OUTPUT_COLUMNS
-from seleksi.rules.ranking import Stage
+from seleksi.rules.ranking import Outcome, Stage
 from seleksi.selections.models import Formation, Selection
 
 from .messages import placement_note, tie_note
@@ -294,3 +294,32 @@ def public_replacement_lookup(*, selection: Selection, number: str) -> list[With
             Q(application__number__iexact=number) | Q(replacement__number__iexact=number)
         )
     )
+
+
+# Who goes on to the SKB --------------------------------------------------------------------------
+
+SKB_ADMITTED: tuple[str, ...] = (Outcome.WITHIN_CUT.value,)
+"""SKD outcome codes that admit to the SKB: P/L only, passed the marks within the cut (seed 003,
+section VI.3: at most three times the openings of each position, by SKD rank). P passed the marks
+outside the cut and does not sit the SKB."""
+
+
+def confirmed_skd_run(selection: Selection) -> RankingRun | None:
+    """The SKD run the committee confirmed last: the one whose outcomes admit to the SKB."""
+    return (
+        RankingRun.objects.filter(
+            selection=selection, stage=RankingRun.Stage.SKD, confirmed_at__isnull=False
+        )
+        .order_by("-confirmed_at", "-pk")
+        .first()
+    )
+
+
+def passed_skd_application_ids(selection: Selection) -> QuerySet[RankingRow, int]:
+    """The applications the latest confirmed SKD run admits to the SKB (`SKB_ADMITTED`; none
+    without a confirmed run), as a queryset of ids that can be used as a subquery."""
+    run = confirmed_skd_run(selection)
+    if run is None:
+        return RankingRow.objects.none().values_list("application_id", flat=True)
+    rows = RankingRow.objects.filter(run=run, outcome__in=SKB_ADMITTED)
+    return rows.values_list("application_id", flat=True)
