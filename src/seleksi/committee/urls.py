@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ranking_views, replacement_views, verification_views, workspace_views
+from . import checkin_views, ranking_views, replacement_views, verification_views, workspace_views
 
 app_name = "committee"
 
@@ -33,4 +33,8 @@ urlpatterns = [
         replacement_views.replacements,
         name="replacements",
     ),
+    # check-in
+    path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),
+    path("panitia/hadir/sesi/<int:pk>/", checkin_views.checkin, name="checkin"),
+    path("panitia/hadir/foto/<int:pk>/", checkin_views.photo, name="checkin_photo"),
 ]

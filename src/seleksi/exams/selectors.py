@@ -118,3 +118,33 @@ def attendance(*, selection: Selection, stage: str) -> dict[str, Attendance] | N
         "application_id", "application__number", "application__formation__code", "attendance"
     )
     return {number: Attendance(pk, number, code, mark) for pk, number, code, mark in rows}
+
+
+# --- check-in on the day --------------------------------------------------------------
+
+
+def check_in_sessions(*, selection: Selection) -> list[TestSession]:
+    """The selection's sessions not closed yet, soonest first, each with `booked` and
+    `present` (counted from the bookings), for the check-in staff's list."""
+    return list(
+        TestSession.objects.filter(selection=selection, closed_at=None)
+        .annotate(
+            booked=Count("bookings"),
+            present=Count("bookings", filter=Q(bookings__attendance=Booking.Attendance.PRESENT)),
+        )
+        .select_related("site")
+        .order_by("starts_at", "code")
+    )
+
+
+@dataclass(frozen=True)
+class CheckInCount:
+    present: int
+    booked: int
+
+
+def check_in_count(session: TestSession) -> CheckInCount:
+    counts = Booking.objects.filter(session=session).aggregate(
+        booked=Count("pk"), present=Count("pk", filter=Q(attendance=Booking.Attendance.PRESENT))
+    )
+    return CheckInCount(present=counts["present"], booked=counts["booked"])
