@@ -157,3 +157,51 @@ def test_the_camera_reads_the_exam_card_qr_and_finds_the_participant(
     result.get_by_role("button", name="Check in (Hadir)").click()
     expect(page.locator("#checkin-count")).to_have_text("1 of 2 present")
     assert Booking.objects.get(application=scene.applications[1]).attendance == "H"
+
+
+NO_BARCODE_DETECTOR = "delete window.BarcodeDetector;"
+
+
+def test_without_any_qr_reader_the_page_offers_typing_only(
+    live_server: LiveServer, page: Page, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seleksi.committee import checkin_views
+
+    monkeypatch.setattr(checkin_views, "_is_vendored", lambda path: False)
+    scene, today = the_day()
+    base = live_server.url
+    page.add_init_script(NO_BARCODE_DETECTOR)
+    sign_in_at(page, base, scene.site_staff.username, PASSWORD)
+    in_english(page, base)
+    page.goto(base + f"/panitia/hadir/sesi/{today.pk}/")
+    box = page.get_by_label("Participant number or card code")
+    expect(box).to_be_focused()
+    expect(page.get_by_role("button", name="Scan QR")).to_be_hidden()
+    box.fill("P00002")
+    box.press("Enter")
+    expect(page.locator("#checkin-result")).to_contain_text(
+        scene.applications[1].applicant.display_name
+    )
+
+
+def test_a_qr_reader_that_fails_to_load_says_so_and_may_be_tried_again(
+    live_server: LiveServer, page: Page, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seleksi.committee import checkin_views
+
+    monkeypatch.setattr(checkin_views, "_is_vendored", lambda path: True)
+    monkeypatch.setattr(checkin_views, "QR_LIBRARY", "seleksi/vendor/missing.js")
+    scene, today = the_day()
+    base = live_server.url
+    page.add_init_script(NO_BARCODE_DETECTOR)
+    sign_in_at(page, base, scene.site_staff.username, PASSWORD)
+    in_english(page, base)
+    page.goto(base + f"/panitia/hadir/sesi/{today.pk}/")
+    scan = page.get_by_role("button", name="Scan QR")
+    scan.click()
+    expect(page.locator("#scan-status")).to_have_text(
+        "The QR reader could not be loaded: type the participant number, or try again."
+    )
+    expect(scan).to_be_enabled()
+    expect(page.get_by_label("Participant number or card code")).to_be_focused()
+    expect(page.locator("#scanner")).to_be_hidden()

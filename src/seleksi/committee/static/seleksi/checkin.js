@@ -143,8 +143,11 @@
     say(texts.msgStarting);
     const read = await reader();
     if (!read) {
-      say(texts.msgNoReader);
-      scanButton.hidden = true;
+      // the vendored reader did not load (a slow or broken connection): it may next time
+      const retry = !!libraryUrl && !window.jsQR;
+      say(retry ? texts.msgNoLibrary : texts.msgNoReader);
+      scanButton.hidden = !retry;
+      scanButton.disabled = false;
       box.focus();
       return;
     }
