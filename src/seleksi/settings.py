@@ -53,7 +53,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "seleksi.console",  # before the admin, so its templates override the admin's
-    "django.contrib.admin",
+    "seleksi.console.admin_config.ConsoleAdminConfig",  # django.contrib.admin, site staff kept out
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

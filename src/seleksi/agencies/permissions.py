@@ -73,3 +73,12 @@ def role_of(user: Any, agency_id: int | None) -> str:
             if role in roles:
                 return str(role)
     return "applicant"
+
+
+def user_checks_in_only(user: Any) -> bool:
+    """Whether every role the user holds is limited to check-in (site staff): such a person
+    reads no application, so the console and the committee's pages answer them 404."""
+    if not _active(user) or user.is_superuser:
+        return False
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return bool(roles) and not roles & CAPABILITY_ROLES[Capability.VIEW_AGENCY_DATA]

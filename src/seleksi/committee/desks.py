@@ -6,10 +6,12 @@ Decisions worth knowing:
 - A desk is one selection seen with the person's capabilities in its agency
   (`seleksi.agencies.permissions`); a superuser has every capability everywhere.
 - The menu shows a link only to someone who can use the page behind it: the queue to anyone
-  of the agency, objections to the committee, ranking and replacements to the committee and the
-  administrator (who reads them), the console's selection, formations and audit trail to the
-  administrator. The pages themselves still check, so a hidden link is a convenience, never the
-  lock.
+  of the agency who reads applications, check-in to site staff and the committee, objections
+  to the committee, ranking and replacements to the committee and the administrator (who
+  reads them), the console's selection, formations and audit trail to the administrator. The
+  pages themselves still check, so a hidden link is a convenience, never the lock.
+- Site staff (`Role.SITE_STAFF`) get a desk for each selection of their agency, with the
+  check-in pages only: they read no application, ranking or console page.
 """
 
 from dataclasses import dataclass
@@ -30,14 +32,19 @@ class Desk:
     selection: Selection
     roles: list[str]
     """the user's roles in the selection's agency, as labels"""
+    can_view: bool
+    """reads the agency's applications: the verification queue (verifier, committee,
+    administrator)"""
     can_verify: bool
     """checks applications (verifier, committee)"""
     can_decide: bool
     """answers objections, starts and confirms rankings (committee)"""
     can_manage: bool
     """edits the selection and its formations in the console (administrator)"""
-    can_test: bool = False
+    can_test: bool
     """runs the test desk: sites, sessions, booking windows, moves (committee, administrator)"""
+    can_check_in: bool
+    """checks participants in on the test day (site staff, committee)"""
 
     @property
     def reads_ranking(self) -> bool:
@@ -61,7 +68,19 @@ def staff_desks(user: Any) -> list[Desk]:
     )
     if user.is_superuser:
         label = [str(_("Platform administrator"))]
-        return [Desk(selection, label, True, True, True, True) for selection in selections]
+        return [
+            Desk(
+                selection,
+                label,
+                can_view=True,
+                can_verify=True,
+                can_decide=True,
+                can_manage=True,
+                can_test=True,
+                can_check_in=True,
+            )
+            for selection in selections
+        ]
     roles: dict[int, set[Role]] = {}
     for agency_id, role in Membership.objects.filter(user=user).values_list("agency_id", "role"):
         roles.setdefault(agency_id, set()).add(Role(role))
@@ -73,13 +92,16 @@ def staff_desks(user: Any) -> list[Desk]:
         Desk(
             selection,
             roles=[str(role.label) for role in Role if role in roles[selection.agency_id]],
+            can_view=holds(selection.agency_id, Capability.VIEW_AGENCY_DATA),
             can_verify=holds(selection.agency_id, Capability.VERIFY_APPLICATIONS),
             can_decide=holds(selection.agency_id, Capability.DECIDE_RESULTS),
             can_manage=holds(selection.agency_id, Capability.MANAGE_SELECTIONS),
             can_test=holds(selection.agency_id, Capability.MANAGE_TESTS),
+            can_check_in=holds(selection.agency_id, Capability.CHECK_IN),
         )
         for selection in selections.filter(agency_id__in=roles)
         if holds(selection.agency_id, Capability.VIEW_AGENCY_DATA)
+        or holds(selection.agency_id, Capability.CHECK_IN)
     ]
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     assignment_views,
+    checkin_views,
     exams_views,
     ranking_views,
     replacement_views,
@@ -64,4 +65,8 @@ urlpatterns = [
         assignment_views.exam_assign,
         name="exam_assign",
     ),
+    # check-in
+    path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),
+    path("panitia/hadir/sesi/<int:pk>/", checkin_views.checkin, name="checkin"),
+    path("panitia/hadir/foto/<int:pk>/", checkin_views.photo, name="checkin_photo"),
 ]

@@ -206,3 +206,33 @@ def stage_seats(application: Application) -> list[StageSeat]:
     seats = {b.stage: b for b in bookings_of(application)}
     stages = list(found) + [stage for stage in seats if stage not in found]
     return [StageSeat(s, labels.get(s, s), found.get(s), seats.get(s)) for s in stages]
+
+
+# --- check-in on the day --------------------------------------------------------------
+
+
+def check_in_sessions(*, selection: Selection) -> list[TestSession]:
+    """The selection's sessions not closed yet, soonest first, each with `booked` and
+    `present` (counted from the bookings), for the check-in staff's list."""
+    return list(
+        TestSession.objects.filter(selection=selection, closed_at=None)
+        .annotate(
+            booked=Count("bookings"),
+            present=Count("bookings", filter=Q(bookings__attendance=Booking.Attendance.PRESENT)),
+        )
+        .select_related("site")
+        .order_by("starts_at", "code")
+    )
+
+
+@dataclass(frozen=True)
+class CheckInCount:
+    present: int
+    booked: int
+
+
+def check_in_count(session: TestSession) -> CheckInCount:
+    counts = Booking.objects.filter(session=session).aggregate(
+        booked=Count("pk"), present=Count("pk", filter=Q(attendance=Booking.Attendance.PRESENT))
+    )
+    return CheckInCount(present=counts["present"], booked=counts["booked"])

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from seleksi.agencies.permissions import user_checks_in_only
+
 from ..desks import Desk, is_staff_member, request_desks
 
 register = template.Library()
@@ -15,7 +17,12 @@ def staff_menu(context: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if request is None or user is None or not is_staff_member(user):
         return {"show": False}
-    return {"show": True, "desks": request_desks(request), "request": request}
+    return {
+        "show": True,
+        "desks": request_desks(request),
+        "console": not user_checks_in_only(user),
+        "request": request,
+    }
 
 
 @register.simple_tag(takes_context=True)
