@@ -9,6 +9,19 @@ from typing import Any
 
 import pytest
 
+from tests import live
+
+live.install()
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: None, live_server: Any) -> Any:
+    """pytest-django's live server, started once the test database exists: it looks at the
+    database when it starts, to hand an in-memory SQLite connection to its threads. Asked
+    for before any other database fixture, it would see the settings' database instead and
+    open new connections per request, which an in-memory database answers with "locked"."""
+    return live_server
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _expect_postgres(request: pytest.FixtureRequest) -> None:

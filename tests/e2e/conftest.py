@@ -2,20 +2,16 @@
 
 Every test under tests/e2e gets the `e2e` marker; run them with `pytest -m e2e`.
 Playwright never downloads a browser here: install Chromium with `apt-get install chromium`.
+The live server itself (one request at a time on in-memory SQLite) is tests/live.py's.
 """
 
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
 
-import django.test.testcases
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
@@ -35,47 +31,6 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 
 _screenshot_dir: Path | None = None
-
-
-class _SharedConnectionServer(ThreadedWSGIServer):
-    """The live server of an in-memory SQLite database, whose one connection pytest-django
-    hands to every request thread. A page that loads several documents at once would use it
-    from several threads together, which SQLite answers with "bad parameter or other API
-    misuse" (a 500, a lost session, a 404). Requests keep their threads, so a slow client
-    holds up nobody, but the application runs for one request at a time; the body is read
-    inside that turn, as a streamed file may still query the database."""
-
-    _turn = threading.Lock()
-
-    def get_app(self) -> Any:
-        application = super().get_app()
-
-        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-            with self._turn:
-                result = application(environ, start_response)
-                try:
-                    return [b"".join(result)]
-                finally:
-                    if hasattr(result, "close"):
-                        result.close()
-
-        return one_at_a_time
-
-
-class _LiveServerThread(LiveServerThread):
-    def _create_server(self, connections_override: Any = None) -> ThreadedWSGIServer:
-        if not connections_override:  # a database server: each thread has its own connection
-            return super()._create_server(connections_override=connections_override)
-        return _SharedConnectionServer(
-            (self.host, self.port),
-            QuietWSGIRequestHandler,
-            allow_reuse_address=False,
-            connections_override=connections_override,
-        )
-
-
-# pytest-django's live_server builds its thread from this name when the fixture starts.
-django.test.testcases.LiveServerThread = _LiveServerThread  # type: ignore[misc]
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,0 +1,568 @@
+"""Benchmark: the seat-booking storm. N applicants with a final MS press "book" at the same
+moment for one SKD session of S seats, over real HTTP against a real server; then the exam
+cards (bench/exam_cards.py, when it is there).
+
+Decisions worth knowing:
+
+- The server is a separate process (or several sharing one listening socket), so the clients
+  never share its interpreter lock: Django's WSGI server on the project's WSGI application
+  with a fixed pool of threads, as gunicorn's gthread worker runs it. Pool threads keep their
+  database connection between requests (CONN_MAX_AGE), which a thread per request would not.
+- Every applicant is signed in beforehand (a session row written directly), and each request
+  comes on a new connection, as from separate phones. The clients are threads of this
+  process, released together.
+- Beside the storm, the same client sends the same number of requests to a static file (the
+  least the HTTP stack costs) and to /healthz (a Django view with one query) on the same
+  server, once just before the storm and once just after it: the ratios survive a noisy
+  machine better than the figures. The load average is printed beside them.
+- After each storm the counts are checked (bookings = seats, the rest answered "penuh",
+  no 5xx, seats taken = bookings per room); a wrong count ends the run with an error. Nothing
+  is asserted about time.
+- Each database runs in its own child process of this script (Django is set up once per
+  process): a throwaway SQLite file (WAL, busy timeout, as settings.py configures it) and a
+  throwaway PostgreSQL cluster (scripts/throwaway-postgres: durability off, as for the
+  tests) when PostgreSQL is installed. With DATABASE_URL set, only that database is used.
+
+    .venv/bin/python bench/booking.py [--applicants 2000] [--seats 100,1000] [--clients 64]
+        [--processes 2] [--threads 16] [--database sqlite|postgres|both] [--no-cards]
+"""
+
+import argparse
+import http.client
+import importlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+STATIC_FILE = "/static/seleksi/seleksi.css"
+TRIVIAL_PAGE = "/healthz"
+BOUNDS = (STATIC_FILE, TRIVIAL_PAGE)
+ROOM_SEATS = (60, 40)  # rooms of a session take turns at these sizes until the seats are made
+CSRF_SECRET = "b" * 32
+SESSION_KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+def serve(listener_fd: int, threads: int) -> None:
+    """Serve the project's WSGI application on the inherited listening socket with a pool
+    of `threads`, until terminated."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+
+    from seleksi.wsgi import application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class PooledServer(WSGIServer):
+        def __init__(self) -> None:
+            super().__init__(("127.0.0.1", 0), QuietHandler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = socket.socket(fileno=listener_fd)
+            self.server_address = self.socket.getsockname()
+            self.server_name, self.server_port = self.server_address[:2]
+            self.setup_environ()
+            self.pool = ThreadPoolExecutor(threads, thread_name_prefix="request")
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            self.pool.submit(self.process_request_thread, request, client_address)
+
+        def process_request_thread(self, request: Any, client_address: Any) -> None:
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    server = PooledServer()
+    server.set_app(application)
+    server.serve_forever()
+
+
+class Servers:
+    """`processes` server processes answering on one port of 127.0.0.1."""
+
+    def __init__(self, processes: int, threads: int) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        self.port = self.listener.getsockname()[1]
+        fd = self.listener.fileno()
+        command = [sys.executable, __file__, "--serve", str(fd), "--threads", str(threads)]
+        # Our own script, with numbers we made.
+        self.processes = [
+            subprocess.Popen(command, pass_fds=[fd])  # noqa: S603
+            for _ in range(processes)
+        ]
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(process.poll() is not None for process in self.processes):
+                raise SystemExit("a server process ended at start-up")
+            if request(self.port, "GET", TRIVIAL_PAGE).status == 200:
+                return
+            time.sleep(0.2)
+        raise SystemExit("the server did not answer within a minute")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.listener.close()
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    seconds: float
+    ended: float  # time.perf_counter() when the answer was read
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: str = ""
+    cookie: str = ""
+
+
+def request(port: int, method: str, path: str, body: str = "", cookie: str = "") -> Answer:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Connection": "close"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        status = response.status
+    except OSError as error:
+        content, status = repr(error).encode(), 0
+    finally:
+        connection.close()
+    ended = time.perf_counter()
+    return Answer(status, content, ended - started, ended)
+
+
+def fire(port: int, requests: list[Request], clients: int) -> tuple[list[Answer], float]:
+    """Every request sent from `clients` threads released together; the answers and the
+    moment they were released."""
+    pending: Iterator[Request] = iter(requests)
+    lock = threading.Lock()
+    answers: list[Answer] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def work() -> None:
+        mine = []
+        barrier.wait()
+        while True:
+            with lock:
+                item = next(pending, None)
+            if item is None:
+                break
+            mine.append(request(port, item.method, item.path, item.body, item.cookie))
+        with lock:
+            answers.extend(mine)
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    released = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    return answers, released
+
+
+def milliseconds(answers: list[Answer]) -> tuple[float, float]:
+    """p50 and p99 of the answers' latencies, in milliseconds."""
+    values = sorted(answer.seconds * 1000 for answer in answers)
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (0.0, 0.0)
+    return statistics.median(values), statistics.quantiles(values, n=100)[98]
+
+
+# --- the data --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    session_id: int
+    rooms: int
+    requests: list[Request]
+
+
+def rooms_for(seats: int) -> list[int]:
+    sizes: list[int] = []
+    while sum(sizes) < seats:
+        sizes.append(min(ROOM_SEATS[len(sizes) % len(ROOM_SEATS)], seats - sum(sizes)))
+    return sizes
+
+
+def scene(tag: str, applicants: int, seats: int) -> Scene:
+    """A selection with one formation, one SKD session of `seats` seats tomorrow, an open
+    self-booking window and `applicants` final-MS applicants, each signed in; the confirmed
+    booking request of each."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from seleksi.accounts.models import User
+    from seleksi.agencies.models import Agency
+    from seleksi.applications.models import Application
+    from seleksi.exams.models import BookingWindow, Room, SessionRoom, TestSession, TestSite
+    from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
+    from seleksi.rules.verification import Mark
+    from seleksi.rules.verification import Stage as AdminStage
+    from seleksi.selections.models import Formation, Selection
+    from seleksi.selections.services import formations_import
+
+    now = timezone.now()
+    agency = Agency.objects.create(code=tag, name=f"Bench {tag}", kind="regional_government")
+    selection = Selection.objects.create(
+        agency=agency, code=tag, kind="casn", title=f"Bench {tag}", is_published=True
+    )
+    row = ["F-0001", "CPNS", "umum", "Analis", "S-1 Jurusan", "Unit", "1", "teknis"]
+    formations_import(
+        selection=selection,
+        parsed=parse_formation_table(EXPORT_COLUMNS, [row]),
+        actor=None,
+        source="bench",
+    )
+    formation = Formation.objects.get(selection=selection)
+    site = TestSite.objects.create(selection=selection, code="gor", name="GOR")
+    session = TestSession.objects.create(
+        selection=selection,
+        stage="skd",
+        code="sesi-1",
+        site=site,
+        starts_at=now + timedelta(days=1),
+        duration_minutes=100,
+    )
+    sizes = rooms_for(seats)
+    for order, size in enumerate(sizes):
+        room = Room.objects.create(
+            site=site, code=f"r{order + 1}", name=f"R{order + 1}", seats=size
+        )
+        SessionRoom.objects.create(session=session, room=room, order=order, capacity=size)
+    BookingWindow.objects.create(
+        selection=selection,
+        stage="skd",
+        mode=BookingWindow.Mode.SELF,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(hours=12),
+    )
+    password = make_password(None)
+    User.objects.bulk_create(
+        (User(username=f"{tag}-{n:06d}", password=password) for n in range(applicants)),
+        batch_size=2000,
+    )
+    users = list(User.objects.filter(username__startswith=f"{tag}-").order_by("username"))
+    Application.objects.bulk_create(
+        (
+            Application(
+                applicant=user,
+                selection=selection,
+                formation=formation,
+                number=f"{tag}-{n:06d}",
+                status=Application.Status.SUBMITTED,
+                submitted_at=now,
+                admin_stage=AdminStage.FINAL,
+                admin_result=Mark.MS,
+                published_result=Mark.MS,
+            )
+            for n, user in enumerate(users)
+        ),
+        batch_size=2000,
+    )
+    store = SessionStore()
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    keys = [get_random_string(32, SESSION_KEY_CHARACTERS) for _ in users]
+    Session.objects.bulk_create(
+        (
+            Session(
+                session_key=key,
+                session_data=store.encode(
+                    {
+                        SESSION_KEY: str(user.pk),
+                        BACKEND_SESSION_KEY: backend,
+                        HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    }
+                ),
+                expire_date=now + timedelta(hours=2),
+            )
+            for key, user in zip(keys, users, strict=True)
+        ),
+        batch_size=2000,
+    )
+    body = urlencode({"session": session.pk, "confirmed": "1", "csrfmiddlewaretoken": CSRF_SECRET})
+    requests = [
+        Request(
+            "POST",
+            reverse("applicant:booking", args=[f"{tag}-{n:06d}", "skd"]),
+            body,
+            f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}",
+        )
+        for n, key in enumerate(keys)
+    ]
+    return Scene(session.pk, len(sizes), requests)
+
+
+def counts_checked(session_id: int, seats: int, answers: list[Answer]) -> list[str]:
+    """What is wrong with the storm's outcome, if anything."""
+    from django.db.models import Count
+
+    from seleksi.exams.models import Booking, SessionRoom
+
+    problems = []
+    booked = sum(1 for a in answers if a.status == 302)
+    full = sum(1 for a in answers if a.status == 200 and b"penuh" in a.body)
+    expected = min(seats, len(answers))
+    others = Counter(a.status for a in answers if a.status not in (200, 302))
+    if others:
+        problems.append(f"answers other than 302 and 200: {dict(others)}")
+    if booked != expected or full != len(answers) - expected:
+        problems.append(f"{booked} booked and {full} full, expected {expected} booked")
+    bookings = Booking.objects.filter(session_id=session_id)
+    per_room = dict(bookings.values_list("session_room").annotate(n=Count("pk")))
+    if bookings.count() != booked:
+        problems.append(f"{bookings.count()} bookings stored, {booked} answered")
+    for room in SessionRoom.objects.filter(session_id=session_id):
+        if room.taken != per_room.get(room.pk, 0) or room.taken > room.capacity:
+            problems.append(
+                f"room {room.pk}: taken {room.taken}, {per_room.get(room.pk, 0)} bookings, "
+                f"capacity {room.capacity}"
+            )
+    return problems
+
+
+# --- one database ----------------------------------------------------------------------
+
+
+def line(label: str, answers: list[Answer], seconds: float | None = None) -> str:
+    p50, p99 = milliseconds(answers)
+    rate = f"in {seconds:6.2f} s {len(answers) / seconds:7,.0f}/s" if seconds else " " * 21
+    return f"  {label:<36} {len(answers):>6,} {rate}  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
+
+
+def bound(port: int, path: str, count: int, clients: int) -> tuple[list[Answer], float]:
+    answers, released = fire(port, [Request("GET", path)] * count, clients)
+    return answers, max(a.ended for a in answers) - released
+
+
+def storm_round(servers: Servers, options: argparse.Namespace, seats: int) -> list[str]:
+    """One storm of `options.applicants` on `seats` seats, with the bounds measured just
+    before and just after it; prints the figures and returns what went wrong."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    built = scene(f"storm-{seats}", options.applicants, seats)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    setup_seconds = time.perf_counter() - started
+    count = len(built.requests)
+    clients = options.clients
+    # Warm every server thread's connection, and every process's templates and URLs.
+    warm = options.processes * options.threads * 2
+    for path in BOUNDS:
+        fire(servers.port, [Request("GET", path)] * warm, clients)
+    fire(
+        servers.port,
+        [Request("GET", r.path, cookie=r.cookie) for r in built.requests[:warm]],
+        clients,
+    )
+
+    load_before = os.getloadavg()[0]
+    before = {path: bound(servers.port, path, count, clients) for path in BOUNDS}
+    answers, released = fire(servers.port, built.requests, clients)
+    storm_seconds = max(a.ended for a in answers) - released
+    after = {path: bound(servers.port, path, count, clients) for path in BOUNDS}
+    load_after = os.getloadavg()[0]
+    bounds = {
+        path: (before[path][0] + after[path][0], before[path][1] + after[path][1])
+        for path in BOUNDS
+    }
+    booked = [a for a in answers if a.status == 302]
+    full = [a for a in answers if a.status == 200 and b"penuh" in a.body]
+    filled_seconds = max((a.ended for a in booked), default=released) - released
+
+    print(
+        f"{count:,} applicants, {seats:,} seats in {built.rooms} rooms; data made in "
+        f"{setup_seconds:.1f} s (not timed); load average {load_before:.1f} before, "
+        f"{load_after:.1f} after; bounds: half just before the storm, half just after"
+    )
+    for path, (bound_answers, seconds) in bounds.items():
+        print(line(f"bound: {path}", bound_answers, seconds))
+    print(line("booking storm, every answer", answers, storm_seconds))
+    print(line("  booked (302)", booked))
+    print(line('  full (200, "penuh")', full))
+    if booked:
+        print(
+            f"  {len(booked):,} seats taken within {filled_seconds:.2f} s of the start: "
+            f"{len(booked) / filled_seconds:,.0f} bookings per second"
+        )
+    storm_rate = count / storm_seconds
+    storm_p50 = milliseconds(answers)[0]
+    for path, (bound_answers, seconds) in bounds.items():
+        print(
+            f"  ratio to {path}: {len(bound_answers) / seconds / storm_rate:,.1f}x fewer "
+            f"answers per second, p50 {storm_p50 / milliseconds(bound_answers)[0]:,.1f}x longer"
+        )
+    problems = counts_checked(built.session_id, seats, answers)
+    failures = sum(1 for answers, _ in bounds.values() for a in answers if a.status != 200)
+    if failures:
+        problems.append(f"{failures} bound requests were not answered 200")
+    for problem in problems:
+        print(f"  !! {problem}")
+    if not problems:
+        print("  checked: bookings = seats, the rest told penuh, no 5xx, no room over capacity")
+    return problems
+
+
+def one_database(options: argparse.Namespace) -> None:
+    from contextlib import ExitStack
+
+    from benchdb import setup_django, throwaway_postgres
+
+    with ExitStack() as stack:
+        if options.database == "postgres" and "DATABASE_URL" not in os.environ:
+            os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
+        os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+        workdir = setup_django("seleksi-bench-booking-")
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+        else:
+            version = getattr(connection.Database, "sqlite_version", "")
+        servers = Servers(options.processes, options.threads)
+        stack.callback(servers.stop)
+        # Server threads keep connections; the server's database must be free of ours.
+        connection.close()
+        servers.wait_ready()
+        print(
+            f"\n== {connection.vendor} {version}: server {options.processes} process(es) x "
+            f"{options.threads} threads, {options.clients} client threads, "
+            f"{os.cpu_count()} cores"
+        )
+        problems = []
+        for seats in options.seats:
+            problems += storm_round(servers, options, seats)
+    if problems:
+        raise SystemExit(1)
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def postgres_installed() -> bool:
+    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+def exam_cards() -> None:
+    """THE PLACE for the exam-card throughput (PDFs per second per core, goal 20 or more):
+    bench/exam_cards.py, run with its own defaults when it is there."""
+    try:
+        module = importlib.import_module("exam_cards")
+    except ModuleNotFoundError as error:
+        if error.name != "exam_cards":
+            raise
+        print("\n== exam cards: bench/exam_cards.py is not here yet; skipped")
+        return
+    print("\n== exam cards (bench/exam_cards.py)", flush=True)
+    arguments = sys.argv
+    sys.argv = [str(Path(module.__file__ or "exam_cards.py"))]
+    try:
+        main_of: Callable[[], object] = module.main
+        main_of()
+    finally:
+        sys.argv = arguments
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--applicants", type=int, default=2000)
+    parser.add_argument(
+        "--seats",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[100, 1000],
+        help="seat counts, one storm each (default 100,1000)",
+    )
+    parser.add_argument("--clients", type=int, default=64, help="client threads")
+    parser.add_argument("--processes", type=int, default=2, help="server processes")
+    parser.add_argument("--threads", type=int, default=16, help="threads per server process")
+    parser.add_argument(
+        "--database", choices=["sqlite", "postgres", "both"], default="both", help="default both"
+    )
+    parser.add_argument("--no-cards", action="store_true", help="leave out the exam cards")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+
+    if options.serve is not None:
+        serve(options.serve, options.threads)
+        return
+    if options.database != "both" or "DATABASE_URL" in os.environ:
+        one_database(options)
+        return
+    failed = []
+    for database in ("sqlite", "postgres"):
+        if database == "postgres" and not postgres_installed():
+            print("\n== postgres: not installed (apt-get install postgresql); skipped")
+            continue
+        forwarded = [
+            f"--applicants={options.applicants}",
+            f"--seats={','.join(str(s) for s in options.seats)}",
+            f"--clients={options.clients}",
+            f"--processes={options.processes}",
+            f"--threads={options.threads}",
+            f"--database={database}",
+        ]
+        # This script again, for one database, with the options given to us.
+        if subprocess.run([sys.executable, __file__, *forwarded], check=False).returncode:  # noqa: S603
+            failed.append(database)
+    if not options.no_cards:
+        exam_cards()
+    if failed:
+        raise SystemExit(f"the storm went wrong on {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
