@@ -369,14 +369,36 @@ def accommodation_record(
 
 
 def _take_seat(session: TestSession) -> SessionRoom | None:
-    """One seat of `session` by compare-and-swap, rooms in order; None when it is full."""
-    for room in SessionRoom.objects.filter(session=session).order_by("order", "pk"):
-        taken = SessionRoom.objects.filter(pk=room.pk, taken__lt=F("capacity")).update(
-            taken=F("taken") + 1
+    """One seat of `session` by compare-and-swap in the first room that looks free (rooms in
+    order); when another writer took its last seat meanwhile, the next one. None when full."""
+    while True:
+        room = (
+            SessionRoom.objects.filter(session=session, taken__lt=F("capacity"))
+            .order_by("order", "pk")
+            .first()
         )
-        if taken:
+        if room is None:
+            return None
+        if SessionRoom.objects.filter(pk=room.pk, taken__lt=F("capacity")).update(
+            taken=F("taken") + 1
+        ):
             return room
-    return None
+
+
+def _looks_full(session: TestSession) -> bool:
+    """A read before any lock: a session already full is answered at once, without the write
+    lock a booking takes (SQLite takes it for the whole database). Never the last word: the
+    compare-and-swap decides."""
+    return not SessionRoom.objects.filter(session=session, taken__lt=F("capacity")).exists()
+
+
+def _full(application: Application, session: TestSession) -> ExamsRefused:
+    return ExamsRefused(
+        "full",
+        alternatives=selectors.sessions_with_seats(
+            application=application, stage=session.stage, limit=3
+        ),
+    )
 
 
 def _free_seat(session_room_id: int) -> None:
@@ -429,16 +451,13 @@ def booking_make(
         raise ExamsRefused("session_started")
     if not _admits(session, application):
         raise ExamsRefused("reserved")
+    if _looks_full(session):
+        raise _full(application, session)
     try:
         with transaction.atomic():
             room = _take_seat(session)
             if room is None:
-                raise ExamsRefused(
-                    "full",
-                    alternatives=selectors.sessions_with_seats(
-                        application=application, stage=session.stage, limit=3
-                    ),
-                )
+                raise ExamsRefused("full")
             booking = Booking.objects.create(
                 selection=selection,
                 application=application,
@@ -457,6 +476,10 @@ def booking_make(
             _notify(booking, "booked", site_url)
     except IntegrityError as error:
         raise ExamsRefused("already_booked") from error
+    except ExamsRefused as error:
+        if error.code == "full":
+            raise _full(application, session) from error
+        raise
     return booking
 
 
