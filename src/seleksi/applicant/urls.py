@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import account_views, views
+from . import account_views, card_views, views
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -68,6 +68,12 @@ applicant_patterns = [
     path("dokumen/<int:pk>/", views.document_file, name="document"),
     path("lamaran/<str:number>/resume.pdf", views.resume_pdf, name="resume_pdf"),
     path("akun/kartu-informasi-akun.pdf", views.account_card_pdf, name="account_card_pdf"),
+    # exam card
+    path(
+        "lamaran/<str:number>/kartu-ujian/<slug:stage>.pdf",
+        card_views.exam_card,
+        name="exam_card",
+    ),
 ]
 
 urlpatterns = [

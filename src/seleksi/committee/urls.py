@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ranking_views, replacement_views, verification_views, workspace_views
+from . import card_views, ranking_views, replacement_views, verification_views, workspace_views
 
 app_name = "committee"
 
@@ -33,4 +33,16 @@ urlpatterns = [
         replacement_views.replacements,
         name="replacements",
     ),
+    # exam cards
+    path(
+        "panitia/<slug:code>/ujian/<slug:stage>/kartu/",
+        card_views.exam_cards,
+        name="exam_cards",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/<slug:stage>/kartu/proses/",
+        card_views.exam_cards_progress,
+        name="exam_cards_progress",
+    ),
+    path("panitia/kartu/<int:pk>.zip", card_views.exam_cards_zip, name="exam_cards_zip"),
 ]
