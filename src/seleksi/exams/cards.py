@@ -8,9 +8,10 @@ Decisions worth knowing:
   fixed height and hides what would overflow, so a long name or address never makes a second
   page.
 - Cards are printed many to one WeasyPrint document (CARDS_PER_DOCUMENT), whose pages are then
-  split with pypdf into one PDF per card. Alone, a card spends most of its time in WeasyPrint
-  subsetting its two fonts, which happens once per document; shared by fifty cards it is a
-  small part (bench/exam_cards.py measures both ways).
+  split with pypdf into one PDF per card. WeasyPrint subsets the two fonts once per document,
+  which alone costs about as much as laying out a card; shared by fifty cards it is a small
+  part. bench/exam_cards.py measures both ways: about 29 cards per CPU second in documents of
+  fifty, 14 one by one (the issue asks for 20).
 - WeasyPrint gives every page of a document one shared resources dictionary that lists every
   image of the document. The split rewrites each page's resources to the names its own
   content draws, so a card never carries another participant's photo; only the fonts, subset
