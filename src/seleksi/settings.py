@@ -235,9 +235,14 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # pypdf narrates every damaged upload; the upload checks report those to the person.
         "pypdf": {"level": "ERROR"},
+        # WeasyPrint narrates each step and page of every PDF it makes (a stage's exam cards).
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
+# The portal's own address, for links made where no request is at hand (the exam cards' QR
+# codes printed by the task worker). Scheme and host, without a trailing slash.
+SELEKSI_SITE_URL = os.environ.get("SELEKSI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", "25"))
 # A ranking started from the committee's page with at least this many stored scores runs on
 # the task worker instead of inside the request (a national SKD stage takes tens of seconds).

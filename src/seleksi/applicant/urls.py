@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import account_views, booking_views, site_views, views
+from . import account_views, booking_views, card_views, site_views, views
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -77,6 +77,12 @@ applicant_patterns = [
     ),
     # test location
     path("lamaran/<str:number>/lokasi-ujian/", site_views.exam_site, name="exam_site"),
+    # exam card
+    path(
+        "lamaran/<str:number>/kartu-ujian/<slug:stage>.pdf",
+        card_views.exam_card,
+        name="exam_card",
+    ),
 ]
 
 urlpatterns = [

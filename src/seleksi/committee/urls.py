@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     assignment_views,
+    card_views,
     checkin_views,
     exams_views,
     ranking_views,
@@ -69,4 +70,16 @@ urlpatterns = [
     path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),
     path("panitia/hadir/sesi/<int:pk>/", checkin_views.checkin, name="checkin"),
     path("panitia/hadir/foto/<int:pk>/", checkin_views.photo, name="checkin_photo"),
+    # exam cards
+    path(
+        "panitia/<slug:code>/ujian/<slug:stage>/kartu/",
+        card_views.exam_cards,
+        name="exam_cards",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/<slug:stage>/kartu/proses/",
+        card_views.exam_cards_progress,
+        name="exam_cards_progress",
+    ),
+    path("panitia/kartu/<int:pk>.zip", card_views.exam_cards_zip, name="exam_cards_zip"),
 ]

@@ -43,7 +43,17 @@ from seleksi.rules.verification import Stage as AdminStage
 from seleksi.selections.models import Selection
 
 from . import selectors
-from .models import Accommodation, Booking, BookingWindow, Room, SessionRoom, TestSession, TestSite
+from .models import (
+    Accommodation,
+    Booking,
+    BookingWindow,
+    CardBatch,
+    Room,
+    SessionRoom,
+    TestSession,
+    TestSite,
+)
+from .tasks import card_batch_make
 
 MOVE_REASON_MIN_CHARACTERS = 10
 
@@ -99,6 +109,10 @@ REFUSALS = {
     ),
     "unknown_site": _(
         "That test location does not belong to this selection; choose one from the list."
+    ),
+    "no_bookings": _(
+        "Nobody holds a seat in this stage yet, so there is no exam card to print. Seat the "
+        "participants first."
     ),
 }
 
@@ -685,3 +699,28 @@ def _notify_absent(
     return email_queue_many(
         (email, subject, body.replace(stand_in, number)) for email, number in recipients if email
     )
+
+
+# --- exam cards -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_batch_request(*, selection: Selection, stage: str, actor: Any) -> CardBatch:
+    """The committee asks for every exam card of a stage as one ZIP: a CardBatch made by the
+    task worker once the request commits (`tasks.card_batch_make`). Refused when nobody holds
+    a seat in the stage."""
+    _require(actor, Capability.MANAGE_TESTS, selection)
+    total = Booking.objects.filter(selection=selection, stage=stage).count()
+    if not total:
+        raise ExamsRefused("no_bookings")
+    batch = CardBatch.objects.create(
+        selection=selection, stage=stage, total=total, requested_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="exams.cards_requested",
+        subject=selection,
+        details={"stage": stage, "batch": batch.pk, "cards": total},
+    )
+    transaction.on_commit(lambda: card_batch_make.enqueue(batch_id=batch.pk))
+    return batch

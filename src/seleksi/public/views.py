@@ -5,6 +5,7 @@ regency lookup of the forms."""
 import re
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -17,9 +18,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from seleksi.accounts.models import User
+from seleksi.agencies.models import Agency
 from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
+from seleksi.exams import cards as exam_cards
 from seleksi.reference import selectors as reference_selectors
 from seleksi.scoring import selectors as scoring_selectors
 from seleksi.selections import selectors
@@ -239,7 +242,11 @@ def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
-    """Whether a printed resume or account card is genuine: its QR code opens this page."""
+    """Whether a printed resume, account card or exam card is genuine: its QR code opens this
+    page."""
+    check = exam_cards.card_check(token) if token.startswith("k") else None
+    if check is not None:
+        return _verify_exam_card(request, check)
     application = (
         Application.objects.select_related("selection", "formation", "applicant")
         .filter(verification_token=token)
@@ -259,6 +266,28 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "name": masked_name(user.full_name) if user else "",
         },
         status=status,
+    )
+
+
+def _verify_exam_card(request: HttpRequest, check: exam_cards.CardCheck) -> HttpResponse:
+    """An exam card shows the booking as it is now: after a committee move the same QR code
+    names the new session, and the page says when the move was."""
+    booking = check.booking
+    agency = booking.selection.agency
+    zone = ZoneInfo(agency.time_zone)
+    session = booking.session
+    return render(
+        request,
+        "applications/verify.html",
+        {
+            "genuine": True,
+            "booking": booking,
+            "name": masked_name(booking.application.applicant.full_name),
+            "starts_at": timezone.localtime(session.starts_at, zone),
+            "ends_at": timezone.localtime(session.ends_at, zone),
+            "zone": Agency.TimeZone(agency.time_zone).name,
+            "moved_at": timezone.localtime(check.moved_at, zone) if check.moved_at else None,
+        },
     )
 
 
