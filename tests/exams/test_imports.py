@@ -2,6 +2,7 @@
 lists with its audit events; a bad one names the row of every problem and saves nothing."""
 
 import io
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,14 @@ SESSION_HEADER = (
     "akomodasi"
 )
 WIB = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The messages are read in English, whatever the test's default language: they are
+    lazy and are put into words when read, not when the import made them."""
+    with translation.override("en"):
+        yield
 
 
 def csv(header: str, *rows: str) -> bytes:
