@@ -44,9 +44,10 @@ def the_day() -> tuple[TestScene, TestSession]:
 
 
 def in_english(page: Page, base: str) -> None:
-    """The new strings' Indonesian lives in the translation catalogue; the test reads the
-    English ones so it does not depend on that catalogue being compiled."""
+    """The test reads the English texts, so it does not depend on the translation catalogue;
+    the page in front of the person is shown again in English."""
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.reload()
 
 
 def test_site_staff_check_a_participant_in_by_typing_the_number(
@@ -55,8 +56,8 @@ def test_site_staff_check_a_participant_in_by_typing_the_number(
     scene, today = the_day()
     base = live_server.url
     sign_in_at(page, base, scene.site_staff.username, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/panitia/$"))
     in_english(page, base)
+    expect(page).to_have_url(re.compile(r"/panitia/$"))
 
     page.locator(f"#desk-{scene.selection.code}").get_by_role(
         "link", name="Check-in (hadir)"

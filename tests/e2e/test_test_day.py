@@ -66,7 +66,9 @@ def final_ms(email: str, number: str) -> Application:
 
 
 def in_english(page: Page, base: str) -> None:
+    """The page in front of the person, again in English (the header's language switch)."""
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.reload()
 
 
 def signed_in(browser: Browser, base: str, identifier: str) -> Page:
