@@ -33,6 +33,7 @@ from seleksi.accounts.backends import user_by_identifier
 from seleksi.accounts.models import Education, Profile, User
 from seleksi.accounts.registry import RegistryOutcome, population_registry
 from seleksi.accounts.selectors import profile_missing
+from seleksi.agencies.permissions import user_is_staff_anywhere
 from seleksi.audit.services import audit_record
 from seleksi.core.client import client_address
 from seleksi.rules.nik import normalise_number
@@ -219,6 +220,12 @@ def activation_resend(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_staff(user: Any) -> bool:
+    """Staff land on their workspace: a staff account, or anyone holding an agency role
+    (test-site staff made without the staff flag too)."""
+    return bool(user.is_staff or user_is_staff_anywhere(user))
+
+
 def _local_next(request: HttpRequest) -> str:
     """The `next` address of this site's own pages, or "" (never another host)."""
     target = request.GET.get("next", "")
@@ -254,7 +261,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 target = _local_next(request)
                 if target:
                     return HttpResponseRedirect(target)
-                return redirect("committee:home" if user.is_staff else "accounts:profile")
+                return redirect("committee:home" if _is_staff(user) else "accounts:profile")
             locked = throttle.guess_failed(guess)
             if locked:
                 form.add_error(None, locked)
@@ -463,7 +470,7 @@ def answers_reset(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if user.is_staff:
+    if _is_staff(user):
         messages.info(
             request,
             _("Staff accounts have no applicant profile: here is your workspace."),
