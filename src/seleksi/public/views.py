@@ -23,6 +23,7 @@ from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
 from seleksi.exams import cards as exam_cards
+from seleksi.exams import selectors as exams_selectors
 from seleksi.reference import selectors as reference_selectors
 from seleksi.scoring import selectors as scoring_selectors
 from seleksi.selections import selectors
@@ -85,6 +86,7 @@ def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
             "allocation_quota": sum(line.quota for line in allocation),
             "allocation_formations": sum(line.formations for line in allocation),
             "results_published": verification_selectors.public_results_published(selection),
+            "booking_windows": exams_selectors.windows(selection),
             "replacements_published": bool(
                 scoring_selectors.selections_with_replacements(selection_ids=[selection.pk])
             ),
