@@ -46,6 +46,8 @@ def the_day() -> tuple[TestScene, TestSession]:
 def in_english(page: Page, base: str) -> None:
     """The test reads the English texts, so it does not depend on the translation catalogue;
     the page in front of the person is shown again in English."""
+    page.wait_for_url(lambda url: "/akun/masuk/" not in url)  # the sign-in has landed
+    page.wait_for_load_state()
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     page.reload()
 

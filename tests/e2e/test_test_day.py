@@ -67,6 +67,8 @@ def final_ms(email: str, number: str) -> Application:
 
 def in_english(page: Page, base: str) -> None:
     """The page in front of the person, again in English (the header's language switch)."""
+    page.wait_for_url(lambda url: "/akun/masuk/" not in url)  # the sign-in has landed
+    page.wait_for_load_state()
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     page.reload()
 
