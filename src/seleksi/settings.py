@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "seleksi.verification",
     "seleksi.exams",
     "seleksi.scoring",
+    "seleksi.sittings",
     "seleksi.public",
     "seleksi.applicant",
     "seleksi.committee",

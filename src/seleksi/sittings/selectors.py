@@ -1,0 +1,55 @@
+"""Reads of the question bank, for the committee only: counts by component, topic and
+difficulty, the bank as the draw needs it, and whether a blueprint can be drawn from it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from seleksi.rules.cat import Blueprint, DrawShortfall, Option, Question, draw
+from seleksi.selections.models import Selection
+
+from .models import BankQuestion
+
+
+def bank_counts(*, selection: Selection, blueprint: str) -> list[Any]:
+    """Questions per component, topic and difficulty."""
+    return list(
+        BankQuestion.objects.filter(selection=selection, blueprint=blueprint)
+        .values("component", "topic", "difficulty")
+        .annotate(questions=Count("pk"))
+        .order_by("component", "topic", "difficulty")
+    )
+
+
+def bank_questions(*, selection: Selection, blueprint: str) -> list[Question]:
+    """The bank as `rules.cat.draw` and `score` read it: ids, components and points."""
+    return [
+        Question(
+            pk,
+            component,
+            tuple(Option(option["key"], option["points"]) for option in options),
+            topic,
+            difficulty,
+        )
+        for pk, component, options, topic, difficulty in BankQuestion.objects.filter(
+            selection=selection, blueprint=blueprint
+        )
+        .order_by("pk")
+        .values_list("pk", "component", "options", "topic", "difficulty")
+    ]
+
+
+@dataclass(frozen=True)
+class DrawCheck:
+    ready: bool
+    shortfall: DrawShortfall | None = None
+
+
+def draw_check(*, selection: Selection, blueprint: Blueprint) -> DrawCheck:
+    """Whether every draw rule of `blueprint` can be filled from the bank (a trial draw)."""
+    try:
+        draw(blueprint, bank_questions(selection=selection, blueprint=blueprint.code), seed=0)
+    except DrawShortfall as shortfall:
+        return DrawCheck(False, shortfall)
+    return DrawCheck(True)
