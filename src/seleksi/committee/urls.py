@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import (
     assignment_views,
+    bank_views,
     card_views,
     checkin_views,
     exams_views,
@@ -65,6 +66,12 @@ urlpatterns = [
         "panitia/<slug:code>/ujian/<str:stage>/penempatan/",
         assignment_views.exam_assign,
         name="exam_assign",
+    ),
+    # question bank
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/",
+        bank_views.question_bank,
+        name="question_bank",
     ),
     # check-in
     path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),
