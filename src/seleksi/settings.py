@@ -244,6 +244,9 @@ LOGGING = {
 # The portal's own address, for links made where no request is at hand (the exam cards' QR
 # codes printed by the task worker). Scheme and host, without a trailing slash.
 SELEKSI_SITE_URL = os.environ.get("SELEKSI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds after the end of a computer-assisted sitting during which an answer sent before the
+# end (delayed by the network) is still accepted.
+SELEKSI_ANSWER_GRACE_SECONDS = int(os.environ.get("SELEKSI_ANSWER_GRACE_SECONDS", "5"))
 SELEKSI_FORMATIONS_PER_PAGE = int(os.environ.get("SELEKSI_FORMATIONS_PER_PAGE", "25"))
 # A ranking started from the committee's page with at least this many stored scores runs on
 # the task worker instead of inside the request (a national SKD stage takes tens of seconds).

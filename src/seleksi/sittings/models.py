@@ -40,3 +40,64 @@ class BankQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component}:{self.pk}"
+
+
+class Sitting(models.Model):
+    """One participant's sitting of a computer-assisted test: their drawn questions (from
+    `seed`, kept only here), the server's clock (`ends_at`, the blueprint's duration plus any
+    accommodation minutes, fixed when the sitting starts) and, once finished, the scores."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        FINISHED = "finished", _("Finished")
+
+    class ClosedBy(models.TextChoices):
+        PARTICIPANT = "participant", _("Finished by the participant")
+        SERVER = "server", _("Closed by the server when time ran out")
+
+    booking = models.OneToOneField(
+        "exams.Booking", on_delete=models.PROTECT, related_name="sitting"
+    )
+    selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="sittings")
+    blueprint = models.CharField(_("test blueprint"), max_length=64)
+    blueprint_version = models.PositiveIntegerField(_("blueprint version"))
+    seed = models.BigIntegerField()
+    drawn = models.JSONField(default=list)
+    """[{"question": id, "component": code, "options": [keys in the order shown]}, …]"""
+    started_at = models.DateTimeField(_("started at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    closed_by = models.CharField(max_length=16, choices=ClosedBy.choices, blank=True)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sitting")
+        verbose_name_plural = _("sittings")
+        indexes = [models.Index(fields=["status", "ends_at"], name="sitting_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}:{self.blueprint}"
+
+
+class Answer(models.Model):
+    """The participant's latest answer to one question of a sitting. `sequence` is the
+    browser's counter: a save with a lower or equal sequence than the stored one is stale and
+    changes nothing, so a resend never counts twice and an older answer never overwrites a
+    newer one. An empty `option` is a cleared answer."""
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="answers")
+    question = models.PositiveIntegerField()
+    option = models.CharField(max_length=8, blank=True)
+    marked = models.BooleanField(default=False)
+    sequence = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "question"], name="answer_one_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sitting_id}:{self.question}"
