@@ -197,3 +197,38 @@ def test_two_participants_get_their_own_draws(scene: TestScene) -> None:
     one, two = start(scene, 0), start(scene, 1)
     assert one.seed != two.seed
     assert [d["question"] for d in one.drawn] != [d["question"] for d in two.drawn]
+
+
+def test_a_finished_skd_sitting_is_the_stages_score_for_the_ranking(scene: TestScene) -> None:
+    from seleksi.scoring.models import Score
+
+    sitting = start(scene)
+    applicant = scene.applications[0].applicant
+    picks = {"twk": 2, "tiu": 1, "tkp": 3}
+    sequence = 0
+    for component, count in picks.items():
+        for item in [i for i in sitting.drawn if i["component"] == component][:count]:
+            sequence += 1
+            answer_save(
+                sitting=sitting,
+                actor=applicant,
+                question=item["question"],
+                option=right_option(item["question"]),
+                sequence=sequence,
+            )
+    sitting_finish(sitting=sitting, actor=applicant)
+    stored = Score.objects.get(application=scene.applications[0], stage="skd")
+    assert (stored.attendance, stored.twk, stored.tiu, stored.tkp) == ("H", 10, 5, 15)
+    assert stored.source_name == "CAT Seleksi"
+    assert len(stored.source_sha256) == 64
+
+
+def test_a_sitting_of_another_stage_stores_no_ranking_score(scene: TestScene) -> None:
+    from seleksi.scoring.models import Score
+
+    booking = seat(scene)
+    Booking.objects.filter(pk=booking.pk).update(stage="interview")
+    booking.refresh_from_db()
+    sitting = start(scene, booking=booking)
+    sitting_finish(sitting=sitting, actor=scene.applications[0].applicant)
+    assert not Score.objects.exists()

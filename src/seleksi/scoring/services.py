@@ -346,3 +346,35 @@ def scores_import(
             },
         )
     return outcome
+
+
+SITTING_SOURCE = "CAT Seleksi"
+
+
+@transaction.atomic
+def score_from_sitting(
+    *, application: Application, stage: str, values: dict[str, Any], fingerprint: str
+) -> Score:
+    """Store the score of a sitting of the selection's own computer-assisted test as the
+    stage's score (round 1, present), replacing an earlier one of the same stage: the ranking
+    reads it as it reads an imported file. `values` are fields of `STAGE_FIELDS[stage]`;
+    `fingerprint` identifies the sitting's answers (kept as the source's SHA-256). The caller
+    audits the sitting."""
+    stage = STAGE(stage).value
+    unknown = set(values) - set(STAGE_FIELDS[stage])
+    if unknown:
+        raise ValueError(f"not fields of a {stage} score: {sorted(unknown)}")
+    score, _created = Score.objects.update_or_create(
+        application=application,
+        stage=stage,
+        round=1,
+        defaults={
+            "selection_id": application.selection_id,
+            "attendance": Score.Attendance.PRESENT,
+            **values,
+            "imported_at": timezone.now(),
+            "source_name": SITTING_SOURCE,
+            "source_sha256": fingerprint,
+        },
+    )
+    return score

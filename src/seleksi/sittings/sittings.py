@@ -14,12 +14,18 @@ Decisions worth knowing:
 - An answer that arrives after `ends_at` plus the grace (SELEKSI_ANSWER_GRACE_SECONDS) is
   refused as late and changes nothing; the participant is told which.
 - Finishing scores the saved answers with `rules.cat.score` (blank = 0) and keeps the scores
-  on the sitting; it happens once, whoever asks first.
+  on the sitting; it happens once, whoever asks first. An SKD sitting's TWK, TIU and TKP and
+  a mitra test's total are also stored as the stage's score (`scoring.services`), which the
+  ranking reads as it reads an imported file; the fingerprint of the sitting's answers stands
+  for the file's SHA-256.
 """
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -31,7 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
 from seleksi.exams.models import Accommodation, Booking
-from seleksi.rules.cat import DrawnQuestion, load_blueprint, score
+from seleksi.rules.cat import DrawnQuestion, SittingScore, load_blueprint, score
+from seleksi.scoring.services import score_from_sitting
 
 from . import selectors
 from .models import Answer, Sitting
@@ -66,6 +73,26 @@ class AnswerOutcome:
 
 def _stored(item: DrawnQuestion) -> dict[str, Any]:
     return {"question": item.question, "component": item.component, "options": [*item.option_order]}
+
+
+def _record_score(sitting: Sitting, result: SittingScore, answers: dict[int, str | None]) -> None:
+    """The stage's score for the ranking: SKD by subtest, a mitra test by its total."""
+    booking = sitting.booking
+    scores = dict(result.components)
+    if booking.stage == "skd" and set(scores) == {"twk", "tiu", "tkp"}:
+        values: dict[str, Any] = {"twk": scores["twk"], "tiu": scores["tiu"], "tkp": scores["tkp"]}
+    elif booking.stage == "mitra":
+        values = {"test_score": Decimal(result.total)}
+    else:
+        return
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            {"sitting": sitting.pk, "answers": sorted(answers.items())}, default=str
+        ).encode()
+    ).hexdigest()
+    score_from_sitting(
+        application=booking.application, stage=booking.stage, values=values, fingerprint=fingerprint
+    )
 
 
 def _grace() -> timedelta:
@@ -194,6 +221,7 @@ def sitting_finish(*, sitting: Sitting, actor: Any) -> Sitting:
     locked.scores = dict(result.components)
     locked.total = result.total
     locked.save(update_fields=["status", "finished_at", "closed_by", "scores", "total"])
+    _record_score(locked, result, answers)
     audit_record(
         actor=actor,
         action="sittings.finished",
