@@ -204,3 +204,39 @@ def test_an_applicant_cannot_move_themselves(scene: TestScene) -> None:
     )
     assert error.code == "forbidden"
     assert Booking.objects.get().session == scene.sessions[0]
+
+
+def test_a_started_or_closed_session_is_refused_and_changes_nothing(scene: TestScene) -> None:
+    from seleksi.exams.models import TestSession
+
+    TestSession.objects.filter(pk=scene.sessions[0].pk).update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert refused(lambda: book(scene, 0)).code == "session_started"
+    TestSession.objects.filter(pk=scene.sessions[1].pk).update(closed_at=timezone.now())
+    assert refused(lambda: book(scene, 0, session=1)).code == "session_closed"
+    assert not Booking.objects.exists()
+    assert sum(SessionRoom.objects.values_list("taken", flat=True)) == 0
+
+
+def test_a_move_to_the_same_or_a_full_session_is_refused_and_changes_nothing(
+    scene: TestScene,
+) -> None:
+    booking = book(scene, 0, session=1)
+    book(scene, 1)
+    book(scene, 2)
+    reason = "Bentrok dengan jadwal operasi"
+    for session, code in ((1, "same_session"), (0, "full")):
+        error = refused(
+            lambda session=session: booking_move(
+                booking=booking,
+                session_id=scene.sessions[session].pk,
+                actor=scene.committee,
+                reason=reason,
+            )
+        )
+        assert error.code == code
+    assert Booking.objects.get(pk=booking.pk).session == scene.sessions[1]
+    assert SessionRoom.objects.get(session=scene.sessions[0]).taken == 2
+    assert SessionRoom.objects.get(session=scene.sessions[1]).taken == 1
+    assert not AuditEvent.objects.filter(action="exams.moved").exists()

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from seleksi.applications.storage import keep_private
 from seleksi.exams.cards import card_pdf, with_card_data
 from seleksi.exams.models import Booking
 
@@ -23,9 +24,7 @@ def exam_card(request: HttpRequest, number: str, stage: str) -> HttpResponse:
     if booking is None:
         raise Http404("no seat in this stage")
     pdf = card_pdf(booking, site_url=f"{request.scheme}://{request.get_host()}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="kartu-ujian-{number}-{booking.stage}.pdf"'
+    return keep_private(
+        HttpResponse(pdf, content_type="application/pdf"),
+        disposition=f'attachment; filename="kartu-ujian-{number}-{booking.stage}.pdf"',
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -26,7 +26,7 @@ import qrcode
 import qrcode.image.svg
 from PIL import Image, ImageOps
 
-from .models import Application
+from .models import Application, Document
 
 # A 4x6 pas foto printed 3 x 4.5 cm at 300 dpi: sharp on paper, a few tens of kilobytes.
 PHOTO_PIXELS = (354, 531)
@@ -42,17 +42,25 @@ the QR code (about 4 ms of a card's 40)."""
 logger = logging.getLogger(__name__)
 
 
-def photo_data_uri(
-    application: Application, *, pixels: tuple[int, int] = PHOTO_PIXELS
-) -> str | None:
-    """The application's passport photo as a data: URI, at most `pixels` (width, height)
-    upright, or None when there is none to show. Callers have checked that the person may see
-    the application."""
-    document = (
+def passport_photo(application: Application) -> Document | None:
+    """The application's pas foto: the JPEG of the first slot whose rule asks for photo checks."""
+    return (
         application.documents.filter(rule__is_photo=True, rule__file_format="jpeg")
         .order_by("rule__order", "rule_id")
         .first()
     )
+
+
+def photo_jpeg(
+    application: Application,
+    *,
+    pixels: tuple[int, int] = PHOTO_PIXELS,
+    quality: int = PHOTO_QUALITY,
+) -> bytes | None:
+    """The passport photo as a small JPEG, at most `pixels` (width, height) upright and
+    without metadata, or None when there is none to show. Callers have checked that the
+    person may see the application."""
+    document = passport_photo(application)
     if document is None:
         return None
     try:
@@ -62,11 +70,21 @@ def photo_data_uri(
             upright = ImageOps.exif_transpose(image).convert("RGB")
             upright.thumbnail(pixels)
             buffer = io.BytesIO()
-            upright.save(buffer, format="JPEG", quality=PHOTO_QUALITY)
+            upright.save(buffer, format="JPEG", quality=quality)
     except (OSError, ValueError, Image.DecompressionBombError):
         logger.warning("passport photo of document %s could not be read", document.pk)
         return None
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def photo_data_uri(
+    application: Application, *, pixels: tuple[int, int] = PHOTO_PIXELS
+) -> str | None:
+    """`photo_jpeg` as a data: URI, for a printed document."""
+    content = photo_jpeg(application, pixels=pixels)
+    if content is None:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(content).decode("ascii")
 
 
 def qr_svg(data: str) -> str:

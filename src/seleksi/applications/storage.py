@@ -22,6 +22,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
+from django.http.response import HttpResponseBase
 
 SNIFFED_EXTENSIONS: Final = {"PDF": ".pdf", "JPEG": ".jpg", "PNG": ".png", "MP4": ".mp4"}
 DISPLAY_NAME_LENGTH: Final = 255
@@ -50,7 +51,21 @@ def private_file_response(
     response = FileResponse(
         file.open("rb"), content_type="application/pdf" if is_pdf else "image/jpeg"
     )
-    response["Content-Disposition"] = f'inline; filename="{filename}.{extension}"'
+    return keep_private(
+        response,
+        disposition=f'inline; filename="{filename}.{extension}"',
+        framed_by_self=framed_by_self,
+    )
+
+
+def keep_private[R: HttpResponseBase](
+    response: R, *, disposition: str, framed_by_self: bool = False
+) -> R:
+    """The headers of a personal file for the person the view let through (a document, a
+    photo to compare at the door, a participant's or a stage's exam cards): never cached,
+    never sniffed as anything else, running nothing, framed at most by the portal's own
+    pages."""
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     if framed_by_self:

@@ -22,13 +22,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from seleksi.agencies.permissions import Capability, user_can
+from seleksi.agencies.permissions import Capability
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
 from seleksi.exams.assignment import (
@@ -38,12 +38,13 @@ from seleksi.exams.assignment import (
     assignment_preview,
 )
 from seleksi.exams.models import STAGES, Accommodation, BookingWindow
+from seleksi.exams.selectors import final_ms_ids
 from seleksi.exams.services import ExamsRefused, accommodation_record
 from seleksi.rules.exams import STAGE_VALUES, TestStage
-from seleksi.rules.verification import Mark
-from seleksi.rules.verification import Stage as AdminStage
 from seleksi.scoring.selectors import confirmed_skd_run, passed_skd_application_ids
 from seleksi.selections.models import Selection
+
+from .desks import selection_for
 
 PLACEMENTS_SHOWN = 50
 UNPLACED_SHOWN = 200
@@ -53,20 +54,11 @@ AFTER_SKD: frozenset[str] = frozenset({TestStage.SKB.value, TestStage.INTERVIEW.
 """Stages that admit only those the confirmed SKD ranking passed through."""
 
 
-def _managed_selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.MANAGE_TESTS, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
-
-
 def admitted_ids(selection: Selection, stage: str) -> QuerySet[Any]:
     """The applications admitted to `stage`, as a queryset of ids."""
     if stage in AFTER_SKD:
         return passed_skd_application_ids(selection)
-    return Application.objects.filter(
-        selection=selection, admin_stage=AdminStage.FINAL, published_result=Mark.MS
-    ).values_list("pk", flat=True)
+    return final_ms_ids(selection)
 
 
 def _confirmation_text(preview: AssignmentPreview) -> str:
@@ -91,7 +83,7 @@ def _confirmation_text(preview: AssignmentPreview) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_assign(request: HttpRequest, code: str, stage: str) -> HttpResponse:
-    selection = _managed_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     if stage not in STAGE_VALUES:
         raise Http404("no such stage")
     admitted = admitted_ids(selection, stage)
@@ -199,7 +191,7 @@ class AccommodationForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_accommodations(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _managed_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     form = AccommodationForm(selection=selection)
     status = 200
     if request.method == "POST":

@@ -10,20 +10,21 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from seleksi.agencies.permissions import Capability, user_can
+from seleksi.agencies.permissions import Capability
 from seleksi.rules.cat import blueprint_codes, load_blueprint
 from seleksi.rules.question_files import bank_columns
-from seleksi.selections.models import Selection
 from seleksi.selections.tables import MAX_FILE_BYTES, MEGABYTE, TableFileError
 from seleksi.sittings import selectors
 from seleksi.sittings.services import SittingsRefused, questions_import
+
+from .desks import selection_for
 
 
 class BankUploadForm(forms.Form):
@@ -52,17 +53,10 @@ class BankUploadForm(forms.Form):
         return upload
 
 
-def _selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.MANAGE_TESTS, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_bank(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     form = BankUploadForm()
     problems: tuple[str, ...] = ()
     status = 200

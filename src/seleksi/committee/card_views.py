@@ -13,19 +13,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.permissions import Capability, user_can
+from seleksi.applications.storage import keep_private
 from seleksi.exams.models import STAGES, Booking, CardBatch
 from seleksi.exams.services import ExamsRefused, card_batch_request
 from seleksi.selections.models import Selection
+
+from .desks import selection_for
 
 BATCHES_SHOWN = 5
 STAGE_LABELS = dict(STAGES)
 
 
 def _managed_stage(request: HttpRequest, code: str, stage: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if stage not in STAGE_LABELS or not user_can(
-        request.user, Capability.MANAGE_TESTS, selection.agency_id
-    ):
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
+    if stage not in STAGE_LABELS:
         raise Http404("no such test stage")
     return selection
 
@@ -94,8 +95,4 @@ def exam_cards_zip(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("no such card batch")
     response = FileResponse(batch.archive.open("rb"), content_type="application/zip")
     filename = f"kartu-ujian-{batch.selection.code}-{batch.stage}-{batch.pk}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return keep_private(response, disposition=f'attachment; filename="{filename}"')

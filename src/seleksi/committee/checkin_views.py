@@ -19,8 +19,6 @@ Decisions worth knowing:
   check-in, so nothing is audited here.
 """
 
-import io
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,28 +34,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from PIL import Image, ImageOps
 
 from seleksi.agencies.permissions import Capability, user_can
-from seleksi.applications.models import Application, Document
+from seleksi.applications.printing import passport_photo, photo_jpeg
+from seleksi.applications.storage import keep_private
 from seleksi.exams import selectors, services
 from seleksi.exams.models import Booking, TestSession
-from seleksi.selections.models import DocumentRule, Selection
+
+from .desks import selection_for
 
 QR_LIBRARY = "seleksi/vendor/jsQR.js"
 # A photo to compare with a face on a phone: sharp enough at 120 × 180 CSS pixels on a
 # 2x screen, about 10 KB.
 PHOTO_PIXELS = (240, 360)
 PHOTO_QUALITY = 80
-
-logger = logging.getLogger(__name__)
-
-
-def _check_in_selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.CHECK_IN, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
 
 
 def _check_in_session(request: HttpRequest, pk: int) -> TestSession:
@@ -83,18 +73,6 @@ def _qr_library() -> str:
     return static(QR_LIBRARY) if _is_vendored(QR_LIBRARY) else ""
 
 
-def _photo(application: Application) -> Document | None:
-    return (
-        Document.objects.filter(
-            application=application,
-            rule__is_photo=True,
-            rule__file_format=DocumentRule.FileFormat.JPEG,
-        )
-        .order_by("rule__order", "rule_id")
-        .first()
-    )
-
-
 def _local(session: TestSession, moment: Any, pattern: str = "j F Y, H:i") -> str:
     zone = ZoneInfo(session.selection.agency.time_zone)
     return date_format(timezone.localtime(moment, zone), pattern)
@@ -104,7 +82,7 @@ def _local(session: TestSession, moment: Any, pattern: str = "j F Y, H:i") -> st
 @require_GET
 def sessions(request: HttpRequest, code: str) -> HttpResponse:
     """The selection's sessions not closed yet, today's first (in the agency's time zone)."""
-    selection = _check_in_selection(request, code)
+    selection = selection_for(request, code, Capability.CHECK_IN)
     zone = ZoneInfo(selection.agency.time_zone)
     today = selection.agency.today()
     rows = [
@@ -127,7 +105,7 @@ def _participant(booking: Booking) -> dict[str, Any]:
         "number": application.number,
         "formation": application.formation,
         "room": booking.session_room.room.name,
-        "has_photo": _photo(application) is not None,
+        "has_photo": passport_photo(application) is not None,
     }
 
 
@@ -201,19 +179,6 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _small_jpeg(document: Document) -> bytes | None:
-    try:
-        with document.file.open("rb") as stored, Image.open(stored) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-            upright.thumbnail(PHOTO_PIXELS)
-            buffer = io.BytesIO()
-            upright.save(buffer, format="JPEG", quality=PHOTO_QUALITY)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        logger.warning("passport photo of document %s could not be read", document.pk)
-        return None
-    return buffer.getvalue()
-
-
 @login_required
 @require_GET
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
@@ -226,14 +191,10 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such booking")
     if booking.session.closed_at is not None:
         raise Http404("the session is closed")
-    document = _photo(booking.application)
-    content = _small_jpeg(document) if document is not None else None
+    content = photo_jpeg(booking.application, pixels=PHOTO_PIXELS, quality=PHOTO_QUALITY)
     if content is None:
         raise Http404("no photo")
-    # the headers of applications.storage.private_file_response
-    response = HttpResponse(content, content_type="image/jpeg")
-    response["Content-Disposition"] = f'inline; filename="{booking.application.number}-foto.jpg"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return keep_private(
+        HttpResponse(content, content_type="image/jpeg"),
+        disposition=f'inline; filename="{booking.application.number}-foto.jpg"',
+    )

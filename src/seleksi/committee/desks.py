@@ -17,11 +17,17 @@ Decisions worth knowing:
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from seleksi.agencies.models import Membership, Role
-from seleksi.agencies.permissions import CAPABILITY_ROLES, Capability, user_is_staff_anywhere
+from seleksi.agencies.permissions import (
+    CAPABILITY_ROLES,
+    Capability,
+    user_can,
+    user_is_staff_anywhere,
+)
 from seleksi.selections.models import Selection
 
 DESKS_ATTRIBUTE = "_seleksi_staff_desks"
@@ -113,3 +119,13 @@ def request_desks(request: HttpRequest) -> list[Desk]:
         desks = staff_desks(request.user)
         setattr(request, DESKS_ATTRIBUTE, desks)
     return desks
+
+
+def selection_for(request: HttpRequest, code: str, capability: Capability) -> Selection:
+    """The selection `code` for someone who holds `capability` in its agency; anyone else
+    gets a 404, as if it did not exist (a committee page never tells a stranger what is
+    there)."""
+    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
+    if not user_can(request.user, capability, selection.agency_id):
+        raise Http404("no such selection")
+    return selection

@@ -50,6 +50,7 @@ from seleksi.rules.exam_files import SESSION_ALL_COLUMNS, SITE_ALL_COLUMNS
 from seleksi.selections.models import Selection
 from seleksi.selections.tables import TableFileError
 
+from .desks import selection_for
 from .exams_forms import (
     MoveForm,
     RoomFormSet,
@@ -69,13 +70,6 @@ TABLES = {"lokasi": sites_import, "sesi": sessions_import}
 
 def _zone(selection: Selection) -> ZoneInfo:
     return ZoneInfo(selection.agency.time_zone)
-
-
-def _desk_selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.MANAGE_TESTS, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
 
 
 def _desk_session(request: HttpRequest, pk: int) -> TestSession:
@@ -134,7 +128,7 @@ def _stage_desks(selection: Selection) -> list[StageDesk]:
 @login_required
 @require_GET
 def exams(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _desk_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     with timezone.override(_zone(selection)):
         return render(
             request,
@@ -175,7 +169,7 @@ def _site_initial(selection: Selection, code: str) -> tuple[dict[str, Any], list
 def exam_site_add(request: HttpRequest, code: str) -> HttpResponse:
     """A test site with its rooms; the code of a stored site updates it (`?lokasi=` fills the
     form with it)."""
-    selection = _desk_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     status = 200
     if request.method == "POST":
         form = SiteForm(request.POST)
@@ -215,7 +209,7 @@ def exam_site_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_session_add(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _desk_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     sites = selectors.sites_with_rooms(selection)
     data = request.POST if request.method == "POST" else None
     form = SessionForm(
@@ -284,7 +278,7 @@ def _session_create(request: HttpRequest, selection: Selection, draft: Any) -> l
 def exam_import(request: HttpRequest, code: str) -> HttpResponse:
     """Upload a sites (lokasi) or sessions (sesi) table: every row's problems listed, nothing
     saved while there is one."""
-    selection = _desk_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     forms = {table: TableUploadForm(prefix=table) for table in TABLES}
     problems: dict[str, list[str]] = {}
     status = 200
@@ -349,7 +343,7 @@ WINDOW_FIELDS = {"window_mode": "mode", "window_dates": "closes_at"}
 @login_required
 @require_http_methods(["GET", "POST"])
 def exam_window(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _desk_selection(request, code)
+    selection = selection_for(request, code, Capability.MANAGE_TESTS)
     zone_label = selection.agency.get_time_zone_display()
     with timezone.override(_zone(selection)):
         status = 200

@@ -35,6 +35,7 @@ from seleksi.scoring.tasks import background_states, ranking_request, stage_scor
 from seleksi.selections.models import Formation, Selection
 from seleksi.selections.tables import CSV_CONTENT_TYPE
 
+from .desks import selection_for
 from .forms import ScoreUploadForm, score_columns, score_stages
 
 RUNS_PER_PAGE = 50
@@ -67,13 +68,6 @@ class ConfirmForm(forms.Form):
     )
 
 
-def _staff_selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
-
-
 def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
     run = get_object_or_404(
         RankingRun.objects.select_related("selection", "created_by", "confirmed_by"), pk=pk
@@ -88,7 +82,7 @@ def _staff_run(request: HttpRequest, pk: int) -> RankingRun:
 def runs(request: HttpRequest, code: str) -> HttpResponse:
     """The runs of a selection; the committee uploads score files and starts runs here. A POST
     with `action=upload` imports a score file, any other POST starts a run."""
-    selection = _staff_selection(request, code)
+    selection = selection_for(request, code, Capability.VIEW_AGENCY_DATA)
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     stages = selectors.rankable_stages(selection)
     form = RunStartForm(stages=stages)

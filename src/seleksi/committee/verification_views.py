@@ -25,17 +25,12 @@ from seleksi.selections.models import Selection
 from seleksi.verification import selectors, services
 from seleksi.verification.models import Objection, ObjectionEvidence
 
-
-def _staff_selection(request: HttpRequest, code: str) -> Selection:
-    selection = get_object_or_404(Selection.objects.select_related("agency"), code=code)
-    if not user_can(request.user, Capability.VIEW_AGENCY_DATA, selection.agency_id):
-        raise Http404("no such selection")
-    return selection
+from .desks import selection_for
 
 
 @login_required
 def queue(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _staff_selection(request, code)
+    selection = selection_for(request, code, Capability.VIEW_AGENCY_DATA)
     stage = request.GET.get("tahap", "")
     formation = request.GET.get("formasi", "")
     verifier = request.GET.get("verifikator", "")
@@ -129,7 +124,7 @@ def _publish_confirmation(
 @login_required
 @require_POST
 def queue_action(request: HttpRequest, code: str) -> HttpResponse:
-    selection = _staff_selection(request, code)
+    selection = selection_for(request, code, Capability.VIEW_AGENCY_DATA)
     action = request.POST.get("action")
     site_url = f"{request.scheme}://{request.get_host()}"
     try:

@@ -43,9 +43,8 @@ from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
-from seleksi.agencies.permissions import Capability, user_can
+from seleksi.agencies.permissions import Capability
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.bulk import rows_insert
@@ -54,7 +53,6 @@ from seleksi.rules import exams as rules
 from seleksi.selections.models import Selection
 
 from .models import (
-    STAGES,
     Booking,
     BookingWindow,
     SessionRoom,
@@ -63,7 +61,7 @@ from .models import (
     TestSite,
     _card_token,
 )
-from .services import ExamsRefused, has_final_ms
+from .services import ExamsRefused, _require, has_final_ms, seat_facts
 
 IDS_PER_QUERY = 900
 """Application ids per IN clause when the caller gives a list (SQLite's parameter limit)."""
@@ -338,11 +336,6 @@ def _plan(
     )
 
 
-def _require_manager(actor: Any, selection: Selection) -> None:
-    if not user_can(actor, Capability.MANAGE_TESTS, selection.agency_id):
-        raise ExamsRefused("forbidden")
-
-
 def assignment_preview(
     *,
     selection: Selection,
@@ -352,7 +345,7 @@ def assignment_preview(
 ) -> AssignmentPreview:
     """The plan for seating every application of `application_ids` (ids, or a queryset of
     ids) that has no seat in `stage` yet; nothing is written."""
-    _require_manager(actor, selection)
+    _require(actor, Capability.MANAGE_TESTS, selection)
     return _plan(selection, stage, application_ids)
 
 
@@ -367,7 +360,7 @@ def assignment_confirm(
 ) -> AssignmentPreview:
     """Seat everyone the previewed plan seats, if the plan is still the one previewed: the
     bookings, one audit event and one e-mail each. Returns the plan that was carried out."""
-    _require_manager(actor, selection)
+    _require(actor, Capability.MANAGE_TESTS, selection)
     try:
         with transaction.atomic():
             preview = _plan(selection, stage, application_ids, lock=True)
@@ -469,8 +462,6 @@ def _notify_assigned(preview: AssignmentPreview, site_url: str) -> int:
     """One e-mail per seated participant, rendered once per session room with a stand-in for
     the participant number, queued in bulk after the commit."""
     selection = preview.selection
-    zone = ZoneInfo(selection.agency.time_zone)
-    stage_label = dict(STAGES).get(preview.stage, preview.stage)
     stand_in = f"n{uuid.uuid4().hex}"
     groups: dict[int, list[Placement]] = defaultdict(list)
     for placement in preview.placements:
@@ -479,19 +470,10 @@ def _notify_assigned(preview: AssignmentPreview, site_url: str) -> int:
     def messages() -> Iterable[tuple[str, str, str]]:
         with translation.override(settings.LANGUAGE_CODE):
             for placements in groups.values():
-                session = placements[0].session
+                first = placements[0]
                 context = {
                     "number": stand_in,
-                    "selection": selection.title,
-                    "stage": stage_label,
-                    "session": session.code,
-                    "starts_at": date_format(
-                        timezone.localtime(session.starts_at, zone), "l, j F Y, H:i"
-                    ),
-                    "zone": selection.agency.get_time_zone_display(),
-                    "site": session.site.name,
-                    "address": session.site.address,
-                    "room": placements[0].session_room.room.name,
+                    **seat_facts(selection, first.session, first.session_room.room.name),
                     "link": site_url + reverse("applicant:detail", args=[stand_in]),
                 }
                 subject = render_to_string("exams/email/assigned_subject.txt", context).strip()

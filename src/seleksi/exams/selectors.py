@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
+from seleksi.rules.verification import Mark
+from seleksi.rules.verification import Stage as AdminStage
 from seleksi.selections.models import Selection
 from seleksi.verification.selectors import ROLE_LABELS, TimelineEntry
 from seleksi.verification.selectors import timeline as verification_timeline
@@ -236,3 +238,11 @@ def check_in_count(session: TestSession) -> CheckInCount:
         booked=Count("pk"), present=Count("pk", filter=Q(attendance=Booking.Attendance.PRESENT))
     )
     return CheckInCount(present=counts["present"], booked=counts["booked"])
+
+
+def final_ms_ids(selection: Selection) -> QuerySet[Any]:
+    """The ids of the selection's applications with a final MS result, the ones the first
+    test stage admits (`services.has_final_ms` asks the same of one application)."""
+    return Application.objects.filter(
+        selection=selection, admin_stage=AdminStage.FINAL, published_result=Mark.MS
+    ).values_list("pk", flat=True)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -536,19 +536,18 @@ def booking_move(
     return locked
 
 
-def _card_context(booking: Booking) -> dict[str, Any]:
-    session = booking.session
-    zone = ZoneInfo(booking.selection.agency.time_zone)
+def seat_facts(selection: Selection, session: TestSession, room: str) -> dict[str, Any]:
+    """What the e-mails about a seat say of it, in the agency's time zone."""
+    zone = ZoneInfo(selection.agency.time_zone)
     return {
-        "number": booking.application.number,
-        "selection": booking.selection.title,
-        "stage": booking.get_stage_display(),
+        "selection": selection.title,
+        "stage": session.get_stage_display(),
         "session": session.code,
         "starts_at": date_format(timezone.localtime(session.starts_at, zone), "l, j F Y, H:i"),
-        "zone": booking.selection.agency.get_time_zone_display(),
+        "zone": selection.agency.get_time_zone_display(),
         "site": session.site.name,
         "address": session.site.address,
-        "room": booking.session_room.room.name,
+        "room": room,
     }
 
 
@@ -559,7 +558,8 @@ def _notify(booking: Booking, template: str, site_url: str, **extra: Any) -> Non
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {
-            **_card_context(booking),
+            "number": booking.application.number,
+            **seat_facts(booking.selection, booking.session, booking.session_room.room.name),
             "link": site_url + reverse("applicant:detail", args=[booking.application.number]),
             **extra,
         }
@@ -587,12 +587,7 @@ def booking_for_check_in(*, session: TestSession, actor: Any, key: str) -> Booki
     key = key.strip()
     booking = (
         Booking.objects.filter(selection_id=session.selection_id, stage=session.stage)
-        .filter(token=key)
-        .select_related("application__applicant", "session", "session_room__room")
-        .first()
-    ) or (
-        Booking.objects.filter(selection_id=session.selection_id, stage=session.stage)
-        .filter(application__number=key.upper())
+        .filter(Q(token=key) | Q(application__number=key.upper()))
         .select_related("application__applicant", "session", "session_room__room")
         .first()
     )
@@ -684,14 +679,10 @@ def _notify_absent(
     session: TestSession, recipients: Iterable[tuple[str, str]], site_url: str
 ) -> int:
     stand_in = f"n{uuid.uuid4().hex}"
-    zone = ZoneInfo(session.selection.agency.time_zone)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "number": stand_in,
-            "session": session.code,
-            "stage": session.get_stage_display(),
-            "starts_at": date_format(timezone.localtime(session.starts_at, zone), "l, j F Y, H:i"),
-            "selection": session.selection.title,
+            **seat_facts(session.selection, session, ""),
             "link": site_url + reverse("applicant:detail", args=[stand_in]),
         }
         subject = render_to_string("exams/email/absent_subject.txt", context).strip()
