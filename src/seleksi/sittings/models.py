@@ -19,6 +19,9 @@ class BankQuestion(models.Model):
     topic = models.CharField(_("topic"), max_length=64, blank=True)
     difficulty = models.CharField(_("difficulty"), max_length=64, blank=True)
     text = models.TextField(_("question"))
+    image = models.FileField(_("image"), upload_to="soal/", max_length=255, blank=True)
+    """kept in private storage, served only to the committee and to a participant whose
+    sitting drew the question"""
     options = models.JSONField(_("options"))
     source_name = models.CharField(_("source file"), max_length=255)
     source_sha256 = models.CharField(_("source file SHA-256"), max_length=64)
@@ -40,6 +43,28 @@ class BankQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component}:{self.pk}"
+
+
+class StageTest(models.Model):
+    """That a stage of a selection is sat on Seleksi's own computer-assisted test, and with
+    which blueprint (`rules.cat`). A stage without one takes its scores from an outside CAT's
+    file (`seleksi import-scores`)."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="stage_tests")
+    stage = models.CharField(_("stage"), max_length=16)
+    blueprint = models.CharField(_("test blueprint"), max_length=64)
+    set_at = models.DateTimeField(_("set at"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("stage test")
+        verbose_name_plural = _("stage tests")
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "stage"], name="stage_test_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}:{self.stage}:{self.blueprint}"
 
 
 class Sitting(models.Model):
@@ -101,3 +126,41 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sitting_id}:{self.question}"
+
+
+class SittingEvent(models.Model):
+    """What happened in a sitting, for disputes: appended, never changed. `at` is the
+    server's time when it learnt of the event; `client_at` the browser's own time for what
+    the browser reports (a question shown, the connection lost or regained)."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", _("Sitting started")
+        OPENED = "opened", _("Test page opened")
+        SHOWN = "shown", _("Question shown")
+        ANSWERED = "answered", _("Answered")
+        CHANGED = "changed", _("Answer changed")
+        CLEARED = "cleared", _("Answer cleared")
+        MARKED = "marked", _("Marking changed")
+        LATE = "late", _("Answer refused: time was up")
+        OFFLINE = "offline", _("Connection lost")
+        ONLINE = "online", _("Connection regained")
+        EXTENDED = "extended", _("Time extended")
+        FINISHED = "finished", _("Sitting finished")
+
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    question = models.PositiveIntegerField(null=True, blank=True)
+    option = models.CharField(max_length=8, blank=True)
+    sequence = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(_("server time"))
+    client_at = models.DateTimeField(_("browser time"), null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sitting event")
+        verbose_name_plural = _("sitting events")
+        ordering = ["sitting", "at", "pk"]
+        indexes = [models.Index(fields=["sitting", "at"], name="sitting_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sitting_id}:{self.kind}"

@@ -2,6 +2,7 @@
 difficulty, the bank as the draw needs it, and whether a blueprint can be drawn from it."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count
@@ -9,7 +10,7 @@ from django.db.models import Count
 from seleksi.rules.cat import Blueprint, DrawnQuestion, DrawShortfall, Option, Question, draw
 from seleksi.selections.models import Selection
 
-from .models import BankQuestion
+from .models import BankQuestion, Sitting, StageTest
 
 
 def bank_counts(*, selection: Selection, blueprint: str) -> list[Any]:
@@ -70,3 +71,21 @@ def questions_by_id(ids: list[int]) -> dict[int, Question]:
             "pk", "component", "options"
         )
     }
+
+
+def stage_blueprint(*, selection: Selection, stage: str) -> str | None:
+    """The blueprint the stage is sat with on Seleksi, or None (an outside CAT's file)."""
+    return (
+        StageTest.objects.filter(selection=selection, stage=stage)
+        .values_list("blueprint", flat=True)
+        .first()
+    )
+
+
+def sittings_due(*, now: datetime, grace: timedelta) -> list[int]:
+    """Open sittings whose time and grace are over: the server closes them."""
+    return list(
+        Sitting.objects.filter(status=Sitting.Status.OPEN, ends_at__lt=now - grace)
+        .order_by("ends_at")
+        .values_list("pk", flat=True)
+    )

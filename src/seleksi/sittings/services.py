@@ -29,11 +29,14 @@ from seleksi.selections.models import Selection
 from seleksi.selections.tables import read_table
 
 from .messages import describe_bank_problem
-from .models import BankQuestion
+from .models import BankQuestion, Sitting, StageTest
 
 REFUSALS = {
     "forbidden": _("You may not do this for this agency."),
     "unknown_blueprint": _("There is no test blueprint %s."),
+    "sittings_started": _(
+        "Sittings of this stage have started; its test blueprint can no longer change."
+    ),
 }
 
 
@@ -109,3 +112,31 @@ def questions_import(
         },
     )
     return BankImport(saved=len(parsed.questions), per_component=counts)
+
+
+def stage_test_set(
+    *, selection: Selection, actor: Any, stage: str, blueprint_code: str
+) -> StageTest:
+    """Say that `stage` of the selection is sat on Seleksi with `blueprint_code` (or change
+    the blueprint while no sitting of the stage has started). Audited."""
+    if not user_can(actor, Capability.MANAGE_TESTS, selection.agency_id):
+        raise SittingsRefused("forbidden")
+    try:
+        blueprint = load_blueprint(blueprint_code)
+    except LookupError as error:
+        raise SittingsRefused("unknown_blueprint", blueprint_code[:64]) from error
+    if Sitting.objects.filter(selection=selection, booking__stage=stage).exists():
+        raise SittingsRefused("sittings_started")
+    stage_test, _created = StageTest.objects.update_or_create(
+        selection=selection,
+        stage=stage,
+        defaults={"blueprint": blueprint.code, "set_at": timezone.now(), "set_by": actor},
+    )
+    audit_record(
+        actor=actor,
+        action="sittings.stage_test_set",
+        subject=selection,
+        rule_version=f"{blueprint.code} v{blueprint.version}",
+        details={"stage": stage, "blueprint": blueprint.code},
+    )
+    return stage_test

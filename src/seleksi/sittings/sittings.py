@@ -18,13 +18,21 @@ Decisions worth knowing:
   a mitra test's total are also stored as the stage's score (`scoring.services`), which the
   ranking reads as it reads an imported file; the fingerprint of the sitting's answers stands
   for the file's SHA-256.
+- The server closes a sitting whose time is up by itself: starting (or extending) one
+  enqueues `tasks.sitting_close` for just after its end, and `seleksi close-sittings` sweeps
+  any left open (a worker that was down). Nothing waits for the participant's browser.
+- Every answer, refusal for lateness, extension and finish is also a `SittingEvent` with the
+  server's time; the browser adds what only it knows (a question shown, the connection lost
+  and regained) with its own time beside the server's. The log is appended, never changed.
+- A committee member may extend one participant's open sitting for a recorded reason (a
+  power cut at the site); it is audited and shown in the event log.
 """
 
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -34,6 +42,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
 from seleksi.exams.models import Accommodation, Booking
@@ -41,9 +50,11 @@ from seleksi.rules.cat import DrawnQuestion, SittingScore, load_blueprint, score
 from seleksi.scoring.services import score_from_sitting
 
 from . import selectors
-from .models import Answer, Sitting
+from .models import Answer, Sitting, SittingEvent
 
 SEED_BITS = 62
+EXTENSION_MINUTES_MAX = 120
+EVENTS_PER_REPORT = 200
 
 REFUSALS = {
     "not_yours": _("This seat is not yours."),
@@ -52,6 +63,12 @@ REFUSALS = {
     "late": _("Time was up when this answer arrived; it was not saved."),
     "not_in_sitting": _("That question is not part of your test."),
     "unknown_option": _("That option does not belong to the question."),
+    "no_test": _("This stage has no computer-assisted test on Seleksi."),
+    "session_closed": _("The session is closed; the test can no longer start."),
+    "forbidden": _("You may not do this for this agency."),
+    "not_open": _("Only a sitting in progress can be extended."),
+    "minutes": _("Give between 1 and %d extra minutes."),
+    "reason": _("Write the reason for the extension; it is kept in the sitting's log."),
 }
 
 
@@ -100,9 +117,10 @@ def _grace() -> timedelta:
 
 
 @transaction.atomic
-def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str) -> Sitting:
-    """The participant's sitting of `blueprint_code`, started now or, when it exists, as it
-    stands. Refuses another person, and a participant not checked in."""
+def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str | None = None) -> Sitting:
+    """The participant's sitting of the stage's test (`StageTest`, or `blueprint_code`),
+    started now or, when it exists, as it stands. Refuses another person, a participant not
+    checked in, and a closed session."""
     if actor is None or booking.application.applicant_id != getattr(actor, "pk", None):
         raise SittingRefused("not_yours")
     existing = Sitting.objects.filter(booking=booking).first()
@@ -110,6 +128,12 @@ def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str) -> Sitti
         return existing
     if booking.attendance != Booking.Attendance.PRESENT:
         raise SittingRefused("not_checked_in")
+    if booking.session.closed_at is not None:
+        raise SittingRefused("session_closed")
+    if blueprint_code is None:
+        blueprint_code = selectors.stage_blueprint(selection=booking.selection, stage=booking.stage)
+        if blueprint_code is None:
+            raise SittingRefused("no_test")
     blueprint = load_blueprint(blueprint_code)
     seed = secrets.randbits(SEED_BITS)
     drawn = selectors.sitting_draw(selection=booking.selection, blueprint=blueprint, seed=seed)
@@ -141,6 +165,10 @@ def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str) -> Sitti
             )
     except IntegrityError:
         return Sitting.objects.get(booking=booking)
+    _event(
+        sitting, SittingEvent.Kind.STARTED, now, details={"ends_at": sitting.ends_at.isoformat()}
+    )
+    _close_when_due(sitting)
     audit_record(
         actor=actor,
         action="sittings.started",
@@ -166,27 +194,163 @@ def answer_save(
     now = timezone.now()
     if sitting.status == Sitting.Status.FINISHED:
         raise SittingRefused("finished")
-    if now > sitting.ends_at + _grace():
-        raise SittingRefused("late")
     drawn = {item["question"]: item["options"] for item in sitting.drawn}
     if question not in drawn:
         raise SittingRefused("not_in_sitting")
     if option and option not in drawn[question]:
         raise SittingRefused("unknown_option")
+    if now > sitting.ends_at + _grace():
+        _event(sitting, SittingEvent.Kind.LATE, now, question, option, sequence)
+        raise SittingRefused("late")
+    held = (
+        Answer.objects.filter(sitting=sitting, question=question)
+        .values_list("option", "marked", "sequence")
+        .first()
+    )
+    if held is not None and held[2] >= sequence:
+        return AnswerOutcome(Saved.STALE, held[2])
     values = {"option": option, "marked": marked, "sequence": sequence, "saved_at": now}
-    updated = Answer.objects.filter(
-        sitting=sitting, question=question, sequence__lt=sequence
-    ).update(**values)
-    if not updated:
+    if held is not None:
+        updated = Answer.objects.filter(
+            sitting=sitting, question=question, sequence__lt=sequence
+        ).update(**values)
+    else:
         try:
             with transaction.atomic():
                 Answer.objects.create(sitting=sitting, question=question, **values)
+            updated = 1
         except IntegrityError:
-            held = Answer.objects.filter(sitting=sitting, question=question).values_list(
-                "sequence", flat=True
-            )
-            return AnswerOutcome(Saved.STALE, held.first() or sequence)
+            updated = 0
+    if not updated:
+        latest = Answer.objects.filter(sitting=sitting, question=question).values_list(
+            "sequence", flat=True
+        )
+        return AnswerOutcome(Saved.STALE, latest.first() or sequence)
+    kind = _answer_kind(held[0] if held else "", held[1] if held else False, option, marked)
+    if kind is not None:
+        _event(sitting, kind, now, question, option, sequence)
     return AnswerOutcome(Saved.SAVED, sequence)
+
+
+def _answer_kind(
+    old_option: str, old_marked: bool, option: str, marked: bool
+) -> SittingEvent.Kind | None:
+    if option != old_option:
+        if not option:
+            return SittingEvent.Kind.CLEARED
+        return SittingEvent.Kind.CHANGED if old_option else SittingEvent.Kind.ANSWERED
+    if marked != old_marked:
+        return SittingEvent.Kind.MARKED
+    return None
+
+
+def _event(
+    sitting: Sitting,
+    kind: SittingEvent.Kind,
+    at: datetime,
+    question: int | None = None,
+    option: str = "",
+    sequence: int | None = None,
+    *,
+    client_at: datetime | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    SittingEvent.objects.create(
+        sitting=sitting,
+        kind=kind,
+        question=question,
+        option=option,
+        sequence=sequence,
+        at=at,
+        client_at=client_at,
+        details=details or {},
+    )
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """What the browser reports: a question shown, the connection lost or regained."""
+
+    kind: str
+    client_at: datetime | None
+    question: int | None = None
+
+
+CLIENT_KINDS = frozenset(
+    {
+        SittingEvent.Kind.OPENED,
+        SittingEvent.Kind.SHOWN,
+        SittingEvent.Kind.OFFLINE,
+        SittingEvent.Kind.ONLINE,
+    }
+)
+
+
+def events_record(*, sitting: Sitting, actor: Any, events: list[ClientEvent]) -> int:
+    """Append the browser's events to the sitting's log (at most EVENTS_PER_REPORT, kinds the
+    browser may report, questions of the sitting); returns how many were kept. A finished
+    sitting keeps reports that arrive late: they explain what happened before the end."""
+    if sitting.booking.application.applicant_id != getattr(actor, "pk", None):
+        raise SittingRefused("not_yours")
+    drawn = {item["question"] for item in sitting.drawn}
+    now = timezone.now()
+    kept = [
+        SittingEvent(
+            sitting=sitting,
+            kind=event.kind,
+            question=event.question if event.question in drawn else None,
+            at=now,
+            client_at=event.client_at,
+        )
+        for event in events[:EVENTS_PER_REPORT]
+        if event.kind in CLIENT_KINDS
+    ]
+    SittingEvent.objects.bulk_create(kept)
+    return len(kept)
+
+
+@transaction.atomic
+def sitting_extend(*, sitting: Sitting, actor: Any, minutes: int, reason: str) -> Sitting:
+    """Give one participant's open sitting `minutes` more, for a reason kept in its log and
+    the audit trail (a committee member of the agency, MANAGE_TESTS)."""
+    locked = Sitting.objects.select_for_update().select_related("selection").get(pk=sitting.pk)
+    if not user_can(actor, Capability.MANAGE_TESTS, locked.selection.agency_id):
+        raise SittingRefused("forbidden")
+    if locked.status != Sitting.Status.OPEN:
+        raise SittingRefused("not_open")
+    if not 1 <= minutes <= EXTENSION_MINUTES_MAX:
+        raise SittingRefused("minutes", params=EXTENSION_MINUTES_MAX)
+    reason = reason.strip()
+    if not reason:
+        raise SittingRefused("reason")
+    now = timezone.now()
+    if now > locked.ends_at + _grace():
+        # Time ran out while the room waited: the extension counts from now.
+        locked.ends_at = now + timedelta(minutes=minutes)
+    else:
+        locked.ends_at += timedelta(minutes=minutes)
+    locked.save(update_fields=["ends_at"])
+    details = {"minutes": minutes, "reason": reason[:500], "ends_at": locked.ends_at.isoformat()}
+    _event(locked, SittingEvent.Kind.EXTENDED, now, details={**details, "by": actor.pk})
+    _close_when_due(locked)
+    audit_record(
+        actor=actor,
+        action="sittings.extended",
+        subject=locked.booking.application,
+        reason=reason[:500],
+        rule_version=f"{locked.blueprint} v{locked.blueprint_version}",
+        details=details,
+    )
+    return locked
+
+
+def _close_when_due(sitting: Sitting) -> None:
+    """Have the worker close the sitting just after its time and the grace (when the task
+    backend can defer; `seleksi close-sittings` is the sweep for the rest)."""
+    from .tasks import sitting_close_enqueue
+
+    when = sitting.ends_at + _grace() + timedelta(seconds=1)
+    transaction.on_commit(lambda: sitting_close_enqueue(sitting_id=sitting.pk, when=when))
 
 
 @transaction.atomic
@@ -221,6 +385,12 @@ def sitting_finish(*, sitting: Sitting, actor: Any) -> Sitting:
     locked.scores = dict(result.components)
     locked.total = result.total
     locked.save(update_fields=["status", "finished_at", "closed_by", "scores", "total"])
+    _event(
+        locked,
+        SittingEvent.Kind.FINISHED,
+        now,
+        details={"closed_by": locked.closed_by, "total": result.total},
+    )
     _record_score(locked, result, answers)
     audit_record(
         actor=actor,
