@@ -15,12 +15,14 @@ from seleksi.rules.cat import (
     Question,
     QuestionProblem,
     ScoringStyle,
+    SittingScore,
     blueprint_codes,
     blueprint_from_dict,
     draw,
     load_blueprint,
     question_problems,
     score,
+    stage_values,
 )
 from seleksi.rules.ranking import load_ranking_policy
 
@@ -171,6 +173,10 @@ def test_a_sitting_scores_per_component_and_in_total() -> None:
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"components": []}, "components"),
         ({"version": "1"}, "version"),
+        ({"score_fields": {"twk": ["tiu"]}}, "not a component"),
+        ({"score_fields": {"a": ["twk"], "b": ["twk"]}}, "counted twice"),
+        ({"score_fields": {"a": []}}, "non-empty list"),
+        ({"score_fields": ["twk"]}, "score_fields"),
     ],
 )
 def test_a_bad_blueprint_says_where(change: dict[str, object], message: str) -> None:
@@ -247,3 +253,46 @@ def test_every_draw_is_a_valid_sitting(seed: int) -> None:
 def test_a_graded_components_maximum_follows_its_highest_option() -> None:
     tkp = SKD.component("tkp")
     assert replace(tkp, highest=4).maximum == 180
+
+
+def test_the_pppk_guru_2021_maxima_match_the_ranking_policy() -> None:
+    pppk = load_blueprint("pppk-guru-2021")
+    assert [(c.code, c.maximum) for c in pppk.components] == [
+        ("teknis", 500),
+        ("manajerial", 100),
+        ("sosiokultural", 100),
+        ("wawancara", 40),
+    ]
+    policy = load_ranking_policy("pppk-guru-2021").pppk
+    assert policy is not None
+    maxima = {
+        field: sum(pppk.component(code).maximum for code in codes)
+        for field, codes in pppk.score_fields
+    }
+    assert maxima == {
+        "teknis": policy.teknis_maximum,
+        "manajerial_sosiokultural": policy.manajerial_sosiokultural_maximum,
+        "wawancara": policy.wawancara_maximum,
+    }
+
+
+def test_the_mitra_test_total_is_the_ranking_policys_test_score() -> None:
+    mitra = load_blueprint("mitra-bps-2024")
+    policy = load_ranking_policy("mitra-bps-2024").mitra
+    assert policy is not None
+    assert mitra.stage == "mitra"
+    assert mitra.maximum == policy.test_maximum == 100
+
+
+def test_stage_values_sum_the_components_of_each_field() -> None:
+    pppk = load_blueprint("pppk-guru-2021")
+    result = SittingScore(
+        (("teknis", 350), ("manajerial", 70), ("sosiokultural", 66), ("wawancara", 30))
+    )
+    assert stage_values(pppk, result) == {
+        "teknis": 350,
+        "manajerial_sosiokultural": 136,
+        "wawancara": 30,
+    }
+    skd = stage_values(SKD, SittingScore((("twk", 90), ("tiu", 100), ("tkp", 170))))
+    assert skd == {"twk": 90, "tiu": 100, "tkp": 170}

@@ -107,6 +107,11 @@ class Blueprint:
     duration_minutes: int
     components: tuple[Component, ...]
     note: str = ""
+    stage: str = ""
+    """the selection stage whose score the test gives (skd, skb, pppk, mitra), or ""."""
+    score_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(field of the stage's score, the components summed into it), e.g. SKD's
+    ("twk", ("twk",)) or a mitra test's ("test_score", (every component,))."""
 
     @property
     def maximum(self) -> int:
@@ -251,6 +256,15 @@ class SittingScore:
         return dict(self.components)[code]
 
 
+def stage_values(blueprint: Blueprint, result: SittingScore) -> dict[str, int]:
+    """The stage's score fields from a sitting's component scores, by the blueprint's
+    `score_fields` (empty when the blueprint gives no stage score)."""
+    return {
+        field: sum(result.of(code) for code in components)
+        for field, components in blueprint.score_fields
+    }
+
+
 def score(
     blueprint: Blueprint,
     drawn: Sequence[DrawnQuestion],
@@ -316,7 +330,7 @@ def blueprint_from_dict(data: object) -> Blueprint:
         data,
         "blueprint",
         ("code", "version", "source", "duration_minutes", "components"),
-        ("note",),
+        ("note", "stage", "score_fields"),
     )
     if not isinstance(fields["components"], list) or not fields["components"]:
         raise ValueError("blueprint.components: expected a non-empty list")
@@ -334,7 +348,29 @@ def blueprint_from_dict(data: object) -> Blueprint:
         duration_minutes=_whole(fields["duration_minutes"], "duration_minutes", least=1),
         components=components,
         note=_text(fields.get("note", ""), "note"),
+        stage=_text(fields.get("stage", ""), "stage"),
+        score_fields=_score_fields(fields.get("score_fields", {}), set(codes)),
     )
+
+
+def _score_fields(value: object, codes: set[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`{"field": ["component", …]}`: each component in at most one field."""
+    if not isinstance(value, dict):
+        raise ValueError("score_fields: expected an object")
+    used: set[str] = set()
+    fields: list[tuple[str, tuple[str, ...]]] = []
+    for field, components in value.items():
+        where = f"score_fields.{field}"
+        if not isinstance(components, list) or not components:
+            raise ValueError(f"{where}: expected a non-empty list of component codes")
+        for code in components:
+            if code not in codes:
+                raise ValueError(f"{where}: {code!r} is not a component")
+            if code in used:
+                raise ValueError(f"{where}: {code!r} is counted twice")
+            used.add(code)
+        fields.append((field, tuple(components)))
+    return tuple(fields)
 
 
 def _component(value: object, where: str) -> Component:

@@ -14,10 +14,11 @@ Decisions worth knowing:
 - An answer that arrives after `ends_at` plus the grace (SELEKSI_ANSWER_GRACE_SECONDS) is
   refused as late and changes nothing; the participant is told which.
 - Finishing scores the saved answers with `rules.cat.score` (blank = 0) and keeps the scores
-  on the sitting; it happens once, whoever asks first. An SKD sitting's TWK, TIU and TKP and
-  a mitra test's total are also stored as the stage's score (`scoring.services`), which the
-  ranking reads as it reads an imported file; the fingerprint of the sitting's answers stands
-  for the file's SHA-256.
+  on the sitting; it happens once, whoever asks first. The blueprint says which fields of the
+  stage's score its components make (SKD's TWK, TIU and TKP; PPPK's teknis, manajerial +
+  sosio-kultural and wawancara; a mitra test's total); they are stored as the stage's score
+  (`scoring.services`), which the ranking reads as it reads an imported file; the
+  fingerprint of the sitting's answers stands for the file's SHA-256.
 - The server closes a sitting whose time is up by itself: starting (or extending) one
   enqueues `tasks.sitting_close` for just after its end, and `seleksi close-sittings` sweeps
   any left open (a worker that was down). Nothing waits for the participant's browser.
@@ -33,7 +34,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -46,7 +46,14 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
 from seleksi.exams.models import Accommodation, Booking
-from seleksi.rules.cat import DrawnQuestion, SittingScore, load_blueprint, score
+from seleksi.rules.cat import (
+    Blueprint,
+    DrawnQuestion,
+    SittingScore,
+    load_blueprint,
+    score,
+    stage_values,
+)
 from seleksi.scoring.services import score_from_sitting
 
 from . import selectors
@@ -92,15 +99,14 @@ def _stored(item: DrawnQuestion) -> dict[str, Any]:
     return {"question": item.question, "component": item.component, "options": [*item.option_order]}
 
 
-def _record_score(sitting: Sitting, result: SittingScore, answers: dict[int, str | None]) -> None:
-    """The stage's score for the ranking: SKD by subtest, a mitra test by its total."""
+def _record_score(
+    sitting: Sitting, blueprint: Blueprint, result: SittingScore, answers: dict[int, str | None]
+) -> None:
+    """The stage's score for the ranking, by the blueprint's `score_fields` (SKD by subtest,
+    PPPK by teknis, manajerial + sosio-kultural and wawancara, a mitra test by its total)."""
     booking = sitting.booking
-    scores = dict(result.components)
-    if booking.stage == "skd" and set(scores) == {"twk", "tiu", "tkp"}:
-        values: dict[str, Any] = {"twk": scores["twk"], "tiu": scores["tiu"], "tkp": scores["tkp"]}
-    elif booking.stage == "mitra":
-        values = {"test_score": Decimal(result.total)}
-    else:
+    values = stage_values(blueprint, result)
+    if blueprint.stage != booking.stage or not values:
         return
     fingerprint = hashlib.sha256(
         json.dumps(
@@ -108,7 +114,10 @@ def _record_score(sitting: Sitting, result: SittingScore, answers: dict[int, str
         ).encode()
     ).hexdigest()
     score_from_sitting(
-        application=booking.application, stage=booking.stage, values=values, fingerprint=fingerprint
+        application=booking.application,
+        stage=booking.stage,
+        values=dict(values),
+        fingerprint=fingerprint,
     )
 
 
@@ -391,7 +400,7 @@ def sitting_finish(*, sitting: Sitting, actor: Any) -> Sitting:
         now,
         details={"closed_by": locked.closed_by, "total": result.total},
     )
-    _record_score(locked, result, answers)
+    _record_score(locked, blueprint, result, answers)
     audit_record(
         actor=actor,
         action="sittings.finished",
