@@ -1,0 +1,29 @@
+from django.core.management import call_command
+
+from seleksi.rules.cat import load_blueprint, score
+from seleksi.selections.models import Selection
+from seleksi.sittings.models import BankQuestion, StageTest
+from seleksi.sittings.selectors import bank_questions, draw_check, sitting_draw
+
+
+def test_the_demo_banks_fill_both_blueprints_and_a_second_run_adds_nothing(db: None) -> None:
+    call_command("load_demo", verbosity=0)
+    call_command("demo_cat", stdout=None)
+    tests = {t.selection.code: (t.stage, t.blueprint) for t in StageTest.objects.all()}
+    assert tests == {
+        "aceh-tengah-casn-2021": ("skd", "skd-2021"),
+        "bps-magetan-mitra-2024": ("mitra", "mitra-bps-2024"),
+    }
+    questions = BankQuestion.objects.count()
+    for code, (_stage, blueprint_code) in tests.items():
+        selection = Selection.objects.get(code=code)
+        blueprint = load_blueprint(blueprint_code)
+        assert draw_check(selection=selection, blueprint=blueprint).ready
+        drawn = sitting_draw(selection=selection, blueprint=blueprint, seed=7)
+        bank = {q.id: q for q in bank_questions(selection=selection, blueprint=blueprint_code)}
+        best = {
+            d.question: max(bank[d.question].options, key=lambda o: o.points).key for d in drawn
+        }
+        assert score(blueprint, drawn, bank, best).total == blueprint.maximum
+    call_command("demo_cat", stdout=None)
+    assert BankQuestion.objects.count() == questions
