@@ -4,10 +4,8 @@ cards (bench/exam_cards.py, when it is there).
 
 Decisions worth knowing:
 
-- The server is a separate process (or several sharing one listening socket), so the clients
-  never share its interpreter lock: Django's WSGI server on the project's WSGI application
-  with a fixed pool of threads, as gunicorn's gthread worker runs it. Pool threads keep their
-  database connection between requests (CONN_MAX_AGE), which a thread per request would not.
+- The server and the client are bench/httpbench.py's: separate server processes with a
+  fixed pool of threads each, as gunicorn's gthread worker runs it.
 - Every applicant is signed in beforehand (a session row written directly), and each request
   comes on a new connection, as from separate phones. The clients are threads of this
   process, released together.
@@ -28,187 +26,32 @@ Decisions worth knowing:
 """
 
 import argparse
-import http.client
 import importlib
 import os
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from httpbench import (
+    BOUNDS,
+    Answer,
+    Request,
+    Servers,
+    bound,
+    fire,
+    line,
+    milliseconds,
+    signed_in,
+)
 
-STATIC_FILE = "/static/seleksi/seleksi.css"
-TRIVIAL_PAGE = "/healthz"
-BOUNDS = (STATIC_FILE, TRIVIAL_PAGE)
 ROOM_SEATS = (60, 40)  # rooms of a session take turns at these sizes until the seats are made
 CSRF_SECRET = "b" * 32
-SESSION_KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-# --- the server ------------------------------------------------------------------------
-
-
-def serve(listener_fd: int, threads: int) -> None:
-    """Serve the project's WSGI application on the inherited listening socket with a pool
-    of `threads`, until terminated."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
-    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-
-    from seleksi.wsgi import application
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    class PooledServer(WSGIServer):
-        def __init__(self) -> None:
-            super().__init__(("127.0.0.1", 0), QuietHandler, bind_and_activate=False)
-            self.socket.close()
-            self.socket = socket.socket(fileno=listener_fd)
-            self.server_address = self.socket.getsockname()
-            self.server_name, self.server_port = self.server_address[:2]
-            self.setup_environ()
-            self.pool = ThreadPoolExecutor(threads, thread_name_prefix="request")
-
-        def process_request(self, request: Any, client_address: Any) -> None:
-            self.pool.submit(self.process_request_thread, request, client_address)
-
-        def process_request_thread(self, request: Any, client_address: Any) -> None:
-            try:
-                self.finish_request(request, client_address)
-            except Exception:
-                self.handle_error(request, client_address)
-            finally:
-                self.shutdown_request(request)
-
-    server = PooledServer()
-    server.set_app(application)
-    server.serve_forever()
-
-
-class Servers:
-    """`processes` server processes answering on one port of 127.0.0.1."""
-
-    def __init__(self, processes: int, threads: int) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
-        self.port = self.listener.getsockname()[1]
-        fd = self.listener.fileno()
-        command = [sys.executable, __file__, "--serve", str(fd), "--threads", str(threads)]
-        # Our own script, with numbers we made.
-        self.processes = [
-            subprocess.Popen(command, pass_fds=[fd])  # noqa: S603
-            for _ in range(processes)
-        ]
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if any(process.poll() is not None for process in self.processes):
-                raise SystemExit("a server process ended at start-up")
-            if request(self.port, "GET", TRIVIAL_PAGE).status == 200:
-                return
-            time.sleep(0.2)
-        raise SystemExit("the server did not answer within a minute")
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.listener.close()
-
-
-# --- the client ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    seconds: float
-    ended: float  # time.perf_counter() when the answer was read
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    body: str = ""
-    cookie: str = ""
-
-
-def request(port: int, method: str, path: str, body: str = "", cookie: str = "") -> Answer:
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Connection": "close"}
-    if cookie:
-        headers["Cookie"] = cookie
-    if body:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        content = response.read()
-        status = response.status
-    except OSError as error:
-        content, status = repr(error).encode(), 0
-    finally:
-        connection.close()
-    ended = time.perf_counter()
-    return Answer(status, content, ended - started, ended)
-
-
-def fire(port: int, requests: list[Request], clients: int) -> tuple[list[Answer], float]:
-    """Every request sent from `clients` threads released together; the answers and the
-    moment they were released."""
-    pending: Iterator[Request] = iter(requests)
-    lock = threading.Lock()
-    answers: list[Answer] = []
-    barrier = threading.Barrier(clients + 1)
-
-    def work() -> None:
-        mine = []
-        barrier.wait()
-        while True:
-            with lock:
-                item = next(pending, None)
-            if item is None:
-                break
-            mine.append(request(port, item.method, item.path, item.body, item.cookie))
-        with lock:
-            answers.extend(mine)
-
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    released = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join()
-    return answers, released
-
-
-def milliseconds(answers: list[Answer]) -> tuple[float, float]:
-    """p50 and p99 of the answers' latencies, in milliseconds."""
-    values = sorted(answer.seconds * 1000 for answer in answers)
-    if len(values) < 2:
-        return (values[0], values[0]) if values else (0.0, 0.0)
-    return statistics.median(values), statistics.quantiles(values, n=100)[98]
 
 
 # --- the data --------------------------------------------------------------------------
@@ -235,13 +78,9 @@ def scene(tag: str, applicants: int, seats: int) -> Scene:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.urls import reverse
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from seleksi.accounts.models import User
     from seleksi.agencies.models import Agency
@@ -311,26 +150,7 @@ def scene(tag: str, applicants: int, seats: int) -> Scene:
         ),
         batch_size=2000,
     )
-    store = SessionStore()
-    backend = settings.AUTHENTICATION_BACKENDS[0]
-    keys = [get_random_string(32, SESSION_KEY_CHARACTERS) for _ in users]
-    Session.objects.bulk_create(
-        (
-            Session(
-                session_key=key,
-                session_data=store.encode(
-                    {
-                        SESSION_KEY: str(user.pk),
-                        BACKEND_SESSION_KEY: backend,
-                        HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    }
-                ),
-                expire_date=now + timedelta(hours=2),
-            )
-            for key, user in zip(keys, users, strict=True)
-        ),
-        batch_size=2000,
-    )
+    keys = signed_in(users)
     body = urlencode({"session": session.pk, "confirmed": "1", "csrfmiddlewaretoken": CSRF_SECRET})
     requests = [
         Request(
@@ -373,17 +193,6 @@ def counts_checked(session_id: int, seats: int, answers: list[Answer]) -> list[s
 
 
 # --- one database ----------------------------------------------------------------------
-
-
-def line(label: str, answers: list[Answer], seconds: float | None = None) -> str:
-    p50, p99 = milliseconds(answers)
-    rate = f"in {seconds:6.2f} s {len(answers) / seconds:7,.0f}/s" if seconds else " " * 21
-    return f"  {label:<36} {len(answers):>6,} {rate}  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
-
-
-def bound(port: int, path: str, count: int, clients: int) -> tuple[list[Answer], float]:
-    answers, released = fire(port, [Request("GET", path)] * count, clients)
-    return answers, max(a.ended for a in answers) - released
 
 
 def storm_round(servers: Servers, options: argparse.Namespace, seats: int) -> list[str]:
@@ -533,12 +342,8 @@ def main() -> None:
         "--database", choices=["sqlite", "postgres", "both"], default="both", help="default both"
     )
     parser.add_argument("--no-cards", action="store_true", help="leave out the exam cards")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
 
-    if options.serve is not None:
-        serve(options.serve, options.threads)
-        return
     if options.database != "both" or "DATABASE_URL" in os.environ:
         one_database(options)
         return

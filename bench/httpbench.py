@@ -1,0 +1,259 @@
+"""Shared parts of the HTTP benchmarks (bench/booking.py, bench/answers.py): the project's
+WSGI application served by separate processes with a fixed pool of threads each, and a
+client that sends requests from threads released together and reads latencies.
+
+Decisions worth knowing:
+
+- The server is a separate process (or several sharing one listening socket), so the clients
+  never share its interpreter lock: Django's WSGI server on the project's WSGI application
+  with a fixed pool of threads, as gunicorn's gthread worker runs it. Pool threads keep their
+  database connection between requests (CONN_MAX_AGE), which a thread per request would not.
+- Every request comes on a new connection, as from separate phones.
+- Applicants are signed in without logging in: `signed_in` writes their session rows.
+
+    python bench/httpbench.py --serve FD --threads N    (started by Servers, not by hand)
+"""
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+STATIC_FILE = "/static/seleksi/seleksi.css"
+TRIVIAL_PAGE = "/healthz"
+BOUNDS = (STATIC_FILE, TRIVIAL_PAGE)
+SESSION_KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+def serve(listener_fd: int, threads: int) -> None:
+    """Serve the project's WSGI application on the inherited listening socket with a pool
+    of `threads`, until terminated."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seleksi.settings")
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+
+    from seleksi.wsgi import application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class PooledServer(WSGIServer):
+        def __init__(self) -> None:
+            super().__init__(("127.0.0.1", 0), QuietHandler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = socket.socket(fileno=listener_fd)
+            self.server_address = self.socket.getsockname()
+            self.server_name, self.server_port = self.server_address[:2]
+            self.setup_environ()
+            self.pool = ThreadPoolExecutor(threads, thread_name_prefix="request")
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            self.pool.submit(self.process_request_thread, request, client_address)
+
+        def process_request_thread(self, request: Any, client_address: Any) -> None:
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    server = PooledServer()
+    server.set_app(application)
+    server.serve_forever()
+
+
+class Servers:
+    """`processes` server processes answering on one port of 127.0.0.1."""
+
+    def __init__(self, processes: int, threads: int) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        self.port = self.listener.getsockname()[1]
+        fd = self.listener.fileno()
+        command = [sys.executable, __file__, "--serve", str(fd), "--threads", str(threads)]
+        # Our own script, with numbers we made.
+        self.processes = [
+            subprocess.Popen(command, pass_fds=[fd])  # noqa: S603
+            for _ in range(processes)
+        ]
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(process.poll() is not None for process in self.processes):
+                raise SystemExit("a server process ended at start-up")
+            if request(self.port, "GET", TRIVIAL_PAGE).status == 200:
+                return
+            time.sleep(0.2)
+        raise SystemExit("the server did not answer within a minute")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.listener.close()
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    seconds: float
+    ended: float  # time.perf_counter() when the answer was read
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: str = ""
+    cookie: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: str = "",
+    cookie: str = "",
+    extra: dict[str, str] | None = None,
+) -> Answer:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Connection": "close"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers.update(extra or {})
+    try:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        status = response.status
+    except OSError as error:
+        content, status = repr(error).encode(), 0
+    finally:
+        connection.close()
+    ended = time.perf_counter()
+    return Answer(status, content, ended - started, ended)
+
+
+def fire(port: int, requests: list[Request], clients: int) -> tuple[list[Answer], float]:
+    """Every request sent from `clients` threads released together; the answers and the
+    moment they were released."""
+    pending: Iterator[Request] = iter(requests)
+    lock = threading.Lock()
+    answers: list[Answer] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def work() -> None:
+        mine = []
+        barrier.wait()
+        while True:
+            with lock:
+                item = next(pending, None)
+            if item is None:
+                break
+            mine.append(request(port, item.method, item.path, item.body, item.cookie, item.headers))
+        with lock:
+            answers.extend(mine)
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    released = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    return answers, released
+
+
+def milliseconds(answers: list[Answer]) -> tuple[float, float]:
+    """p50 and p99 of the answers' latencies, in milliseconds."""
+    values = sorted(answer.seconds * 1000 for answer in answers)
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (0.0, 0.0)
+    return statistics.median(values), statistics.quantiles(values, n=100)[98]
+
+
+def line(label: str, answers: list[Answer], seconds: float | None = None) -> str:
+    p50, p99 = milliseconds(answers)
+    rate = f"in {seconds:6.2f} s {len(answers) / seconds:7,.0f}/s" if seconds else " " * 21
+    return f"  {label:<36} {len(answers):>6,} {rate}  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
+
+
+def bound(port: int, path: str, count: int, clients: int) -> tuple[list[Answer], float]:
+    answers, released = fire(port, [Request("GET", path)] * count, clients)
+    return answers, max(a.ended for a in answers) - released
+
+
+def signed_in(users: Sequence[Any], hours: int = 2) -> list[str]:
+    """A session key for each user, written straight into the session table."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    store = SessionStore()
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    keys = [get_random_string(32, SESSION_KEY_CHARACTERS) for _ in users]
+    expires = timezone.now() + timedelta(hours=hours)
+    Session.objects.bulk_create(
+        (
+            Session(
+                session_key=key,
+                session_data=store.encode(
+                    {
+                        SESSION_KEY: str(user.pk),
+                        BACKEND_SESSION_KEY: backend,
+                        HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    }
+                ),
+                expire_date=expires,
+            )
+            for key, user in zip(keys, users, strict=True)
+        ),
+        batch_size=2000,
+    )
+    return keys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--serve", type=int, required=True)
+    parser.add_argument("--threads", type=int, default=16)
+    options = parser.parse_args()
+    serve(options.serve, options.threads)
+
+
+if __name__ == "__main__":
+    main()
