@@ -232,3 +232,38 @@ def test_a_sitting_of_another_stage_stores_no_ranking_score(scene: TestScene) ->
     sitting = start(scene, booking=booking)
     sitting_finish(sitting=sitting, actor=scene.applications[0].applicant)
     assert not Score.objects.exists()
+
+
+def test_a_person_has_one_sitting_in_progress_at_a_time(scene: TestScene) -> None:
+    first = start(scene, 0)
+    second = Booking.objects.create(
+        selection=scene.selection,
+        application=scene.applications[0],
+        stage="skb",
+        session=first.booking.session,
+        session_room=first.booking.session_room,
+        booked_at=timezone.now(),
+        booked_by=scene.committee,
+        attendance="H",
+    )
+    application = second.application
+    with pytest.raises(SittingRefused) as refused:
+        sitting_start(booking=second, actor=application.applicant, blueprint_code="skd-2021")
+    assert refused.value.code == "other_open"
+    sitting_finish(sitting=first, actor=application.applicant)
+    assert sitting_start(booking=second, actor=application.applicant, blueprint_code="skd-2021")
+
+
+def test_a_closed_session_starts_no_sitting_and_a_stage_without_a_test_neither(
+    scene: TestScene,
+) -> None:
+    booking = seat(scene)
+    applicant = scene.applications[0].applicant
+    with pytest.raises(SittingRefused) as refused:
+        sitting_start(booking=booking, actor=applicant)
+    assert refused.value.code == "no_test"
+    booking.session.closed_at = timezone.now()
+    booking.session.save(update_fields=["closed_at"])
+    with pytest.raises(SittingRefused) as refused:
+        sitting_start(booking=booking, actor=applicant, blueprint_code="skd-2021")
+    assert refused.value.code == "session_closed"

@@ -7,7 +7,8 @@ Decisions worth knowing:
   duration plus the accommodation's extra minutes). Reloading, another device or a lost
   connection changes nothing; the page only shows `ends_at - now`.
 - One sitting per booking, and only for a participant checked in (hadir) at that booking's
-  session. Starting again returns the same sitting, with its saved answers.
+  session; one sitting in progress per person, whatever the selection. Starting again
+  returns the same sitting, with its saved answers, on any device.
 - An answer is one compare-and-swap UPDATE (`sequence < new`), or an insert when the question
   has none yet: a resend (same sequence) or an older save never overwrites a newer answer, and
   is answered "stale", not as an error, so the browser can forget it.
@@ -72,6 +73,7 @@ REFUSALS = {
     "unknown_option": _("That option does not belong to the question."),
     "no_test": _("This stage has no computer-assisted test on Seleksi."),
     "session_closed": _("The session is closed; the test can no longer start."),
+    "other_open": _("You have another test in progress; finish it first."),
     "forbidden": _("You may not do this for this agency."),
     "not_open": _("Only a sitting in progress can be extended."),
     "minutes": _("Give between 1 and %d extra minutes."),
@@ -139,6 +141,10 @@ def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str | None = 
         raise SittingRefused("not_checked_in")
     if booking.session.closed_at is not None:
         raise SittingRefused("session_closed")
+    if Sitting.objects.filter(
+        booking__application__applicant_id=actor.pk, status=Sitting.Status.OPEN
+    ).exists():
+        raise SittingRefused("other_open")
     if blueprint_code is None:
         blueprint_code = selectors.stage_blueprint(selection=booking.selection, stage=booking.stage)
         if blueprint_code is None:
