@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import board_views, views
 
 selection_patterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,8 @@ public_patterns = [
     path("seleksi/<slug:code>/hasil-administrasi/", views.public_results, name="results"),
     path("seleksi/<slug:code>/penggantian/", views.public_replacements, name="replacements"),
     path("verifikasi/<str:token>", views.verify, name="verify"),
+    path("papan-skor/<int:session_id>/", board_views.board, name="board"),
+    path("papan-skor/<int:session_id>/baris/", board_views.board_rows, name="board_rows"),
 ]
 
 urlpatterns = [
