@@ -64,6 +64,17 @@ def _tasks_run_immediately(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached reads (the score board) are keyed by ids
+    that another test's rolled-back rows may have used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that do not pin the hasher use a fast one.
     tests/accounts/test_passwords.py checks that production hashes with Argon2."""
