@@ -29,6 +29,7 @@ from seleksi.exams import selectors
 from seleksi.exams.models import BookingWindow
 from seleksi.exams.services import ExamsRefused, booking_make, has_final_ms
 from seleksi.rules.exams import STAGE_VALUES
+from seleksi.sittings.paper import paper_link
 
 SEATS_REFRESH_SECONDS = 5
 
@@ -66,6 +67,7 @@ def _page(request: HttpRequest, application: Application, stage: str, **extra: A
             "window_upcoming": window is not None and now < window.opens_at,
             "admitted": has_final_ms(application),
             "booking": booking,
+            "paper_link": paper_link(booking=booking) if booking is not None else "",
             "sessions": sessions,
             "refresh_seconds": SEATS_REFRESH_SECONDS,
             **extra,

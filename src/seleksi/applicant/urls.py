@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import account_views, booking_views, card_views, site_views, views
+from . import account_views, booking_views, card_views, site_views, sitting_views, views
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -74,6 +74,31 @@ applicant_patterns = [
         "lamaran/<str:number>/ujian/<slug:stage>/kursi/",
         booking_views.seats,
         name="booking_seats",
+    ),
+    # the computer-assisted test (CAT)
+    path("lamaran/<str:number>/ujian/<slug:stage>/cat/", sitting_views.cat_start, name="cat_start"),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/cat/soal/", sitting_views.cat_test, name="cat_test"
+    ),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/cat/jawab/",
+        sitting_views.cat_answers,
+        name="cat_answers",
+    ),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/cat/selesai/",
+        sitting_views.cat_finish,
+        name="cat_finish",
+    ),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/cat/hasil/",
+        sitting_views.cat_result,
+        name="cat_result",
+    ),
+    path(
+        "lamaran/<str:number>/ujian/<slug:stage>/cat/gambar/<int:question>/",
+        sitting_views.cat_image,
+        name="cat_image",
     ),
     # test location
     path("lamaran/<str:number>/lokasi-ujian/", site_views.exam_site, name="exam_site"),

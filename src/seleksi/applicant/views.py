@@ -30,6 +30,7 @@ from seleksi.rules.verification import Mark, Stage
 from seleksi.scoring.replacements import application_replacements
 from seleksi.selections import selectors as selection_selectors
 from seleksi.selections.models import Formation
+from seleksi.sittings import paper
 from seleksi.verification import selectors as verification_selectors
 from seleksi.verification import services as verification_services
 from seleksi.verification.models import Objection
@@ -292,7 +293,7 @@ def _administrative_result(application: Application) -> dict[str, object]:
         "pending_outcome": pending_outcome,
         "objection_window": window,
         "can_object": can_object,
-        "timeline": exams_selectors.timeline(application),
+        "timeline": paper.timeline(application),
         "test_seats": exams_selectors.stage_seats(application) if application.is_submitted else [],
         "replacements": application_replacements(application),
         "evidence_limit_kb": evidence_limit_kb(application.selection) if can_object else None,
