@@ -201,7 +201,7 @@ def save_request(participant: Participant, k: int) -> Request:
     )
     return Request(
         "POST",
-        reverse("applicant:sitting_answers", args=[participant.number, "skd"]),
+        reverse("applicant:cat_answers", args=[participant.number, "skd"]),
         body,
         participant.cookie,
         {"Content-Type": "application/json", "X-CSRFToken": CSRF_SECRET},
