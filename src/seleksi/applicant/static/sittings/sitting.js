@@ -353,8 +353,10 @@
           return response.json().then(function (body) {
             cameBack();
             settle(body, sentEvents, sentAt);
-            // answers given while this request was out go at once, not at the next retry
-            if (store.queue.length && (body.results || []).length) window.setTimeout(send, 0);
+            // answers given while this request was out go at once, not at the next retry,
+            // and so does the news that the connection is back
+            const more = store.queue.length && (body.results || []).length;
+            if (more || store.events.length) window.setTimeout(send, 0);
             return true;
           });
         }
