@@ -33,8 +33,8 @@ from seleksi.selections.models import Formation
 from seleksi.sittings.demo import demo_cat
 from seleksi.sittings.models import Answer, BankQuestion, Sitting, SittingEvent
 from seleksi.sittings.sittings import answer_save, sitting_start
-from tests.e2e.test_test_day import in_english
 from tests.e2e.steps import sign_in_at
+from tests.e2e.test_test_day import in_english
 
 CODE = "bps-magetan-mitra-2024"
 SESSION = "tes-1-pagi"
