@@ -304,13 +304,13 @@ def _mitra_rows() -> Iterator[list[str]]:
         yield _row("pengetahuan", "statistik dan survei", "mudah", text, _keyed(right, wrong, n, 4))
     for n in range(14):
         count, share = 40 + 10 * n, (10, 20, 25, 50)[n % 4]
-        right = count * share // 100
+        households = count * share // 100
         text = (
             f"Dari {count} rumah tangga yang dicacah, {share}% memiliki sepeda motor. "
             "Berapa rumah tangga itu?"
         )
-        wrong = [str(right + d) for d in (5, -3, 10)]
-        yield _row("numerik", "persentase", "mudah", text, _keyed(str(right), wrong, n, 4))
+        wrong = [str(households + d) for d in (5, -3, 10)]
+        yield _row("numerik", "persentase", "mudah", text, _keyed(str(households), wrong, n, 4))
 
 
 def _table(blueprint: Blueprint, rows: Iterator[list[str]]) -> bytes:
