@@ -10,6 +10,7 @@ from . import (
     exams_views,
     ranking_views,
     replacement_views,
+    sitting_views,
     verification_views,
     workspace_views,
 )
@@ -72,6 +73,18 @@ urlpatterns = [
         "panitia/<slug:code>/ujian/bank-soal/",
         bank_views.question_bank,
         name="question_bank",
+    ),
+    # the sittings of the computer-assisted test
+    path(
+        "panitia/ujian/sesi/<int:session_id>/cat/",
+        sitting_views.sitting_monitor,
+        name="sitting_monitor",
+    ),
+    path("panitia/ujian/cat/<int:sitting_id>/", sitting_views.sitting_detail, name="sitting"),
+    path(
+        "panitia/ujian/cat/<int:sitting_id>/log.csv",
+        sitting_views.sitting_log_csv,
+        name="sitting_log",
     ),
     # check-in
     path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),

@@ -243,7 +243,8 @@ def answer_save(
         return AnswerOutcome(Saved.STALE, latest.first() or sequence)
     kind = _answer_kind(held[0] if held else "", held[1] if held else False, option, marked)
     if kind is not None:
-        _event(sitting, kind, now, question, option, sequence)
+        marking = {"marked": marked} if kind == SittingEvent.Kind.MARKED else None
+        _event(sitting, kind, now, question, option, sequence, details=marking)
     return AnswerOutcome(Saved.SAVED, sequence)
 
 
