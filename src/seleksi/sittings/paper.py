@@ -47,15 +47,12 @@ def booking_of(*, application: Application, stage: str) -> Booking | None:
 def sitting_of(*, applicant_id: int | None, number: str, stage: str) -> Sitting | None:
     """The sitting of the applicant's own application `number` in `stage` (None for anyone
     else's), with the booking and application that the sittings' services check."""
-    return (
-        Sitting.objects.select_related("booking__application")
-        .filter(
-            booking__application__number=number,
-            booking__application__applicant_id=applicant_id,
-            booking__stage=stage,
-        )
-        .first()
-    )
+    found = Sitting.objects.select_related("booking__application").filter(
+        booking__application__number=number,
+        booking__application__applicant_id=applicant_id,
+        booking__stage=stage,
+    )[:1]
+    return next(iter(found), None)
 
 
 def sitting_or_none(booking: Booking) -> Sitting | None:
