@@ -47,11 +47,22 @@ def booking_of(*, application: Application, stage: str) -> Booking | None:
 def sitting_of(*, applicant_id: int | None, number: str, stage: str) -> Sitting | None:
     """The sitting of the applicant's own application `number` in `stage` (None for anyone
     else's), with the booking and application that the sittings' services check."""
-    found = Sitting.objects.select_related("booking__application").filter(
-        booking__application__number=number,
-        booking__application__applicant_id=applicant_id,
-        booking__stage=stage,
-    )[:1]
+    found = (
+        Sitting.objects.select_related("booking__application")
+        .filter(
+            booking__application__number=number,
+            booking__application__applicant_id=applicant_id,
+            booking__stage=stage,
+        )
+        # Every answer the participant gives comes through here: only the columns the
+        # sittings' services read, and no ORDER BY.
+        .only(
+            *(field.name for field in Sitting._meta.concrete_fields),
+            "booking__stage",
+            "booking__application__applicant_id",
+            "booking__application__number",
+        )[:1]
+    )
     return next(iter(found), None)
 
 
