@@ -2,7 +2,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seleksi.rules.cat import QuestionProblem, load_blueprint
-from seleksi.rules.question_files import BankIssue, bank_columns, parse_question_table
+from seleksi.rules.question_files import (
+    BankIssue,
+    ImageFinding,
+    bank_columns,
+    parse_question,
+    parse_question_table,
+)
 
 SKD = load_blueprint("skd-2021")
 HEADER = list(bank_columns(SKD))
@@ -101,3 +107,69 @@ def test_any_cells_give_questions_or_problems_never_both_and_never_a_crash(
     parsed = parse_question_table(HEADER, rows, SKD)
     assert not (parsed.questions and parsed.problems)
     assert parsed.questions or parsed.problems
+
+
+# --- pictures, the same text twice, one question at a time ------------------------------------
+
+IMAGE_HEADER = list(bank_columns(SKD, with_image=True))
+
+
+def pictured(name: str, **cells: str) -> list[str]:
+    return [*row(**cells), name]
+
+
+def test_the_picture_column_is_optional_and_comes_last() -> None:
+    assert [*HEADER, "gambar"] == IMAGE_HEADER
+    parsed = parse_question_table(HEADER, [row()], SKD)
+    assert parsed.questions[0].image == ""
+
+
+def test_a_row_names_a_picture_the_reader_vouched_for() -> None:
+    images = {"peta.png": ImageFinding()}
+    parsed = parse_question_table(
+        IMAGE_HEADER, [pictured("peta.png"), pictured("")], SKD, images=images
+    )
+    assert parsed.problems == ()
+    assert [q.image for q in parsed.questions] == ["peta.png", ""]
+
+
+def test_each_picture_problem_names_its_row_and_the_column() -> None:
+    images = {
+        "teks.png": ImageFinding(BankIssue.NOT_AN_IMAGE),
+        "besar.png": ImageFinding(
+            BankIssue.IMAGE_TOO_LARGE, (("size_kb", 2048), ("limit_kb", 1024))
+        ),
+    }
+    parsed = parse_question_table(
+        IMAGE_HEADER,
+        [pictured("tidak-ada.png"), pictured("teks.png"), pictured("besar.png")],
+        SKD,
+        images=images,
+    )
+    assert [(p.line, p.column, p.issue) for p in parsed.problems] == [
+        (2, "gambar", BankIssue.IMAGE_NOT_FOUND),
+        (3, "gambar", BankIssue.NOT_AN_IMAGE),
+        (4, "gambar", BankIssue.IMAGE_TOO_LARGE),
+    ]
+    assert parsed.problems[2].values == {"value": "besar.png", "size_kb": 2048, "limit_kb": 1024}
+
+
+def test_a_picture_named_without_a_zip_is_a_problem() -> None:
+    parsed = parse_question_table(IMAGE_HEADER, [pictured("peta.png")], SKD)
+    assert [(p.column, p.issue) for p in parsed.problems] == [("gambar", BankIssue.NO_IMAGES)]
+
+
+def test_two_options_reading_the_same_are_refused() -> None:
+    parsed = parse_question_table(HEADER, [row(opsi_c="  pilihan   a ")], SKD)
+    (problem,) = parsed.problems
+    assert (problem.column, problem.issue) == ("opsi_c", BankIssue.SAME_OPTION_TEXT)
+    assert problem.values == {"option": "c", "same_as": "a"}
+
+
+def test_one_question_is_checked_as_a_row_is() -> None:
+    cells = dict(zip(HEADER, row(), strict=True))
+    good = parse_question(cells, SKD)
+    assert good.problems == () and good.questions[0].line == 0
+    bad = parse_question({**cells, "nilai_b": "5"}, SKD)
+    assert [(p.line, p.issue) for p in bad.problems] == [(0, BankIssue.QUESTION)]
+    assert bad.problems[0].values["problem"] == QuestionProblem.NOT_ONE_KEY

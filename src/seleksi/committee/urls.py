@@ -86,6 +86,31 @@ urlpatterns = [
         sitting_views.sitting_log_csv,
         name="sitting_log",
     ),
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/tahap/",
+        bank_views.stage_test,
+        name="stage_test",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/<slug:blueprint>/soal/",
+        bank_views.bank_questions,
+        name="bank_questions",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/soal/<int:question>/",
+        bank_views.bank_question,
+        name="bank_question",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/soal/<int:question>/hapus/",
+        bank_views.bank_question_delete,
+        name="bank_question_delete",
+    ),
+    path(
+        "panitia/<slug:code>/ujian/bank-soal/gambar/<int:question>/",
+        bank_views.question_image,
+        name="bank_question_image",
+    ),
     # check-in
     path("panitia/<slug:code>/hadir/", checkin_views.sessions, name="checkin_sessions"),
     path("panitia/hadir/sesi/<int:pk>/", checkin_views.checkin, name="checkin"),

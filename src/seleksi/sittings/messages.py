@@ -19,6 +19,24 @@ BANK_MESSAGES: dict[str, Promise] = {
     BankIssue.EXTRA_OPTION: _(
         "Component %(component)s has %(options)d options: leave “%(column)s” empty."
     ),
+    BankIssue.SAME_OPTION_TEXT: _(
+        "Option %(option)s reads the same as option %(same_as)s; a participant could not "
+        "tell them apart."
+    ),
+    BankIssue.NO_IMAGES: _(
+        "The picture “%(value)s” is named, but no ZIP of pictures came with the table."
+    ),
+    BankIssue.IMAGE_NOT_FOUND: _("The ZIP of pictures has no file “%(value)s”."),
+    BankIssue.NOT_AN_IMAGE: _(
+        "“%(value)s” is not a PNG, JPEG or WebP picture, or it is damaged. Save it again "
+        "as PNG or JPEG."
+    ),
+    BankIssue.IMAGE_TOO_LARGE: _(
+        "The picture “%(value)s” has %(size_kb)d KB; a picture may have at most %(limit_kb)d KB."
+    ),
+    BankIssue.IMAGE_TOO_MANY_PIXELS: _(
+        "The picture “%(value)s” has more than %(megapixels)d million pixels; make it smaller."
+    ),
 }
 QUESTION_MESSAGES: dict[str, Promise] = {
     QuestionProblem.OPTION_COUNT: _("The question needs %(expected)d options, not %(found)d."),
@@ -35,11 +53,16 @@ QUESTION_MESSAGES: dict[str, Promise] = {
 }
 
 
-def describe_bank_problem(problem: BankProblem) -> str:
-    """ "Baris N: …" in the active language."""
+def describe_problem(problem: BankProblem) -> str:
+    """The problem in the active language, without its row: for a field of the console's
+    question form, where the field says where."""
     values: dict[str, object] = {"column": problem.column, **problem.values}
     if problem.issue is BankIssue.QUESTION:
-        text = str(QUESTION_MESSAGES[str(values["problem"])]) % values
-    else:
-        text = str(BANK_MESSAGES[problem.issue]) % values
+        return str(QUESTION_MESSAGES[str(values["problem"])]) % values
+    return str(BANK_MESSAGES[problem.issue]) % values
+
+
+def describe_bank_problem(problem: BankProblem) -> str:
+    """ "Baris N: …" in the active language."""
+    text = describe_problem(problem)
     return str(_("Row %(row)d: %(message)s") % {"row": problem.line, "message": text})
