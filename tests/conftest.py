@@ -65,13 +65,20 @@ def _tasks_run_immediately(settings: Any) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache: cached reads (the score board) are keyed by ids
-    that another test's rolled-back rows may have used."""
+    """Each test starts with empty caches: cached reads (the score board, a participant's
+    sitting) are keyed by ids that another test's rolled-back rows may have used."""
     from django.core.cache import cache
 
-    cache.clear()
+    from seleksi.sittings import paper, sittings
+
+    def empty() -> None:
+        cache.clear()
+        paper._SITTING_IDS.clear()
+        sittings._DRAWN.clear()
+
+    empty()
     yield
-    cache.clear()
+    empty()
 
 
 @pytest.fixture(autouse=True)

@@ -71,8 +71,10 @@ def sat(
     """A sitting straight in the table: in progress without `scores`, finished with them."""
     now = timezone.now()
     finished = scores is not None
+    seat = book(scene, index, **booking)
     return Sitting.objects.create(
-        booking=book(scene, index, **booking),
+        booking=seat,
+        applicant_id=seat.application.applicant_id,
         selection=scene.selection,
         blueprint="skd-2021",
         blueprint_version=1,

@@ -83,6 +83,10 @@ class Sitting(models.Model):
     booking = models.OneToOneField(
         "exams.Booking", on_delete=models.PROTECT, related_name="sitting"
     )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    """the booking's applicant, kept here: every answer checks it without a join"""
     selection = models.ForeignKey(Selection, on_delete=models.PROTECT, related_name="sittings")
     blueprint = models.CharField(_("test blueprint"), max_length=64)
     blueprint_version = models.PositiveIntegerField(_("blueprint version"))

@@ -44,26 +44,39 @@ def booking_of(*, application: Application, stage: str) -> Booking | None:
     )
 
 
+_SITTING_IDS: dict[tuple[int, str, str], int] = {}
+SITTING_IDS_KEPT = 100_000
+HOT_FIELDS = tuple(f.name for f in Sitting._meta.concrete_fields if f.name != "drawn")
+
+
 def sitting_of(*, applicant_id: int | None, number: str, stage: str) -> Sitting | None:
     """The sitting of the applicant's own application `number` in `stage` (None for anyone
-    else's), with the booking and application that the sittings' services check."""
-    found = (
-        Sitting.objects.select_related("booking__application")
-        .filter(
-            booking__application__number=number,
-            booking__application__applicant_id=applicant_id,
-            booking__stage=stage,
-        )
-        # Every answer the participant gives comes through here: only the columns the
-        # sittings' services read, and no ORDER BY.
-        .only(
-            *(field.name for field in Sitting._meta.concrete_fields),
-            "booking__stage",
-            "booking__application__applicant_id",
-            "booking__application__number",
-        )[:1]
-    )
-    return next(iter(found), None)
+    else's), without its draw (`sittings.drawn_options` keeps that).
+
+    Every answer a participant gives comes through here, so once found, the sitting's id is
+    kept in this process and read again by primary key and owner: one table, no join, no
+    ORDER BY. The owner is in that query too, so a kept id can never serve another person."""
+    if applicant_id is None:
+        return None
+    key = (applicant_id, number, stage)
+    known = _SITTING_IDS.get(key)
+    if known is not None:
+        found = Sitting.objects.filter(pk=known, applicant_id=applicant_id).only(*HOT_FIELDS)[:1]
+        sitting = next(iter(found), None)
+        if sitting is not None:
+            return sitting
+        del _SITTING_IDS[key]
+    joined = Sitting.objects.filter(
+        booking__application__number=number,
+        booking__application__applicant_id=applicant_id,
+        booking__stage=stage,
+    ).only(*HOT_FIELDS)[:1]
+    sitting = next(iter(joined), None)
+    if sitting is not None:
+        if len(_SITTING_IDS) >= SITTING_IDS_KEPT:
+            _SITTING_IDS.clear()
+        _SITTING_IDS[key] = sitting.pk
+    return sitting
 
 
 def sitting_or_none(booking: Booking) -> Sitting | None:
