@@ -218,9 +218,21 @@ def test_the_sessions_page_links_to_its_test_only_when_it_has_one(scene: TestSce
     session_page = reverse("committee:exam_session", args=[scene.sessions[0].pk])
     html = client.get(session_page).content.decode()
     assert 'id="sitting-monitor-link"' in html and list_url(scene) in html
+    assert 'id="board-link"' in html
     StageTest.objects.all().delete()
     html = client.get(session_page).content.decode()
-    assert 'id="sitting-monitor-link"' not in html
+    assert 'id="sitting-monitor-link"' not in html and 'id="board-link"' not in html
+
+
+def test_site_staff_reach_the_sittings_from_their_check_in_page(scene: TestScene) -> None:
+    from seleksi.sittings.models import StageTest
+
+    client = signed_in(scene.site_staff)
+    checkin_page = reverse("committee:checkin", args=[scene.sessions[0].pk])
+    html = client.get(checkin_page).content.decode()
+    assert 'id="sitting-monitor-link"' in html and list_url(scene) in html
+    StageTest.objects.all().delete()
+    assert 'id="sitting-monitor-link"' not in client.get(checkin_page).content.decode()
 
 
 # --- one sitting ------------------------------------------------------------------------------
