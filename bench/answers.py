@@ -41,7 +41,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from httpbench import BOUNDS, Answer, Request, Servers, bound, fire, line, request, signed_in
+from httpbench import (
+    BOUNDS,
+    Answer,
+    Request,
+    Servers,
+    bound,
+    final_ms_applicants,
+    fire,
+    line,
+    request,
+    signed_in,
+)
 
 CSRF_SECRET = "d" * 32
 KEYS = "abcde"
@@ -64,31 +75,14 @@ def scene(tag: str, participants: int) -> list[Participant]:
     from django.utils import timezone
 
     from seleksi.accounts.models import User
-    from seleksi.agencies.models import Agency
-    from seleksi.applications.models import Application
     from seleksi.exams.models import Booking, Room, SessionRoom, TestSession, TestSite
     from seleksi.rules.cat import load_blueprint
-    from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
-    from seleksi.rules.verification import Mark
-    from seleksi.rules.verification import Stage as AdminStage
-    from seleksi.selections.models import Formation, Selection
-    from seleksi.selections.services import formations_import
     from seleksi.sittings.models import BankQuestion, StageTest
     from seleksi.sittings.sittings import sitting_start
 
     now = timezone.now()
-    agency = Agency.objects.create(code=tag, name=f"Bench {tag}", kind="regional_government")
-    selection = Selection.objects.create(
-        agency=agency, code=tag, kind="casn", title=f"Bench {tag}", is_published=True
-    )
-    row = ["F-0001", "CPNS", "umum", "Analis", "S-1 Jurusan", "Unit", "1", "teknis"]
-    formations_import(
-        selection=selection,
-        parsed=parse_formation_table(EXPORT_COLUMNS, [row]),
-        actor=None,
-        source="bench",
-    )
-    formation = Formation.objects.get(selection=selection)
+    made = final_ms_applicants(tag, participants)
+    selection = made.selection
     password = make_password(None)
     staff = User.objects.create(username=f"{tag}-staff", password=password)
     blueprint = load_blueprint("skd-2021")
@@ -133,29 +127,6 @@ def scene(tag: str, participants: int) -> list[Participant]:
     session_room = SessionRoom.objects.create(
         session=session, room=room, order=0, capacity=participants, taken=participants
     )
-    User.objects.bulk_create(
-        (User(username=f"{tag}-{n:06d}", password=password) for n in range(participants)),
-        batch_size=2000,
-    )
-    users = list(User.objects.filter(username__regex=rf"^{tag}-\d+$").order_by("username"))
-    Application.objects.bulk_create(
-        (
-            Application(
-                applicant=user,
-                selection=selection,
-                formation=formation,
-                number=f"{tag}-{n:06d}",
-                status=Application.Status.SUBMITTED,
-                submitted_at=now,
-                admin_stage=AdminStage.FINAL,
-                admin_result=Mark.MS,
-                published_result=Mark.MS,
-            )
-            for n, user in enumerate(users)
-        ),
-        batch_size=2000,
-    )
-    applications = list(Application.objects.filter(selection=selection).order_by("number"))
     Booking.objects.bulk_create(
         (
             Booking(
@@ -170,7 +141,7 @@ def scene(tag: str, participants: int) -> list[Participant]:
                 checked_in_at=now,
                 checked_in_by=staff,
             )
-            for application in applications
+            for application in made.applications
         ),
         batch_size=2000,
     )
@@ -183,7 +154,7 @@ def scene(tag: str, participants: int) -> list[Participant]:
         drawn[booking.application.number] = tuple(
             (item["question"], tuple(item["options"])) for item in sitting.drawn
         )
-    keys = signed_in(users)
+    keys = signed_in(made.users)
     cookie = f"{settings.SESSION_COOKIE_NAME}=%s; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}"
     return [
         Participant(f"{tag}-{n:06d}", cookie % key, drawn[f"{tag}-{n:06d}"])

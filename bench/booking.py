@@ -44,6 +44,7 @@ from httpbench import (
     Request,
     Servers,
     bound,
+    final_ms_applicants,
     fire,
     line,
     milliseconds,
@@ -78,33 +79,14 @@ def scene(tag: str, applicants: int, seats: int) -> Scene:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.contrib.auth.hashers import make_password
     from django.urls import reverse
     from django.utils import timezone
 
-    from seleksi.accounts.models import User
-    from seleksi.agencies.models import Agency
-    from seleksi.applications.models import Application
     from seleksi.exams.models import BookingWindow, Room, SessionRoom, TestSession, TestSite
-    from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
-    from seleksi.rules.verification import Mark
-    from seleksi.rules.verification import Stage as AdminStage
-    from seleksi.selections.models import Formation, Selection
-    from seleksi.selections.services import formations_import
 
     now = timezone.now()
-    agency = Agency.objects.create(code=tag, name=f"Bench {tag}", kind="regional_government")
-    selection = Selection.objects.create(
-        agency=agency, code=tag, kind="casn", title=f"Bench {tag}", is_published=True
-    )
-    row = ["F-0001", "CPNS", "umum", "Analis", "S-1 Jurusan", "Unit", "1", "teknis"]
-    formations_import(
-        selection=selection,
-        parsed=parse_formation_table(EXPORT_COLUMNS, [row]),
-        actor=None,
-        source="bench",
-    )
-    formation = Formation.objects.get(selection=selection)
+    made = final_ms_applicants(tag, applicants)
+    selection, users = made.selection, made.users
     site = TestSite.objects.create(selection=selection, code="gor", name="GOR")
     session = TestSession.objects.create(
         selection=selection,
@@ -126,29 +108,6 @@ def scene(tag: str, applicants: int, seats: int) -> Scene:
         mode=BookingWindow.Mode.SELF,
         opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(hours=12),
-    )
-    password = make_password(None)
-    User.objects.bulk_create(
-        (User(username=f"{tag}-{n:06d}", password=password) for n in range(applicants)),
-        batch_size=2000,
-    )
-    users = list(User.objects.filter(username__startswith=f"{tag}-").order_by("username"))
-    Application.objects.bulk_create(
-        (
-            Application(
-                applicant=user,
-                selection=selection,
-                formation=formation,
-                number=f"{tag}-{n:06d}",
-                status=Application.Status.SUBMITTED,
-                submitted_at=now,
-                admin_stage=AdminStage.FINAL,
-                admin_result=Mark.MS,
-                published_result=Mark.MS,
-            )
-            for n, user in enumerate(users)
-        ),
-        batch_size=2000,
     )
     keys = signed_in(users)
     body = urlencode({"session": session.pk, "confirmed": "1", "csrfmiddlewaretoken": CSRF_SECRET})

@@ -247,6 +247,69 @@ def signed_in(users: Sequence[Any], hours: int = 2) -> list[str]:
     return keys
 
 
+@dataclass(frozen=True)
+class Applicants:
+    selection: Any
+    users: list[Any]
+    applications: list[Any]
+    """in the order of their numbers, `<tag>-000000` onwards, each the user's at that place"""
+
+
+def final_ms_applicants(tag: str, count: int) -> Applicants:
+    """A published selection `tag` with one formation and `count` applicants whose
+    application has a final MS result, each with their own account."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from seleksi.accounts.models import User
+    from seleksi.agencies.models import Agency
+    from seleksi.applications.models import Application
+    from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
+    from seleksi.rules.verification import Mark
+    from seleksi.rules.verification import Stage as AdminStage
+    from seleksi.selections.models import Formation, Selection
+    from seleksi.selections.services import formations_import
+
+    now = timezone.now()
+    agency = Agency.objects.create(code=tag, name=f"Bench {tag}", kind="regional_government")
+    selection = Selection.objects.create(
+        agency=agency, code=tag, kind="casn", title=f"Bench {tag}", is_published=True
+    )
+    row = ["F-0001", "CPNS", "umum", "Analis", "S-1 Jurusan", "Unit", "1", "teknis"]
+    formations_import(
+        selection=selection,
+        parsed=parse_formation_table(EXPORT_COLUMNS, [row]),
+        actor=None,
+        source="bench",
+    )
+    formation = Formation.objects.get(selection=selection)
+    password = make_password(None)
+    User.objects.bulk_create(
+        (User(username=f"{tag}-{n:06d}", password=password) for n in range(count)),
+        batch_size=2000,
+    )
+    users = list(User.objects.filter(username__regex=rf"^{tag}-\d+$").order_by("username"))
+    Application.objects.bulk_create(
+        (
+            Application(
+                applicant=user,
+                selection=selection,
+                formation=formation,
+                number=f"{tag}-{n:06d}",
+                status=Application.Status.SUBMITTED,
+                submitted_at=now,
+                admin_stage=AdminStage.FINAL,
+                admin_result=Mark.MS,
+                published_result=Mark.MS,
+            )
+            for n, user in enumerate(users)
+        ),
+        batch_size=2000,
+    )
+    applications = list(Application.objects.filter(selection=selection).order_by("number"))
+    return Applicants(selection, users, applications)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--serve", type=int, required=True)

@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from seleksi.exams.models import Booking
 from seleksi.sittings.models import Answer, BankQuestion, Sitting, SittingEvent
-from seleksi.sittings.services import questions_import, stage_test_set
 from seleksi.sittings.sittings import sitting_extend
 from seleksi.sittings.tasks import sittings_close_due
-from tests.exams.scene import TestScene, make_test_scene
+from tests.exams.scene import TestScene
 from tests.factories import PASSWORD
-from tests.sittings.test_question_bank import csv, full_bank
+from tests.sittings.scene import make_cat_scene
 from tests.sittings.test_sittings import right_option, seat
 
 PNG = (
@@ -33,17 +32,7 @@ PNG = (
 
 @pytest.fixture
 def scene(db: None) -> TestScene:
-    scene = make_test_scene()
-    questions_import(
-        selection=scene.selection,
-        actor=scene.committee,
-        blueprint_code="skd-2021",
-        filename="bank.csv",
-        content=csv(*full_bank()),
-    )
-    stage_test_set(
-        selection=scene.selection, actor=scene.committee, stage="skd", blueprint_code="skd-2021"
-    )
+    scene = make_cat_scene(stage_test=True)
     return scene
 
 

@@ -20,12 +20,10 @@ from seleksi.agencies.models import Role
 from seleksi.audit.models import AuditEvent
 from seleksi.core.crypto import encrypt_text
 from seleksi.sittings.models import Sitting, SittingEvent
-from seleksi.sittings.services import questions_import, stage_test_set
 from seleksi.sittings.sittings import answer_save, sitting_extend, sitting_finish
 from tests.exams.scene import TestScene, make_test_scene
 from tests.factories import make_staff, make_user
-from tests.sittings.test_question_bank import csv as bank_csv
-from tests.sittings.test_question_bank import full_bank
+from tests.sittings.scene import make_cat_scene
 from tests.sittings.test_sittings import seat, start
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -34,17 +32,7 @@ NIK = "3520050211930004"
 
 @pytest.fixture
 def scene(db: None) -> TestScene:
-    scene = make_test_scene()
-    questions_import(
-        selection=scene.selection,
-        actor=scene.committee,
-        blueprint_code="skd-2021",
-        filename="bank.csv",
-        content=bank_csv(*full_bank()),
-    )
-    stage_test_set(
-        selection=scene.selection, actor=scene.committee, stage="skd", blueprint_code="skd-2021"
-    )
+    scene = make_cat_scene(stage_test=True)
     User.objects.filter(pk=scene.applications[0].applicant_id).update(
         full_name="Siti Aminah", nik_cipher=encrypt_text(NIK)
     )

@@ -12,10 +12,10 @@ from seleksi.accounts.models import User
 from seleksi.exams.models import Booking
 from seleksi.sittings import monitor
 from seleksi.sittings.models import Sitting, SittingEvent
-from seleksi.sittings.services import questions_import, stage_test_set
+from seleksi.sittings.services import stage_test_set
 from seleksi.sittings.sittings import answer_save, sitting_extend, sitting_finish
-from tests.exams.scene import TestScene, make_test_scene
-from tests.sittings.test_question_bank import csv, full_bank
+from tests.exams.scene import TestScene
+from tests.sittings.scene import make_cat_scene
 from tests.sittings.test_sittings import right_option, seat, start
 
 State = monitor.SittingState
@@ -23,14 +23,7 @@ State = monitor.SittingState
 
 @pytest.fixture
 def scene(db: None) -> TestScene:
-    scene = make_test_scene()
-    questions_import(
-        selection=scene.selection,
-        actor=scene.committee,
-        blueprint_code="skd-2021",
-        filename="bank.csv",
-        content=csv(*full_bank()),
-    )
+    scene = make_cat_scene(stage_test=False)
     return scene
 
 

@@ -13,7 +13,6 @@ from django.utils.translation import override
 from seleksi.agencies.models import Role
 from seleksi.audit.models import AuditEvent
 from seleksi.sittings.models import Sitting, SittingEvent
-from seleksi.sittings.services import questions_import
 from seleksi.sittings.sittings import (
     EVENTS_PER_REPORT,
     ClientEvent,
@@ -26,7 +25,7 @@ from seleksi.sittings.sittings import (
 from seleksi.sittings.tasks import sitting_close, sittings_close_due
 from tests.exams.scene import TestScene, make_test_scene
 from tests.factories import make_staff, make_superuser
-from tests.sittings.test_question_bank import csv, full_bank
+from tests.sittings.scene import make_cat_scene
 from tests.sittings.test_sittings import right_option, start
 
 Kind = SittingEvent.Kind
@@ -34,14 +33,7 @@ Kind = SittingEvent.Kind
 
 @pytest.fixture
 def scene(db: None) -> TestScene:
-    scene = make_test_scene()
-    questions_import(
-        selection=scene.selection,
-        actor=scene.committee,
-        blueprint_code="skd-2021",
-        filename="bank.csv",
-        content=csv(*full_bank()),
-    )
+    scene = make_cat_scene(stage_test=False)
     return scene
 
 

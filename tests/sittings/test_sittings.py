@@ -11,7 +11,6 @@ from seleksi.audit.models import AuditEvent
 from seleksi.exams.models import Accommodation, Booking, SessionRoom
 from seleksi.rules.cat import load_blueprint
 from seleksi.sittings.models import Answer, BankQuestion, Sitting
-from seleksi.sittings.services import questions_import
 from seleksi.sittings.sittings import (
     Saved,
     SittingRefused,
@@ -19,22 +18,15 @@ from seleksi.sittings.sittings import (
     sitting_finish,
     sitting_start,
 )
-from tests.exams.scene import TestScene, make_test_scene
-from tests.sittings.test_question_bank import csv, full_bank
+from tests.exams.scene import TestScene
+from tests.sittings.scene import make_cat_scene
 
 SKD = load_blueprint("skd-2021")
 
 
 @pytest.fixture
 def scene(db: None) -> TestScene:
-    scene = make_test_scene()
-    questions_import(
-        selection=scene.selection,
-        actor=scene.committee,
-        blueprint_code="skd-2021",
-        filename="bank.csv",
-        content=csv(*full_bank()),
-    )
+    scene = make_cat_scene(stage_test=False)
     return scene
 
 
