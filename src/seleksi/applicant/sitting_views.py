@@ -230,29 +230,29 @@ def cat_test(request: HttpRequest, number: str, stage: str) -> HttpResponse:
 # --- the answers endpoint --------------------------------------------------------------------
 
 
-class Malformed(ValueError):
+class _Malformed(ValueError):
     pass
 
 
 def _whole(value: object, least: int, most: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        raise Malformed
+        raise _Malformed
     return value
 
 
 def _answers_in(items: object) -> list[tuple[int, str, bool, int]]:
     if not isinstance(items, list) or len(items) > MAX_ANSWERS:
-        raise Malformed
+        raise _Malformed
     answers = []
     for item in items:
         if not isinstance(item, dict):
-            raise Malformed
+            raise _Malformed
         option = item.get("o", "")
         marked = item.get("m", False)
         if not isinstance(option, str) or len(option) > MAX_OPTION_LENGTH:
-            raise Malformed
+            raise _Malformed
         if not isinstance(marked, bool):
-            raise Malformed
+            raise _Malformed
         question = _whole(item.get("q"), 1, MAX_SEQUENCE)
         sequence = _whole(item.get("s"), 1, MAX_SEQUENCE)
         answers.append((question, option, marked, sequence))
@@ -261,11 +261,11 @@ def _answers_in(items: object) -> list[tuple[int, str, bool, int]]:
 
 def _events_in(items: object) -> list[ClientEvent]:
     if not isinstance(items, list) or len(items) > MAX_EVENTS:
-        raise Malformed
+        raise _Malformed
     events = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("k"), str):
-            raise Malformed
+            raise _Malformed
         question = item.get("q")
         if question is not None:
             question = _whole(question, 1, MAX_SEQUENCE)
@@ -341,7 +341,7 @@ def cat_answers(request: HttpRequest, number: str, stage: str) -> JsonResponse:
     try:
         payload = json.loads(body)
         if not isinstance(payload, dict):
-            raise Malformed
+            raise _Malformed
         given = _answers_in(payload.get("answers", []))
         events = _events_in(payload.get("events", []))
     except (ValueError, UnicodeDecodeError):
