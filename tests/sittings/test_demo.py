@@ -1,9 +1,9 @@
 from django.core.management import call_command
 
-from seleksi.rules.cat import load_blueprint, score
+from seleksi.rules.cat import draw, load_blueprint, score
 from seleksi.selections.models import Selection
 from seleksi.sittings.models import BankQuestion, StageTest
-from seleksi.sittings.selectors import bank_questions, draw_check, sitting_draw
+from seleksi.sittings.selectors import bank_questions, draw_check
 
 
 def test_the_demo_banks_fill_both_blueprints_and_a_second_run_adds_nothing(db: None) -> None:
@@ -19,8 +19,9 @@ def test_the_demo_banks_fill_both_blueprints_and_a_second_run_adds_nothing(db: N
         selection = Selection.objects.get(code=code)
         blueprint = load_blueprint(blueprint_code)
         assert draw_check(selection=selection, blueprint=blueprint).ready
-        drawn = sitting_draw(selection=selection, blueprint=blueprint, seed=7)
-        bank = {q.id: q for q in bank_questions(selection=selection, blueprint=blueprint_code)}
+        pool = bank_questions(selection=selection, blueprint=blueprint_code)
+        drawn = draw(blueprint, pool, seed=7)
+        bank = {q.id: q for q in pool}
         best = {
             d.question: max(bank[d.question].options, key=lambda o: o.points).key for d in drawn
         }

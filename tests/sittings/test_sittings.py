@@ -259,3 +259,21 @@ def test_a_closed_session_starts_no_sitting_and_a_stage_without_a_test_neither(
     with pytest.raises(SittingRefused) as refused:
         sitting_start(booking=booking, actor=applicant, blueprint_code="skd-2021")
     assert refused.value.code == "session_closed"
+
+
+def test_a_sitting_is_scored_with_the_points_its_questions_had_when_it_started(
+    scene: TestScene,
+) -> None:
+    sitting = start(scene)
+    applicant = scene.applications[0].applicant
+    first = sitting.drawn[0]
+    chosen = right_option(first["question"])
+    answer_save(
+        sitting=sitting, actor=applicant, question=first["question"], option=chosen, sequence=1
+    )
+    question = BankQuestion.objects.get(pk=first["question"])
+    question.options = [{**option, "points": 0} for option in question.options]
+    question.save(update_fields=["options"])
+    finished = sitting_finish(sitting=sitting, actor=applicant)
+    assert finished.total == 5
+    assert "points" in first and first["points"][chosen] == 5

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from seleksi.rules.cat import Blueprint, DrawnQuestion, DrawShortfall, Option, Question, draw
+from seleksi.rules.cat import Blueprint, DrawShortfall, Option, Question, draw
 from seleksi.selections.models import Selection
 
 from .models import BankQuestion, Sitting, StageTest
@@ -54,13 +54,6 @@ def draw_check(*, selection: Selection, blueprint: Blueprint) -> DrawCheck:
     except DrawShortfall as shortfall:
         return DrawCheck(False, shortfall)
     return DrawCheck(True)
-
-
-def sitting_draw(
-    *, selection: Selection, blueprint: Blueprint, seed: int
-) -> tuple[DrawnQuestion, ...]:
-    """A participant's questions from the selection's bank (DrawShortfall when too few)."""
-    return draw(blueprint, bank_questions(selection=selection, blueprint=blueprint.code), seed)
 
 
 def questions_by_id(ids: list[int]) -> dict[int, Question]:

@@ -14,6 +14,9 @@ Decisions worth knowing:
   is answered "stale", not as an error, so the browser can forget it.
 - An answer that arrives after `ends_at` plus the grace (SELEKSI_ANSWER_GRACE_SECONDS) is
   refused as late and changes nothing; the participant is told which.
+- A sitting keeps, beside its drawn questions and option order, the points of each option
+  as they were when it started, and is scored with them: editing the bank (refused for a
+  drawn question, but a start and an edit can meet) never changes a sitting's score.
 - Finishing scores the saved answers with `rules.cat.score` (blank = 0) and keeps the scores
   on the sitting; it happens once, whoever asks first. The blueprint says which fields of the
   stage's score its components make (SKD's TWK, TIU and TKP; PPPK's teknis, manajerial +
@@ -50,7 +53,10 @@ from seleksi.exams.models import Accommodation, Booking
 from seleksi.rules.cat import (
     Blueprint,
     DrawnQuestion,
+    Option,
+    Question,
     SittingScore,
+    draw,
     load_blueprint,
     score,
     stage_values,
@@ -149,7 +155,9 @@ def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str | None = 
             raise SittingRefused("no_test")
     blueprint = load_blueprint(blueprint_code)
     seed = secrets.randbits(SEED_BITS)
-    drawn = selectors.sitting_draw(selection=booking.selection, blueprint=blueprint, seed=seed)
+    bank = selectors.bank_questions(selection=booking.selection, blueprint=blueprint.code)
+    drawn = draw(blueprint, bank, seed)
+    points = {q.id: {o.key: o.points for o in q.options} for q in bank}
     now = timezone.now()
     extra = (
         Accommodation.objects.filter(application_id=booking.application_id)
@@ -171,6 +179,7 @@ def sitting_start(*, booking: Booking, actor: Any, blueprint_code: str | None = 
                         "question": d.question,
                         "component": d.component,
                         "options": list(d.option_order),
+                        "points": points[d.question],
                     }
                     for d in drawn
                 ],
@@ -232,6 +241,22 @@ def answer_save(
         marking = {"marked": marked} if kind == SittingEvent.Kind.MARKED else None
         _event(sitting, kind, now, question, option, sequence, details=marking)
     return AnswerOutcome(Saved.SAVED, sequence)
+
+
+def _drawn_questions(drawn: list[dict[str, Any]]) -> dict[int, Question]:
+    """The drawn questions with the points they had when the sitting started: the score
+    never follows a later edit of the bank. (A sitting kept without them reads the bank.)"""
+    kept = {
+        item["question"]: Question(
+            item["question"],
+            item["component"],
+            tuple(Option(key, points) for key, points in item["points"].items()),
+        )
+        for item in drawn
+        if "points" in item
+    }
+    missing = [item["question"] for item in drawn if item["question"] not in kept]
+    return {**kept, **selectors.questions_by_id(missing)} if missing else kept
 
 
 def _answer_put(
@@ -412,7 +437,7 @@ def sitting_finish(*, sitting: Sitting, actor: Any) -> Sitting:
         DrawnQuestion(item["question"], item["component"], tuple(item["options"]))
         for item in locked.drawn
     ]
-    questions = selectors.questions_by_id([d.question for d in drawn])
+    questions = _drawn_questions(locked.drawn)
     answers = {
         question: option or None
         for question, option in Answer.objects.filter(sitting=locked).values_list(
