@@ -512,3 +512,12 @@ def test_pppk_never_passes_more_than_quota(
     assert sum(r.outcome is Outcome.PASSED for r in results) <= quota
     assert all(r.teknis_affirmed is None or r.teknis_affirmed <= 500 for r in results)
     assert len(results) == len({key[0] for key in scores})
+
+
+def test_a_mitra_test_score_passes_at_or_above_the_mark_and_always_without_one() -> None:
+    mitra = load_ranking_policy("mitra-bps-2024").mitra
+    assert mitra is not None
+    with_mark = replace(mitra, test_pass_mark=60)
+    assert with_mark.passes(60) and with_mark.passes(Fraction(121, 2))
+    assert not with_mark.passes(Fraction(119, 2))
+    assert replace(mitra, test_pass_mark=None).passes(0)

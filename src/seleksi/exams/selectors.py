@@ -1,6 +1,7 @@
 """Reads for the test stage: the sessions an applicant may choose with their seats left, a
 participant's bookings, a stage's sessions for the committee, and attendance for the ranking."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,26 +168,44 @@ TIMELINE_LABELS = {
 REASON_SHOWN = frozenset({"exams.moved", "exams.accommodation_recorded"})
 
 
+def audit_timeline(
+    application: Application,
+    *,
+    labels: dict[str, Any],
+    describe: Callable[[AuditEvent, Any], Any],
+    reason_shown: frozenset[str],
+) -> list[TimelineEntry]:
+    """The application's audit events whose actions `labels` names, as timeline entries in
+    time order: `describe(event, label)` words each, and the reason is shown for the actions
+    of `reason_shown` (a committee's reason the applicant may read)."""
+    return [
+        TimelineEntry(
+            event.occurred_at,
+            describe(event, labels[event.action]),
+            ROLE_LABELS.get(event.actor_role, event.actor_role),
+            event.reason if event.action in reason_shown else "",
+        )
+        for event in AuditEvent.objects.filter(
+            subject_type=application._meta.label_lower,
+            subject_id=str(application.pk),
+            action__in=list(labels),
+        ).order_by("occurred_at", "id")
+    ]
+
+
+def _with_session(event: AuditEvent, label: Any) -> Any:
+    details = event.details if isinstance(event.details, dict) else {}
+    session = details.get("to") or details.get("session") or ""
+    return f"{label} · {session}" if session else label
+
+
 def timeline(application: Application) -> list[TimelineEntry]:
     """The administrative selection's timeline with the test stage's steps merged in time
     order; a move shows the committee's reason."""
     entries = list(verification_timeline(application))
-    for event in AuditEvent.objects.filter(
-        subject_type=application._meta.label_lower,
-        subject_id=str(application.pk),
-        action__in=list(TIMELINE_LABELS),
-    ).order_by("occurred_at", "id"):
-        details = event.details if isinstance(event.details, dict) else {}
-        session = details.get("to") or details.get("session") or ""
-        label = TIMELINE_LABELS[event.action]
-        entries.append(
-            TimelineEntry(
-                event.occurred_at,
-                f"{label} · {session}" if session else label,
-                ROLE_LABELS.get(event.actor_role, event.actor_role),
-                event.reason if event.action in REASON_SHOWN else "",
-            )
-        )
+    entries += audit_timeline(
+        application, labels=TIMELINE_LABELS, describe=_with_session, reason_shown=REASON_SHOWN
+    )
     return sorted(entries, key=lambda entry: entry.at)
 
 

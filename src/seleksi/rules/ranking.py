@@ -191,6 +191,10 @@ class MitraRules:
     rating_maximum: int
     rating_points: int
 
+    def passes(self, test_score: Fraction | int) -> bool:
+        """Whether a test score meets the pass mark (always, when the policy has none)."""
+        return self.test_pass_mark is None or test_score >= self.test_pass_mark
+
     def __post_init__(self) -> None:
         if self.test_maximum < 1:
             raise ValueError("the test maximum must be at least 1")
@@ -715,11 +719,10 @@ def rank_mitra(
     def order(score: MitraScore) -> tuple[object, ...]:
         return (-(score.test_score + points(score)[0]), -score.test_score)
 
-    mark = rules.test_pass_mark
     results: list[MitraResult] = []
     for code, group in _grouped(scores, lambda s: s.formation):
         present = [s for s in group if s.present]
-        qualified = [s for s in present if mark is None or s.test_score >= mark]
+        qualified = [s for s in present if rules.passes(s.test_score)]
         ranks = _competition_ranks(qualified, order)
         quota = by_code[code].quota
         tied = _tied_at_cut(ranks, quota)

@@ -14,8 +14,8 @@ Decisions worth knowing:
   a sitting in progress shows its state and nothing else.
 - Whether the pass marks are met (nilai ambang batas) is the ranking's own rule on the
   stage's score fields (`rules.cat.stage_values`): SKD by `PassMark.met_by` for the
-  application's formation type in the selection's ranking policy, a mitra test by the
-  policy's test pass mark. Where the stage or policy has no pass mark (a mitra policy
+  application's formation type in the selection's ranking policy, a mitra test by
+  `MitraRules.passes`. Where the stage or policy has no pass mark (a mitra policy
   without one, PPPK, whose teknis mark depends on affirmation grounds kept elsewhere) the
   board has no such column; where one row's mark cannot be found it says so ("–").
 - Finished rows come first by total, highest first (ties by participant number: the board
@@ -131,11 +131,10 @@ def _pass_check(session: TestSession, blueprint: Blueprint) -> PassCheck | None:
 
         return skd
     if stage == "mitra" and policy.mitra is not None and policy.mitra.test_pass_mark is not None:
-        # As rank_mitra reads it: a test score at or above the policy's mark.
-        test_mark = policy.mitra.test_pass_mark
+        mitra_rules = policy.mitra
 
         def mitra(formation_type: str, values: Mapping[str, int]) -> bool | None:
-            return values["test_score"] >= test_mark if "test_score" in values else None
+            return mitra_rules.passes(values["test_score"]) if "test_score" in values else None
 
         return mitra
     return None

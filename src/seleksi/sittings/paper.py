@@ -26,7 +26,7 @@ from seleksi.audit.models import AuditEvent
 from seleksi.exams import selectors as exams_selectors
 from seleksi.exams.models import Accommodation, Booking
 from seleksi.rules.cat import Blueprint, load_blueprint
-from seleksi.verification.selectors import ROLE_LABELS, TimelineEntry
+from seleksi.verification.selectors import TimelineEntry
 
 from . import selectors
 from .models import Answer, BankQuestion, Sitting
@@ -288,26 +288,22 @@ TIMELINE_LABELS = {
 CLOSED_BY = dict(Sitting.ClosedBy.choices)
 
 
+def _closed_by(event: AuditEvent, label: Any) -> Any:
+    details = event.details if isinstance(event.details, dict) else {}
+    closed_by = CLOSED_BY.get(str(details.get("closed_by", "")))
+    if event.action == "sittings.finished" and closed_by is not None:
+        return f"{label} · {closed_by}"
+    return label
+
+
 def timeline(application: Application) -> list[TimelineEntry]:
     """The application's timeline (`exams.selectors.timeline`) with the sittings' start,
     extensions (with the committee's reason) and finish merged in time order."""
     entries = exams_selectors.timeline(application)
-    for event in AuditEvent.objects.filter(
-        subject_type=application._meta.label_lower,
-        subject_id=str(application.pk),
-        action__in=list(TIMELINE_LABELS),
-    ).order_by("occurred_at", "id"):
-        details = event.details if isinstance(event.details, dict) else {}
-        label: Any = TIMELINE_LABELS[event.action]
-        closed_by = CLOSED_BY.get(str(details.get("closed_by", "")))
-        if event.action == "sittings.finished" and closed_by is not None:
-            label = f"{label} · {closed_by}"
-        entries.append(
-            TimelineEntry(
-                event.occurred_at,
-                label,
-                ROLE_LABELS.get(event.actor_role, event.actor_role),
-                event.reason if event.action == "sittings.extended" else "",
-            )
-        )
+    entries += exams_selectors.audit_timeline(
+        application,
+        labels=TIMELINE_LABELS,
+        describe=_closed_by,
+        reason_shown=frozenset({"sittings.extended"}),
+    )
     return sorted(entries, key=lambda entry: entry.at)
