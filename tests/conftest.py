@@ -4,7 +4,7 @@ Application data (users, agencies, selections) comes from tests/factories.py.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -50,17 +50,10 @@ def _tasks_run_immediately(settings: Any) -> Iterator[None]:
     """Background tasks run at once in tests (after the transaction commits), so their
     effects, such as e-mails in the outbox, can be asserted. Production uses the database
     queue and `seleksi db_worker`."""
-    from asgiref.local import Local
-    from django.tasks import task_backends
-
-    def reset() -> None:
-        task_backends.__dict__.pop("settings", None)
-        task_backends._connections = Local(task_backends.thread_critical)
-
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    reset()
+    _tasks_reset()
     yield
-    reset()
+    _tasks_reset()
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +79,25 @@ def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that do not pin the hasher use a fast one.
     tests/accounts/test_passwords.py checks that production hashes with Argon2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _tasks_reset() -> None:
+    from asgiref.local import Local
+    from django.tasks import task_backends
+
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture
+def tasks_backend(settings: Any) -> Iterator[Callable[[str], Any]]:
+    """Switch the task backend (e.g. to Django's dummy one, which keeps what was enqueued)."""
+    from django.tasks import default_task_backend
+
+    def use(path: str) -> Any:
+        settings.TASKS = {"default": {"BACKEND": path}}
+        _tasks_reset()
+        return default_task_backend
+
+    yield use
+    _tasks_reset()

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from seleksi.audit.models import AuditEvent
 from seleksi.exams.models import Booking
 from seleksi.sittings.models import Answer, BankQuestion, Sitting, SittingEvent
 from seleksi.sittings.sittings import sitting_extend
@@ -518,3 +519,12 @@ def test_an_image_is_served_only_for_a_question_of_ones_own_sitting(
     assert other.get(url(scene, "cat_image", 1, drawn)).status_code == 404
     client.post(url(scene, "cat_finish"))
     assert client.get(url(scene, "cat_image", 0, drawn)).status_code == 200
+
+
+def test_finishing_twice_scores_once_and_lands_on_the_result(scene: TestScene) -> None:
+    client, sitting = started(scene)
+    first = client.post(url(scene, "cat_finish"))
+    again = client.post(url(scene, "cat_finish"))
+    assert first["Location"] == again["Location"] == url(scene, "cat_result")
+    assert AuditEvent.objects.filter(action="sittings.finished").count() == 1
+    assert SittingEvent.objects.filter(sitting=sitting, kind="finished").count() == 1

@@ -1,28 +1,7 @@
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.tasks import default_task_backend, task_backends
-
-
-def _tasks_reset() -> None:
-    from asgiref.local import Local
-
-    task_backends.__dict__.pop("settings", None)
-    task_backends._connections = Local(task_backends.thread_critical)
-
-
-@pytest.fixture
-def tasks_backend(settings: Any) -> Iterator[Callable[[str], Any]]:
-    """Switch the task backend (e.g. to Django's dummy one, which keeps what was enqueued)."""
-
-    def use(path: str) -> Any:
-        settings.TASKS = {"default": {"BACKEND": path}}
-        _tasks_reset()
-        return default_task_backend
-
-    yield use
-    _tasks_reset()
 
 
 @pytest.fixture

@@ -457,3 +457,35 @@ def test_the_command_sweeps_and_says_how_many(scene: TestScene) -> None:
     call_command("close_sittings", stdout=out)
     assert out.getvalue().strip() == "0 sitting(s) closed"
     assert Sitting.objects.filter(status="open").count() == 1
+
+
+def test_starting_has_the_database_queue_close_the_sitting_just_after_its_end(
+    scene: TestScene, tasks_backend: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    tasks_backend("django_tasks_db.DatabaseBackend")
+    with django_capture_on_commit_callbacks(execute=True):
+        sitting = start(scene)
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "seleksi.sittings.tasks.sitting_close"
+    assert queued.args_kwargs["kwargs"] == {"sitting_id": sitting.pk}
+    grace = timedelta(seconds=settings.SELEKSI_ANSWER_GRACE_SECONDS)
+    assert queued.run_after == sitting.ends_at + grace + timedelta(seconds=1)
+
+
+def test_an_answer_put_never_overwrites_a_newer_one_even_when_two_meet(scene: TestScene) -> None:
+    """The guard of the race between two saves of one question: the upsert's own
+    compare-and-swap, whatever the read before it saw."""
+    from seleksi.sittings.models import Answer
+    from seleksi.sittings.sittings import _answer_put
+
+    sitting = start(scene)
+    question = sitting.drawn[0]["question"]
+    now = timezone.now()
+    assert _answer_put(sitting.pk, question, "a", False, 5, now)
+    assert not _answer_put(sitting.pk, question, "b", False, 4, now)
+    assert not _answer_put(sitting.pk, question, "c", False, 5, now)
+    assert _answer_put(sitting.pk, question, "d", True, 6, now)
+    held = Answer.objects.get(sitting=sitting, question=question)
+    assert (held.option, held.marked, held.sequence) == ("d", True, 6)
