@@ -32,14 +32,10 @@ Goal (issue 14): 500 saves per second on two cores with p99 under 100 ms.
 import argparse
 import json
 import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from httpbench import (
     BOUNDS,
@@ -47,6 +43,8 @@ from httpbench import (
     Request,
     Servers,
     bound,
+    database_opened,
+    each_database,
     final_ms_applicants,
     fire,
     line,
@@ -271,20 +269,10 @@ def problems_of(answers: list[Answer], people: list[Participant], rounds: int) -
 def one_database(options: argparse.Namespace) -> None:
     from contextlib import ExitStack
 
-    from benchdb import setup_django, throwaway_postgres
-
     with ExitStack() as stack:
-        if options.database == "postgres" and "DATABASE_URL" not in os.environ:
-            os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
-        os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-        workdir = setup_django("seleksi-bench-answers-")
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        database = database_opened(stack, options.database, "seleksi-bench-answers-")
         from django.db import connection
 
-        if connection.vendor == "postgresql":
-            version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
-        else:
-            version = getattr(connection.Database, "sqlite_version", "")
         started = time.perf_counter()
         people = scene("cat", options.participants)
         if connection.vendor == "postgresql":
@@ -297,7 +285,7 @@ def one_database(options: argparse.Namespace) -> None:
         servers.wait_ready()
         clients = options.clients
         print(
-            f"\n== {connection.vendor} {version}: server {options.processes} process(es) x "
+            f"\n== {database}: server {options.processes} process(es) x "
             f"{options.threads} threads, {clients} client threads, {os.cpu_count()} cores; "
             f"{len(people):,} participants in one SKD session, data made in "
             f"{setup_seconds:.1f} s (not timed)"
@@ -342,10 +330,6 @@ def one_database(options: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
-def postgres_installed() -> bool:
-    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=1000)
@@ -361,18 +345,8 @@ def main() -> None:
     if options.database != "both" or "DATABASE_URL" in os.environ:
         one_database(options)
         return
-    failed = []
-    for database in ("sqlite", "postgres"):
-        if database == "postgres" and not postgres_installed():
-            print("\n== postgres: not installed (apt-get install postgresql); skipped")
-            continue
-        forwarded = [
-            *(f"--{name}={value}" for name, value in vars(options).items() if name != "database"),
-            f"--database={database}",
-        ]
-        # This script again, for one database, with the options given to us.
-        if subprocess.run([sys.executable, __file__, *forwarded], check=False).returncode:  # noqa: S603
-            failed.append(database)
+    forwarded = [f"--{name}={value}" for name, value in vars(options).items() if name != "database"]
+    failed = each_database(__file__, forwarded)
     if failed:
         raise SystemExit(f"the answer saves went wrong on {', '.join(failed)}")
 

@@ -28,8 +28,6 @@ Decisions worth knowing:
 import argparse
 import importlib
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -44,6 +42,8 @@ from httpbench import (
     Request,
     Servers,
     bound,
+    database_opened,
+    each_database,
     final_ms_applicants,
     fire,
     line,
@@ -227,27 +227,17 @@ def storm_round(servers: Servers, options: argparse.Namespace, seats: int) -> li
 def one_database(options: argparse.Namespace) -> None:
     from contextlib import ExitStack
 
-    from benchdb import setup_django, throwaway_postgres
-
     with ExitStack() as stack:
-        if options.database == "postgres" and "DATABASE_URL" not in os.environ:
-            os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
-        os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-        workdir = setup_django("seleksi-bench-booking-")
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        database = database_opened(stack, options.database, "seleksi-bench-booking-")
         from django.db import connection
 
-        if connection.vendor == "postgresql":
-            version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
-        else:
-            version = getattr(connection.Database, "sqlite_version", "")
         servers = Servers(options.processes, options.threads)
         stack.callback(servers.stop)
         # Server threads keep connections; the server's database must be free of ours.
         connection.close()
         servers.wait_ready()
         print(
-            f"\n== {connection.vendor} {version}: server {options.processes} process(es) x "
+            f"\n== {database}: server {options.processes} process(es) x "
             f"{options.threads} threads, {options.clients} client threads, "
             f"{os.cpu_count()} cores"
         )
@@ -259,10 +249,6 @@ def one_database(options: argparse.Namespace) -> None:
 
 
 # --- the run ---------------------------------------------------------------------------
-
-
-def postgres_installed() -> bool:
-    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 
 
 def exam_cards() -> None:
@@ -306,22 +292,14 @@ def main() -> None:
     if options.database != "both" or "DATABASE_URL" in os.environ:
         one_database(options)
         return
-    failed = []
-    for database in ("sqlite", "postgres"):
-        if database == "postgres" and not postgres_installed():
-            print("\n== postgres: not installed (apt-get install postgresql); skipped")
-            continue
-        forwarded = [
-            f"--applicants={options.applicants}",
-            f"--seats={','.join(str(s) for s in options.seats)}",
-            f"--clients={options.clients}",
-            f"--processes={options.processes}",
-            f"--threads={options.threads}",
-            f"--database={database}",
-        ]
-        # This script again, for one database, with the options given to us.
-        if subprocess.run([sys.executable, __file__, *forwarded], check=False).returncode:  # noqa: S603
-            failed.append(database)
+    forwarded = [
+        f"--applicants={options.applicants}",
+        f"--seats={','.join(str(s) for s in options.seats)}",
+        f"--clients={options.clients}",
+        f"--processes={options.processes}",
+        f"--threads={options.threads}",
+    ]
+    failed = each_database(__file__, forwarded)
     if not options.no_cards:
         exam_cards()
     if failed:

@@ -310,6 +310,47 @@ def final_ms_applicants(tag: str, count: int) -> Applicants:
     return Applicants(selection, users, applications)
 
 
+def database_opened(stack: Any, database: str, prefix: str) -> str:
+    """Django set up and migrated on a throwaway database: a SQLite file, or a PostgreSQL
+    cluster for "postgres" (unless DATABASE_URL names one), removed when `stack` (an
+    ExitStack) closes; returns the database's name and version."""
+    import shutil
+
+    from benchdb import setup_django, throwaway_postgres
+
+    if database == "postgres" and "DATABASE_URL" not in os.environ:
+        os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    workdir = setup_django(prefix)
+    stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    else:
+        version = getattr(connection.Database, "sqlite_version", "")
+    return f"{connection.vendor} {version}"
+
+
+def postgres_installed() -> bool:
+    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+def each_database(script: str, forwarded: list[str]) -> list[str]:
+    """Run `script` again for SQLite and for PostgreSQL (when installed), with the options
+    `forwarded` and `--database=…`; returns the databases on which it failed."""
+    failed = []
+    for database in ("sqlite", "postgres"):
+        if database == "postgres" and not postgres_installed():
+            print("\n== postgres: not installed (apt-get install postgresql); skipped")
+            continue
+        command = [sys.executable, script, *forwarded, f"--database={database}"]
+        # One of our own scripts, with the options given to it.
+        if subprocess.run(command, check=False).returncode:  # noqa: S603
+            failed.append(database)
+    return failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--serve", type=int, required=True)
