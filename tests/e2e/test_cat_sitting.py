@@ -6,8 +6,9 @@ screen shows without a reload. A second participant's sitting is closed by the s
 time is up (`seleksi close-sittings`, the worker's sweep), with their saved answers scored.
 
 Booking and check-in have their own browser tests (test_test_day.py, test_checkin.py): here
-they are done by the services. The second participant's time is made to run out by moving
-their sitting's end into the past."""
+they are done by the services (`seleksi demo-cat` does both for the demo's mitra applicant).
+The second participant's time is made to run out by moving their sitting's end into the
+past."""
 
 import re
 from datetime import timedelta
@@ -33,6 +34,7 @@ from seleksi.selections.models import Formation
 from seleksi.sittings.demo import demo_cat
 from seleksi.sittings.models import Answer, BankQuestion, Sitting, SittingEvent
 from seleksi.sittings.sittings import answer_save, sitting_start
+from tests.e2e.conftest import PHONE_VIEWPORT
 from tests.e2e.steps import sign_in_at
 from tests.e2e.test_test_day import in_english
 
@@ -86,7 +88,11 @@ def test_a_participant_sits_a_test_through_a_lost_connection_and_the_board_shows
     demo_test_stage()
     demo_cat()
     session = TestSession.objects.get(selection__code=CODE, code=SESSION)
-    one = checked_in("pelamar.mitra@demo.seleksi.invalid", "MG24-CAT-0001", session)
+    # The demo's own participant: booked and checked in by `seleksi demo-cat`.
+    one = Application.objects.get(
+        applicant__email="pelamar.mitra@demo.seleksi.invalid", selection__code=CODE
+    )
+    assert one.bookings.get().session == session and one.bookings.get().attendance == "H"
     two = checked_in("pelamar.guru@demo.seleksi.invalid", "MG24-CAT-0002", session)
     base = live_server.url
 
@@ -96,10 +102,11 @@ def test_a_participant_sits_a_test_through_a_lost_connection_and_the_board_shows
     screen.goto(base + reverse("public:board", args=[session.pk]))
     expect(screen.locator(f'tr[data-number="{one.number}"]')).to_contain_text("not started")
 
-    # The participant opens the test from their seat's page.
+    # The participant opens the test from their profile, their application and its seat page.
+    page.set_viewport_size(PHONE_VIEWPORT)
     sign_in_at(page, base, "pelamar.mitra@demo.seleksi.invalid")
     in_english(page, base)
-    page.goto(base + f"/lamaran/{one.number}/")
+    page.get_by_role("link", name=one.number).click()
     page.locator("#booking-link-mitra").click()
     page.locator("#cat-link").click()
     expect(page.locator("#cat-duration")).to_contain_text("30")

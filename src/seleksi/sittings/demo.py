@@ -9,8 +9,13 @@ Decisions worth knowing:
   situations, survey basics), not questions of a real test.
 - Aceh Tengah sits its SKD on Seleksi (blueprint skd-2021); Magetan its mitra test
   (mitra-bps-2024, 20 questions in 30 minutes).
+- So that the test can be sat at once, the demo mitra applicant (`pelamar.mitra@…`) gets a
+  final MS in Magetan's selection, books the first mitra session (through the booking
+  service, as from the seat page) and is checked in by the demo site staff: signed in, they
+  find "Start the test" on their application's seat page. The application is made directly,
+  as the other demo commands make their participants.
 - A second run adds nothing: a selection whose bank already holds the blueprint's questions
-  is left as it is.
+  is left as it is, and the participant keeps what they have.
 """
 
 import csv
@@ -19,10 +24,16 @@ from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from seleksi.applications.models import Application
+from seleksi.exams.models import Booking, TestSession
+from seleksi.exams.services import booking_make, check_in
 from seleksi.rules.cat import Blueprint, load_blueprint
 from seleksi.rules.question_files import bank_columns
-from seleksi.selections.models import Selection
+from seleksi.rules.verification import Mark
+from seleksi.rules.verification import Stage as AdminStage
+from seleksi.selections.models import Formation, Selection
 
 from .models import BankQuestion, StageTest
 from .services import questions_import, stage_test_set
@@ -32,6 +43,7 @@ PLANS = {
     "bps-magetan-mitra-2024": ("mitra", "mitra-bps-2024", "panitia.magetan"),
 }
 KEYS = "abcde"
+PARTICIPANT = ("pelamar.mitra@demo.seleksi.invalid", "bps-magetan-mitra-2024", "petugas.magetan")
 
 PROVINCES = (
     ("Aceh", "Banda Aceh"),
@@ -346,4 +358,49 @@ def demo_cat() -> list[str]:
             stage_test_set(selection=selection, actor=committee, stage=stage, blueprint_code=code)
         questions = BankQuestion.objects.filter(selection=selection, blueprint=code).count()
         lines.append(f"{selection.code}: {stage} on Seleksi's CAT ({code}), {questions} questions")
+    participant = _demo_participant()
+    if participant:
+        lines.append(participant)
     return lines
+
+
+def _demo_participant() -> str:
+    """The demo mitra applicant, final MS, booked into the first mitra session and checked
+    in; "" when the demo lacks the account, the selection or a session."""
+    email, code, staff_name = PARTICIPANT
+    users = get_user_model().objects
+    applicant = users.filter(email=email).first()
+    formation = Formation.objects.filter(selection__code=code).order_by("pk").first()
+    session = (
+        TestSession.objects.filter(selection__code=code, stage="mitra", closed_at=None)
+        .order_by("starts_at", "code")
+        .first()
+    )
+    if applicant is None or formation is None or session is None:
+        return ""
+    now = timezone.now()
+    application, _ = Application.objects.get_or_create(
+        applicant=applicant,
+        selection=formation.selection,
+        defaults={
+            "formation": formation,
+            "number": f"{formation.selection_id:03d}-CAT-DEMO",
+            "status": Application.Status.SUBMITTED,
+            "submitted_at": now,
+            "admin_stage": AdminStage.FINAL,
+            "admin_result": Mark.MS,
+            "published_result": Mark.MS,
+            "published_at": now,
+        },
+    )
+    booking = Booking.objects.filter(application=application, stage="mitra").first()
+    if booking is None:
+        booking = booking_make(application=application, session_id=session.pk, actor=applicant)
+    if booking.attendance == Booking.Attendance.BOOKED:
+        check_in(
+            session=booking.session, actor=users.get(username=staff_name), key=application.number
+        )
+    return (
+        f"{email}: application {application.number}, checked in at {booking.session.code}; "
+        "the test starts from the application's seat page"
+    )
