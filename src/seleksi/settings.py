@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "seleksi.exams",
     "seleksi.scoring",
     "seleksi.sittings",
+    "seleksi.announcements",
     "seleksi.public",
     "seleksi.applicant",
     "seleksi.committee",
