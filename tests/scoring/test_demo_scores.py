@@ -5,6 +5,7 @@ checked through the verification services and left for the committee to publish.
 from io import StringIO
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -12,9 +13,9 @@ from seleksi.accounts.models import User
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
 from seleksi.scoring.confirmation import ranking_run_confirm
-from seleksi.scoring.demo import DISABILITY_OPENING, OPENINGS
+from seleksi.scoring.demo import DISABILITY_OPENING, OPENINGS, SIGN_IN
 from seleksi.scoring.models import RankingRun, Score
-from seleksi.selections.demo import demo_load
+from seleksi.selections.demo import DEMO_PASSWORD, demo_load
 from seleksi.selections.models import Formation, Selection
 from seleksi.verification import selectors, services
 from seleksi.verification.models import Publication, Review
@@ -54,7 +55,13 @@ def test_it_scores_and_ranks_the_demo_openings_once(db: None) -> None:
 
     participants = User.objects.filter(username__startswith="peserta-demo-")
     assert participants.count() == 40
-    assert not any(user.has_usable_password() for user in participants)
+    others = participants.exclude(email__in=SIGN_IN.values())
+    assert others.count() == 38
+    assert not any(user.has_usable_password() for user in others)
+    for outcome, email in SIGN_IN.items():
+        user = authenticate(username=email, password=DEMO_PASSWORD)
+        assert user is not None and user.is_activated
+        assert final.rows.filter(application__applicant=user).get().outcome == outcome
     assert not participants.exclude(nik_hash="").exists()
 
     assert "sudah punya nilai" in demo_scores()

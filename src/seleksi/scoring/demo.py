@@ -10,6 +10,10 @@ applicants all miss its SKD pass marks, so the final ranking shows optimalisasi 
 from umum.
 
 Decisions worth knowing:
+- Two participants can sign in, so that a person can see a result from their own side: the
+  first one the final ranking passes (L) and the first one it does not (TL), as
+  `peserta.lulus@demo.seleksi.invalid` and `peserta.tidak-lulus@demo.seleksi.invalid` with the
+  demo password. The others cannot sign in.
 - The participants' submitted applications are written directly: they stand in for
   registrations, which the demo cannot make without identities, documents and an open window.
 - Their administrative check is not: it goes through the verification services with their
@@ -35,6 +39,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.rules.eligibility import load_policy
 from seleksi.rules.verification import Mark, Stage
+from seleksi.selections.demo import DEMO_PASSWORD
 from seleksi.selections.models import Formation, Selection
 from seleksi.verification.services import (
     MarkInput,
@@ -44,7 +49,7 @@ from seleksi.verification.services import (
     checklist,
 )
 
-from .models import Score
+from .models import RankingRun, Score
 from .ranking_runs import ranking_run
 from .services import scores_import
 
@@ -56,6 +61,11 @@ DISABILITY_OPENING = "AT21-CPNS-D-0006"
 USERNAME = "peserta-demo-{:03d}"
 VERIFIER = "verifikator.acehtengah"
 COMMITTEE = "panitia.acehtengah"
+SIGN_IN = {
+    "L": "peserta.lulus@demo.seleksi.invalid",
+    "TL": "peserta.tidak-lulus@demo.seleksi.invalid",
+}
+"""outcome in the final ranking → the e-mail address its first participant signs in with"""
 CHECK_NOTE = "Data demo: diperiksa otomatis oleh seleksi demo-scores"
 
 
@@ -119,6 +129,7 @@ def demo_scores_load() -> DemoScores:
         )
         _import(selection, "skb", "NILAI-SKB-DEMO.csv", _skb_file(within_cut, draws))
         final = ranking_run(selection=selection, stage="akhir", actor=None).run
+        _open_sign_in(final)
     return DemoScores(len(numbers), (skd.pk, final.pk))
 
 
@@ -166,6 +177,21 @@ def _participants(
             application.save(update_fields=["number"])
             numbers[application.number] = code
     return numbers
+
+
+def _open_sign_in(final: RankingRun) -> None:
+    """Let the first passed and the first failed participant of the final ranking sign in."""
+    rows = final.rows.order_by("order").select_related("application__applicant")
+    for outcome, email in SIGN_IN.items():
+        row = rows.filter(outcome=outcome).first()
+        if row is None:
+            raise ValueError(f"the demo final ranking has no {outcome} row")
+        user = row.application.applicant
+        user.email = email
+        user.is_active = True
+        user.email_verified_at = timezone.now()
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["email", "is_active", "email_verified_at", "password"])
 
 
 def _demo_staff(selection: Selection) -> tuple[User, User] | str:
