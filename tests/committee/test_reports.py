@@ -197,8 +197,12 @@ def make_scene() -> Scene:
     ranking(
         selection,
         "skd",
-        [(apps["A1"], "P/L", 1), (apps["A5"], "P", 2), (apps["A2"], "TH", None)]
-        + [(apps["B1"], "T/L", None)],
+        [
+            (apps["A1"], "P/L", 1),
+            (apps["A5"], "P", 2),
+            (apps["A2"], "TH", None),
+            (apps["B1"], "T/L", None),
+        ],
         confirmed=timezone.now(),
     )
     ranking(selection, "skd", [(apps["A1"], "T/L", None)], confirmed=None)  # not confirmed
@@ -451,7 +455,7 @@ def test_percentage_is_the_exact_ratio_to_within_half_a_tenth(
 def charts(html: str) -> dict[str, ElementTree.Element]:
     found = {}
     for markup in re.findall(r"<svg.*?</svg>", html, re.S):
-        svg = ElementTree.fromstring(markup)
+        svg = ElementTree.fromstring(markup)  # noqa: S314 - the page's own markup
         found[svg.get("id", "")] = svg
     return found
 
@@ -643,3 +647,33 @@ def test_an_unknown_selection_is_a_404(scene: Scene) -> None:
 def test_it_refuses_to_be_changed(scene: Scene) -> None:
     response = signed_in(scene.committee).post(scene.url)
     assert response.status_code == 405
+
+
+def test_the_formation_table_can_be_narrowed_while_the_totals_stay(scene: Scene) -> None:
+    more_formations(scene.selection, 5)
+    client = signed_in(scene.committee)
+
+    def shown(**query: str) -> tuple[list[str], str]:
+        html = client.get(scene.url, query).content.decode()
+        codes = re.findall(r'<tr id="formation-([a-z0-9-]+)">', html)
+        total = re.search(r'<tr id="formations-total">(.*?)</tr>', html, re.S)
+        assert total is not None
+        return codes, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", total.group(1))).strip()
+
+    everything = shown()
+    assert len(everything[0]) == 8
+    assert everything[1].startswith("Total, 8 formations 2 10 2 5 3")
+    assert shown(jenis="PPPK") == (["f-0003"], everything[1])
+    assert shown(formasi="analis 2")[0] == ["f-0002", "g-0002"]
+    assert shown(pelamar="on")[0] == ["f-0001", "f-0002", "f-0003"]
+    assert shown(formasi="g-", pelamar="on")[0] == []
+    html = client.get(scene.url, {"jenis": "PNS"}).content.decode()
+    assert "Choose a procurement type from the list." in html
+    assert len(re.findall(r'<tr id="formation-', html)) == 8
+
+
+def test_the_pages_keep_the_filter(scene: Scene) -> None:
+    more_formations(scene.selection, 60)
+    html = signed_in(scene.committee).get(scene.url, {"formasi": "G-"}).content.decode()
+    assert "60 formations shown of 63" in html
+    assert 'href="?formasi=G-&amp;page=2"' in html

@@ -9,8 +9,9 @@ Decisions worth knowing:
   under each chart holds the same figures; the chart only helps the eye.
 - The markup is built with `xml.etree`, which escapes every label, so a formation or site name
   cannot break out of the SVG.
-- Horizontal bars, one per row, scale to the width of the page (a `viewBox` and no fixed
-  width), so a chart of 30 days still reads on a 360-pixel phone.
+- Horizontal bars, each under its label, so a long label never runs into its bar; the chart
+  is 420 units wide and shrinks with the page (`max-width: 100%`), so it reads on a
+  360-pixel phone.
 """
 
 from collections.abc import Sequence
@@ -21,10 +22,11 @@ from xml.etree import ElementTree
 from django.utils.safestring import SafeString
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-WIDTH = 640
-LABEL_WIDTH = 250
+WIDTH = 420
 FIGURE_WIDTH = 80
-ROW_HEIGHT = 26
+ROW_HEIGHT = 40
+LABEL_BASELINE = 14
+BAR_TOP = 19
 BAR_HEIGHT = 16
 BAR_COLOUR = "#0b5394"
 TEXT_COLOUR = "#1a1a1a"
@@ -48,52 +50,40 @@ def bar_chart(
     bars: Sequence[Bar],
     maximum: int | Decimal | None = None,
 ) -> SafeString:
-    """An SVG of `bars`, longest = `maximum` (by default the largest value)."""
-    height = max(len(bars), 1) * ROW_HEIGHT + 8
+    """An SVG of `bars`, longest = `maximum` (by default the largest value): each bar under
+    its label, with its figure after it."""
+    height = max(len(bars), 1) * ROW_HEIGHT + 4
     svg = ElementTree.Element(
         "svg",
         {
             "xmlns": SVG_NAMESPACE,
             "viewBox": f"0 0 {WIDTH} {height}",
-            "width": "100%",
+            "width": str(WIDTH),
+            "height": str(height),
+            "style": "max-width: 100%; height: auto",
             "role": "img",
             "aria-labelledby": f"{chart_id}-title {chart_id}-desc",
             "class": "chart",
             "id": chart_id,
             "font-family": "sans-serif",
-            "font-size": "13",
+            "font-size": "14",
         },
     )
     ElementTree.SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
     ElementTree.SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = description
     values = [bar.value for bar in bars if bar.value is not None]
     top = maximum if maximum is not None else max(values, default=0)
-    room = WIDTH - LABEL_WIDTH - FIGURE_WIDTH
+    room = WIDTH - FIGURE_WIDTH
     ElementTree.SubElement(
         svg,
         "line",
-        {
-            "x1": str(LABEL_WIDTH),
-            "y1": "0",
-            "x2": str(LABEL_WIDTH),
-            "y2": str(height),
-            "stroke": AXIS_COLOUR,
-        },
+        {"x1": "0.5", "y1": "0", "x2": "0.5", "y2": str(height), "stroke": AXIS_COLOUR},
     )
     for index, bar in enumerate(bars):
-        top_of_row = index * ROW_HEIGHT + 4
-        middle = top_of_row + ROW_HEIGHT // 2
+        row_top = index * ROW_HEIGHT
         row = ElementTree.SubElement(svg, "g", {"class": "bar"})
         label = ElementTree.SubElement(
-            row,
-            "text",
-            {
-                "x": str(LABEL_WIDTH - 8),
-                "y": str(middle),
-                "text-anchor": "end",
-                "dominant-baseline": "middle",
-                "fill": TEXT_COLOUR,
-            },
+            row, "text", {"x": "4", "y": str(row_top + LABEL_BASELINE), "fill": TEXT_COLOUR}
         )
         label.text = bar.label
         length = 0
@@ -105,8 +95,8 @@ def bar_chart(
                 row,
                 "rect",
                 {
-                    "x": str(LABEL_WIDTH),
-                    "y": str(middle - BAR_HEIGHT // 2),
+                    "x": "1",
+                    "y": str(row_top + BAR_TOP),
                     "width": str(length),
                     "height": str(BAR_HEIGHT),
                     "fill": BAR_COLOUR,
@@ -116,10 +106,10 @@ def bar_chart(
             row,
             "text",
             {
-                "x": str(LABEL_WIDTH + length + 6),
-                "y": str(middle),
-                "dominant-baseline": "middle",
+                "x": str(length + 8),
+                "y": str(row_top + BAR_TOP + BAR_HEIGHT - 3),
                 "fill": TEXT_COLOUR,
+                "font-weight": "bold",
             },
         )
         figure.text = bar.figure

@@ -18,6 +18,7 @@ Decisions worth knowing:
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -25,17 +26,66 @@ from django.shortcuts import render
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from seleksi.agencies.permissions import Capability
+from seleksi.selections.models import PROCUREMENT_TYPES
 from seleksi.selections.tables import XLSX_CONTENT_TYPE, Sheet, write_xlsx_sheets
 
 from .charts import Bar, bar_chart
 from .desks import selection_for
-from .reports import Rate, Report, agency_report, funnel, stage_absences
+from .reports import (
+    FormationLine,
+    Rate,
+    Report,
+    agency_report,
+    funnel,
+    stage_absences,
+    submitted_label,
+)
 
 FORMATIONS_PER_PAGE = 50
 NO_RATE = "–"
+
+
+class FormationFilter(forms.Form):
+    """Which formations the per-formation table shows; the totals always count all of them."""
+
+    formasi = forms.CharField(
+        label=gettext_lazy("Formation code or position"),
+        required=False,
+        max_length=100,
+        error_messages={
+            "max_length": gettext_lazy(
+                "Type at most %(limit_value)d characters of a code or position."
+            )
+        },
+    )
+    jenis = forms.ChoiceField(
+        label=gettext_lazy("Procurement type"),
+        required=False,
+        choices=[("", gettext_lazy("All types")), *PROCUREMENT_TYPES],
+        error_messages={"invalid_choice": gettext_lazy("Choose a procurement type from the list.")},
+    )
+    pelamar = forms.BooleanField(
+        label=gettext_lazy("Only formations with applications"), required=False
+    )
+
+    def chosen(self, lines: list[FormationLine]) -> list[FormationLine]:
+        """The lines the filter keeps; all of them while the filter is not valid."""
+        if not self.is_valid():
+            return lines
+        text = self.cleaned_data["formasi"].strip().casefold()
+        kind = self.cleaned_data["jenis"]
+        with_applications = self.cleaned_data["pelamar"]
+        return [
+            line
+            for line in lines
+            if (not text or text in line.code.casefold() or text in line.position.casefold())
+            and (not kind or line.procurement_type == kind)
+            and (not with_applications or line.counts["drafts"] or line.counts["submitted"])
+        ]
 
 
 def rate_text(rate: Rate) -> str:
@@ -126,14 +176,21 @@ def report_charts(report: Report) -> dict[str, SafeString]:
 def reports(request: HttpRequest, code: str) -> HttpResponse:
     selection = selection_for(request, code, Capability.VIEW_AGENCY_DATA)
     report = agency_report(selection)
-    page = Paginator(report.lines, FORMATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    form = FormationFilter(request.GET)
+    shown = form.chosen(report.lines)
+    page = Paginator(shown, FORMATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "reports/report.html",
         {
             "selection": selection,
             "report": report,
+            "form": form,
+            "shown": len(shown),
             "page": page,
+            "query": query.urlencode(),
             "rows": [(line, line.cells(report.columns)) for line in page.object_list],
             "groups": column_groups(report),
             "rates": [
@@ -180,7 +237,7 @@ def _sheets(report: Report) -> Iterator[Sheet]:
         [
             _("Procurement type"),
             _("Administrative MS"),
-            _("Submitted"),
+            submitted_label(),
             _("Administrative MS (%)"),
             _("SKD passed (P/L, P)"),
             _("SKD present"),

@@ -38,6 +38,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from seleksi.applications.models import Application
 from seleksi.exams.models import STAGES as TEST_STAGES
@@ -71,6 +72,11 @@ FINAL_STAGE: dict[str, str] = {
     ProcurementType.MITRA: RankingRun.Stage.MITRA,
 }
 """The run whose L decides, for each procurement type."""
+
+
+def submitted_label() -> str:
+    """ "Submitted" as a count of applications (the word alone means the registration closed)."""
+    return pgettext("count of applications", "Submitted")
 
 
 def percentage(numerator: int, denominator: int) -> Decimal | None:
@@ -330,7 +336,7 @@ def _columns(test_stages: list[tuple[str, str]], runs: list[ConfirmedRun]) -> li
     objections = _("Objections")
     columns = [
         Column("drafts", _("Drafts"), application),
-        Column("submitted", _("Submitted"), application),
+        Column("submitted", submitted_label(), application),
         Column("in_verification", _("In verification"), administrative),
         Column("ms", _("MS"), administrative),
         Column("tms", _("TMS"), administrative),
@@ -529,7 +535,7 @@ def funnel(report: Report) -> list[tuple[str, int]]:
     totals = report.totals
     bars = [
         (_("Drafts"), totals["drafts"]),
-        (_("Submitted"), totals["submitted"]),
+        (submitted_label(), totals["submitted"]),
         (_("Administrative MS"), totals["ms"]),
         (_("Administrative TMS"), totals["tms"]),
         (_("Objections filed"), totals["objections_filed"]),
