@@ -29,7 +29,7 @@ from seleksi.committee.reports import Report, agency_report, percentage
 from seleksi.exams.models import Booking, Room, SessionRoom, TestSite
 from seleksi.rules.verification import Mark
 from seleksi.rules.verification import Stage as AdminStage
-from seleksi.scoring.models import RankingRow, RankingRun, Score
+from seleksi.scoring.models import RankingRow, RankingRun, Score, Withdrawal
 from seleksi.selections.models import Formation, Selection
 from seleksi.verification.models import Objection
 from tests.exams.scene import make_participant, make_session
@@ -125,6 +125,32 @@ def ranking(
     return run
 
 
+def withdrawal(
+    run: RankingRun,
+    sequence: int,
+    application: Application,
+    reason: str,
+    actor: User,
+    *,
+    replacement: Application | None,
+    confirmed: bool,
+) -> None:
+    Withdrawal.objects.create(
+        run=run,
+        sequence=sequence,
+        application=application,
+        reason=reason,
+        note="Mengundurkan diri",
+        recorded_at=timezone.now(),
+        recorded_by=actor,
+        seat_code=application.formation.code,
+        replacement=replacement,
+        replacement_code="L" if replacement else "",
+        confirmed_at=timezone.now() if confirmed else None,
+        confirmed_by=actor if confirmed else None,
+    )
+
+
 def make_scene() -> Scene:
     """F-0001 and F-0002 are CPNS, F-0003 PPPK (tests.factories.formation_rows)."""
     agency = make_agency("pemkab-laporan")
@@ -164,13 +190,13 @@ def make_scene() -> Scene:
     objection(apps["B2"], Objection.Status.FILED, today - timedelta(days=1))
     objection(apps["B3"], Objection.Status.FILED, today + timedelta(days=1))
 
+    committee = make_staff("panitia-laporan", agency, Role.COMMITTEE)
     site = TestSite.objects.create(selection=selection, code="gor", name="GOR Kota")
     room = Room.objects.create(site=site, code="r1", name="Ruang 1", seats=40)
     session = make_session(
         selection, site, "sesi-1", starts_in=-timedelta(hours=3), seats=((room, 40),)
     )
     seat = SessionRoom.objects.get(session=session)
-    committee = make_staff("panitia-laporan", agency, Role.COMMITTEE)
     for number, attendance in (("A1", "H"), ("A2", "TH"), ("A5", "H"), ("B1", "")):
         Booking.objects.create(
             selection=selection,
@@ -206,8 +232,12 @@ def make_scene() -> Scene:
         confirmed=timezone.now(),
     )
     ranking(selection, "skd", [(apps["A1"], "T/L", None)], confirmed=None)  # not confirmed
-    ranking(selection, "akhir", [(apps["A1"], "L", 1), (apps["A5"], "TL", 2)], confirmed=earlier)
+    final_run = ranking(
+        selection, "akhir", [(apps["A1"], "L", 1), (apps["A5"], "TL", 2)], confirmed=earlier
+    )
     ranking(selection, "pppk", [(apps["C1"], "TH", None)], confirmed=earlier)
+    withdrawal(final_run, 1, apps["A1"], "APS", committee, replacement=apps["A5"], confirmed=True)
+    withdrawal(final_run, 2, apps["A5"], "DIS", committee, replacement=None, confirmed=False)
 
     return Scene(
         selection=selection,
@@ -298,6 +328,9 @@ def test_it_counts_each_formation_by_stage(scene: Scene) -> None:
         f"run:{skd}:P": 1,
         f"run:{final}:L": 1,
         f"run:{final}:L-2": 0,
+        f"run:{final}:APS": 1,  # confirmed; the pending DIS is not counted
+        f"run:{final}:DIS": 0,
+        f"run:{final}:replacements": 1,
         f"run:{pppk}:L": 0,
         f"run:{pppk}:L-2": 0,
     }
@@ -612,7 +645,7 @@ def test_the_number_of_queries_does_not_grow_with_the_formations(scene: Scene) -
         make_participant(scene.selection, formation.code.replace("-", ""), formation=formation.code)
     with CaptureQueriesContext(connection) as many:
         report_of(scene.selection)
-    assert len(many.captured_queries) == len(few.captured_queries) == 9
+    assert len(many.captured_queries) == len(few.captured_queries) == 10
     assert queries(scene, scene.url) == page
     assert queries(scene, scene.xlsx_url) == workbook
 

@@ -6,7 +6,7 @@ Decisions worth knowing:
 
 - Every figure comes from a fixed number of grouped queries (`values(...).annotate(Count(...,
   filter=Q(...)))`), one per source table, whatever the number of formations: the 1,048
-  formations of a national allocation cost the same nine queries as three. Totals and the
+  formations of a national allocation cost the same ten queries as three. Totals and the
   rates per procurement type are sums of the per-formation lines, so a total always equals
   the sum of the lines shown.
 - Administrative MS and TMS are the committee's current decision (`admin_result`) of the
@@ -19,6 +19,9 @@ Decisions worth knowing:
 - "Passed" reads the latest confirmed ranking run of each stage (an unconfirmed run decides
   nothing): P/L and P for SKD, L and L-2 for the final, PPPK and mitra runs. A row counts in
   the formation the person applied to; an L-2 placement elsewhere shows on the run's page.
+  A run with confirmed withdrawals also shows them (APS, DIS, in the leaver's formation) and
+  its replacements (in the formation of the one who takes the seat); the codes and the rates
+  stay the run's own, as it was confirmed.
 - Rates are exact: integer arithmetic rounded half up to one decimal (`percentage`), and no
   rate at all ("–") when nothing was counted below the line. The final rate's denominator is
   the ranked rows (those with a rank): absent participants and those below the pass marks
@@ -47,7 +50,7 @@ from seleksi.rules.formations import ProcurementType
 from seleksi.rules.ranking import Outcome
 from seleksi.rules.verification import Mark
 from seleksi.rules.verification import Stage as AdminStage
-from seleksi.scoring.models import RankingRow, RankingRun, Score
+from seleksi.scoring.models import RankingRow, RankingRun, Score, Withdrawal
 from seleksi.selections.models import PROCUREMENT_TYPES, Formation, Selection
 from seleksi.verification.models import Objection
 
@@ -127,6 +130,8 @@ class ConfirmedRun:
     run: RankingRun
     codes: tuple[str, ...]
     """the passing codes counted for it"""
+    withdrawals: bool = False
+    """whether it has confirmed withdrawals (APS, DIS) and replacements"""
 
     @property
     def label(self) -> str:
@@ -200,7 +205,8 @@ class Report:
 
 
 def agency_report(selection: Selection) -> Report:
-    """Every table of the report on `selection` (see the module docstring), in nine queries."""
+    """Every table of the report on `selection` (see the module docstring), in ten queries
+    (eight while no ranking run is confirmed)."""
     today = selection.agency.today()
     lines = {
         row["pk"]: FormationLine(
@@ -314,6 +320,9 @@ def _latest_confirmed_runs(selection: Selection) -> list[RankingRun]:
 
 
 def _count_passed(selection: Selection, lines: dict[int, FormationLine]) -> list[ConfirmedRun]:
+    """Rows per outcome code and ranked rows of each run, per formation; then the run's
+    confirmed withdrawals by reason (APS, DIS) in the leaver's formation and its replacements
+    in the formation of the one who takes the seat."""
     runs = _latest_confirmed_runs(selection)
     if not runs:
         return []
@@ -327,7 +336,24 @@ def _count_passed(selection: Selection, lines: dict[int, FormationLine]) -> list
         counts = lines[row["application__formation_id"]].counts
         counts[f"run:{row['run_id']}:{row['outcome']}"] += row["rows"]
         counts[f"run:{row['run_id']}:ranked"] += row["ranked"]
-    return [ConfirmedRun(run, PASSING_CODES[run.stage]) for run in runs]
+    withdrawals = (
+        Withdrawal.objects.filter(run__in=runs, confirmed_at__isnull=False)
+        .values("run_id", "reason", "application__formation_id", "replacement__formation_id")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    changed: set[int] = set()
+    for withdrawal in withdrawals:
+        run_id = withdrawal["run_id"]
+        changed.add(run_id)
+        leaving = lines[withdrawal["application__formation_id"]].counts
+        leaving[f"run:{run_id}:{withdrawal['reason']}"] += withdrawal["n"]
+        if withdrawal["replacement__formation_id"] is not None:
+            taking = lines[withdrawal["replacement__formation_id"]].counts
+            taking[f"run:{run_id}:replacements"] += withdrawal["n"]
+    return [
+        ConfirmedRun(run, PASSING_CODES[run.stage], withdrawals=run.pk in changed) for run in runs
+    ]
 
 
 def _columns(test_stages: list[tuple[str, str]], runs: list[ConfirmedRun]) -> list[Column]:
@@ -351,10 +377,14 @@ def _columns(test_stages: list[tuple[str, str]], runs: list[ConfirmedRun]) -> li
             Column(f"absent:{stage}", _("Absent (TH)"), label),
         ]
     for confirmed in runs:
-        columns += [
-            Column(f"run:{confirmed.run.pk}:{code}", code, confirmed.label)
-            for code in confirmed.codes
-        ]
+        prefix = f"run:{confirmed.run.pk}:"
+        columns += [Column(prefix + code, code, confirmed.label) for code in confirmed.codes]
+        if confirmed.withdrawals:
+            columns += [
+                Column(prefix + reason, reason, confirmed.label)
+                for reason in Withdrawal.Reason.values
+            ]
+            columns.append(Column(prefix + "replacements", _("Replacements"), confirmed.label))
     return columns
 
 
