@@ -5,10 +5,10 @@ and its workbook.
 Decisions worth knowing:
 
 - Every figure comes from a fixed number of grouped queries (`values(...).annotate(Count(...,
-  filter=Q(...)))`), one per source table, whatever the number of formations: the 1,048
-  formations of a national allocation cost the same ten queries as three. Totals and the
-  rates per procurement type are sums of the per-formation lines, so a total always equals
-  the sum of the lines shown.
+  filter=Q(...)))`, grouped by formation, session or day), whatever the number of formations:
+  the 1,048 formations of a national allocation cost the same ten queries as three. Totals
+  and the rates per procurement type are sums of the per-formation lines, so a total always
+  equals the sum of the lines shown.
 - Administrative MS and TMS are the committee's current decision (`admin_result`) of the
   applications whose check is final (checked, published, objected, answered, final): an
   accepted objection counts as MS. Submitted applications still being checked are counted
