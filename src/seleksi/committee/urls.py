@@ -10,6 +10,7 @@ from . import (
     exams_views,
     ranking_views,
     replacement_views,
+    report_views,
     sitting_views,
     verification_views,
     workspace_views,
@@ -127,4 +128,7 @@ urlpatterns = [
         name="exam_cards_progress",
     ),
     path("panitia/kartu/<int:pk>.zip", card_views.exam_cards_zip, name="exam_cards_zip"),
+    # reports
+    path("panitia/<slug:code>/laporan/", report_views.reports, name="reports"),
+    path("panitia/<slug:code>/laporan.xlsx", report_views.reports_xlsx, name="reports_xlsx"),
 ]

@@ -284,3 +284,25 @@ def _text_cells(sheet: WriteOnlyWorksheet, texts: Iterable[str]) -> list[object]
         cell.data_type = "s"
         cells.append(cell)
     return cells
+
+
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]
+"""A sheet to write: its title, its header and its rows."""
+
+
+def write_xlsx_sheets(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of several sheets, each with a header row. Text cells are neutralised and
+    typed as text, as in `write_xlsx`; numbers (int, Decimal) and dates stay what they are, so
+    a spreadsheet can add them up; None is an empty cell. Titles are cut to the 31 characters
+    a sheet name may have."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(_text_cells(sheet, header))
+        for row in rows:
+            sheet.append(
+                [_text_cells(sheet, [cell])[0] if isinstance(cell, str) else cell for cell in row]
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
