@@ -2,7 +2,7 @@
 results with the pass marks met or missed, and nobody else's data."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -88,9 +88,16 @@ def application(
 
 
 def announce_skd(
-    selection: Selection, target: Application, figures: list[str], code: str, rank: int | None
+    selection: Selection,
+    target: Application,
+    figures: list[str],
+    code: str,
+    rank: int | None,
+    *,
+    published_at: datetime | None = None,
+    kind: str = Kind.SKD,
 ) -> Announcement:
-    committee = make_staff(f"panitia-{selection.code}", selection.agency, Role.COMMITTEE)
+    committee, _created = User.objects.get_or_create(username=f"panitia-{selection.code}")
     policy = load_ranking_policy("cpns-2021")
     run = RankingRun.objects.create(
         selection=selection,
@@ -105,18 +112,18 @@ def announce_skd(
     )
     announcement = Announcement.objects.create(
         selection=selection,
-        kind=Kind.SKD,
-        number=f"800/{selection.pk}/SKD",
+        kind=kind,
+        number=f"800/{selection.pk}/{kind}/{Announcement.objects.count()}",
         dated_on=selection.agency.today(),
         title=f"Hasil SKD {selection.title}",
         body="Hasil seleksi kompetensi dasar.",
         signatory_name="Ketua Panitia",
         signatory_title="Ketua",
-        run=run,
-        columns=["twk", "tiu", "tkp"],
+        run=run if kind == Kind.SKD else None,
+        columns=["twk", "tiu", "tkp"] if figures else [],
         row_count=1,
         created_by=committee,
-        published_at=timezone.now(),
+        published_at=published_at or timezone.now(),
         published_by=committee,
     )
     AnnouncementRow.objects.create(
@@ -280,6 +287,26 @@ def test_each_application_has_its_current_stage(scene: Scene) -> None:
     assert "objection" in found["SGH00001"].stage.detail
     assert "GOR Takengon" in found["UJN00001"].stage.detail
     assert "Ruang Melati" in found["UJN00001"].stage.detail
+
+
+def test_a_seat_booked_after_an_announcement_is_the_current_stage_until_the_next_one(
+    scene: Scene,
+) -> None:
+    earlier = timezone.now() - timedelta(hours=1)
+    announce_skd(
+        scene.booked.selection, scene.booked, ["95", "100", "180"], "P/L", 1, published_at=earlier
+    )
+    found = by_number(scene.user)["UJN00001"]
+    assert found.stage.code == "booked" and len(found.results) == 1
+    announce_skd(scene.booked.selection, scene.booked, ["95", "100", "180"], "P/L", 1)
+    assert by_number(scene.user)["UJN00001"].stage.code == "announced"
+
+
+def test_an_administrative_announcement_never_hides_the_objection_window(scene: Scene) -> None:
+    announce_skd(scene.tms.selection, scene.tms, [], "TMS", None, kind=Kind.ADMINISTRATIVE)
+    found = by_number(scene.user)["SGH00001"]
+    assert found.stage.code == "result" and "objection" in found.stage.detail
+    assert [(r.code, r.pass_marks) for r in found.results] == [("TMS", ())]
 
 
 def test_applications_come_newest_first(scene: Scene) -> None:

@@ -4,11 +4,14 @@ results with the pass marks met or missed. The dashboard reads it; any page may.
 
 Decisions worth knowing:
 
-- The current stage is the latest thing that happened, read from the furthest stage back:
-  a published result announcement, then a test seat (absent, sat, or booked), then the
-  administrative selection, then the draft. Only what the applicant may already see counts:
-  the published administrative result (`published_result`), never a verifier's unpublished
-  decision, and only published announcements.
+- The current stage is the latest of three, by when each happened: the newest published
+  announcement of a test stage's result, the latest test seat (booked, sat, absent), and
+  the administrative selection (submitted, result, objection); a draft is a draft. An
+  administrative announcement says no more than the administrative stage itself (which also
+  knows the objection window), so it is listed as a result but never names the stage. Only
+  what the applicant may already see counts: the published administrative result
+  (`published_result`), never a verifier's unpublished decision, and only published
+  announcements.
 - Rows are read for all the applicant's applications at once (documents, objections,
   bookings, booking windows, announcement rows); the timeline and the objection window are
   the application page's own reads (`paper.timeline`, `window_for`), a few queries per
@@ -19,11 +22,12 @@ Decisions worth knowing:
 - A booking window is a deadline only for an applicant the booking service would admit
   (final MS) who holds no seat in that stage and may choose one (mode "self").
 - Pass marks are the ranking policy's, for the policy and version the announced run was
-  ranked with: SKD marks per formation type (umum, cumlaude, disabilitas, putra/putri Papua…,
-  as `SkdRules.pass_mark` finds them, the way the score board does), the mitra test mark
-  (`MitraRules.passes`), and the PPPK formation's teknis mark against the teknis score with
-  affirmation. When the shipped policy has another version than the run, or a figure is not
-  a number (an absent participant), no pass mark is shown rather than a guessed one.
+  ranked with: SKD marks per formation type (umum, cumlaude, disabilitas, papua…, as
+  `SkdRules.pass_mark` finds them, the way the score board does), the mitra test mark
+  (`MitraRules.test_pass_mark`, when the policy has one), and the PPPK formation's teknis
+  mark against the teknis score with affirmation. When the shipped policy has another
+  version than the run, or a figure is not a number (an absent participant), no pass mark
+  is shown rather than a guessed one.
 """
 
 from collections import defaultdict
@@ -41,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from seleksi.accounts.models import User
-from seleksi.announcements.models import Announcement, AnnouncementRow
+from seleksi.announcements.models import Announcement, AnnouncementRow, Kind
 from seleksi.applications.models import Application, Document
 from seleksi.core.templatetags.results import RESULT_CODES
 from seleksi.exams.models import STAGES, Booking, BookingWindow
@@ -50,7 +54,7 @@ from seleksi.rules.problems import RankingLookupError
 from seleksi.rules.ranking import RankingPolicy
 from seleksi.rules.ranking import Stage as RankingStage
 from seleksi.rules.schedule import SelectionStatus
-from seleksi.rules.verification import Mark
+from seleksi.rules.verification import Mark, Window
 from seleksi.rules.verification import Stage as AdminStage
 from seleksi.scoring.engine import ranking_policy_for
 from seleksi.selections.models import DocumentRule
@@ -282,16 +286,38 @@ def _journey(
     bookings = rows.bookings.get(application.pk, [])
     announced = rows.announced.get(application.pk, [])
     results = tuple(_result(row, application, policies) for row in announced)
+    may_object = _objection_window_open(application, objection, today)
     return Journey(
         application=application,
-        stage=_current_stage(application, missing, objection, bookings, results, today, now),
+        stage=_current_stage(
+            application, missing, objection, may_object, bookings, results, today, now
+        ),
         timeline=tuple(paper.timeline(application)),
         deadlines=_deadlines(
-            application, objection, bookings, rows.windows.get(application.selection_id, []), now
+            application,
+            may_object,
+            bookings,
+            rows.windows.get(application.selection_id, []),
+            now,
         ),
         prints=_prints(application, bookings),
         results=results,
     )
+
+
+def _objection_window_open(
+    application: Application, objection: Objection | None, today: date
+) -> Window | None:
+    """The objection window, while it is open to this applicant: TMS published, no objection
+    filed yet (the application page's own rule)."""
+    if (
+        application.published_result != Mark.TMS
+        or application.admin_stage != AdminStage.PUBLISHED
+        or objection is not None
+    ):
+        return None
+    window = window_for(application)
+    return window if window is not None and window.contains(today) else None
 
 
 # --- the current stage -----------------------------------------------------------------------
@@ -308,22 +334,37 @@ def _local_time(moment: datetime, application: Application) -> str:
     return formats.date_format(local, "j F Y H:i")
 
 
+ADMINISTRATIVE_KINDS = frozenset({Kind.ADMINISTRATIVE, Kind.POST_OBJECTION})
+
+
 def _current_stage(
     application: Application,
     missing: list[str],
     objection: Objection | None,
+    may_object: Window | None,
     bookings: list[Booking],
     results: tuple[Result, ...],
     today: date,
     now: datetime,
 ) -> CurrentStage:
-    if results:
-        return _announced(results[0])
-    if bookings:
-        return _test_stage(application, bookings[-1], now)
+    """The latest of: the newest result announcement of a test stage, the latest test seat,
+    and the administrative selection (whose own announcements say no more than it does)."""
     if not application.is_submitted:
         return _draft(application, missing, today)
-    return _administrative(application, objection, today)
+    found: list[tuple[datetime, int, CurrentStage]] = []
+    moments = [application.submitted_at, application.published_at]
+    if objection is not None:
+        moments += [objection.filed_at, objection.answered_at]
+    administrative = max(moment for moment in moments if moment is not None)
+    found.append((administrative, 0, _administrative(application, objection, may_object)))
+    if bookings:
+        booking = bookings[-1]
+        moment = max(booking.booked_at, booking.checked_in_at or booking.booked_at)
+        found.append((moment, 1, _test_stage(application, booking, now)))
+    tested = [r for r in results if r.announcement.kind not in ADMINISTRATIVE_KINDS]
+    if tested and tested[0].announcement.published_at is not None:
+        found.append((tested[0].announcement.published_at, 2, _announced(tested[0])))
+    return max(found, key=lambda entry: (entry[0], entry[1]))[2]
 
 
 def _announced(result: Result) -> CurrentStage:
@@ -392,7 +433,7 @@ def _draft(application: Application, missing: list[str], today: date) -> Current
 
 
 def _administrative(
-    application: Application, objection: Objection | None, today: date
+    application: Application, objection: Objection | None, may_object: Window | None
 ) -> CurrentStage:
     stage = application.admin_stage
     result = application.published_result
@@ -428,13 +469,11 @@ def _administrative(
             else _("Administrative result: %(result)s")
         ) % {"result": result}
         detail = _sentence(RESULT_CODES[result])
-        if result == Mark.TMS and not final and objection is None:
-            window = window_for(application)
-            if window is not None and window.contains(today):
-                detail = _("%(meaning)s. You may file an objection until %(until)s.") % {
-                    "meaning": detail,
-                    "until": _day(window.closes_on, application),
-                }
+        if may_object is not None:
+            detail = _("%(meaning)s. You may file an objection until %(until)s.") % {
+                "meaning": detail,
+                "until": _day(may_object.closes_on, application),
+            }
         elif result == Mark.MS and final:
             detail = _("%(meaning)s. You go on to the tests.") % {"meaning": detail}
         return CurrentStage(
@@ -454,7 +493,7 @@ def _administrative(
 
 def _deadlines(
     application: Application,
-    objection: Objection | None,
+    may_object: Window | None,
     bookings: list[Booking],
     windows: list[BookingWindow],
     now: datetime,
@@ -472,14 +511,8 @@ def _deadlines(
         registration = application.selection.registration_stage()
         if registration is not None and registration.ends_on is not None:
             add(_("Submit the application"), registration.ends_on, None, detail)
-    if (
-        application.published_result == Mark.TMS
-        and application.admin_stage == AdminStage.PUBLISHED
-        and objection is None
-    ):
-        window = window_for(application)
-        if window is not None and window.contains(today):
-            add(_("File an objection"), window.closes_on, None, detail + "#administrative-result")
+    if may_object is not None:
+        add(_("File an objection"), may_object.closes_on, None, detail + "#administrative-result")
     booked = {booking.stage for booking in bookings}
     if has_final_ms(application):
         for booking_window in windows:
