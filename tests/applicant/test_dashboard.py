@@ -3,6 +3,7 @@ results with the pass marks met or missed, and nobody else's data."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,13 +16,14 @@ from seleksi.announcements.models import Announcement, AnnouncementRow, Kind
 from seleksi.applicant import journey
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
-from seleksi.exams.models import BookingWindow, Room, TestSite
+from seleksi.exams.models import Booking, BookingWindow, Room, TestSession, TestSite
 from seleksi.exams.services import booking_make
 from seleksi.rules.ranking import load_ranking_policy
 from seleksi.rules.verification import Mark
 from seleksi.rules.verification import Stage as AdminStage
 from seleksi.scoring.models import RankingRun
 from seleksi.selections.models import DocumentRule, Formation, Selection
+from seleksi.verification.models import Objection
 from tests.accounts.helpers import signed_in
 from tests.exams.scene import make_session
 from tests.factories import (
@@ -87,7 +89,7 @@ def application(
     )
 
 
-def announce_skd(
+def announce(
     selection: Selection,
     target: Application,
     figures: list[str],
@@ -96,12 +98,17 @@ def announce_skd(
     *,
     published_at: datetime | None = None,
     kind: str = Kind.SKD,
+    stage: str = RankingRun.Stage.SKD,
+    policy_code: str = "cpns-2021",
+    columns: tuple[str, ...] = ("twk", "tiu", "tkp"),
 ) -> Announcement:
+    """A published announcement of a ranking run (none for an administrative one) with one
+    row: the target's."""
     committee, _created = User.objects.get_or_create(username=f"panitia-{selection.code}")
-    policy = load_ranking_policy("cpns-2021")
+    policy = load_ranking_policy(policy_code)
     run = RankingRun.objects.create(
         selection=selection,
-        stage=RankingRun.Stage.SKD,
+        stage=stage,
         policy_code=policy.code,
         policy_version=policy.version,
         fingerprint="0" * 64,
@@ -119,8 +126,8 @@ def announce_skd(
         body="Hasil seleksi kompetensi dasar.",
         signatory_name="Ketua Panitia",
         signatory_title="Ketua",
-        run=run if kind == Kind.SKD else None,
-        columns=["twk", "tiu", "tkp"] if figures else [],
+        run=None if kind == Kind.ADMINISTRATIVE else run,
+        columns=list(columns) if figures else [],
         row_count=1,
         created_by=committee,
         published_at=published_at or timezone.now(),
@@ -134,7 +141,7 @@ def announce_skd(
         number=target.number,
         name="P*** U***",
         figures=figures,
-        total=str(sum(int(f) for f in figures)),
+        total=str(sum(Decimal(f) for f in figures)),
         rank=rank,
         code=code,
     )
@@ -228,9 +235,9 @@ def make_scene() -> Scene:
         result=Mark.MS,
     )
     announcements = {
-        "passed": announce_skd(passed_selection, passed, ["95", "100", "180"], "P/L", 1),
-        "failed": announce_skd(failed_selection, failed, ["60", "100", "180"], "T/L", None),
-        "disabled": announce_skd(disabled_selection, disabled, ["40", "70", "180"], "P/L", 2),
+        "passed": announce(passed_selection, passed, ["95", "100", "180"], "P/L", 1),
+        "failed": announce(failed_selection, failed, ["60", "100", "180"], "T/L", None),
+        "disabled": announce(disabled_selection, disabled, ["40", "70", "180"], "P/L", 2),
     }
     others = application(other, draft_selection, "LAIN0001", submitted=False)
     return Scene(
@@ -293,17 +300,17 @@ def test_a_seat_booked_after_an_announcement_is_the_current_stage_until_the_next
     scene: Scene,
 ) -> None:
     earlier = timezone.now() - timedelta(hours=1)
-    announce_skd(
+    announce(
         scene.booked.selection, scene.booked, ["95", "100", "180"], "P/L", 1, published_at=earlier
     )
     found = by_number(scene.user)["UJN00001"]
     assert found.stage.code == "booked" and len(found.results) == 1
-    announce_skd(scene.booked.selection, scene.booked, ["95", "100", "180"], "P/L", 1)
+    announce(scene.booked.selection, scene.booked, ["95", "100", "180"], "P/L", 1)
     assert by_number(scene.user)["UJN00001"].stage.code == "announced"
 
 
 def test_an_administrative_announcement_never_hides_the_objection_window(scene: Scene) -> None:
-    announce_skd(scene.tms.selection, scene.tms, [], "TMS", None, kind=Kind.ADMINISTRATIVE)
+    announce(scene.tms.selection, scene.tms, [], "TMS", None, kind=Kind.ADMINISTRATIVE)
     found = by_number(scene.user)["SGH00001"]
     assert found.stage.code == "result" and "objection" in found.stage.detail
     assert [(r.code, r.pass_marks) for r in found.results] == [("TMS", ())]
@@ -512,3 +519,76 @@ def test_the_queries_stay_flat_with_many_applications(
     assert applications == 7
     with django_assert_max_num_queries(12 + 5 * applications):
         assert client.get(DASHBOARD).status_code == 200
+
+
+def test_an_objection_filed_then_answered_names_the_stage(scene: Scene) -> None:
+    objection = Objection.objects.create(
+        application=scene.tms,
+        reason="Ijazah saya sudah dilegalisasi, mohon diperiksa kembali.",
+        answer_due_on=scene.tms.selection.agency.today() + timedelta(days=5),
+    )
+    Application.objects.filter(pk=scene.tms.pk).update(admin_stage=AdminStage.OBJECTED)
+    found = by_number(scene.user)["SGH00001"]
+    assert found.stage.code == "objection_filed"
+    assert found.deadlines == ()  # filed: the objection deadline is done with
+    Objection.objects.filter(pk=objection.pk).update(
+        status=Objection.Status.ACCEPTED, answered_at=timezone.now()
+    )
+    Application.objects.filter(pk=scene.tms.pk).update(admin_stage=AdminStage.ANSWERED)
+    found = by_number(scene.user)["SGH00001"]
+    assert found.stage.code == "objection_answered"
+    assert "accepted" in found.stage.detail
+
+
+def test_a_participant_recorded_absent_has_no_card_and_no_test_day(scene: Scene) -> None:
+    scene.booked.bookings.update(attendance=Booking.Attendance.ABSENT)
+    found = by_number(scene.user)["UJN00001"]
+    assert found.stage.code == "absent" and found.stage.tone == journey.Tone.BAD
+    assert [p.key for p in found.prints] == ["resume"]
+    assert not any(d.label.startswith("Test: ") for d in found.deadlines)
+
+
+def test_a_checked_in_participant_whose_session_is_over_has_sat_the_test(scene: Scene) -> None:
+    scene.booked.bookings.update(
+        attendance=Booking.Attendance.PRESENT, checked_in_at=timezone.now()
+    )
+    TestSession.objects.filter(bookings__application=scene.booked).update(
+        starts_at=timezone.now() - timedelta(hours=3)
+    )
+    found = by_number(scene.user)["UJN00001"]
+    assert found.stage.code == "sat"
+    assert [p.key for p in found.prints] == ["resume", "exam-card-skd"]
+
+
+def test_a_pppk_result_shows_the_formations_teknis_pass_mark(scene: Scene) -> None:
+    selection = scene.passed.selection
+    pppk = Formation.objects.get(selection=selection, code="LUL-0003")
+    assert pppk.procurement_type == "PPPK"
+    Formation.objects.filter(pk=pppk.pk).update(teknis_pass_mark=130)
+    application = Application.objects.create(
+        applicant=scene.other,
+        selection=selection,
+        formation=pppk,
+        number="PPK00001",
+        status=Application.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    announce(
+        selection,
+        application,
+        ["125.500", "310.500"],
+        "TL",
+        None,
+        kind=Kind.PPPK,
+        stage=RankingRun.Stage.PPPK,
+        policy_code="pppk-guru-2021",
+        columns=("teknis_score", "final_score"),
+    )
+    result = by_number(scene.other)["PPK00001"].results[0]
+    assert [(c.label, c.score, c.mark, c.met) for c in result.pass_marks] == [
+        ("Technical score (with affirmation)", "125.5", "130", False)
+    ]
+    assert [f.label for f in result.figures] == [
+        "Technical score (with affirmation)",
+        "Final score",
+    ]
