@@ -73,7 +73,7 @@ def test_resending_says_the_same_whoever_asks() -> None:
 def test_an_applicant_signs_in_with_nik_or_email(client: Client, identifier: str) -> None:
     make_applicant()
     response = client.post("/akun/masuk/", {"identifier": identifier, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/akun/profil/"
+    assert response.status_code == 302 and response["Location"] == "/dasbor/"
     assert SATU["nik"] not in response["Location"]
 
 
@@ -161,7 +161,7 @@ def test_sign_in_never_follows_a_next_address_to_another_site(client: Client, ta
     response = client.post(
         f"/akun/masuk/?next={target}", {"identifier": SATU["nik"], "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/akun/profil/"
+    assert response.status_code == 302 and response["Location"] == "/dasbor/"
 
 
 def test_sign_in_follows_a_next_address_of_this_site(client: Client) -> None:

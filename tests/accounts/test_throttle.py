@@ -99,7 +99,7 @@ def test_thirty_failures_from_one_address_do_not_refuse_another_accounts_passwor
     assert page.status_code == 200 and page.context["form"].challenge_question
     with seconds_later(settings.SELEKSI_LOGIN_MAX_WAIT_SECONDS):
         signed_in = sign_in(neighbour, SATU["nik"], PASSWORD, **challenge_solved(page))
-    assert signed_in.status_code == 302 and signed_in["Location"] == "/akun/profil/"
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/dasbor/"
     elsewhere = sign_in(CommitClient(REMOTE_ADDR="198.51.100.4"), SATU["nik"], "x")
     assert elsewhere.status_code == 400 and not elsewhere.context["form"].challenge_question
 

@@ -39,8 +39,10 @@ def test_register_activate_sign_in_and_complete_the_profile(
     expect(page.get_by_role("heading", level=1)).to_have_text("Akun Anda sudah aktif")
 
     sign_in(page, base, "3520 0502 1193 0004", PASSWORD)
-    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))
     assert SATU["nik"] not in page.url
+    expect(page.locator("#profile-missing")).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name="Akun saya").click()
     expect(page.locator("#profile-missing")).to_be_visible()
 
     page.get_by_role("link", name=re.compile("Ubah profil")).click()
@@ -118,7 +120,7 @@ def test_repeated_wrong_passwords_lock_then_security_answers_recover(
     expect(page).to_have_url(re.compile(r"/akun/masuk/$"))
 
     sign_in(page, base, SATU["nik"], NEW_PASSWORD)  # the new password ended the lock
-    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))
 
 
 def test_behind_a_busy_address_a_person_answers_the_sum_and_signs_in(
@@ -137,4 +139,4 @@ def test_behind_a_busy_address_a_person_answers_the_sum_and_signs_in(
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("[name=challenge_answer]").fill(str(first + second))
     page.locator("main").get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))

@@ -18,7 +18,7 @@ PHONE_HEIGHT = 740
 
 def sign_in(page: Page, base: str, email: str) -> None:
     sign_in_at(page, base, email)
-    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))
 
 
 def test_a_demo_applicant_applies_uploads_submits_and_prints(

@@ -109,7 +109,8 @@ def register_and_apply(page: Page, tmp_path: Path) -> str:
     page.locator("[name=identifier]").fill(NEW)
     page.locator("[name=password]").fill(NEW_PASSWORD)
     page.locator("main").get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(re.compile(r"/akun/profil/$"))
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))
+    page.get_by_role("banner").get_by_role("link", name="Akun saya").click()
 
     page.get_by_role("link", name=re.compile("Ubah profil")).click()
     page.locator("[name=place_of_birth]").fill("Magetan")

@@ -22,6 +22,8 @@ def test_the_profile_with_its_education_table_fits_a_phone(
     page.locator("[name=identifier]").fill("pelamar.kesehatan@demo.seleksi.invalid")
     page.locator("[name=password]").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/dasbor/$"))  # applicants land on their dashboard
+    page.get_by_role("banner").get_by_role("link", name="Akun saya").click()
     expect(page).to_have_url(re.compile(r"/akun/profil/$"))
     table = page.locator(".table-scroll table")
     expect(table).to_contain_text("Keperawatan")

@@ -38,7 +38,7 @@ def submitted(email: str, position: str) -> Application:
 def sign_in(page: Page, base: str, identifier: str) -> None:
     page.context.clear_cookies()
     sign_in_at(page, base, identifier)
-    expect(page).to_have_url(re.compile(r"/akun/profil/$|/panitia/$"))  # staff: the workspace
+    expect(page).to_have_url(re.compile(r"/dasbor/$|/panitia/$"))  # staff: the workspace
 
 
 def mark_all(page: Page, mark: str) -> None:

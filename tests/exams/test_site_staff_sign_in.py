@@ -15,9 +15,9 @@ def test_site_staff_without_the_staff_flag_land_on_their_workspace(db: None) -> 
     assert response["Location"] == reverse("committee:home")
 
 
-def test_an_applicant_still_lands_on_their_profile(db: None) -> None:
+def test_an_applicant_still_lands_on_their_dashboard(db: None) -> None:
     user = make_user("pelamar-biasa")
     response = Client().post(
         reverse("accounts:login"), {"identifier": user.username, "password": PASSWORD}
     )
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("applicant:dashboard")

@@ -261,7 +261,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 target = _local_next(request)
                 if target:
                     return HttpResponseRedirect(target)
-                return redirect("committee:home" if _is_staff(user) else "accounts:profile")
+                return redirect("committee:home" if _is_staff(user) else "applicant:dashboard")
             locked = throttle.guess_failed(guess)
             if locked:
                 form.add_error(None, locked)

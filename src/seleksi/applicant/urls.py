@@ -3,7 +3,15 @@
 
 from django.urls import include, path
 
-from . import account_views, booking_views, card_views, site_views, sitting_views, views
+from . import (
+    account_views,
+    booking_views,
+    card_views,
+    dashboard_views,
+    site_views,
+    sitting_views,
+    views,
+)
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -58,6 +66,7 @@ account_patterns = [
 ]
 
 applicant_patterns = [
+    path("dasbor/", dashboard_views.dashboard, name="dashboard"),
     path("seleksi/<slug:code>/melamar/", views.choose, name="choose"),
     path("seleksi/<slug:code>/melamar/<str:formation_code>/", views.apply, name="apply"),
     path("lamaran/<str:number>/", views.detail, name="detail"),
