@@ -3,15 +3,20 @@
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from seleksi.agencies.models import Role
 from seleksi.announcements import selectors, services
 from seleksi.announcements.models import Announcement, AnnouncementRow, Kind
 from seleksi.announcements.services import AnnouncementRefused
+from seleksi.applications.models import Application
 from seleksi.audit.models import AppendOnlyError, AuditEvent
 from seleksi.scoring.models import RankingRun
 from tests.announcements.conftest import World
+from tests.factories import import_rows, make_agency, make_selection, make_staff
+from tests.scoring.conftest import make_application
 
 
 def table(announcement: Announcement) -> list[tuple[object, ...]]:
@@ -391,3 +396,69 @@ def test_the_applicant_sees_their_rows_in_published_announcements(world: World) 
     published = world.publish(draft)
     [(announcement, row)] = selectors.applicant_rows(a01)
     assert announcement == published and row.number == "A01" and row.code == "P/L"
+
+
+def test_the_pppk_announcement_shows_the_technical_score_and_total(
+    db: None, tmp_path: Path
+) -> None:
+    from tests.scoring.test_rank_pppk import PASS_MARKS, allocation, import_pppk
+
+    agency = make_agency()
+    selection = make_selection(agency, "pppk-2026")
+    import_rows(selection, allocation(PASS_MARKS))
+    for number, code in (
+        ("P1", "G1"),
+        ("P2", "G1"),
+        ("P3", "G1"),
+        ("P4", "G1"),
+        ("P5", "G2"),
+        ("P6", "G2"),
+    ):
+        make_application(selection, code, number)
+    import_pppk(selection, tmp_path)
+    committee = make_staff("panitia", agency, Role.COMMITTEE)
+    world = World(selection, committee, committee, committee)
+    run = world.rank("pppk")
+
+    announcement = world.publish(world.draft(Kind.PPPK))
+    assert announcement.columns == ["teknis_score"]
+    rows = {r[2]: r for r in table(announcement)}
+    stored = run.rows.get(application__number="P2")
+    assert rows["P2"][4] == [f"{stored.teknis_score:.3f}"]
+    assert rows["P2"][5] == f"{stored.final_score:.3f}" and rows["P2"][7] == "L"
+    assert rows["P4"][7] == "TH" and rows["P4"][4] == [""]
+    assert [r[2] for r in table(announcement)] == [
+        row.application.number for row in run.rows.select_related("application").order_by("order")
+    ]
+
+
+def test_the_mitra_announcement_shows_the_test_score_and_added_points(
+    db: None, tmp_path: Path
+) -> None:
+    from tests.scoring.test_rank_mitra import POOL, PREFERENCES, import_scores
+
+    agency = make_agency()
+    selection = make_selection(agency, "mitra-2026", kind="mitra")
+    import_rows(selection, [POOL])
+    for number, met in PREFERENCES.items():
+        application = make_application(selection, "MITRA-1", number)
+        Application.objects.filter(pk=application.pk).update(
+            eligibility={"eligible": True, "preferences_met": met}
+        )
+    import_scores(selection, tmp_path)
+    committee = make_staff("panitia", agency, Role.COMMITTEE)
+    world = World(selection, committee, committee, committee)
+    world.rank("mitra")
+
+    announcement = world.publish(world.draft(Kind.MITRA))
+    assert announcement.columns == ["test_score", "preference_points"]
+    assert [(r[2], r[4], r[5], r[6], r[7]) for r in table(announcement)] == [
+        ("M2", ["90.000", "37.000"], "127.000", 1, "L"),
+        ("M1", ["70.000", "50.000"], "120.000", 2, "L"),
+        ("M3", ["70.000", "50.000"], "120.000", 2, "TL"),
+        ("M4", ["100.000", "0.000"], "100.000", 4, "TL"),
+        ("M5", ["", ""], "", None, "TH"),
+    ]
+    assert announcement.formations == [
+        ["MITRA-1", "Mitra Statistik · BPS Kabupaten", 1, 5, {"L": 2, "TL": 2, "TH": 1}]
+    ]
