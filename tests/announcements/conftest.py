@@ -107,6 +107,12 @@ def _english() -> Iterator[None]:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The selection of tests.scoring.ranked (F-A, F-B; eight applicants), its committee and
+    verifier, and the committee of another agency."""
     agency = make_agency(name="Pemerintah Kabupaten Contoh")
     selection = make_selection(agency, "umum-2026", title="Seleksi CPNS Kabupaten Contoh 2026")
     import_rows(selection, FORMATIONS)
