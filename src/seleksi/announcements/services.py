@@ -24,6 +24,7 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import date
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from seleksi.selections.models import Selection
 from . import selectors
 from .models import Announcement, AnnouncementRow, AnnouncementTemplate, Kind
 from .sources import AnnouncementRefused, Source, source_check, source_for
-from .tables import PASSING_CODES, PREVIEW_ROWS, Row, table_for
+from .tables import CHUNK_SIZE, PASSING_CODES, PREVIEW_ROWS, Row, table_for
 
 __all__ = [
     "AnnouncementRefused",
@@ -294,7 +295,11 @@ def _check_once(
 
 def _title(kind: str, selection: Selection) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return f"{Kind(kind).label} {selection.title}"[:TEXT_MAX]
+        title = _("Announcement: %(kind)s, %(selection)s") % {
+            "kind": Kind(kind).label,
+            "selection": selection.title,
+        }
+        return str(title)[:TEXT_MAX]
 
 
 @transaction.atomic
@@ -493,25 +498,26 @@ def announcement_publish(
     table = table_for(source)
     tally = table.tally
     pk = draft.pk
-    written = rows_insert(
-        AnnouncementRow,
-        ROW_COLUMNS,
+    values = (
         (
-            (
-                pk,
-                tally.add(row),
-                row.application_id,
-                row.formation_code,
-                row.number,
-                row.name,
-                list(row.figures),
-                row.total,
-                row.rank,
-                row.code,
-                row.note,
-            )
-            for row in table.rows
-        ),
+            pk,
+            tally.add(row),
+            row.application_id,
+            row.formation_code,
+            row.number,
+            row.name,
+            list(row.figures),
+            row.total,
+            row.rank,
+            row.code,
+            row.note,
+        )
+        for row in table.rows
+    )
+    # The rows are read with a server-side cursor on PostgreSQL: a COPY cannot run while the
+    # next rows are fetched on the same connection, so each batch is read, then copied.
+    written = sum(
+        rows_insert(AnnouncementRow, ROW_COLUMNS, batch) for batch in batched(values, CHUNK_SIZE)
     )
     fingerprint = tally.fingerprint
     if expected_fingerprint and expected_fingerprint != fingerprint:
