@@ -201,7 +201,14 @@ def test_a_second_announcement_of_the_same_result_must_be_a_correction(world: Wo
         )
     )
     assert correction.corrects == first and first.corrections.get() == correction
-    assert list(selectors.published_for(world.selection)) == [first, correction]
+    listed = list(selectors.published_for(world.selection))
+    assert listed == [first, correction]
+    assert [a.is_corrected for a in listed] == [True, False]
+    a01 = first.rows.get(number="A01").application
+    assert [(a, a.is_corrected) for a, _row in selectors.applicant_rows(a01)] == [
+        (first, True),
+        (correction, False),
+    ]
     assert selectors.corrected_ids(world.selection) == {first.pk}
     error = refused(
         "already_corrected",

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.applications.models import Application
@@ -151,12 +151,18 @@ def announcements_of(selection: Selection) -> list[Announcement]:
 # Public and applicant reads -------------------------------------------------------------------
 
 
+def _corrected() -> Exists:
+    return Exists(Announcement.objects.published().filter(corrects=OuterRef("pk")).values("pk"))
+
+
 def published_for(selection: Selection) -> QuerySet[Announcement]:
-    """The selection's published announcements in the order they were published."""
+    """The selection's published announcements in the order they were published, each with
+    `is_corrected` (a published correction replaces it)."""
     return (
         Announcement.objects.published()
         .filter(selection=selection)
         .select_related("corrects")
+        .annotate(is_corrected=_corrected())
         .order_by("published_at", "pk")
     )
 
@@ -171,14 +177,22 @@ def corrected_ids(selection: Selection) -> set[int]:
 
 
 def applicant_rows(application: Application) -> list[tuple[Announcement, AnnouncementRow]]:
-    """The application's rows in published announcements, oldest announcement first."""
-    rows = (
+    """The application's rows in published announcements, oldest announcement first; each
+    announcement has `is_corrected` (a published correction replaces it)."""
+    rows = list(
         AnnouncementRow.objects.filter(
             application=application, announcement__published_at__isnull=False
         )
         .select_related("announcement")
         .order_by("announcement__published_at", "announcement_id")
     )
+    corrected = set(
+        Announcement.objects.published()
+        .filter(corrects_id__in=[row.announcement_id for row in rows])
+        .values_list("corrects_id", flat=True)
+    )
+    for row in rows:
+        row.announcement.is_corrected = row.announcement_id in corrected  # type: ignore[attr-defined]
     return [(row.announcement, row) for row in rows]
 
 
