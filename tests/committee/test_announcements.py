@@ -1,10 +1,14 @@
 """The committee's announcement pages: drafting, previewing and publishing by clicking, the
 template page, the form errors, and who may open them."""
 
+import html
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from seleksi.accounts.models import User
 from seleksi.announcements.models import Announcement, AnnouncementTemplate, Kind
@@ -28,6 +32,13 @@ def signed_in(user: User, language: str = "en") -> Client:
     client.force_login(user)
     client.cookies["django_language"] = language
     return client
+
+
+def field_errors(response: Any, name: str) -> list[str]:
+    """The errors shown next to field `name`, as the page rendered them (in its language)."""
+    block = re.search(rf'id="errors-{name}"[^>]*>(.*?)</div>', response.content.decode(), re.DOTALL)
+    assert block is not None, f"no field {name} on the page"
+    return [html.unescape(text) for text in re.findall(r"<li>(.*?)</li>", block.group(1))]
 
 
 def draft_fields(**fields: str) -> dict[str, str]:
@@ -106,11 +117,18 @@ def test_form_errors_say_what_to_fix_in_the_readers_language(world: World) -> No
         url, draft_fields(number="", dated_on="3 Desember", signatory_nip="123")
     )
     assert english.status_code == 400
-    errors = english.context["form"].errors
-    assert errors["number"] == ["Give the announcement's number, as on the signed letter."]
-    assert errors["dated_on"] == ["Give the date as year-month-day, for example 2026-12-03."]
+    assert field_errors(english, "number") == [
+        "Give the announcement's number, as on the signed letter."
+    ]
+    assert field_errors(english, "dated_on") == [
+        "Give the date as year-month-day, for example 2026-12-03."
+    ]
+    indonesian = signed_in(world.committee, "id").post(url, draft_fields(number=""))
+    with translation.override("id"):
+        expected = gettext("Give the announcement's number, as on the signed letter.")
+    assert field_errors(indonesian, "number") == [expected]
     nip = signed_in(world.committee).post(url, draft_fields(signatory_nip="123"))
-    assert nip.context["form"].errors["signatory_nip"] == [
+    assert field_errors(nip, "signatory_nip") == [
         "A NIP has 18 digits; leave it empty if the signatory has none."
     ]
     assert not Announcement.objects.exists()
@@ -132,7 +150,7 @@ def test_editing_a_draft_keeps_what_was_typed_when_it_is_refused(world: World) -
     )
     assert response.status_code == 400
     form = response.context["edit_form"]
-    assert form.errors["body"] == [
+    assert field_errors(response, "body") == [
         "Unknown placeholder: $tahap. Use only the placeholders listed under the text."
     ]
     assert form["number"].value() == "9/2026"
@@ -201,7 +219,7 @@ def test_a_correction_is_drafted_from_the_list(world: World) -> None:
     url = f"/panitia/umum-2026/pengumuman/baru/?jenis=skd&koreksi={first.pk}"
     assert f"koreksi={first.pk}" in client.get(LIST).content.decode()
     missing_reason = client.post(url, draft_fields(number="2/2026"))
-    assert missing_reason.context["form"].errors["correction_reason"] == [
+    assert field_errors(missing_reason, "correction_reason") == [
         "Say what the correction changes and why."
     ]
     response = client.post(url, draft_fields(number="2/2026", correction_reason="Nama salah"))
