@@ -74,6 +74,26 @@ class AnnouncementQuerySet(models.QuerySet["Announcement"]):
     def published(self) -> "AnnouncementQuerySet":
         return self.filter(published_at__isnull=False)
 
+    def update(self, **kwargs: Any) -> int:
+        """As Django's, refused when it would touch a published announcement (publishing
+        itself updates drafts only: `... WHERE published_at IS NULL`)."""
+        if self.filter(published_at__isnull=False).exists():
+            raise AppendOnlyError("a published announcement cannot change")
+        return super().update(**kwargs)
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("announcements are kept: draft a new one instead")
+
+
+class AnnouncementRowQuerySet(models.QuerySet["AnnouncementRow"]):
+    """Rows are written once, with their announcement, and never changed."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the rows of a published announcement cannot change")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("the rows of a published announcement are kept")
+
 
 class Announcement(models.Model):
     """One numbered announcement (pengumuman) of one stage's result of a selection."""
@@ -212,6 +232,8 @@ class AnnouncementRow(models.Model):
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     code = models.CharField(_("code"), max_length=4)
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = AnnouncementRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("announcement row")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    announcement_views,
     assignment_views,
     bank_views,
     card_views,
@@ -44,6 +45,27 @@ urlpatterns = [
         "panitia/peringkat/<int:pk>/penggantian/",
         replacement_views.replacements,
         name="replacements",
+    ),
+    # announcements
+    path(
+        "panitia/<slug:code>/pengumuman/",
+        announcement_views.announcements,
+        name="announcements",
+    ),
+    path(
+        "panitia/<slug:code>/pengumuman/baru/",
+        announcement_views.announcement_new,
+        name="announcement_new",
+    ),
+    path(
+        "panitia/pengumuman/<int:pk>/",
+        announcement_views.announcement_detail,
+        name="announcement",
+    ),
+    path(
+        "panitia/<slug:code>/pengumuman/templat/<slug:kind>/",
+        announcement_views.announcement_template,
+        name="announcement_template",
     ),
     # test desk
     path("panitia/<slug:code>/ujian/", exams_views.exams, name="exams"),
