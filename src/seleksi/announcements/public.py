@@ -11,8 +11,10 @@ Decisions worth knowing:
   (announcement, order). Nothing counts rows and nothing skips rows with OFFSET, so the last
   page of a 100,000-row announcement costs what the first does. The whole table pages the
   same way over 1..row_count.
-- Whether an announcement has been corrected is read with it (subqueries for the published
-  correction's id, number and date), so the public page needs one query besides its rows.
+- Whether an announcement has been corrected is read with it: in the list as subqueries for
+  the published correction's id, number and date; for one announcement as a second small
+  query (cheaper to build than the subqueries), so its page needs two queries besides its
+  rows, and a cached page only those two.
 - All rows are read in order ranges too (`rows_in_order`), a chunk at a time, for the
   downloads and the PDF: memory stays flat and no server-side cursor is needed.
 """
@@ -56,17 +58,29 @@ def announcements_published(*, selection_id: int) -> list[Announcement]:
 
 def announcement_published_get(*, code: str, pk: int) -> Announcement | None:
     """The published announcement `pk` of the published selection `code`, with its selection,
-    agency, the announcement it corrects and its own correction; None otherwise."""
-    queryset = (
+    agency, the announcement it corrects and its own correction (`corrected_by_*`); None
+    otherwise. `formations` is read only when asked for (a cached page does not need it)."""
+    announcement = (
         Announcement.objects.published()
         .filter(pk=pk, selection__code=code, selection__is_published=True)
         .select_related("selection__agency", "corrects")
+        .defer("formations", "corrects__formations", "corrects__body")
+        .first()
     )
-    announcement: Announcement | None = _with_correction(queryset).first()
-    if announcement is not None and not (
-        announcement.corrects is None or announcement.corrects.is_published
-    ):
+    if announcement is None:
+        return None
+    if announcement.corrects is not None and not announcement.corrects.is_published:
         announcement.corrects = None
+    correction = (
+        Announcement.objects.published()
+        .filter(corrects_id=announcement.pk)
+        .order_by("published_at", "pk")
+        .values_list("pk", "number", "dated_on")
+        .first()
+    )
+    found = correction or (None, None, None)
+    announcement.corrected_by_id, announcement.corrected_by_number = found[0], found[1]  # type: ignore[attr-defined]
+    announcement.corrected_by_dated_on = found[2]  # type: ignore[attr-defined]
     return announcement
 
 
