@@ -38,6 +38,7 @@ import hashlib
 import io
 import itertools
 from collections.abc import Iterator
+from html import escape as html_escape
 from typing import Any
 
 from django.conf import settings
@@ -73,13 +74,16 @@ from seleksi.rules.cells import neutralise_cell
 from seleksi.selections import selectors
 from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
-from .forms import AnnouncementFormationForm, ParticipantSearchForm
+from .forms import ParticipantSearchForm
 
 BROWSER_MAX_AGE = 300
 """Seconds a browser or proxy may keep a page: a correction published later shows after this."""
 MAKING_SECONDS = 900
 """How long a request making a PDF or XLSX holds the others off."""
 RETRY_SECONDS = 60
+
+UNKNOWN_FORMATION = _("Choose a formation from the list; the whole table is shown.")
+ALL_FORMATIONS = _("All formations")
 
 FIGURE_LABELS: dict[str, Any] = {
     "twk": _("TWK"),
@@ -197,13 +201,10 @@ def _table_html(
     the key is made before the formation is checked, so that a cached page never reads the
     announcement's formations)."""
     parts = public.formation_parts(announcement)
-    picker = AnnouncementFormationForm(
-        query, formations=[(part.code, part.label) for part in parts]
-    )
-    checked = picker.is_valid() and (search is None or bool(number))
-    formation = None
-    if picker.is_valid():
-        formation = next((p for p in parts if p.code == picker.cleaned_data["formasi"]), None)
+    wanted = str(query.get("formasi", ""))
+    formation = next((part for part in parts if part.code == wanted), None) if wanted else None
+    formation_error = UNKNOWN_FORMATION if wanted and formation is None else None
+    checked = formation_error is None and (search is None or bool(number))
     found: AnnouncementRow | None = None
     if number:
         found = public.row_find(announcement=announcement, number=number)
@@ -228,7 +229,8 @@ def _table_html(
             "announcement": announcement,
             "selection": announcement.selection,
             "formation_total": len(parts),
-            "picker": picker,
+            "formation_error": formation_error,
+            "options": _formation_options(parts, formation),
             "formation": formation,
             "search": search or ParticipantSearchForm(),
             "searched": bool(number),
@@ -241,6 +243,22 @@ def _table_html(
         },
     )
     return html, checked
+
+
+def _formation_options(
+    parts: list[public.FormationPart], formation: public.FormationPart | None
+) -> str:
+    """The <option>s of the formation select, made here: a template loop over a thousand
+    formations costs more than the rest of the page."""
+    chosen = formation.code if formation else None
+    options = [f'<option value="">{html_escape(str(ALL_FORMATIONS))}</option>']
+    for part in parts:
+        label = f"{part.code} · {part.label}" if part.label else part.code
+        selected = " selected" if part.code == chosen else ""
+        options.append(
+            f'<option value="{html_escape(part.code)}"{selected}>{html_escape(label)}</option>'
+        )
+    return mark_safe("".join(options))  # noqa: S308 - every value and label escaped here
 
 
 def _aligned(row: AnnouncementRow, width: int) -> list[str]:

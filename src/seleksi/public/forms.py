@@ -89,22 +89,3 @@ class ParticipantSearchForm(forms.Form):
                 code="bad_number",
             )
         return number
-
-
-class AnnouncementFormationForm(forms.Form):
-    """The formation filter of a public announcement: one of the formations it lists."""
-
-    formasi = forms.ChoiceField(
-        label=_("Formation"),
-        required=False,
-        error_messages={
-            "invalid_choice": _("Choose a formation from the list; the whole table is shown.")
-        },
-    )
-
-    def __init__(self, *args: Any, formations: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["formasi"].choices = [  # type: ignore[attr-defined]
-            ("", _("All formations")),
-            *((code, f"{code} · {label}" if label else code) for code, label in formations),
-        ]
