@@ -251,11 +251,10 @@ def _marked(body: str, wanted: set[str]) -> list[str]:
 
 
 def timed_files(made: Made) -> list[str]:
-    from django.test import RequestFactory
     from django.utils import translation
 
     from seleksi.announcements import public
-    from seleksi.public import announcement_views
+    from seleksi.public import announcement_files
 
     found = public.announcement_published_get(code=made.code, pk=made.announcement_id)
     small = public.announcement_published_get(code=made.code, pk=made.pdf_announcement_id)
@@ -263,21 +262,20 @@ def timed_files(made: Made) -> list[str]:
         raise SystemExit("the announcements were not found")
     lines = []
     started = time.perf_counter()
-    size = sum(len(chunk) for chunk in announcement_views.csv_chunks(found))
+    size = sum(len(chunk) for chunk in announcement_files.csv_chunks(found))
     lines.append(
         f"  CSV of {found.row_count:,} rows: {time.perf_counter() - started:.1f} s, "
         f"{size / 1e6:.1f} MB (streamed)"
     )
     started = time.perf_counter()
-    size = len(announcement_views.xlsx_bytes(found))
+    size = len(announcement_files.xlsx_bytes(found))
     lines.append(
         f"  XLSX of {found.row_count:,} rows: {time.perf_counter() - started:.1f} s, "
         f"{size / 1e6:.1f} MB (made once, then kept)"
     )
-    request = RequestFactory().get("/")
     with translation.override("id"):
         started = time.perf_counter()
-        pdf = announcement_views.announcement_pdf_bytes(request, small)
+        pdf = announcement_files.pdf_bytes(small, page_url="http://testserver/")
     import io
 
     from pypdf import PdfReader

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from seleksi.accounts.models import User
 from seleksi.announcements import public
 from seleksi.announcements.models import Announcement
-from seleksi.public import announcement_views
+from seleksi.public import announcement_files, announcement_views
 from tests.factories import formation_rows, import_rows, make_agency, make_selection, make_user
 from tests.public.announcement_scene import Line, make_announcement, skd_lines
 
@@ -443,8 +443,8 @@ def test_a_file_being_made_asks_the_next_request_to_come_back(scene: Scene) -> N
     announcement = public.announcement_published_get(code="contoh-2026", pk=scene.announcement.pk)
     assert announcement is not None
     with translation.override("en"):
-        name = announcement_views._stored_name(announcement, "tabel", "xlsx")
-    cache.add(f"announcement-making:{name}", 1, 60)
+        name = announcement_files.stored_name(announcement, "xlsx", "xlsx")
+    cache.add(announcement_files.making_key(name), 1, 60)
     url = reverse(
         "public:announcement_download", args=[scene.selection.code, announcement.pk, "xlsx"]
     )
@@ -454,8 +454,33 @@ def test_a_file_being_made_asks_the_next_request_to_come_back(scene: Scene) -> N
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert "Try again in a minute" in response.content.decode()
-    cache.delete(f"announcement-making:{name}")
+    cache.delete(announcement_files.making_key(name))
     assert Client().get(url).status_code == 200
+
+
+def test_a_large_pdf_is_made_by_the_task_worker_and_served_once_made(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(announcement_views, "MADE_IN_REQUEST_ROWS", 100)
+    url = reverse("public:announcement_pdf", args=[scene.selection.code, scene.announcement.pk])
+    client = english()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        asked = client.get(url)
+    again = client.get(url)
+    for callback in callbacks:
+        callback()
+    made = client.get(url)
+
+    assert asked.status_code == 503
+    assert "Try again in a minute" in asked.content.decode()
+    assert len(callbacks) == 1
+    assert again.status_code == 503
+    assert made.status_code == 200
+    content = b"".join(made.streaming_content)  # type: ignore[attr-defined]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "A00230" in text
+    assert "http://testserver" + detail_url(scene) in text
 
 
 def test_the_home_and_the_selection_page_list_the_announcements(

@@ -60,13 +60,27 @@ def announcement_published_get(*, code: str, pk: int) -> Announcement | None:
     """The published announcement `pk` of the published selection `code`, with its selection,
     agency, the announcement it corrects and its own correction (`corrected_by_*`); None
     otherwise. `formations` is read only when asked for (a cached page does not need it)."""
-    announcement = (
+    return _with_correction_of(
         Announcement.objects.published()
         .filter(pk=pk, selection__code=code, selection__is_published=True)
         .select_related("selection__agency", "corrects")
         .defer("formations", "corrects__formations", "corrects__body")
         .first()
     )
+
+
+def announcement_published_by_pk(*, pk: int) -> Announcement | None:
+    """The published announcement `pk` as `announcement_published_get` reads it, whatever its
+    selection (for the task that prints it)."""
+    return _with_correction_of(
+        Announcement.objects.published()
+        .filter(pk=pk)
+        .select_related("selection__agency", "corrects")
+        .first()
+    )
+
+
+def _with_correction_of(announcement: Announcement | None) -> Announcement | None:
     if announcement is None:
         return None
     if announcement.corrects is not None and not announcement.corrects.is_published:

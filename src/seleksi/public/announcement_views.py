@@ -7,9 +7,8 @@ Decisions worth knowing:
   searched number, for `SELEKSI_ANNOUNCEMENT_CACHE_SECONDS` (0 turns it off). Only checked
   input makes a key: a bad number or formation is answered with its error and not kept. The
   page around the table (header, correction notices, the person's header bar and the form
-  tokens of base.html) is rendered on every request from the one query that finds the
-  announcement, so a correction published later shows at once, and no one's header is
-  cached for another.
+  tokens of base.html) is rendered on every request from the announcement as read then, so
+  a correction published later shows at once, and no one's header is cached for another.
 - Browsers and shared caches may keep the page for a few minutes (`public, max-age`); a
   signed-in person's page names them in the header, so theirs is `private`.
 - The cache key is made from the parameters as typed (bounded in length), before the
@@ -21,30 +20,21 @@ Decisions worth knowing:
   address, so a cached table holds nothing one visitor typed for the next.
 - A number search shows the number's row and opens the table at the page of its formation
   that holds it.
-- The PDF and the XLSX of an announcement are made once and kept in the private storage
-  (per language; the PDF also per site address, which its QR code names, and per correction,
-  which it mentions); while one is being made, another request for it is asked to come back
-  in a minute instead of making it again. The CSV is streamed as it is read.
-- The PDF prints each formation's rows as monospaced lines, not as table cells: WeasyPrint
-  lays out a line about fifteen times faster than a row of cells (10,000 rows in about 8 s
-  on one core, 100,000 in well over a minute, too long for a request, hence made once and
-  kept, with the others asked to come back meanwhile).
-- Every cell of the downloads goes through `rules.cells.neutralise_cell`; XLSX text cells are
-  typed as text, so a name beginning with "=" opens as text, not as a formula.
+- The PDF and the XLSX are made once and kept (see `announcement_files`): by the request
+  that first asks for one of up to MADE_IN_REQUEST_ROWS rows, by the task worker beyond (a
+  100,000-row PDF takes about 40 s). While one is being made, a request for it is answered
+  503 with Retry-After and a page that asks to come back in a minute, instead of making it
+  again. The CSV is streamed as it is read.
 """
 
-import csv
 import hashlib
-import io
-import itertools
-from collections.abc import Iterator
 from html import escape as html_escape
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -55,53 +45,31 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from seleksi.announcements import public
 from seleksi.announcements.models import Announcement, AnnouncementRow
-from seleksi.applications.printing import pdf_from_html, qr_svg
-from seleksi.core.templatetags.results import RESULT_CODES
-from seleksi.rules.cells import neutralise_cell
 from seleksi.selections import selectors
 from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
+from . import announcement_files
 from .forms import ParticipantSearchForm
+from .tasks import announcement_file_make
 
 BROWSER_MAX_AGE = 300
 """Seconds a browser or proxy may keep a page: a correction published later shows after this."""
-MAKING_SECONDS = 900
-"""How long a request making a PDF or XLSX holds the others off."""
+MADE_IN_REQUEST_ROWS = 20_000
+"""Rows up to which a PDF or XLSX is made inside the request that first asks for it (about
+15 s for the PDF); a larger one is made by the task worker."""
 RETRY_SECONDS = 60
 
 UNKNOWN_FORMATION = _("Choose a formation from the list; the whole table is shown.")
 ALL_FORMATIONS = _("All formations")
-
-FIGURE_LABELS: dict[str, Any] = {
-    "twk": _("TWK"),
-    "tiu": _("TIU"),
-    "tkp": _("TKP"),
-    "skd_score": _("SKD score"),
-    "skb_score": _("SKB score"),
-    "teknis_score": _("Technical competence score"),
-    "manajerial_score": _("Managerial and socio-cultural score"),
-    "wawancara_score": _("Interview score"),
-    "test_score": _("Test score"),
-    "preference_points": _("Preference points"),
-}
-"""Headers of the figure columns an announcement may have; another key is shown as it is."""
-
-
-def figure_headers(announcement: Announcement) -> list[str]:
-    return [str(FIGURE_LABELS.get(column, column)) for column in announcement.columns or []]
 
 
 def _announcement_or_404(code: str, pk: int) -> Announcement:
@@ -144,17 +112,6 @@ def _page_number(value: str | None) -> int:
     return max(1, int(value))
 
 
-def _code_counts(counts: dict[str, int]) -> list[tuple[str, int, str]]:
-    """(code, rows, meaning) in the order of the legend; unknown codes after, by name."""
-    listed = [
-        (code, counts[code], str(meaning))
-        for code, meaning in RESULT_CODES.items()
-        if code in counts
-    ]
-    others = sorted(code for code in counts if code not in RESULT_CODES)
-    return listed + [(code, counts[code], "") for code in others]
-
-
 FORMATION_CODE_LENGTH = 64
 
 
@@ -183,7 +140,7 @@ def announcement_detail(request: HttpRequest, code: str, pk: int) -> HttpRespons
         {
             "selection": announcement.selection,
             "announcement": announcement,
-            "code_counts": _code_counts(announcement.counts or {}),
+            "code_counts": announcement_files.code_counts(announcement.counts or {}),
             "table": mark_safe(table),  # noqa: S308 - rendered by our template, escaped there
         },
     )
@@ -212,7 +169,7 @@ def _table_html(
             formation, page = public.formation_of_row(parts, found)
     rows_page = public.rows_page(announcement=announcement, formation=formation, number=page)
     labels = {part.code: part.label for part in parts}
-    headers = figure_headers(announcement)
+    headers = announcement_files.figure_headers(announcement)
     lines: list[tuple[public.FormationPart | None, AnnouncementRow]] = []
     previous = None
     for row in rows_page.rows:
@@ -221,7 +178,8 @@ def _table_html(
             label = labels.get(row.formation_code, "")
             heading = public.FormationPart(row.formation_code, label, 0, 0)
             previous = row.formation_code
-        row.figure_cells = list(zip(headers, _aligned(row, len(headers)), strict=True))  # type: ignore[attr-defined]
+        figures = announcement_files.aligned(row, len(headers))
+        row.figure_cells = list(zip(headers, figures, strict=True))  # type: ignore[attr-defined]
         lines.append((heading, row))
     html = render_to_string(
         "announcements/_table.html",
@@ -261,93 +219,50 @@ def _formation_options(
     return mark_safe("".join(options))  # noqa: S308 - every value and label escaped here
 
 
-def _aligned(row: AnnouncementRow, width: int) -> list[str]:
-    """The row's figures, one per column: missing ones empty, extra ones dropped."""
-    return [str(figure) for figure in (list(row.figures or []) + [""] * width)[:width]]
-
-
-# --- downloads ---------------------------------------------------------------------------
-
-EXPORT_HEAD = ["formasi_kode", "formasi", "nomor_peserta", "nama"]
-EXPORT_TAIL = ["total", "peringkat", "kode", "keterangan"]
-
-
-def export_header(announcement: Announcement) -> list[str]:
-    return [*EXPORT_HEAD, *(announcement.columns or []), *EXPORT_TAIL]
-
-
-def export_records(announcement: Announcement) -> Iterator[list[str]]:
-    """Every row as text, in printed order, with its formation's code and label."""
-    labels = {part.code: part.label for part in public.formation_parts(announcement)}
-    width = len(announcement.columns or [])
-    for row in public.rows_in_order(announcement=announcement):
-        yield [
-            row.formation_code,
-            labels.get(row.formation_code, ""),
-            row.number,
-            row.name,
-            *_aligned(row, width),
-            row.total,
-            "" if row.rank is None else str(row.rank),
-            row.code,
-            row.note,
-        ]
-
-
-def csv_chunks(announcement: Announcement) -> Iterator[bytes]:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(export_header(announcement))
-    for count, record in enumerate(export_records(announcement), start=1):
-        writer.writerow([neutralise_cell(cell) for cell in record])
-        if count % public.EXPORT_CHUNK == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-def xlsx_bytes(announcement: Announcement) -> bytes:
-    """The rows as a workbook: text cells neutralised and typed as text, the rank a number."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("pengumuman")
-    sheet.append(export_header(announcement))
-    rank_index = len(EXPORT_HEAD) + len(announcement.columns or []) + 1
-    for record in export_records(announcement):
-        values: list[object] = []
-        for index, text in enumerate(record):
-            if not text:
-                values.append(None)
-            elif index == rank_index:
-                values.append(int(text))
-            else:
-                cell = WriteOnlyCell(sheet)
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", neutralise_cell(text))
-                cell.data_type = "s"
-                values.append(cell)
-        sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _file_name(announcement: Announcement, extension: str) -> str:
     return f"pengumuman-{slugify(announcement.selection.code)}-{announcement.pk}.{extension}"
 
 
-def _made_once(name: str, make: Any) -> FileResponse | None:
-    """The stored file `name`, made with `make()` when missing; None while another request
-    is making it."""
+def _kept_file(
+    request: HttpRequest, announcement: Announcement, kind: str, *variant: str
+) -> FileResponse | HttpResponse:
+    """The kept XLSX or PDF, made now when missing (in the request up to
+    MADE_IN_REQUEST_ROWS rows, by the task worker beyond); while it is being made, a page
+    asking to come back in a minute."""
+    name = announcement_files.stored_name(announcement, kind, kind, *variant)
     if not default_storage.exists(name):
-        holder = f"announcement-making:{name}"
-        if not cache.add(holder, 1, MAKING_SECONDS):
-            return None
-        try:
-            if not default_storage.exists(name):
-                default_storage.save(name, ContentFile(make()))
-        finally:
-            cache.delete(holder)
-    return FileResponse(default_storage.open(name, "rb"))
+        if not cache.add(announcement_files.making_key(name), 1, announcement_files.MAKING_SECONDS):
+            return _being_made(request, announcement)
+        page_url = _page_url(request, announcement)
+        if announcement.row_count > MADE_IN_REQUEST_ROWS:
+            language = get_language() or settings.LANGUAGE_CODE
+            transaction.on_commit(
+                lambda: announcement_file_make.enqueue(
+                    announcement_id=announcement.pk,
+                    kind=kind,
+                    stored_name=name,
+                    language=language,
+                    page_url=page_url,
+                )
+            )
+            return _being_made(request, announcement)
+        if kind == "pdf":
+            announcement_files.store_once(
+                name, lambda: announcement_files.pdf_bytes(announcement, page_url=page_url)
+            )
+        else:
+            announcement_files.store_once(name, lambda: announcement_files.xlsx_bytes(announcement))
+    response = FileResponse(default_storage.open(name, "rb"))
+    response["Content-Type"] = XLSX_CONTENT_TYPE if kind == "xlsx" else "application/pdf"
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(announcement, kind)}"'
+    response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+    return response
+
+
+def _page_url(request: HttpRequest, announcement: Announcement) -> str:
+    return request.build_absolute_uri(
+        reverse("public:announcement", args=[announcement.selection.code, announcement.pk])
+    )
 
 
 def _being_made(request: HttpRequest, announcement: Announcement) -> HttpResponse:
@@ -361,19 +276,6 @@ def _being_made(request: HttpRequest, announcement: Announcement) -> HttpRespons
     return response
 
 
-def _stored_name(announcement: Announcement, kind: str, extension: str, *parts: str) -> str:
-    variant = "\x1f".join([get_language() or "", str(announcement.corrected_by_id), *parts])  # type: ignore[attr-defined]
-    digest = hashlib.sha256(variant.encode()).hexdigest()[:24]
-    return f"pengumuman/{announcement.pk}/{kind}-{digest}.{extension}"
-
-
-def _attachment(response: FileResponse, name: str, content_type: str) -> FileResponse:
-    response["Content-Type"] = content_type
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
-    return response
-
-
 @require_GET
 def announcement_download(
     request: HttpRequest, code: str, pk: int, file_format: str
@@ -381,101 +283,17 @@ def announcement_download(
     if file_format not in {"csv", "xlsx"}:
         raise Http404("unknown format")
     announcement = _announcement_or_404(code, pk)
-    if file_format == "csv":
-        streamed = StreamingHttpResponse(csv_chunks(announcement), content_type=CSV_CONTENT_TYPE)
-        streamed["Content-Disposition"] = (
-            f'attachment; filename="{_file_name(announcement, "csv")}"'
-        )
-        streamed["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
-        return streamed
-    made = _made_once(_stored_name(announcement, "tabel", "xlsx"), lambda: xlsx_bytes(announcement))
-    if made is None:
-        return _being_made(request, announcement)
-    return _attachment(made, _file_name(announcement, "xlsx"), XLSX_CONTENT_TYPE)
-
-
-PRINTED_NAME_WIDTH = 30
-PRINTED_LINE_WIDTH = 118
-"""Characters of the PDF's monospaced 7-point lines across an A4 page."""
-
-
-def _printed_lines(headers: list[str], rows: list[AnnouncementRow]) -> tuple[str, str]:
-    """One formation's table as monospaced text: its header line and its rows, each column as
-    wide as its widest cell, the name cut at PRINTED_NAME_WIDTH, a note that does not fit
-    on the line on its own line below."""
-    heads = [
-        str(_("Participant number")),
-        str(_("Name")),
-        *headers,
-        str(_("Total")),
-        str(_("Rank")),
-        str(_("Code")),
-    ]
-    cells = []
-    for row in rows:
-        name = row.name if len(row.name) <= PRINTED_NAME_WIDTH else row.name[:29] + "…"
-        rank = "" if row.rank is None else str(row.rank)
-        cells.append([row.number, name, *_aligned(row, len(headers)), row.total, rank, row.code])
-    widths = [max([len(head), *(len(line[i]) for line in cells)]) for i, head in enumerate(heads)]
-
-    def joined(values: list[str]) -> str:
-        parts = [values[0].ljust(widths[0]), values[1].ljust(widths[1])]
-        parts += [
-            value.rjust(width) for value, width in zip(values[2:-1], widths[2:-1], strict=True)
-        ]
-        return "  ".join([*parts, values[-1].ljust(widths[-1])])
-
-    lines = []
-    for row, values in zip(rows, cells, strict=True):
-        text = joined(values)
-        if row.note and len(text) + 2 + len(row.note) <= PRINTED_LINE_WIDTH:
-            text = f"{text}  {row.note}"
-        elif row.note:
-            text = f"{text}\n    {row.note}"
-        lines.append(text.rstrip())
-    return joined(heads).rstrip(), "\n".join(lines)
-
-
-def announcement_pdf_bytes(request: HttpRequest, announcement: Announcement) -> bytes:
-    """The printable announcement: letterhead, header, body, every formation's rows, the
-    signatory and a QR code to the public page. Rows are printed as monospaced lines, not
-    as table cells: WeasyPrint lays out a line of text about fifteen times faster than a row
-    of cells, which makes a 10,000-row announcement take seconds instead of a minute."""
-    url = request.build_absolute_uri(
-        reverse("public:announcement", args=[announcement.selection.code, announcement.pk])
+    if file_format == "xlsx":
+        return _kept_file(request, announcement, "xlsx")
+    streamed = StreamingHttpResponse(
+        announcement_files.csv_chunks(announcement), content_type=CSV_CONTENT_TYPE
     )
-    labels = {part.code: part.label for part in public.formation_parts(announcement)}
-    headers = figure_headers(announcement)
-    groups: list[tuple[public.FormationPart, str, str]] = []
-    rows = public.rows_in_order(announcement=announcement)
-    for formation_code, printed in itertools.groupby(rows, key=lambda row: row.formation_code):
-        chunk = list(printed)
-        part = public.FormationPart(formation_code, labels.get(formation_code, ""), 0, len(chunk))
-        groups.append((part, *_printed_lines(headers, chunk)))
-    html = render_to_string(
-        "announcements/pdf.html",
-        {
-            "announcement": announcement,
-            "selection": announcement.selection,
-            "agency": announcement.selection.agency,
-            "groups": groups,
-            "code_counts": _code_counts(announcement.counts or {}),
-            "qr": qr_svg(url),
-            "public_url": url,
-            "printed_at": timezone.localtime(),
-        },
-        request=request,
-    )
-    return pdf_from_html(html, str(settings.BASE_DIR))
+    streamed["Content-Disposition"] = f'attachment; filename="{_file_name(announcement, "csv")}"'
+    streamed["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+    return streamed
 
 
 @require_GET
 def announcement_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileResponse:
     announcement = _announcement_or_404(code, pk)
-    made = _made_once(
-        _stored_name(announcement, "cetak", "pdf", request.get_host()),
-        lambda: announcement_pdf_bytes(request, announcement),
-    )
-    if made is None:
-        return _being_made(request, announcement)
-    return _attachment(made, _file_name(announcement, "pdf"), "application/pdf")
+    return _kept_file(request, announcement, "pdf", _page_url(request, announcement))
