@@ -255,6 +255,10 @@ SELEKSI_RANKING_BACKGROUND_FROM = int(os.environ.get("SELEKSI_RANKING_BACKGROUND
 # An allocation uploaded in the console whose text (a CSV, or a workbook's parts unpacked) is
 # at least this many KB is imported by the task worker, never parsed in the web request.
 SELEKSI_IMPORT_BACKGROUND_FROM_KB = int(os.environ.get("SELEKSI_IMPORT_BACKGROUND_FROM_KB", "512"))
+# Seconds a rendered table of a published announcement is kept in the cache (0: not kept).
+SELEKSI_ANNOUNCEMENT_CACHE_SECONDS = int(
+    os.environ.get("SELEKSI_ANNOUNCEMENT_CACHE_SECONDS", "3600")
+)
 
 # Personal identity numbers (NIK, KK) are encrypted at rest and looked up by a keyed hash.
 # SELEKSI_FIELD_KEYS: comma-separated Fernet keys, newest first (older ones still decrypt).

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from . import board_views, views
+from . import announcement_views, board_views, views
 
 selection_patterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,26 @@ public_patterns = [
     path("verifikasi/<str:token>", views.verify, name="verify"),
     path("papan-skor/<int:session_id>/", board_views.board, name="board"),
     path("papan-skor/<int:session_id>/baris/", board_views.board_rows, name="board_rows"),
+    path(
+        "seleksi/<slug:code>/pengumuman/",
+        announcement_views.announcement_list,
+        name="announcements",
+    ),
+    path(
+        "seleksi/<slug:code>/pengumuman/<int:pk>/",
+        announcement_views.announcement_detail,
+        name="announcement",
+    ),
+    path(
+        "seleksi/<slug:code>/pengumuman/<int:pk>.pdf",
+        announcement_views.announcement_pdf,
+        name="announcement_pdf",
+    ),
+    path(
+        "seleksi/<slug:code>/pengumuman/<int:pk>.<str:file_format>",
+        announcement_views.announcement_download,
+        name="announcement_download",
+    ),
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from seleksi.accounts.models import User
 from seleksi.agencies.models import Agency
+from seleksi.announcements import public as announcements_public
 from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
@@ -39,6 +40,7 @@ OPTIONS_LIMIT = 20
 PUBLIC_RESULT_FORMATIONS_PER_PAGE = 20
 PUBLIC_NUMBERS_PER_PAGE = 100
 PUBLIC_REPLACEMENTS_PER_PAGE = 50
+HOME_ANNOUNCEMENTS = 3
 
 
 def _published_or_404(code: str) -> Selection:
@@ -62,6 +64,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 selection_ids=ids
             ),
             "with_replacements": scoring_selectors.selections_with_replacements(selection_ids=ids),
+            "announcements": announcements_public.announcements_latest(
+                selection_ids=ids, per_selection=HOME_ANNOUNCEMENTS
+            ),
         },
     )
 
@@ -89,6 +94,9 @@ def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
             "booking_windows": exams_selectors.windows(selection),
             "replacements_published": bool(
                 scoring_selectors.selections_with_replacements(selection_ids=[selection.pk])
+            ),
+            "announcements": announcements_public.announcements_published(
+                selection_id=selection.pk
             ),
         },
     )
