@@ -510,9 +510,9 @@ def test_publishing_announces_every_result_and_mails_every_applicant(
     scene: Scene,
     django_capture_on_commit_callbacks: CaptureOnCommit,
     mailoutbox: list[Any],
-    settings: Any,
 ) -> None:
-    settings.LANGUAGE_CODE = "en"  # e-mails are written in the portal's language
+    # e-mails are written in each applicant's language
+    User.objects.filter(pk__in=[a.applicant_id for a in scene.applications]).update(language="en")
     draft = Application.objects.create(
         applicant=User.objects.get(email="pelamar.mitra@demo.seleksi.invalid"),
         selection=scene.selection,
@@ -799,9 +799,10 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
     published: Scene,
     django_capture_on_commit_callbacks: CaptureOnCommit,
     mailoutbox: list[Any],
-    settings: Any,
 ) -> None:
-    settings.LANGUAGE_CODE = "en"
+    User.objects.filter(pk__in=[a.applicant_id for a in published.applications]).update(
+        language="en"
+    )
     answer(published, object_to(published.refreshed(0)), accepted=True)
     answer(published, object_to(published.refreshed(1)), accepted=False)
     first_published_at = published.refreshed(2).published_at
