@@ -147,6 +147,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     kk=data["kk"],
                     questions=form.questions(),
                     registry_checked=bool(data["nik"]),
+                    language=request.LANGUAGE_CODE,
                 ),
                 site_url=_site_url(request),
             )

@@ -3,7 +3,15 @@
 
 from django.urls import include, path
 
-from . import account_views, booking_views, card_views, site_views, sitting_views, views
+from . import (
+    account_views,
+    booking_views,
+    card_views,
+    notice_views,
+    site_views,
+    sitting_views,
+    views,
+)
 
 account_patterns = [
     path("daftar/", account_views.register, name="register"),
@@ -102,6 +110,9 @@ applicant_patterns = [
     ),
     # test location
     path("lamaran/<str:number>/lokasi-ujian/", site_views.exam_site, name="exam_site"),
+    # notices
+    path("kotak-masuk/", notice_views.inbox, name="inbox"),
+    path("kotak-masuk/<int:pk>/", notice_views.notice, name="notice"),
     # exam card
     path(
         "lamaran/<str:number>/kartu-ujian/<slug:stage>.pdf",

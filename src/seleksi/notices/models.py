@@ -70,6 +70,12 @@ class Notice(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
+    @property
+    def link(self) -> str:
+        """`url` when it is a path on this site, else nothing."""
+        local = self.url.startswith("/") and not self.url.startswith("//")
+        return self.url if local and "\\" not in self.url else ""
+
 
 class NoticeTemplate(models.Model):
     """An edited text of a notice; without one, the shipped default in

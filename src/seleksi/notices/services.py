@@ -336,7 +336,7 @@ class BroadcastPreview:
     key: str
     """the one-time key the send must carry"""
     count: int
-    sample: Text | None
+    sample: Text
     """the first recipient's copy, as they will read it"""
 
 
@@ -359,29 +359,24 @@ def broadcast_preview(
     *,
     selection: Selection,
     actor: Any,
-    addressees: Iterable[Addressee],
+    count: int,
+    sample: Addressee | None,
     subject: str,
     body: str,
     site_url: str = "",
 ) -> BroadcastPreview:
-    """How many the message would reach and how the first of them would read it, with a new
-    one-time key for the send. Writes nothing."""
+    """The message as `sample` (the first of `count` recipients) will read it, with a new
+    one-time key for the send. Writes nothing; refuses an empty audience."""
     _require(actor, selection)
     text = _broadcast_text(subject, body)
-    count = 0
-    sample = None
-    for addressee in addressees:
-        if sample is None:
-            language = _language(addressee.user.language)
-            sample = render(
-                text,
-                _context(addressee.user, addressee.context, addressee.url, site_url, selection),
-                language,
-            )
-        count += 1
-    if not count:
+    if not count or sample is None:
         raise NoticeRefused("nobody")
-    return BroadcastPreview(key=uuid.uuid4().hex, count=count, sample=sample)
+    shown = render(
+        text,
+        _context(sample.user, sample.context, sample.url, site_url, selection),
+        _language(sample.user.language),
+    )
+    return BroadcastPreview(key=uuid.uuid4().hex, count=count, sample=shown)
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
-from seleksi.notices.services import notify_many
+from seleksi.notices.services import localized, notify, notify_many
 from seleksi.rules.verification import (
     ItemMark,
     Mark,
@@ -465,7 +465,11 @@ def application_decide(
 # --- publication -------------------------------------------------------------------------
 
 
-EVENTS = {
+OUTCOMES = {
+    Objection.Status.ACCEPTED: _("accepted"),
+    Objection.Status.REJECTED: _("rejected"),
+}
+EVENTS: dict[str, str] = {
     Publication.Kind.ADMINISTRATIVE: "verification.published",
     Publication.Kind.POST_OBJECTION: "verification.objection_answered",
 }
@@ -664,7 +668,9 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
+def objection_answer(
+    *, objection: Objection, actor: Any, accepted: bool, answer: str, site_url: str = ""
+) -> Objection:
     application = (
         Application.objects.select_for_update()
         .select_related("selection")
@@ -691,6 +697,19 @@ def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer
         subject=application,
         reason=answer.strip(),
         rule_version=application.selection.policy_code,
+    )
+    notify(
+        user=application.applicant,
+        event=f"objection.answered:{objection.pk}",
+        template="objection_decided",
+        context={
+            "number": application.number,
+            "outcome": localized(str, OUTCOMES[objection.status]),
+            "answer": objection.answer,
+        },
+        url=reverse("applicant:detail", args=[application.number]),
+        selection=application.selection,
+        site_url=site_url,
     )
     return objection
 
@@ -763,7 +782,7 @@ def result_publish_after_objections(
         counts=dict(Counter(row[3] for row in rows)),
     )
     _notify_many(
-        "objection_answered",
+        "objection_result",
         publication,
         site_url,
         ((pk, applicant_id, number) for pk, number, *_, applicant_id in answered),
