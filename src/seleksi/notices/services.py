@@ -57,7 +57,8 @@ KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TEMPLATES: dict[str, Any] = {
     "application_submitted": _("Application submitted"),
     "administrative_result": _("Administrative result announced"),
-    "objection_answered": _("Objection answered"),
+    "objection_decided": _("Objection answered"),
+    "objection_result": _("Result after objections announced"),
     "seat_booked": _("Test seat booked"),
     "seat_assigned": _("Test seat assigned by the committee"),
     "seat_moved": _("Test seat moved by the committee"),
