@@ -15,6 +15,8 @@ ADD = "/kelola/notices/noticetemplate/add/"
 
 def test_a_superuser_edits_a_text_with_a_preview_and_applicants_get_it(world: World) -> None:
     client = signed_in(make_superuser())
+    listing = client.get("/kelola/notices/noticetemplate/").content.decode()
+    assert f"{ADD}?code=absent&amp;language=en" in listing
     start = client.get(ADD, {"code": "absent", "language": "id"})
     assert start.status_code == 200
     assert "Dicatat tidak hadir (TH) pada $stage" in start.content.decode()

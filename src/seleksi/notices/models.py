@@ -61,6 +61,7 @@ class Notice(models.Model):
             ),
             models.Index(fields=["user", "-created_at"], name="notice_inbox_idx"),
             models.Index(fields=["selection", "-created_at"], name="notice_selection_idx"),
+            models.Index(fields=["event"], name="notice_event_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,8 @@
 
 Every step checks who may take it (agency capabilities), whether the application is in a
 state that allows it (`rules.verification.can_move`), and records an audit event with the
-reason; applicants are told by e-mail after the transaction commits.
+reason; applicants are told (an inbox notice and an e-mail, `seleksi.notices`) after the
+transaction commits.
 
 Verification owns an application's administrative state (`admin_stage`, `admin_result`,
 `published_result`). The columns sit on the application row, because the queue, the single

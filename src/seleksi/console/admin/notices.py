@@ -89,13 +89,18 @@ class NoticeTemplateAdmin(AuditedAdminMixin, SuperuserOnlyAdmin):
     list_display = ("code", "language", "subject", "updated_at", "updated_by")
     list_filter = ("code", "language")
     readonly_fields = ("placeholders_used", "preview")
+    change_list_template = "admin/notices/noticetemplate/change_list.html"
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        shipped = [(code, str(label)) for code, label in TEMPLATES.items()]
+        return super().changelist_view(request, {**(extra_context or {}), "shipped": shipped})
 
     fields = ("code", "language", "subject", "body", "placeholders_used", "preview")
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         code, language = request.GET.get("code", ""), request.GET.get("language", "id")
-        if code in TEMPLATES:
+        if code in TEMPLATES and language in {"id", "en"}:
             shipped = template_default(code, language)
             initial.update(subject=shipped.subject, body=shipped.body)
         return initial
