@@ -257,3 +257,36 @@ def test_every_shipped_template_exists_in_both_languages() -> None:
             text = template_default(code, language)
             assert text.subject and "\n" not in text.subject and text.body.strip()
         assert template_default(code, "id") != template_default(code, "en")
+
+
+def test_a_race_past_the_look_up_still_tells_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Another transaction tells the same event between the look-up and the insert: the
+    unique constraint refuses the second notice and its e-mail goes with it."""
+    from seleksi.notices import services
+
+    original = services.render
+    users = [world.applicant(i) for i in range(3)]
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        for user in users:
+            Notice.objects.get_or_create(
+                user=user,
+                event=f"balapan:{user.pk}",
+                defaults={"template": "absent", "language": "id", "subject": "-", "body": "-"},
+            )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "render", racing)
+    with django_capture_on_commit_callbacks(execute=True):
+        alone = notify(user=users[0], event=f"balapan:{users[0].pk}", template="absent", context={})
+        many = notify_many(
+            recipients=[(u, f"balapan:{u.pk}", {}, "") for u in users]
+            + [(world.applicant(3), "balapan:lain", {}, "")],
+            template="absent",
+        )
+    assert alone is None and many == 1
+    assert Notice.objects.count() == 4
+    assert [m.to for m in mail.outbox] == [[world.applicant(3).email]]
+    assert Message.objects.count() == 1
