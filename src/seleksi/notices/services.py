@@ -51,6 +51,7 @@ TEMPLATES_DIR = Path(__file__).parent / "data" / "templates"
 BATCH_SIZE = 500
 BROADCAST_TEMPLATE = "broadcast"
 SUBJECT_MAX = 255
+EVENT_MAX = 200
 BODY_MAX = 5000
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -71,6 +72,7 @@ TEMPLATES: dict[str, Any] = {
 
 REFUSALS = {
     "forbidden": _("You may not message the applicants of this selection."),
+    "not_yours": _("This message is not yours."),
     "subject_required": _("Write a subject of at most %(max)d characters."),
     "body_required": _("Write the message, at most %(max)d characters."),
     "nobody": _("Nobody matches these choices; choose another formation or stage."),
@@ -159,6 +161,7 @@ def notify(
 ) -> Notice | None:
     """Tell `user` about `event` once: an inbox notice and, when the user has an e-mail
     address, an e-mail sent after the commit. Returns None when this event was already told."""
+    event = event[:EVENT_MAX]
     if Notice.objects.filter(user=user, event=event).exists():
         return None
     language = _language(user.language)
@@ -177,7 +180,7 @@ def notify(
             return Notice.objects.create(
                 user=user,
                 selection=selection,
-                event=event[:200],
+                event=event,
                 template=template,
                 language=language,
                 subject=text.subject,
@@ -225,7 +228,7 @@ def _notify_batches(
         )
         fresh: list[tuple[User, str, str, str, Text]] = []
         for user, event, context, url in batch:
-            key = (user.pk, event[:200])
+            key = (user.pk, event[:EVENT_MAX])
             if key in told:
                 continue
             told.add(key)
@@ -233,7 +236,7 @@ def _notify_batches(
             text = render(
                 text_for(language), _context(user, context, url, site_url, selection), language
             )
-            fresh.append((user, event[:200], url, language, text))
+            fresh.append((user, event[:EVENT_MAX], url, language, text))
         if fresh:
             added += _insert(fresh, template, selection, site_url)
     return added
@@ -311,7 +314,7 @@ def _insert_one(
 def notice_read(*, notice: Notice, user: Any) -> Notice:
     """Mark the user's own notice read, once (a second call keeps the first time)."""
     if notice.user_id != getattr(user, "pk", None):
-        raise NoticeRefused("forbidden")
+        raise NoticeRefused("not_yours")
     if notice.read_at is None:
         now = timezone.now()
         Notice.objects.filter(pk=notice.pk, read_at=None).update(read_at=now)
