@@ -140,3 +140,14 @@ def test_registration_keeps_the_language_of_the_form(db: None) -> None:
         send_activation=False,
     )
     assert user.language == "en"
+
+
+def test_the_personal_data_download_holds_the_notices(world: World) -> None:
+    import json
+
+    notice = tell(world, 0, "a")
+    client = signed_in(world.applicant(0))
+    data = json.loads(client.get("/akun/data-saya.json").content)
+    assert [n["subject"] for n in data["notices"]] == [notice.subject]
+    assert data["account"]["language"] == "id"
+    assert notice.subject in client.get("/akun/data-saya/").content.decode()

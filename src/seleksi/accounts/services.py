@@ -436,6 +436,7 @@ def personal_data(user: User) -> dict[str, Any]:
             if user.email_verified_at
             else None,
             "population_registry": user.registry_status,
+            "language": user.language,
             "security_questions": [
                 a.get_question_display() for a in user.security_answers.order_by("position")
             ],

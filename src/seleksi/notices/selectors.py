@@ -17,6 +17,21 @@ def inbox(user: Any) -> QuerySet[Notice]:
     return Notice.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def personal(user: Any) -> list[dict[str, Any]]:
+    """The user's notices for their own data download: when, what, read or not."""
+    return [
+        {
+            "created_at": created.isoformat(),
+            "subject": subject,
+            "message": body,
+            "read_at": read.isoformat() if read else None,
+        }
+        for created, subject, body, read in inbox(user).values_list(
+            "created_at", "subject", "body", "read_at"
+        )
+    ]
+
+
 def unread_count(user: Any) -> int:
     """One indexed COUNT (the partial index on unread notices); 0 for anonymous visitors."""
     if not getattr(user, "is_authenticated", False):
