@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "seleksi.audit",
     "seleksi.reference",
     "seleksi.selections",
+    "seleksi.notices",
     "seleksi.applications",
     "seleksi.verification",
     "seleksi.exams",

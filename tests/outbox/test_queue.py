@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from seleksi.core.crypto import decrypt_text
 from seleksi.outbox.delivery import BATCH_SIZE, CLAIM_SECONDS, messages_claim, messages_deliver
 from seleksi.outbox.models import Message
-from seleksi.outbox.services import email_queue, email_queue_many
+from seleksi.outbox.services import email_queue, email_queue_batch, email_queue_many
 from seleksi.outbox.tasks import message_send, queued_send
 from tests.outbox.mailers import REFUSED_DOMAIN
 
@@ -82,6 +82,21 @@ def test_a_bulk_queue_enqueues_one_task_without_arguments(
         )
     assert count == 1000
     assert Message.objects.filter(status=Message.Status.QUEUED).count() == 1000
+    [result] = backend.results
+    assert result.task.module_path == queued_send.module_path
+    assert not result.args and not result.kwargs
+
+
+def test_a_batch_returns_its_ids_in_order_and_enqueues_one_task_without_arguments(
+    tasks_backend: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    backend = tasks_backend(DUMMY)
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = email_queue_batch([(f"p{i}@contoh.invalid", f"S{i}", f"{LINK}{i}") for i in range(3)])
+        assert email_queue_batch([]) == []
+    stored = Message.objects.in_bulk(ids)
+    assert [stored[pk].to for pk in ids] == [f"p{i}@contoh.invalid" for i in range(3)]
+    assert decrypt_text(stored[ids[2]].body_encrypted) == f"{LINK}2"
     [result] = backend.results
     assert result.task.module_path == queued_send.module_path
     assert not result.args and not result.kwargs

@@ -246,3 +246,20 @@ def test_changed_scores_stop_the_optimalisasi_fallback(final_run: RankingRun) ->
             note=NOTE,
             actor=committee(final_run.selection),
         )
+
+
+def test_both_applicants_are_told_of_a_confirmed_replacement(final_run: RankingRun) -> None:
+    from seleksi.notices.models import Notice
+
+    actor = committee(final_run.selection)
+    proposal = withdrawal_record(
+        run=final_run, participant="A03", reason="APS", note=NOTE, actor=actor
+    )
+    assert not Notice.objects.exists()  # a proposal changes nothing for applicants
+    withdrawal_confirm(withdrawal=proposal, actor=actor, note="Sesuai berita acara panitia")
+    left = Notice.objects.get(template="withdrawal_confirmed")
+    replaced = Notice.objects.get(template="replacement_confirmed")
+    assert left.user_id == proposal.application.applicant_id
+    assert "A03" in left.body and "APS" in left.subject and NOTE not in left.body
+    assert replaced.user_id == proposal.replacement.applicant_id
+    assert "A01" in replaced.body and proposal.replacement_code in replaced.subject

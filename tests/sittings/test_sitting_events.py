@@ -489,3 +489,16 @@ def test_an_answer_put_never_overwrites_a_newer_one_even_when_two_meet(scene: Te
     assert _answer_put(sitting.pk, question, "d", True, 6, now)
     held = Answer.objects.get(sitting=sitting, question=question)
     assert (held.option, held.marked, held.sequence) == ("d", True, 6)
+
+
+def test_the_participant_is_told_of_each_extension(scene: TestScene) -> None:
+    from seleksi.notices.models import Notice
+
+    sitting = start(scene)
+    sitting_extend(sitting=sitting, actor=scene.committee, minutes=15, reason="Listrik padam")
+    sitting_extend(sitting=sitting, actor=scene.committee, minutes=5, reason="Listrik padam lagi")
+    notices = list(Notice.objects.filter(template="sitting_extended").order_by("id"))
+    assert [n.user_id for n in notices] == [scene.applications[0].applicant_id] * 2
+    assert notices[0].subject == "Waktu ujian Anda ditambah 15 menit"
+    assert "Listrik padam lagi" in notices[1].body
+    assert scene.applications[0].number in notices[0].body

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from seleksi.accounts.models import User
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
+from seleksi.outbox.delivery import messages_deliver
 from seleksi.selections.models import Stage
 from seleksi.verification import services
 from seleksi.verification.models import (
@@ -510,9 +511,9 @@ def test_publishing_announces_every_result_and_mails_every_applicant(
     scene: Scene,
     django_capture_on_commit_callbacks: CaptureOnCommit,
     mailoutbox: list[Any],
-    settings: Any,
 ) -> None:
-    settings.LANGUAGE_CODE = "en"  # e-mails are written in the portal's language
+    # e-mails are written in each applicant's language
+    User.objects.filter(pk__in=[a.applicant_id for a in scene.applications]).update(language="en")
     draft = Application.objects.create(
         applicant=User.objects.get(email="pelamar.mitra@demo.seleksi.invalid"),
         selection=scene.selection,
@@ -799,12 +800,14 @@ def test_the_result_after_objections_is_final_and_flips_accepted_objections(
     published: Scene,
     django_capture_on_commit_callbacks: CaptureOnCommit,
     mailoutbox: list[Any],
-    settings: Any,
 ) -> None:
-    settings.LANGUAGE_CODE = "en"
+    User.objects.filter(pk__in=[a.applicant_id for a in published.applications]).update(
+        language="en"
+    )
     answer(published, object_to(published.refreshed(0)), accepted=True)
     answer(published, object_to(published.refreshed(1)), accepted=False)
     first_published_at = published.refreshed(2).published_at
+    assert messages_deliver().sent == 2  # the worker sends the answers' notices
     mail.outbox.clear()
     with later(days=4), django_capture_on_commit_callbacks(execute=True):
         publication = services.result_publish_after_objections(
@@ -929,6 +932,20 @@ def test_no_audit_event_or_mail_contains_an_applicants_nik(
         for e in AuditEvent.objects.filter(selection_id=journey.selection.pk)
     ]
     assert len(recorded) >= 17
-    assert len(mailoutbox) == 7 + 1
+    assert len(mailoutbox) == 7 + 1 + 1  # results, the objection's answer and its publication
     written = recorded + [m.subject + m.body for m in mailoutbox]
     assert not [text for text in written for nik in niks if nik in text]
+
+
+def test_the_applicant_is_told_of_the_answer_once(published: Scene) -> None:
+    from seleksi.notices.models import Notice
+
+    objection = answer(published, object_to(published.refreshed(0)), accepted=True)
+    with refused("already_answered"):
+        answer(published, objection, accepted=False)
+    [notice] = Notice.objects.filter(template="objection_decided")
+    application = published.refreshed(0)
+    assert notice.user_id == application.applicant_id
+    assert notice.event == f"objection.answered:{objection.pk}"
+    assert "Ijazah sesuai kualifikasi." in notice.body and application.number in notice.body
+    assert notice.url == f"/lamaran/{application.number}/"

@@ -47,6 +47,13 @@ class User(AbstractUser):
     registry_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="id",
+        help_text=_("The language of the notices and e-mails this person receives."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -61,6 +61,22 @@ class Registration:
     kk: str
     questions: tuple[tuple[str, str], tuple[str, str]]  # (question code, answer) x 2
     registry_checked: bool
+    language: str = ""
+    """the language the person registered in; their notices are written in it"""
+
+
+def _known_language(code: str) -> str:
+    return code if code in {c for c, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the language a signed-in person chose, for the notices they receive. Returns
+    whether it changed; an unknown code changes nothing."""
+    if language not in {c for c, _name in settings.LANGUAGES}:
+        return False
+    return bool(
+        User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    )
 
 
 def email_taken(email: str) -> bool:
@@ -162,6 +178,7 @@ def _applicant_create(
         phone=registration.phone.strip(),
         birth_date=registration.birth_date,
         sex=registration.sex,
+        language=_known_language(registration.language),
     )
     user.set_password(registration.password)
     if registration.nik:
@@ -419,6 +436,7 @@ def personal_data(user: User) -> dict[str, Any]:
             if user.email_verified_at
             else None,
             "population_registry": user.registry_status,
+            "language": user.language,
             "security_questions": [
                 a.get_question_display() for a in user.security_answers.order_by("position")
             ],

@@ -36,6 +36,7 @@ from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import user_is_staff_anywhere
 from seleksi.audit.services import audit_record
 from seleksi.core.client import client_address
+from seleksi.notices import selectors as notice_selectors
 from seleksi.rules.nik import normalise_number
 
 from .account_forms import (
@@ -147,6 +148,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     kk=data["kk"],
                     questions=form.questions(),
                     registry_checked=bool(data["nik"]),
+                    language=request.LANGUAGE_CODE,
                 ),
                 site_url=_site_url(request),
             )
@@ -637,17 +639,22 @@ def identity_add(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/identity_add.html", {"form": form}, status=status)
 
 
+def _personal_data(user: Any) -> dict[str, Any]:
+    """The account's data and the notices sent to the person (seleksi.notices)."""
+    return {**services.personal_data(user), "notices": notice_selectors.personal(user)}
+
+
 @never_cache
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    data = services.personal_data(request.user)  # type: ignore[arg-type]
+    data = _personal_data(request.user)
     return render(request, "accounts/my_data.html", {"data": data})
 
 
 @never_cache
 @login_required
 def my_data_json(request: HttpRequest) -> HttpResponse:
-    data = services.personal_data(request.user)  # type: ignore[arg-type]
+    data = _personal_data(request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )

@@ -8,6 +8,7 @@ from . import (
     booking_views,
     card_views,
     dashboard_views,
+    notice_views,
     site_views,
     sitting_views,
     views,
@@ -111,6 +112,9 @@ applicant_patterns = [
     ),
     # test location
     path("lamaran/<str:number>/lokasi-ujian/", site_views.exam_site, name="exam_site"),
+    # notices
+    path("kotak-masuk/", notice_views.inbox, name="inbox"),
+    path("kotak-masuk/<int:pk>/", notice_views.notice, name="notice"),
     # exam card
     path(
         "lamaran/<str:number>/kartu-ujian/<slug:stage>.pdf",

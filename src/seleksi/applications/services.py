@@ -1,7 +1,7 @@
 """Writes for applications: start, upload, cancel, submit. Each checks the registration
 window and the application's state on the server, whatever the page showed, and records
-an audit event in the same transaction. Submission also queues a confirmation e-mail to the
-applicant (sent after the commit, so a refused or rolled-back submission sends nothing)."""
+an audit event in the same transaction. Submission also tells the applicant (an inbox notice
+and an e-mail sent after the commit, so a refused or rolled-back submission sends nothing)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,12 +10,10 @@ from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +21,7 @@ from seleksi.accounts.models import User
 from seleksi.agencies.models import Agency
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
-from seleksi.outbox.services import email_queue
+from seleksi.notices.services import localized, notify
 from seleksi.rules.eligibility import Eligibility, EligibilityPolicy, evaluate, load_policy
 from seleksi.rules.schedule import SelectionStatus
 from seleksi.selections.models import DocumentRule, Formation, Selection
@@ -303,10 +301,15 @@ def agency_time(moment: datetime, agency: Agency) -> str:
     }
 
 
-def _submitted_email(application: Application, user: User, site_url: str) -> None:
-    """Tell the applicant what was submitted and what comes next, in the portal's language."""
-    if not user.email:
-        return
+def _schedule_sentence(starts_on: date) -> str:
+    sentence = gettext(
+        "The schedule announces the result of the administrative selection from %(date)s."
+    )
+    return sentence % {"date": formats.date_format(starts_on, "j F Y")} + " "
+
+
+def _submitted_notice(application: Application, user: User, site_url: str) -> None:
+    """Tell the applicant what was submitted and what comes next, in their language."""
     selection = application.selection
     announced = (
         selection.stages.filter(
@@ -316,19 +319,23 @@ def _submitted_email(application: Application, user: User, site_url: str) -> Non
         .values_list("starts_on", flat=True)
         .first()
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "user": user,
-            "application": application,
-            "selection": selection,
-            "formation": application.formation,
-            "submitted": agency_time(application.submitted_at or timezone.now(), selection.agency),
-            "administrative_from": announced,
-            "link": site_url + reverse("applicant:detail", args=[application.number]),
-        }
-        subject = render_to_string("applications/email/submitted_subject.txt", context)
-        body = render_to_string("applications/email/submitted.txt", context)
-    email_queue(to=user.email, subject=subject.strip(), body=body)
+    formation = application.formation
+    notify(
+        user=user,
+        event=f"application.submitted:{application.pk}",
+        template="application_submitted",
+        context={
+            "number": application.number,
+            "formation": f"{formation.position}, {formation.placement_unit} ({formation.code})",
+            "submitted": localized(
+                agency_time, application.submitted_at or timezone.now(), selection.agency
+            ),
+            "schedule": localized(_schedule_sentence, announced) if announced else "",
+        },
+        url=reverse("applicant:detail", args=[application.number]),
+        selection=selection,
+        site_url=site_url,
+    )
 
 
 @transaction.atomic
@@ -365,5 +372,5 @@ def application_submit(*, application: Application, user: User, site_url: str = 
             "preference_points": eligibility.preference_points,
         },
     )
-    _submitted_email(locked, user, site_url)
+    _submitted_notice(locked, user, site_url)
     return locked

@@ -103,7 +103,12 @@ def replacements(request: HttpRequest, pk: int) -> HttpResponse:
                 if decision_form.is_valid():
                     note = decision_form.cleaned_data["note"]
                     if action == "confirm":
-                        withdrawal_confirm(withdrawal=withdrawal, actor=request.user, note=note)
+                        withdrawal_confirm(
+                            withdrawal=withdrawal,
+                            actor=request.user,
+                            note=note,
+                            site_url=f"{request.scheme}://{request.get_host()}",
+                        )
                         messages.success(request, _("The replacement is confirmed and announced."))
                     else:
                         withdrawal_cancel(withdrawal=withdrawal, actor=request.user, note=note)

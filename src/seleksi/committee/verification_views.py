@@ -394,6 +394,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 accepted=request.POST.get("decision") == "accept",
                 answer=request.POST.get("answer", ""),
+                site_url=f"{request.scheme}://{request.get_host()}",
             )
         except services.VerificationRefused as error:
             messages.error(request, error.message)

@@ -27,9 +27,8 @@ Decisions worth knowing:
 
 import hashlib
 import json
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,18 +36,17 @@ from itertools import batched, repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.bulk import rows_insert
-from seleksi.outbox.services import email_queue_many
+from seleksi.notices.services import notify_many
 from seleksi.rules import exams as rules
 from seleksi.selections.models import Selection
 
@@ -61,7 +59,7 @@ from .models import (
     TestSite,
     _card_token,
 )
-from .services import ExamsRefused, _require, has_final_ms, seat_facts
+from .services import RECIPIENT_FIELDS, ExamsRefused, _require, has_final_ms, seat_facts
 
 IDS_PER_QUERY = 900
 """Application ids per IN clause when the caller gives a list (SQLite's parameter limit)."""
@@ -459,35 +457,35 @@ def _record(preview: AssignmentPreview, actor: Any) -> None:
 
 
 def _notify_assigned(preview: AssignmentPreview, site_url: str) -> int:
-    """One e-mail per seated participant, rendered once per session room with a stand-in for
-    the participant number, queued in bulk after the commit."""
+    """Tell each seated participant their seat (inbox notice and e-mail, after the commit), in
+    bulk; one event per application and stage, as a booking is."""
     selection = preview.selection
-    stand_in = f"n{uuid.uuid4().hex}"
-    groups: dict[int, list[Placement]] = defaultdict(list)
+    owners = dict(
+        Application.objects.filter(
+            pk__in=[p.participant.application for p in preview.placements]
+        ).values_list("pk", "applicant_id")
+    )
+    users = User.objects.only(*RECIPIENT_FIELDS).in_bulk(set(owners.values()))
+    facts: dict[int, dict[str, Any]] = {}
     for placement in preview.placements:
-        groups[placement.session_room.pk].append(placement)
-
-    def messages() -> Iterable[tuple[str, str, str]]:
-        with translation.override(settings.LANGUAGE_CODE):
-            for placements in groups.values():
-                first = placements[0]
-                context = {
-                    "number": stand_in,
-                    **seat_facts(selection, first.session, first.session_room.room.name),
-                    "link": site_url + reverse("applicant:detail", args=[stand_in]),
-                }
-                subject = render_to_string("exams/email/assigned_subject.txt", context).strip()
-                body = render_to_string("exams/email/assigned.txt", context)
-                for placement in placements:
-                    if placement.participant.email:
-                        number = placement.participant.number
-                        yield (
-                            placement.participant.email,
-                            subject.replace(stand_in, number),
-                            body.replace(stand_in, number),
-                        )
-
-    return email_queue_many(messages())
+        if placement.session_room.pk not in facts:
+            facts[placement.session_room.pk] = seat_facts(
+                selection, placement.session, placement.session_room.room.name
+            )
+    return notify_many(
+        recipients=(
+            (
+                users[owners[p.participant.application]],
+                f"exams.assigned:{p.participant.application}:{preview.stage}",
+                {"number": p.participant.number, **facts[p.session_room.pk]},
+                reverse("applicant:detail", args=[p.participant.number]),
+            )
+            for p in preview.placements
+        ),
+        template="seat_assigned",
+        selection=selection,
+        site_url=site_url,
+    )
 
 
 # --- the participant's test location --------------------------------------------------------------

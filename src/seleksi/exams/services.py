@@ -15,27 +15,25 @@ Decisions worth knowing:
 - Refusals are `ExamsRefused` with a message from REFUSALS; nothing is changed by a refusal.
 """
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
-from seleksi.outbox.services import email_queue, email_queue_many
+from seleksi.notices.services import localized, notify, notify_many
 from seleksi.rules import exams as rules
 from seleksi.rules.exams import SELF_BOOKED, SessionDraft, TestStage
 from seleksi.rules.verification import Mark
@@ -56,6 +54,9 @@ from .models import (
 from .tasks import card_batch_make
 
 MOVE_REASON_MIN_CHARACTERS = 10
+TEMPLATES = {"booked": "seat_booked", "moved": "seat_moved"}
+"""The notice each change of a seat sends (seleksi.notices, data/templates)."""
+RECIPIENT_FIELDS = ("email", "language", "full_name", "first_name", "last_name", "username")
 
 REFUSALS = {
     "forbidden": _("You may not do this for this agency."),
@@ -525,49 +526,57 @@ def booking_move(
     _free_seat(locked.session_room_id)
     Booking.objects.filter(pk=locked.pk).update(session=target, session_room=room)
     locked.refresh_from_db()
-    audit_record(
+    moved = audit_record(
         actor=actor,
         action="exams.moved",
         subject=locked.application,
         reason=reason,
         details={"stage": locked.stage, "from": before.code, "to": target.code},
     )
-    _notify(locked, "moved", site_url, reason=reason, previous=before)
+    _notify(locked, "moved", site_url, key=str(moved.pk), reason=reason, previous=before)
     return locked
 
 
+def _starts_at(session: TestSession) -> str:
+    zone = ZoneInfo(session.selection.agency.time_zone)
+    return date_format(timezone.localtime(session.starts_at, zone), "l, j F Y, H:i")
+
+
 def seat_facts(selection: Selection, session: TestSession, room: str) -> dict[str, Any]:
-    """What the e-mails about a seat say of it, in the agency's time zone."""
-    zone = ZoneInfo(selection.agency.time_zone)
+    """What the notices about a seat say of it, in the agency's time zone; the words that
+    depend on the language are written in the recipient's."""
+    site = session.site.name + (f", {session.site.address}" if session.site.address else "")
     return {
         "selection": selection.title,
-        "stage": session.get_stage_display(),
+        "stage": localized(session.get_stage_display),
         "session": session.code,
-        "starts_at": date_format(timezone.localtime(session.starts_at, zone), "l, j F Y, H:i"),
-        "zone": selection.agency.get_time_zone_display(),
-        "site": session.site.name,
-        "address": session.site.address,
+        "starts_at": localized(_starts_at, session),
+        "zone": localized(selection.agency.get_time_zone_display),
+        "site": site,
         "room": room,
     }
 
 
-def _notify(booking: Booking, template: str, site_url: str, **extra: Any) -> None:
-    """One e-mail to the participant, in the portal's language, after the commit."""
-    email = booking.application.applicant.email
-    if not email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "number": booking.application.number,
+def _notify(booking: Booking, template: str, site_url: str, key: str = "", **extra: Any) -> None:
+    """Tell the participant about their seat: an inbox notice and an e-mail, after the
+    commit. The booking is one event; each move another (`key`: its audit event)."""
+    application = booking.application
+    event = f"exams.{template}:{booking.pk}" + (f":{key}" if key else "")
+    if "previous" in extra:
+        extra["previous"] = extra["previous"].code
+    notify(
+        user=application.applicant,
+        event=event,
+        template=TEMPLATES[template],
+        context={
+            "number": application.number,
             **seat_facts(booking.selection, booking.session, booking.session_room.room.name),
-            "link": site_url + reverse("applicant:detail", args=[booking.application.number]),
             **extra,
-        }
-        if "previous" in extra:
-            context["previous"] = extra["previous"].code
-        subject = render_to_string(f"exams/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"exams/email/{template}.txt", context)
-    email_queue(to=email, subject=subject, body=body)
+        },
+        url=reverse("applicant:detail", args=[application.number]),
+        selection=booking.selection,
+        site_url=site_url,
+    )
 
 
 # --- the day ----------------------------------------------------------------------------------
@@ -647,7 +656,7 @@ def session_close(*, session: TestSession, actor: Any, site_url: str = "") -> in
     absent = list(
         Booking.objects.select_for_update(of=("self",))
         .filter(session=session, attendance=Booking.Attendance.BOOKED)
-        .values_list("pk", "application_id", "application__number", "application__applicant__email")
+        .values_list("pk", "application_id", "application__number", "application__applicant_id")
     )
     Booking.objects.filter(pk__in=[row[0] for row in absent]).update(
         attendance=Booking.Attendance.ABSENT
@@ -671,24 +680,34 @@ def session_close(*, session: TestSession, actor: Any, site_url: str = "") -> in
         selection_id=selection.pk,
         details={"absent": len(absent), "stage": session.stage},
     )
-    _notify_absent(session, ((email, number) for *_, number, email in absent), site_url)
+    _notify_absent(
+        session,
+        ((application_id, user_id, number) for _, application_id, number, user_id in absent),
+        site_url,
+    )
     return len(absent)
 
 
 def _notify_absent(
-    session: TestSession, recipients: Iterable[tuple[str, str]], site_url: str
+    session: TestSession, recipients: Iterable[tuple[int, int, str]], site_url: str
 ) -> int:
-    stand_in = f"n{uuid.uuid4().hex}"
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "number": stand_in,
-            **seat_facts(session.selection, session, ""),
-            "link": site_url + reverse("applicant:detail", args=[stand_in]),
-        }
-        subject = render_to_string("exams/email/absent_subject.txt", context).strip()
-        body = render_to_string("exams/email/absent.txt", context)
-    return email_queue_many(
-        (email, subject, body.replace(stand_in, number)) for email, number in recipients if email
+    """Tell each (application id, applicant id, number) recorded absent from `session`."""
+    rows = list(recipients)
+    users = User.objects.only(*RECIPIENT_FIELDS).in_bulk({user_id for _, user_id, _ in rows})
+    facts = seat_facts(session.selection, session, "")
+    return notify_many(
+        recipients=(
+            (
+                users[user_id],
+                f"exams.absent:{application_id}:{session.pk}",
+                {"number": number, **facts},
+                reverse("applicant:detail", args=[number]),
+            )
+            for application_id, user_id, number in rows
+        ),
+        template="absent",
+        selection=session.selection,
+        site_url=site_url,
     )
 
 

@@ -6,7 +6,7 @@ back-off. A rolled-back request therefore sends nothing, and a link never sits i
 the task queue.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -53,6 +53,19 @@ def email_queue(*, to: str, subject: str, body: str) -> Message:
     message_id = message.pk
     transaction.on_commit(lambda: message_send.enqueue(message_id=message_id))
     return message
+
+
+def email_queue_batch(messages: Sequence[tuple[str, str, str]]) -> list[int]:
+    """Store one batch of (to, subject, body) messages with one INSERT and, after the commit,
+    enqueue one task that sends what is due. Returns the new messages' ids in the order given,
+    for a caller that keeps a link to each (notices); `email_queue_many` is for larger sets."""
+    now = timezone.now()
+    stored = Message.objects.bulk_create(
+        [_message(to=to, subject=subject, body=body, now=now) for to, subject, body in messages]
+    )
+    if stored:
+        transaction.on_commit(queued_send.enqueue)
+    return [message.pk for message in stored]
 
 
 def email_queue_many(messages: Iterable[tuple[str, str, str]]) -> int:

@@ -1,8 +1,9 @@
 """Replacement (penggantian) on the database: the committee records that a passed applicant
 withdrew (APS) or was disqualified (DIS), the engine (`seleksi.rules.replacement`) proposes the
 next eligible applicant in rank for the freed seat, and the committee confirms or cancels the
-proposal. A confirmed replacement is announced on the selection's public page and shown to both
-applicants, and audited on the selection and on each application.
+proposal. A confirmed replacement is announced on the selection's public page, shown to both
+applicants and told to them (seleksi.notices), and audited on the selection and on each
+application.
 
 Decisions worth knowing:
 
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
+from seleksi.notices.services import localized, notify
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import FinalResult, FinalScore, Outcome, Stage
 from seleksi.rules.replacement import (
@@ -205,7 +208,9 @@ def withdrawal_record(
 
 
 @transaction.atomic
-def withdrawal_confirm(*, withdrawal: Withdrawal, actor: Any, note: str) -> Withdrawal:
+def withdrawal_confirm(
+    *, withdrawal: Withdrawal, actor: Any, note: str, site_url: str = ""
+) -> Withdrawal:
     """Confirm a proposal: the withdrawn applicant's code becomes APS or DIS and the
     replacement's L or L-2, shown to both and on the public list of replacements."""
     withdrawal = _locked(withdrawal)
@@ -261,7 +266,42 @@ def withdrawal_confirm(*, withdrawal: Withdrawal, actor: Any, note: str) -> With
             rule_version=rule_version,
             details=details,
         )
+    _notify_confirmed(withdrawal, site_url)
     return withdrawal
+
+
+def _notify_confirmed(withdrawal: Withdrawal, site_url: str) -> None:
+    """Tell both applicants: the one who left (APS/DIS) and the replacement (L or L-2)."""
+    selection = withdrawal.run.selection
+    left = withdrawal.application
+    notify(
+        user=left.applicant,
+        event=f"ranking.withdrawn:{withdrawal.pk}",
+        template="withdrawal_confirmed",
+        context={
+            "number": left.number,
+            "code": withdrawal.reason,
+            "reason": localized(withdrawal.get_reason_display),
+        },
+        url=reverse("applicant:detail", args=[left.number]),
+        selection=selection,
+        site_url=site_url,
+    )
+    replacement = withdrawal.replacement
+    if replacement is not None:
+        notify(
+            user=replacement.applicant,
+            event=f"ranking.replaced_in:{withdrawal.pk}",
+            template="replacement_confirmed",
+            context={
+                "number": replacement.number,
+                "code": withdrawal.replacement_code,
+                "formation": withdrawal.seat_code,
+            },
+            url=reverse("applicant:detail", args=[replacement.number]),
+            selection=selection,
+            site_url=site_url,
+        )
 
 
 @transaction.atomic

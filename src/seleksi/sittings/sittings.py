@@ -40,16 +40,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
 from seleksi.exams.models import Accommodation, Booking
+from seleksi.notices.services import localized, notify
 from seleksi.rules.cat import (
     Blueprint,
     DrawnQuestion,
@@ -407,7 +411,35 @@ def sitting_extend(*, sitting: Sitting, actor: Any, minutes: int, reason: str) -
         rule_version=f"{locked.blueprint} v{locked.blueprint_version}",
         details=details,
     )
+    _notify_extended(locked, minutes=minutes, reason=reason[:500], key=locked.ends_at.isoformat())
     return locked
+
+
+def _notify_extended(sitting: Sitting, *, minutes: int, reason: str, key: str) -> None:
+    """Tell the participant of the extension (inbox and e-mail): each new end is one event."""
+    application = sitting.booking.application
+    selection = sitting.selection
+    zone = ZoneInfo(selection.agency.time_zone)
+    ends_at = timezone.localtime(sitting.ends_at, zone)
+    notify(
+        user=application.applicant,
+        event=f"sittings.extended:{sitting.pk}:{key}",
+        template="sitting_extended",
+        context={
+            "number": application.number,
+            "stage": localized(sitting.booking.get_stage_display),
+            "minutes": minutes,
+            "ends_at": localized(
+                lambda: (
+                    f"{date_format(ends_at, 'j F Y, H:i')} "
+                    f"({selection.agency.get_time_zone_display()})"
+                )
+            ),
+            "reason": reason,
+        },
+        url=reverse("applicant:detail", args=[application.number]),
+        selection=selection,
+    )
 
 
 def _close_when_due(sitting: Sitting) -> None:

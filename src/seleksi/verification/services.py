@@ -2,7 +2,8 @@
 
 Every step checks who may take it (agency capabilities), whether the application is in a
 state that allows it (`rules.verification.can_move`), and records an audit event with the
-reason; applicants are told by e-mail after the transaction commits.
+reason; applicants are told (an inbox notice and an e-mail, `seleksi.notices`) after the
+transaction commits.
 
 Verification owns an application's administrative state (`admin_stage`, `admin_result`,
 `published_result`). The columns sit on the application row, because the queue, the single
@@ -13,7 +14,6 @@ spells verification's state. Refusals are `VerificationRefused` with a message f
 """
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -40,7 +39,7 @@ from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
-from seleksi.outbox.services import email_queue_many
+from seleksi.notices.services import localized, notify, notify_many
 from seleksi.rules.verification import (
     ItemMark,
     Mark,
@@ -467,22 +466,42 @@ def application_decide(
 # --- publication -------------------------------------------------------------------------
 
 
-def _notify_many(template: str, site_url: str, recipients: Iterable[tuple[str, str]]) -> int:
-    """Queue one e-mail per (address, registration number), from
-    `verification/email/<template>.txt` in the portal's language; sent after the commit. The
-    text is rendered once, with a random stand-in for the number that each e-mail replaces."""
-    stand_in = f"n{uuid.uuid4().hex}"
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"verification/email/{template}_subject.txt").strip()
-        body = render_to_string(
-            f"verification/email/{template}.txt",
-            {
-                "number": stand_in,
-                "link": site_url + reverse("applicant:detail", args=[stand_in]),
-            },
-        )
-    return email_queue_many(
-        (email, subject, body.replace(stand_in, number)) for email, number in recipients if email
+OUTCOMES = {
+    Objection.Status.ACCEPTED: _("accepted"),
+    Objection.Status.REJECTED: _("rejected"),
+}
+EVENTS: dict[str, str] = {
+    Publication.Kind.ADMINISTRATIVE: "verification.published",
+    Publication.Kind.POST_OBJECTION: "verification.objection_answered",
+}
+RECIPIENT_FIELDS = ("email", "language", "full_name", "first_name", "last_name", "username")
+
+
+def _notify_many(
+    template: str,
+    publication: Publication,
+    site_url: str,
+    recipients: Iterable[tuple[int, int, str]],
+) -> int:
+    """Tell each (application id, applicant id, registration number) that `publication`
+    concerns them: an inbox notice and an e-mail in their language, sent after the commit."""
+    rows = list(recipients)
+    users = User.objects.only(*RECIPIENT_FIELDS).in_bulk(
+        {applicant_id for _, applicant_id, _ in rows}
+    )
+    return notify_many(
+        recipients=(
+            (
+                users[applicant_id],
+                f"{EVENTS[publication.kind]}:{application_id}:{publication.pk}",
+                {"number": number},
+                reverse("applicant:detail", args=[number]),
+            )
+            for application_id, applicant_id, number in rows
+        ),
+        template=template,
+        selection=publication.selection,
+        site_url=site_url,
     )
 
 
@@ -536,7 +555,7 @@ def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> P
     rows = list(
         submitted.select_for_update(of=("self",))
         .order_by("pk")
-        .values_list("pk", "number", "admin_stage", "admin_result", "applicant__email")
+        .values_list("pk", "number", "admin_stage", "admin_result", "applicant_id")
     )
     unchecked = selectors.to_check_before_publication(selection).count()
     if unchecked:
@@ -562,13 +581,19 @@ def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> P
         selection_id=selection.pk,
         rule_version=selection.policy_code,
     )
-    _notify_many("result_published", site_url, ((email, number) for _, number, _, _, email in rows))
-    return Publication.objects.create(
+    publication = Publication.objects.create(
         selection=selection,
         kind=Publication.Kind.ADMINISTRATIVE,
         published_by=actor,
         counts=dict(Counter(row[3] for row in rows)),
     )
+    _notify_many(
+        "administrative_result",
+        publication,
+        site_url,
+        ((pk, applicant_id, number) for pk, number, _, _, applicant_id in rows),
+    )
+    return publication
 
 
 def evidence_limit_kb(selection: Selection) -> int:
@@ -644,7 +669,9 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer: str) -> Objection:
+def objection_answer(
+    *, objection: Objection, actor: Any, accepted: bool, answer: str, site_url: str = ""
+) -> Objection:
     application = (
         Application.objects.select_for_update()
         .select_related("selection")
@@ -671,6 +698,19 @@ def objection_answer(*, objection: Objection, actor: Any, accepted: bool, answer
         subject=application,
         reason=answer.strip(),
         rule_version=application.selection.policy_code,
+    )
+    notify(
+        user=application.applicant,
+        event=f"objection.answered:{objection.pk}",
+        template="objection_decided",
+        context={
+            "number": application.number,
+            "outcome": localized(str, OUTCOMES[objection.status]),
+            "answer": objection.answer,
+        },
+        url=reverse("applicant:detail", args=[application.number]),
+        selection=application.selection,
+        site_url=site_url,
     )
     return objection
 
@@ -708,7 +748,7 @@ def result_publish_after_objections(
         .filter(selection=selection, admin_stage__in=[Stage.PUBLISHED, Stage.ANSWERED])
         .order_by("pk")
         .values_list(
-            "pk", "number", "admin_stage", "admin_result", "published_result", "applicant__email"
+            "pk", "number", "admin_stage", "admin_result", "published_result", "applicant_id"
         )
     )
     _refuse_moves((row[2] for row in rows), Stage.FINAL)
@@ -736,15 +776,19 @@ def result_publish_after_objections(
             agency_id=selection.agency_id,
             selection_id=selection.pk,
         )
-    _notify_many(
-        "objection_answered", site_url, ((email, number) for _, number, *_, email in answered)
-    )
-    return Publication.objects.create(
+    publication = Publication.objects.create(
         selection=selection,
         kind=Publication.Kind.POST_OBJECTION,
         published_by=actor,
         counts=dict(Counter(row[3] for row in rows)),
     )
+    _notify_many(
+        "objection_result",
+        publication,
+        site_url,
+        ((pk, applicant_id, number) for pk, number, *_, applicant_id in answered),
+    )
+    return publication
 
 
 def overdue_objections(selection: Selection) -> QuerySet[Objection]:

@@ -5,9 +5,18 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import ThrottledAdminLoginForm
-from . import accounts, agencies, applications, audit, reference, scoring, selections
+from . import accounts, agencies, applications, audit, notices, reference, scoring, selections
 
-__all__ = ["accounts", "agencies", "applications", "audit", "reference", "scoring", "selections"]
+__all__ = [
+    "accounts",
+    "agencies",
+    "applications",
+    "audit",
+    "notices",
+    "reference",
+    "scoring",
+    "selections",
+]
 
 admin.site.site_header = _("Seleksi · agency console")
 admin.site.site_title = _("Seleksi")

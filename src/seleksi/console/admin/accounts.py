@@ -34,6 +34,7 @@ class UserAdmin(AuditedAdminMixin, SuperuserOnlyAdmin, BaseUserAdmin[User]):
                     "masked_kk",
                     "registry_status",
                     "email_verified_at",
+                    "language",
                 )
             },
         ),
