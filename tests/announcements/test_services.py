@@ -4,15 +4,20 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core import mail
+from django.urls import reverse
 
+from seleksi.accounts.models import User
 from seleksi.agencies.models import Role
 from seleksi.announcements import selectors, services
 from seleksi.announcements.models import Announcement, AnnouncementRow, Kind
 from seleksi.announcements.services import AnnouncementRefused
 from seleksi.applications.models import Application
 from seleksi.audit.models import AppendOnlyError, AuditEvent
+from seleksi.notices.models import Notice
 from seleksi.scoring.models import RankingRun
 from tests.announcements.conftest import World
 from tests.factories import import_rows, make_agency, make_selection, make_staff
@@ -469,3 +474,26 @@ def test_the_mitra_announcement_shows_the_test_score_and_added_points(
     assert announcement.formations == [
         ["MITRA-1", "Mitra Statistik · BPS Kabupaten", 1, 5, {"L": 2, "TL": 2, "TH": 1}]
     ]
+
+
+def test_everyone_listed_is_told_once_with_their_own_code(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    world.final()
+    for user in User.objects.filter(applications__selection=world.selection):
+        user.email = f"peserta{user.pk}@contoh.invalid"
+        user.save(update_fields=["email"])
+    draft = world.draft(Kind.FINAL)
+    stale = Announcement.objects.get(pk=draft.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement = world.publish(draft)
+    refused("already_published", lambda: world.publish(stale))
+
+    notices = Notice.objects.filter(template="announcement_published")
+    listed = dict(announcement.rows.values_list("application__applicant_id", "code"))
+    assert sorted(notices.values_list("user_id", flat=True)) == sorted(listed)
+    for notice in notices:
+        assert f"dengan kode {listed[notice.user_id]}" in notice.body
+        assert notice.url == reverse("applicant:dashboard")
+    sent = sorted(message.to[0] for message in mail.outbox)
+    assert sent == sorted(User.objects.filter(pk__in=listed).values_list("email", flat=True))

@@ -29,13 +29,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from seleksi.accounts.models import User
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.bulk import rows_insert
+from seleksi.notices.services import RECIPIENT_FIELDS, notify_many
 from seleksi.selections.models import Selection
 
 from . import selectors
@@ -474,7 +477,12 @@ def _numbers_match(typed: str, number: str) -> bool:
 
 @transaction.atomic
 def announcement_publish(
-    *, announcement: Announcement, actor: Any, confirm_number: str, expected_fingerprint: str = ""
+    *,
+    announcement: Announcement,
+    actor: Any,
+    confirm_number: str,
+    expected_fingerprint: str = "",
+    site_url: str = "",
 ) -> Announcement:
     """Publish the draft: `confirm_number` must repeat its number (as shown in the preview);
     with `expected_fingerprint`, the rows must still be those previewed. Copies the rows,
@@ -575,7 +583,41 @@ def announcement_publish(
             "corrects": draft.corrects_id,
         },
     )
+    _notify_listed(draft, site_url)
     return draft
+
+
+def _notify_listed(announcement: Announcement, site_url: str) -> int:
+    """Tell everyone the announcement lists, with their own code: an inbox notice and an
+    e-mail each, sent after the commit (`seleksi.notices`). Read a batch at a time, so a
+    national announcement does not hold every applicant in memory at once."""
+    rows = AnnouncementRow.objects.filter(announcement=announcement).values_list(
+        "application_id", "application__applicant_id", "number", "code"
+    )
+    url = reverse("applicant:dashboard")
+    added = 0
+    for batch in batched(rows.order_by("order").iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        users = User.objects.only(*RECIPIENT_FIELDS).in_bulk({row[1] for row in batch})
+        added += notify_many(
+            recipients=(
+                (
+                    users[applicant_id],
+                    f"announcement.published:{announcement.pk}:{application_id}",
+                    {
+                        "number": number,
+                        "code": code,
+                        "announcement": announcement.number,
+                        "title": announcement.title,
+                    },
+                    url,
+                )
+                for application_id, applicant_id, number, code in batch
+            ),
+            template="announcement_published",
+            selection=announcement.selection,
+            site_url=site_url,
+        )
+    return added
 
 
 # Templates --------------------------------------------------------------------------------------

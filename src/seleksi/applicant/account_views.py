@@ -35,7 +35,7 @@ from seleksi.accounts.registry import RegistryOutcome, population_registry
 from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import user_is_staff_anywhere
 from seleksi.audit.services import audit_record
-from seleksi.core.client import client_address
+from seleksi.core.client import client_address, site_url
 from seleksi.notices import selectors as notice_selectors
 from seleksi.rules.nik import normalise_number
 
@@ -72,10 +72,6 @@ REGISTRY_MESSAGES = {
         "please try again in a few minutes."
     ),
 }
-
-
-def _site_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def _address(request: HttpRequest) -> str:
@@ -150,7 +146,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     registry_checked=bool(data["nik"]),
                     language=request.LANGUAGE_CODE,
                 ),
-                site_url=_site_url(request),
+                site_url=site_url(request),
             )
             return redirect("accounts:registered")
     form.show_challenge(kept or throttle.identity_challenge(address))
@@ -200,7 +196,7 @@ def _email_link_request(
     address qualifies; the answer is the same either way."""
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        send(email=form.cleaned_data["email"], site_url=_site_url(request))
+        send(email=form.cleaned_data["email"], site_url=site_url(request))
         messages.info(request, notice)
         return redirect("accounts:login")
     return render(
@@ -552,7 +548,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         new_email = form.cleaned_data["new_email"]
         if not services.email_taken(new_email):
             services.email_change_request(
-                user=user, new_email=new_email, site_url=_site_url(request)
+                user=user, new_email=new_email, site_url=site_url(request)
             )
         messages.info(
             request,
@@ -628,7 +624,7 @@ def identity_add(request: HttpRequest) -> HttpResponse:
                     full_name=data["full_name"],
                     birth_date=data["birth_date"],
                     sex=data["sex"],
-                    site_url=_site_url(request),
+                    site_url=site_url(request),
                 )
             except services.AlreadyRegistered:
                 form.add_error("nik", NIK_TAKEN)

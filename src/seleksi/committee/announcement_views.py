@@ -26,6 +26,7 @@ from seleksi.announcements.models import Announcement, Kind
 from seleksi.announcements.services import AnnouncementRefused
 from seleksi.announcements.sources import source_for
 from seleksi.announcements.tables import COLUMN_LABELS, PREVIEW_ROWS
+from seleksi.core.client import site_url
 
 from .announcement_forms import DraftForm, EditForm, PublishForm, TemplateForm
 from .desks import selection_for
@@ -173,6 +174,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user,
                         confirm_number=publish_form.cleaned_data["confirm_number"],
                         expected_fingerprint=publish_form.cleaned_data["fingerprint"],
+                        site_url=site_url(request),
                     )
                 except AnnouncementRefused as refusal:
                     _refusal_to_form(publish_form, refusal)

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from seleksi.agencies.permissions import Capability, user_can
+from seleksi.core.client import site_url
 from seleksi.core.privacy import masked_name
 from seleksi.exams import selectors
 from seleksi.exams.imports import sessions_import, sites_import
@@ -79,10 +80,6 @@ def _desk_session(request: HttpRequest, pk: int) -> TestSession:
     if not user_can(request.user, Capability.MANAGE_TESTS, session.selection.agency_id):
         raise Http404("no such session")
     return session
-
-
-def _site_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -494,7 +491,7 @@ def exam_move(request: HttpRequest, pk: int) -> HttpResponse:
                     session_id=int(form.cleaned_data["session"]),
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
-                    site_url=_site_url(request),
+                    site_url=site_url(request),
                 )
             except ExamsRefused as refusal:
                 field = "reason" if refusal.code == "reason_required" else None
@@ -540,7 +537,7 @@ def exam_close(request: HttpRequest, pk: int) -> HttpResponse:
             ).count()
             return _session_page(request, session, confirm_text=_close_text(session, waiting))
         try:
-            absent = session_close(session=session, actor=request.user, site_url=_site_url(request))
+            absent = session_close(session=session, actor=request.user, site_url=site_url(request))
         except ExamsRefused as refusal:
             messages.error(request, refusal.message)
         else:

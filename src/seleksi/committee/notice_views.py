@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from seleksi.agencies.permissions import Capability
+from seleksi.core.client import site_url
 from seleksi.notices import selectors
 from seleksi.notices.services import (
     BODY_MAX,
@@ -87,10 +88,6 @@ class BroadcastForm(forms.Form):
         }
 
 
-def _site_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @never_cache
 @login_required
 def notices(request: HttpRequest, code: str) -> HttpResponse:
@@ -109,7 +106,7 @@ def notices(request: HttpRequest, code: str) -> HttpResponse:
                     filters=filters,
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
-                    site_url=_site_url(request),
+                    site_url=site_url(request),
                 )
                 messages.success(
                     request,
@@ -123,7 +120,7 @@ def notices(request: HttpRequest, code: str) -> HttpResponse:
                 sample=next(addressees(applications[:1]), None),
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
-                site_url=_site_url(request),
+                site_url=site_url(request),
             )
         except NoticeRefused as error:
             if error.code == "already_sent":

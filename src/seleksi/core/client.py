@@ -73,3 +73,8 @@ def address_group(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network((parsed, 64), strict=False))
     return str(parsed)
+
+
+def site_url(request: HttpRequest) -> str:
+    """The site's own address as this request reached it, for links in e-mails."""
+    return f"{request.scheme}://{request.get_host()}"

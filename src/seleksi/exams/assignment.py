@@ -46,7 +46,7 @@ from seleksi.agencies.permissions import Capability
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.bulk import rows_insert
-from seleksi.notices.services import notify_many
+from seleksi.notices.services import RECIPIENT_FIELDS, notify_many
 from seleksi.rules import exams as rules
 from seleksi.selections.models import Selection
 
@@ -59,7 +59,7 @@ from .models import (
     TestSite,
     _card_token,
 )
-from .services import RECIPIENT_FIELDS, ExamsRefused, _require, has_final_ms, seat_facts
+from .services import ExamsRefused, _require, has_final_ms, seat_facts
 
 IDS_PER_QUERY = 900
 """Application ids per IN clause when the caller gives a list (SQLite's parameter limit)."""

@@ -33,7 +33,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
-from seleksi.notices.services import localized, notify, notify_many
+from seleksi.notices.services import RECIPIENT_FIELDS, localized, notify, notify_many
 from seleksi.rules import exams as rules
 from seleksi.rules.exams import SELF_BOOKED, SessionDraft, TestStage
 from seleksi.rules.verification import Mark
@@ -56,7 +56,6 @@ from .tasks import card_batch_make
 MOVE_REASON_MIN_CHARACTERS = 10
 TEMPLATES = {"booked": "seat_booked", "moved": "seat_moved"}
 """The notice each change of a seat sends (seleksi.notices, data/templates)."""
-RECIPIENT_FIELDS = ("email", "language", "full_name", "first_name", "last_name", "username")
 
 REFUSALS = {
     "forbidden": _("You may not do this for this agency."),

@@ -49,6 +49,8 @@ from .models import Notice, NoticeTemplate
 
 TEMPLATES_DIR = Path(__file__).parent / "data" / "templates"
 BATCH_SIZE = 500
+RECIPIENT_FIELDS = ("email", "language", "full_name", "first_name", "last_name", "username")
+"""The user fields a notice reads: load recipients with `User.objects.only(*RECIPIENT_FIELDS)`."""
 BROADCAST_TEMPLATE = "broadcast"
 SUBJECT_MAX = 255
 EVENT_MAX = 200
@@ -67,6 +69,7 @@ TEMPLATES: dict[str, Any] = {
     "sitting_extended": _("Test time extended"),
     "withdrawal_confirmed": _("Withdrawal (APS/DIS) confirmed"),
     "replacement_confirmed": _("Replacement confirmed"),
+    "announcement_published": _("Result announcement published"),
 }
 """The notices the stages send, by template code, with the label the console shows."""
 

@@ -98,7 +98,7 @@ def announcement_list(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("selection not found")
     return render(
         request,
-        "announcements/list.html",
+        "announcements/public_list.html",
         {
             "selection": selection,
             "announcements": public.announcements_published(selection_id=selection.pk),
@@ -136,7 +136,7 @@ def announcement_detail(request: HttpRequest, code: str, pk: int) -> HttpRespons
             cache.set(key, table, seconds)
     response = render(
         request,
-        "announcements/detail.html",
+        "announcements/public_detail.html",
         {
             "selection": announcement.selection,
             "announcement": announcement,
@@ -182,7 +182,7 @@ def _table_html(
         row.figure_cells = list(zip(headers, figures, strict=True))  # type: ignore[attr-defined]
         lines.append((heading, row))
     html = render_to_string(
-        "announcements/_table.html",
+        "announcements/_public_table.html",
         {
             "announcement": announcement,
             "selection": announcement.selection,

@@ -39,7 +39,7 @@ from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
-from seleksi.notices.services import localized, notify, notify_many
+from seleksi.notices.services import RECIPIENT_FIELDS, localized, notify, notify_many
 from seleksi.rules.verification import (
     ItemMark,
     Mark,
@@ -474,7 +474,6 @@ EVENTS: dict[str, str] = {
     Publication.Kind.ADMINISTRATIVE: "verification.published",
     Publication.Kind.POST_OBJECTION: "verification.objection_answered",
 }
-RECIPIENT_FIELDS = ("email", "language", "full_name", "first_name", "last_name", "username")
 
 
 def _notify_many(
