@@ -86,7 +86,11 @@ def announcement_new(request: HttpRequest, code: str) -> HttpResponse:
         source = source_for(selection, kind)
     except AnnouncementRefused as refusal:
         source, problem = None, refusal.message
-    form = DraftForm(request.POST or None, correction=corrects is not None)
+    form = DraftForm(
+        request.POST or None,
+        correction=corrects is not None,
+        initial={"dated_on": selection.agency.today()},
+    )
     if request.method == "POST" and source is not None and form.is_valid():
         try:
             draft = services.announcement_draft(
