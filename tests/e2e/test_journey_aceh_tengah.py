@@ -118,6 +118,8 @@ def register_and_activate(page: Page) -> None:
 
 
 def complete_profile(page: Page) -> None:
+    """From the dashboard the sign-in lands on, through the header's account link."""
+    page.get_by_role("banner").get_by_role("link", name="Akun saya").click()
     page.get_by_role("link", name=re.compile("Ubah profil")).click()
     page.locator("[name=place_of_birth]").fill("Takengon")
     page.locator("[name=address]").fill("Jalan Lebe Kader No. 7, Takengon")
