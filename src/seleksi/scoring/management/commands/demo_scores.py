@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from seleksi.scoring.demo import demo_scores_load
+from seleksi.scoring.demo import SIGN_IN, demo_scores_load
+from seleksi.selections.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -26,4 +27,9 @@ class Command(BaseCommand):
             f"pemeringkatan {runs} (belum dikonfirmasi); lamaran mereka sudah diperiksa (MS), "
             "hasil seleksi administrasi belum diumumkan: panitia mengumumkannya dari halaman "
             "antrean verifikasi"
+        )
+        self.stdout.write(
+            f"demo-scores: {SIGN_IN['L']} (lulus, L) dan {SIGN_IN['TL']} (tidak lulus, TL) "
+            f"dapat masuk dengan sandi {DEMO_PASSWORD} untuk melihat hasilnya di dasbor "
+            "setelah panitia mengumumkan hasil akhir"
         )
