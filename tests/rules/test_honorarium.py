@@ -237,12 +237,24 @@ def test_monthly_earnings_add_up_assignments_in_month_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "quantity", "months"),
-    [(-1, 1, Q1), (1, -1, Q1), (1.5, 1, Q1), (1, 1, ())],
+    ("role", "unit", "rate", "quantity", "months", "problem"),
+    [
+        ("ppl", "document", -1, 1, Q1, HonorariumProblem.NEGATIVE_AMOUNT),
+        ("ppl", "document", 1, -1, Q1, HonorariumProblem.NEGATIVE_AMOUNT),
+        ("ppl", "document", 1.5, 1, Q1, HonorariumProblem.EXPECTED_WHOLE),
+        ("ppl", "document", 1, 1, (), HonorariumProblem.NO_MONTHS),
+        ("ppl", "document", 1, 1, ((2024, 1), (2024, 1)), HonorariumProblem.DUPLICATE_MONTH),
+        ("ppl", "document", 1, 1, ((2024, 13),), HonorariumProblem.BAD_MONTH),
+        ("koseka", "document", 1, 1, Q1, HonorariumProblem.UNKNOWN_ROLE),
+        ("ppl", "per_hour", 1, 1, Q1, HonorariumProblem.UNKNOWN_UNIT),
+    ],
 )
-def test_an_assignment_with_bad_figures_is_refused(rate: Any, quantity: Any, months: Any) -> None:
-    with pytest.raises(HonorariumDataError):
-        Assignment(Role.PPL, PayUnit.DOCUMENT, rate, quantity, months)
+def test_an_assignment_with_bad_figures_is_refused(
+    role: Any, unit: Any, rate: Any, quantity: Any, months: Any, problem: HonorariumProblem
+) -> None:
+    with pytest.raises(HonorariumDataError) as caught:
+        Assignment(role, unit, rate, quantity, months)
+    assert caught.value.problems[0].problem == problem
 
 
 # The cap check ---------------------------------------------------------------------------------

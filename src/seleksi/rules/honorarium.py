@@ -63,6 +63,7 @@ class HonorariumProblem(StrEnum):
     EXPECTED_WHOLE = "expected_whole"  # value
     NEGATIVE_AMOUNT = "negative_amount"  # value
     UNKNOWN_ROLE = "unknown_role"  # role, known
+    UNKNOWN_UNIT = "unknown_unit"  # unit, known
     NO_ROLES = "no_roles"
     MISSING_MONTH = "missing_month"  # role, month
     UNKNOWN_MONTH = "unknown_month"  # role, month
@@ -259,10 +260,17 @@ class Assignment:
     months: tuple[YearMonth, ...]
 
     def __post_init__(self) -> None:
+        if self.role not in Role.__members__.values():
+            raise _refuse(
+                HonorariumProblem.UNKNOWN_ROLE, "role", role=self.role, known=", ".join(Role)
+            )
+        if self.unit not in PayUnit.__members__.values():
+            raise _refuse(
+                HonorariumProblem.UNKNOWN_UNIT, "unit", unit=self.unit, known=", ".join(PayUnit)
+            )
         _whole_amount(self.rate, "rate")
         _whole_amount(self.quantity, "quantity")
-        if not self.months:
-            raise _refuse(HonorariumProblem.NO_MONTHS, "months")
+        spread(0, self.months)  # refuses no months, a month twice or a month outside 1..12
 
     @property
     def amount(self) -> int:
