@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from seleksi.rules.honorarium import (
     Assignment,
     CapTable,
+    HonorariumDataError,
     PayUnit,
     Role,
     YearMonth,
@@ -196,6 +197,18 @@ def test_it_refuses_a_place_given_twice_a_mitra_given_twice_and_bad_input() -> N
             slots=[slot()],
             candidates=[Candidate(mitra=1, regency="3520", rating=Decimal("NaN"))],
         )
+
+
+def test_it_refuses_a_slot_outside_the_cap_tables_year() -> None:
+    outside = Slot(
+        regency="3520",
+        needed=1,
+        assignment=Assignment(
+            role=Role.PPL, unit=PayUnit.LUMP_SUM, rate=1, quantity=1, months=((2025, 1),)
+        ),
+    )
+    with pytest.raises(HonorariumDataError):
+        propose(table=TABLE, slots=[outside], candidates=[mitra(1)])
 
 
 def test_no_slots_propose_nothing() -> None:

@@ -17,7 +17,10 @@ Decisions worth knowing:
   rating first, mitra without a rating after every rated one; then the lower current load (the
   rupiah already earned in the activity's months, from every other activity); then the lower
   mitra id, so that ties are broken the same way every time. Ratings are compared exactly
-  (Decimal and Fraction alike); NaN or infinite ratings are refused.
+  (Decimal and Fraction alike); a NaN or infinite rating of a mitra in the activity's area is
+  refused.
+- The activity's months are those of its places' assignments; they must lie in the cap
+  table's year (`honorarium.HonorariumDataError` otherwise), as the cap check needs.
 - A mitra is proposed for at most one place of the activity, and mitra already assigned to it
   are left out. When a regency needs both roles, its PML places are filled before its PPL
   places: the supervisors are fewer and the order puts the best rated among them. The cap
