@@ -53,11 +53,13 @@ from seleksi.rules.honorarium import (
     HonorariumDataError,
     HonorariumProblem,
     MonthCheck,
-    Role as RuleRole,
     YearMonth,
     cap_check,
     cap_table_parse,
     spread,
+)
+from seleksi.rules.honorarium import (
+    Role as RuleRole,
 )
 from seleksi.rules.ranking import Outcome
 from seleksi.rules.ratings import Rating, RatingError, RatingProblem
