@@ -14,7 +14,7 @@ from seleksi.pool.services import PoolRefused
 from seleksi.scoring.models import RankingRow, RankingRun
 from seleksi.selections.models import Selection
 from tests.factories import import_rows, make_selection
-from tests.pool.conftest import MAGETAN, NGAWI, Office
+from tests.pool.conftest import MAGETAN, NGAWI, Office, make_office
 from tests.scoring.conftest import make_application
 from tests.scoring.test_rank_mitra import POOL
 
@@ -85,3 +85,34 @@ def test_a_run_that_cannot_fill_the_pool_is_refused(
         services.pool_fill(run=run, actor=getattr(office, who))
     assert caught.value.code == code
     assert PoolMember.objects.count() == 0 and AuditEvent.objects.count() == before
+
+
+def test_members_of_last_year_are_carried_over_once(office: Office) -> None:
+    member = office.member("mitra-lama")
+    PoolMember.objects.filter(pk=member.pk).update(year=office.year - 1)
+    member.refresh_from_db()
+    Profile.objects.filter(user=member.user).update(domicile_regency_id=NGAWI)
+    added = services.pool_carry_over(
+        agency=office.agency, members=[member], year=office.year, actor=office.committee
+    )
+    assert added == 1
+    carried = PoolMember.objects.get(year=office.year)
+    assert (carried.source, carried.domicile_regency) == ("carried_over", NGAWI)
+    assert AuditEvent.objects.filter(action="pool.carried_over").count() == 1
+    again = services.pool_carry_over(
+        agency=office.agency, members=[member], year=office.year, actor=office.committee
+    )
+    assert again == 0
+
+
+def test_carrying_a_member_of_this_year_or_another_office_is_refused(office: Office) -> None:
+    this_year = office.member("mitra-baru")
+    stranger = make_office("bps-lain").member("mitra-lain")
+    for member, code in ((this_year, "carry_not_earlier"), (stranger, "other_agency")):
+        before = PoolMember.objects.count()
+        with pytest.raises(PoolRefused) as caught:
+            services.pool_carry_over(
+                agency=office.agency, members=[member], year=office.year, actor=office.committee
+            )
+        assert caught.value.code == code
+        assert PoolMember.objects.count() == before

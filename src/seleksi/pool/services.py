@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +110,7 @@ class PoolRefused(ServiceRefused):
         ),
         "run_not_mitra": _("Only a mitra ranking run fills the pool."),
         "run_not_confirmed": _("The ranking run is not confirmed yet; confirm it first."),
+        "carry_not_earlier": _("Only members of a year before %s can be carried over."),
         "activity_no_name": _("Give the activity a name."),
         "activity_period": _("The activity cannot end before it starts."),
         "activity_no_roles": _("Give at least one role with the number needed."),
@@ -261,6 +262,50 @@ def pool_fill(*, run: RankingRun, actor: Any, year: int | None = None) -> int:
                 subject=run,
                 agency_id=agency.pk,
                 details={"year": year, "added": len(new)},
+            )
+    return len(new)
+
+
+def pool_carry_over(*, agency: Agency, members: Iterable[PoolMember], year: int, actor: Any) -> int:
+    """Carries members of the agency's pool of earlier years into the pool of `year`, with
+    their regency of domicile as their profile now gives it. Returns how many were added;
+    members already in that year's pool are skipped."""
+    _require(actor, agency.pk)
+    members = list(members)
+    for member in members:
+        if member.agency_id != agency.pk:
+            raise PoolRefused("other_agency")
+        if member.year >= year:
+            raise PoolRefused("carry_not_earlier", params=year)
+    with transaction.atomic():
+        present = set(
+            PoolMember.objects.filter(agency=agency, year=year).values_list("user_id", flat=True)
+        )
+        new = []
+        for member in members:
+            if member.user_id in present:
+                continue
+            present.add(member.user_id)
+            profile = getattr(member.user, "profile", None)
+            regency = profile.domicile_regency_id if profile is not None else None
+            new.append(
+                PoolMember(
+                    agency=agency,
+                    user_id=member.user_id,
+                    year=year,
+                    source=PoolMember.Source.CARRIED_OVER,
+                    domicile_regency=regency or member.domicile_regency,
+                )
+            )
+        PoolMember.objects.bulk_create(new)
+        for added in PoolMember.objects.filter(
+            agency=agency, year=year, user_id__in=[m.user_id for m in new]
+        ):
+            audit_record(
+                actor=actor,
+                action="pool.carried_over",
+                subject=added,
+                details={"year": year},
             )
     return len(new)
 
@@ -502,16 +547,20 @@ def rating_record(
         params = {**error.values, "aspect": str(ASPECT_NAMES[error.values["aspect"]])}
         raise PoolRefused(code, params=params) from error
     with transaction.atomic():
-        if PerformanceRating.objects.select_for_update().filter(assignment=assignment).exists():
+        if PerformanceRating.objects.filter(assignment=assignment).exists():
             raise PoolRefused("already_rated")
-        rating = PerformanceRating.objects.create(
-            assignment=assignment,
-            attitude=attitude,
-            quality=quality,
-            timeliness=timeliness,
-            comment=comment.strip(),
-            rated_by=actor,
-        )
+        try:
+            with transaction.atomic():  # a rating sent twice at once meets the one-to-one key
+                rating = PerformanceRating.objects.create(
+                    assignment=assignment,
+                    attitude=attitude,
+                    quality=quality,
+                    timeliness=timeliness,
+                    comment=comment.strip(),
+                    rated_by=actor,
+                )
+        except IntegrityError as error:
+            raise PoolRefused("already_rated") from error
         audit_record(
             actor=actor,
             action="pool.rated",
