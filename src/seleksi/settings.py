@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "seleksi.scoring",
     "seleksi.sittings",
     "seleksi.announcements",
+    "seleksi.pool",
     "seleksi.public",
     "seleksi.applicant",
     "seleksi.committee",
