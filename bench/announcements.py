@@ -78,6 +78,7 @@ def scene(tag: str, rows: int, formations: int, pdf_rows: int) -> Made:
     from seleksi.accounts.models import User
     from seleksi.agencies.models import Agency
     from seleksi.announcements.models import Announcement, AnnouncementRow
+    from seleksi.announcements.services import ROW_COLUMNS
     from seleksi.applications.models import Application
     from seleksi.core.privacy import masked_name
     from seleksi.rules.formations import EXPORT_COLUMNS, parse_formation_table
@@ -167,18 +168,7 @@ def scene(tag: str, rows: int, formations: int, pdf_rows: int) -> Made:
         sizes_of = total
         bulk_load(
             AnnouncementRow,
-            [
-                "announcement_id",
-                "order",
-                "application_id",
-                "formation_code",
-                "number",
-                "name",
-                "figures",
-                "total",
-                "rank",
-                "code",
-            ],
+            list(ROW_COLUMNS),
             (
                 (
                     made.pk,
@@ -191,6 +181,7 @@ def scene(tag: str, rows: int, formations: int, pdf_rows: int) -> Made:
                     "390.000",
                     rank,
                     "P/L" if rank <= max(1, sizes_of[code] // 3) else "P",
+                    "",
                 )
                 for place, (code, rank, number) in enumerate(lines, start=1)
             ),

@@ -99,8 +99,11 @@ def bulk_load(
     loaded = ", ".join(quote(field.column) for field in varying)
     columns = ", ".join(quote(field.column) for field in [*varying, *others])
     postgres = connection.vendor == "postgresql"
-    constants = ", ".join(
-        f"%s::{field.cast_db_type(connection)}" if postgres else "%s" for field in others
+    selected = ", ".join(
+        [
+            loaded,
+            *(f"%s::{field.cast_db_type(connection)}" if postgres else "%s" for field in others),
+        ]
     )
     placeholders = ", ".join(["%s"] * len(varying))
     with connection.cursor() as cursor:
@@ -115,7 +118,7 @@ def bulk_load(
         else:
             cursor.executemany(f"INSERT INTO bench_load VALUES ({placeholders})", rows)  # noqa: S608
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {loaded}, {constants} FROM bench_load",  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM bench_load",  # noqa: S608
             [value(field) for field in others],
         )
         cursor.execute("DROP TABLE bench_load")

@@ -101,6 +101,7 @@ def announce(
     stage: str = RankingRun.Stage.SKD,
     policy_code: str = "cpns-2021",
     columns: tuple[str, ...] = ("twk", "tiu", "tkp"),
+    corrects: Announcement | None = None,
 ) -> Announcement:
     """A published announcement of a ranking run (none for an administrative one) with one
     row: the target's."""
@@ -132,6 +133,7 @@ def announce(
         created_by=committee,
         published_at=published_at or timezone.now(),
         published_by=committee,
+        corrects=corrects,
     )
     AnnouncementRow.objects.create(
         announcement=announcement,
@@ -592,3 +594,19 @@ def test_a_pppk_result_shows_the_formations_teknis_pass_mark(scene: Scene) -> No
         "Technical score (with affirmation)",
         "Final score",
     ]
+
+
+def test_a_corrected_result_is_marked_and_the_correction_comes_first(scene: Scene) -> None:
+    corrected = scene.announcements["passed"]
+    correction = announce(
+        corrected.selection, scene.passed, ["95", "100", "181"], "P/L", 1, corrects=corrected
+    )
+
+    results = by_number(scene.user)["LLS00001"].results
+    assert [(r.announcement.pk, r.announcement.is_corrected) for r in results[:2]] == [
+        (correction.pk, False),
+        (corrected.pk, True),
+    ]
+    html = english(signed_in(scene.user)).get(DASHBOARD).content.decode()
+    section = html[html.index(f'id="result-LLS00001-{corrected.pk}"') :]
+    assert "corrected" in section[: section.index("</section>")]

@@ -8,6 +8,7 @@ Decisions worth knowing:
   committee sees at once what can be announced and, when not, what to do first.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -176,28 +177,29 @@ def corrected_ids(selection: Selection) -> set[int]:
     )
 
 
-def applicant_rows(application: Application) -> list[tuple[Announcement, AnnouncementRow]]:
-    """The application's rows in published announcements, oldest announcement first; each
-    announcement has `is_corrected` (a published correction replaces it)."""
+def applications_rows(application_ids: Iterable[int]) -> list[AnnouncementRow]:
+    """The rows of these applications in published announcements, newest announcement first,
+    read in one query (with the announcement, its selection and run); each announcement has
+    `is_corrected` (a published correction replaces it)."""
     rows = list(
         AnnouncementRow.objects.filter(
-            application=application, announcement__published_at__isnull=False
+            application_id__in=list(application_ids), announcement__published_at__isnull=False
         )
-        .select_related("announcement")
-        .order_by("announcement__published_at", "announcement_id")
+        .select_related("announcement__selection", "announcement__run")
+        .order_by("-announcement__published_at", "-announcement_id")
     )
     corrected = set(
         Announcement.objects.published()
-        .filter(corrects_id__in=[row.announcement_id for row in rows])
+        .filter(corrects_id__in={row.announcement_id for row in rows})
         .values_list("corrects_id", flat=True)
     )
     for row in rows:
         row.announcement.is_corrected = row.announcement_id in corrected  # type: ignore[attr-defined]
-    return [(row.announcement, row) for row in rows]
+    return rows
 
 
-def announced_application_ids(announcement: Announcement) -> QuerySet[AnnouncementRow, int]:
-    """The applications listed in a published announcement (those to tell), as a subquery."""
-    return AnnouncementRow.objects.filter(announcement=announcement).values_list(
-        "application_id", flat=True
-    )
+def applicant_rows(application: Application) -> list[tuple[Announcement, AnnouncementRow]]:
+    """The application's rows in published announcements, oldest announcement first; each
+    announcement has `is_corrected` (a published correction replaces it)."""
+    rows = applications_rows([application.pk])
+    return [(row.announcement, row) for row in reversed(rows)]

@@ -74,18 +74,17 @@ ROW_COLUMNS = (
     "code",
     "note",
 )
-EDITABLE = frozenset(
-    {
-        "number",
-        "dated_on",
-        "title",
-        "body",
-        "signatory_name",
-        "signatory_title",
-        "signatory_nip",
-        "correction_reason",
-    }
+EDITABLE = (
+    "number",
+    "dated_on",
+    "title",
+    "body",
+    "signatory_name",
+    "signatory_title",
+    "signatory_nip",
+    "correction_reason",
 )
+"""The fields of a draft the committee may change, in the order its form shows them."""
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ def _refuse_published(announcement: Announcement) -> None:
 @transaction.atomic
 def announcement_update(*, announcement: Announcement, actor: Any, **fields: Any) -> Announcement:
     """Change a draft's number, date, title, body, signatory or correction reason."""
-    unknown = set(fields) - EDITABLE
+    unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
     draft = _locked_draft(announcement)

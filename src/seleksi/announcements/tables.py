@@ -20,7 +20,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +33,7 @@ from seleksi.core.privacy import masked_name
 from seleksi.rules.verification import Mark
 from seleksi.scoring.models import RankingRun
 from seleksi.scoring.replacements import run_standings
+from seleksi.scoring.selectors import figure_text
 from seleksi.selections.models import Formation
 
 from .models import Kind
@@ -243,14 +243,6 @@ def _administrative_rows(selection_id: int) -> Iterator[Row]:
         yield Row(pk, code, number, masked_name(full_name), (), "", None, Mark.MS.value)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.3f}"
-    return str(value)
-
-
 def _run_values(run: RankingRun, applications: Iterable[int] | None = None) -> Any:
     fields = (*FIGURE_COLUMNS[run.stage], TOTAL_COLUMN[run.stage])
     rows = run.rows.all()
@@ -275,7 +267,7 @@ def _run_values(run: RankingRun, applications: Iterable[int] | None = None) -> A
 def _run_rows(run: RankingRun) -> Iterator[Row]:
     placed_note: str = _official(lambda: _("Placed in formation %(code)s (optimalisasi)"))
     for pk, code, number, full_name, rank, outcome, placed, *figures in _run_values(run):
-        *shown, total = map(_cell, figures)
+        *shown, total = map(figure_text, figures)
         note = placed_note % {"code": placed} if placed and outcome == "L-2" else ""
         yield Row(
             pk, code, number, masked_name(full_name), tuple(shown), total, rank, outcome, note
@@ -296,7 +288,7 @@ def _replacement_rows(run: RankingRun) -> Iterator[Row]:
         run, standings
     ):
         standing = standings[pk]
-        *shown, total = map(_cell, figures)
+        *shown, total = map(figure_text, figures)
         note = ""
         if standing.replaces:
             if standing.seat and standing.seat != code:

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from seleksi.accounts.models import User
+from seleksi.announcements import selectors as announcement_selectors
 from seleksi.announcements.models import Announcement, AnnouncementRow, Kind
 from seleksi.applications.models import Application, Document
 from seleksi.core.templatetags.results import RESULT_CODES
@@ -216,17 +217,6 @@ def applications_of(user: User) -> list[Application]:
     )
 
 
-def announced_rows(application_ids: Iterable[int]) -> list[AnnouncementRow]:
-    """The published announcement rows of these applications, newest announcement first."""
-    return list(
-        AnnouncementRow.objects.filter(
-            application_id__in=list(application_ids), announcement__published_at__isnull=False
-        )
-        .select_related("announcement__selection", "announcement__run")
-        .order_by("-announcement__published_at", "-announcement_id")
-    )
-
-
 def _rows(applications: Sequence[Application]) -> _Rows:
     ids = [application.pk for application in applications]
     uploaded: dict[int, set[int]] = defaultdict(set)
@@ -247,7 +237,7 @@ def _rows(applications: Sequence[Application]) -> _Rows:
     ).order_by("opens_at"):
         windows[window.selection_id].append(window)
     announced: dict[int, list[AnnouncementRow]] = defaultdict(list)
-    for row in announced_rows(ids):
+    for row in announcement_selectors.applications_rows(ids):
         announced[row.application_id].append(row)
     return _Rows(
         uploaded=uploaded,

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from seleksi.announcements.services import BODY_MAX, NUMBER_MAX, TEXT_MAX
+from seleksi.announcements.services import BODY_MAX, EDITABLE, NUMBER_MAX, TEXT_MAX
 
 
 def _date_field() -> forms.DateField:
@@ -78,16 +78,7 @@ class EditForm(DraftForm):
         error_messages={"required": _("Write the announcement's text.")},
     )
 
-    field_order = [
-        "number",
-        "dated_on",
-        "title",
-        "body",
-        "signatory_name",
-        "signatory_title",
-        "signatory_nip",
-        "correction_reason",
-    ]
+    field_order = list(EDITABLE)
 
 
 class PublishForm(forms.Form):

@@ -146,19 +146,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = user_can(request.user, Capability.DECIDE_RESULTS, selection.agency_id)
     correction = announcement.corrects_id is not None
     edit_form = EditForm(
-        initial={
-            name: getattr(announcement, name)
-            for name in (
-                "number",
-                "dated_on",
-                "title",
-                "body",
-                "signatory_name",
-                "signatory_title",
-                "signatory_nip",
-                "correction_reason",
-            )
-        },
+        initial={name: getattr(announcement, name) for name in services.EDITABLE},
         correction=correction,
     )
     publish_form = PublishForm()

@@ -173,26 +173,7 @@ def notify(
         _context(user, context, url, site_url, selection),
         language,
     )
-    try:
-        with transaction.atomic():
-            message = (
-                email_queue(to=user.email, subject=text.subject, body=text.body)
-                if user.email
-                else None
-            )
-            return Notice.objects.create(
-                user=user,
-                selection=selection,
-                event=event,
-                template=template,
-                language=language,
-                subject=text.subject,
-                body=text.body,
-                url=url,
-                email=message,
-            )
-    except IntegrityError:
-        return None
+    return _insert_one((user, event, url, language, text), template, selection)
 
 
 def notify_many(
@@ -281,12 +262,13 @@ def _insert(
             )
             return len(fresh)
     except IntegrityError:
-        return sum(_insert_one(row, template, selection) for row in fresh)
+        return sum(_insert_one(row, template, selection) is not None for row in fresh)
 
 
 def _insert_one(
     row: tuple[User, str, str, str, Text], template: str, selection: Selection | None
-) -> int:
+) -> Notice | None:
+    """One notice and its e-mail in a savepoint; None when the event was told meanwhile."""
     user, event, url, language, text = row
     try:
         with transaction.atomic():
@@ -295,7 +277,7 @@ def _insert_one(
                 if user.email
                 else None
             )
-            Notice.objects.create(
+            return Notice.objects.create(
                 user=user,
                 selection=selection,
                 event=event,
@@ -307,8 +289,7 @@ def _insert_one(
                 email=message,
             )
     except IntegrityError:
-        return 0
-    return 1
+        return None
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -197,7 +197,8 @@ def csv_header(run: RankingRun) -> tuple[str, ...]:
     return CSV_COLUMNS[run.stage]
 
 
-def _cell(value: object) -> str:
+def figure_text(value: object) -> str:
+    """A ranking figure as printed: empty for none, three decimals for a decimal."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -213,8 +214,8 @@ def csv_rows(run: RankingRun) -> Iterator[list[str]]:
         cells = [
             row.application.number,
             row.formation_code,
-            *(_cell(getattr(row, field)) for field in fields),
-            _cell(row.rank),
+            *(figure_text(getattr(row, field)) for field in fields),
+            figure_text(row.rank),
             row.outcome,
         ]
         if run.stage == RankingRun.Stage.FINAL:
