@@ -32,6 +32,18 @@ class Agency(models.Model):
         help_text=_("The office that runs selections, e.g. the personnel office (BKPSDM)."),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offices",
+        verbose_name=_("office above"),
+        help_text=_(
+            "The province office of a regency's statistics office: it may also run that "
+            "office's mitra pool."
+        ),
+    )
     address = models.TextField(_("address"), blank=True)
     website = models.URLField(_("website"), blank=True)
     time_zone = models.CharField(

@@ -3,11 +3,13 @@ mitra ranking run, defining activities, assigning pool members, recording monthl
 rating enumerators.
 
 Decisions worth knowing:
-- Every write needs the actor to hold DECIDE_RESULTS in the agency (the committee): the same
-  people who confirm the mitra ranking run the pool. A superuser may act anywhere.
+- Every write needs the actor to hold DECIDE_RESULTS in the agency (the committee) or in the
+  office above it (`Agency.parent`, the province office): the same people who confirm the
+  mitra ranking run the pool. A superuser may act anywhere.
 - A mitra is assigned only by the office whose pool they are in (the office they registered
-  with), and only to a role whose area is their regency of domicile. The province office's
-  wider reach is not modelled yet: it needs its own pool of the province's regencies.
+  with) or by its province office, and only to a role whose area is their regency of
+  domicile. The province office's own activities take mitra from the pools of the offices
+  below it; the cap is always read from the table of the mitra's own office, whoever assigns.
 - The last places of a role: the role's row is locked (`select_for_update`) and its
   assignments counted inside the transaction, so two staff assigning at once never pass
   `needed`. The member's row is locked too, so two assignments of one mitra at once are
@@ -123,7 +125,8 @@ class PoolRefused(ServiceRefused):
         "role_needed": _("The number needed must be at least 1."),
         "role_rate": _("The rate must be a whole number of rupiah, zero or more."),
         "other_agency": _(
-            "This mitra is in the pool of another office; only that office assigns them."
+            "This mitra is in the pool of another office; only that office and its province "
+            "office assign them."
         ),
         "outside_area": _(
             "This mitra lives outside the role's area (%s); choose a mitra who lives there."
@@ -171,8 +174,16 @@ ASPECT_NAMES: Mapping[str, str | Promise] = {
 }
 
 
-def _require(actor: Any, agency_id: int) -> None:
-    if not user_can(actor, Capability.DECIDE_RESULTS, agency_id):
+def user_manages_pool(user: Any, agency: Agency) -> bool:
+    """Whether `user` may run the agency's mitra pool: its committee, or the committee of the
+    office above it."""
+    return user_can(user, Capability.DECIDE_RESULTS, agency.pk) or (
+        agency.parent_id is not None and user_can(user, Capability.DECIDE_RESULTS, agency.parent_id)
+    )
+
+
+def _require(actor: Any, agency: Agency) -> None:
+    if not user_manages_pool(actor, agency):
         raise PoolRefused("forbidden")
 
 
@@ -188,7 +199,7 @@ def problem_message(problem: Any) -> str:
 def cap_table_load(*, agency: Agency, data: object, actor: Any) -> CapTable:
     """Stores `data` as the agency's cap table of its year; every problem is listed in the
     refusal (code "cap_table_invalid") and nothing is stored."""
-    _require(actor, agency.pk)
+    _require(actor, agency)
     try:
         table = cap_table_parse(data)
     except HonorariumDataError as error:
@@ -223,7 +234,7 @@ def pool_fill(*, run: RankingRun, actor: Any, year: int | None = None) -> int:
     (default: the year the run was confirmed at the agency). Returns how many were added;
     running it again adds none."""
     agency = run.selection.agency
-    _require(actor, agency.pk)
+    _require(actor, agency)
     if run.stage != RankingRun.Stage.MITRA:
         raise PoolRefused("run_not_mitra")
     if run.confirmed_at is None:
@@ -270,7 +281,7 @@ def pool_carry_over(*, agency: Agency, members: Iterable[PoolMember], year: int,
     """Carries members of the agency's pool of earlier years into the pool of `year`, with
     their regency of domicile as their profile now gives it. Returns how many were added;
     members already in that year's pool are skipped."""
-    _require(actor, agency.pk)
+    _require(actor, agency)
     members = list(members)
     for member in members:
         if member.agency_id != agency.pk:
@@ -324,7 +335,7 @@ def activity_create(
     roles: Iterable[tuple[str, str, int, str, int]],
 ) -> Activity:
     """A survey activity with its roles, each (role, regency, needed, unit, rate)."""
-    _require(actor, agency.pk)
+    _require(actor, agency)
     name = name.strip()
     if not name:
         raise PoolRefused("activity_no_name")
@@ -443,10 +454,10 @@ def assignment_add(
     """Assigns a pool member to a role of an activity (see the module's decisions)."""
     activity = activity_role.activity
     agency = activity.agency
-    _require(actor, agency.pk)
+    _require(actor, agency)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise PoolRefused("quantity")
-    if member.agency_id != agency.pk:
+    if member.agency_id != agency.pk and member.agency.parent_id != agency.pk:
         raise PoolRefused("other_agency")
     if member.domicile_regency != activity_role.regency:
         raise PoolRefused("outside_area", params=activity_role.regency)
@@ -463,7 +474,9 @@ def assignment_add(
         months = list(activity.months())
         amount = locked.rate * quantity
         added = spread(amount, months)
-        check = check_cap(agency=agency, role=locked.role, user_id=member.user_id, added=added)
+        check = check_cap(
+            agency=member.agency, role=locked.role, user_id=member.user_id, added=added
+        )
         over = check.over
         if over and not (confirm_over_cap and reason):
             labels = ", ".join(f"{y}-{m:02d}" for y, m in (row.month for row in check.over_months))
@@ -498,7 +511,7 @@ def earning_record(
 ) -> Earning:
     """Records (or corrects) what the assignment earned in one month of the activity."""
     activity = assignment.activity
-    _require(actor, activity.agency_id)
+    _require(actor, activity.agency)
     if (year, month) not in activity.months():
         raise PoolRefused("month_outside", params=f"{year}-{month:02d}")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
@@ -531,7 +544,7 @@ def rating_record(
 ) -> PerformanceRating:
     """The rating of an enumerator's work once the activity has ended, once per assignment."""
     activity = assignment.activity
-    _require(actor, activity.agency_id)
+    _require(actor, activity.agency)
     if activity.agency.today() <= activity.ends_on:
         raise PoolRefused("not_ended")
     if assignment.activity_role.role != Role.PPL:

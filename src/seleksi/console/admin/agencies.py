@@ -14,7 +14,8 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdminMixin, SuperuserOnlyAdmin):
-    list_display = ("name", "code", "kind", "time_zone")
+    list_display = ("name", "code", "kind", "parent", "time_zone")
+    list_select_related = ("parent",)
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
     inlines = [MembershipInline]
