@@ -76,18 +76,17 @@ def _filtered(agency: Agency, year: int, filters: Mapping[str, Any]) -> QuerySet
     return members.order_by("user__full_name", "pk")
 
 
-def _keeps(
-    agency: Agency, year: int, filters: Mapping[str, Any], user_ids: UserIds
-) -> Callable[[int], bool] | None:
-    """Whether a user of `user_ids` passes the filters answered in Python (rating,
-    availability); None when neither is asked."""
+def _keeps(agency: Agency, year: int, filters: Mapping[str, Any]) -> Callable[[int], bool] | None:
+    """Whether a member of the pool of `year` passes the filters answered in Python (rating,
+    availability), by user id; None when neither is asked. The figures are read for the whole
+    pool (a plain subquery the database plans well) and looked up for the members found."""
     minimum = filters.get("min_rating")
     available = filters.get("available")
     if minimum is None and available is None:
         return None
     tests: list[Callable[[int], bool]] = []
     if minimum is not None:
-        ratings = yearly_ratings(agency=agency, year=year - 1, user_ids=user_ids)
+        ratings = yearly_ratings(agency=agency, year=year - 1)
         tests.append(lambda user: (rating := ratings.get(user)) is not None and rating >= minimum)
     if available is not None:
         month: YearMonth = (int(available[0]), int(available[1]))
@@ -95,7 +94,8 @@ def _keeps(
         if stored is None:
             return lambda user: False
         cap = stored.table().cap(filters.get("role") or Role.PPL, month)
-        earned = earnings_by_user(user_ids=user_ids, year=month[0], month=month[1])
+        pool = PoolMember.objects.filter(agency=agency, year=year).values("user_id")
+        earned = earnings_by_user(user_ids=pool, year=month[0], month=month[1])
         tests.append(lambda user: earned.get(user, {}).get(month, 0) < cap)
     return lambda user: all(test(user) for test in tests)
 
@@ -111,7 +111,7 @@ def pool_members(
     filters = filters or {}
     members = _filtered(agency, year, filters)
     found = list(members.select_related("user", "user__profile"))
-    keeps = _keeps(agency, year, filters, members.values("user_id"))
+    keeps = _keeps(agency, year, filters)
     if keeps is None:
         return found
     return [member for member in found if keeps(member.user_id)]
@@ -125,7 +125,7 @@ def pool_member_ids(
     filters = filters or {}
     members = _filtered(agency, year, filters)
     rows = list(members.values_list("pk", "user_id"))
-    keeps = _keeps(agency, year, filters, members.values("user_id"))
+    keeps = _keeps(agency, year, filters)
     return [pk for pk, user_id in rows if keeps is None or keeps(user_id)]
 
 
