@@ -381,8 +381,10 @@ def test_other_agencies_applicants_and_strangers_are_refused(office: Office, url
         other.committee,
         make_user("pelamar"),
         make_staff("pemda", make_agency(), Role.COMMITTEE),
+        make_staff("penjaga-pintu", office.agency, Role.SITE_STAFF),
     ):
         assert signed_in(person).get(url).status_code == 404
+        assert signed_in(person).post(url, {"action": "fill"}).status_code in (404, 405)
     assert signed_in(office.committee).get("/panitia/mitra/tidak-ada/").status_code == 404
     response = Client().get(url)
     assert response.status_code == 302 and "next=" in response["Location"]
@@ -418,6 +420,7 @@ def test_the_committee_loads_a_cap_table_and_sees_it(office: Office) -> None:
     section = section[: section.index("</section>")]
     assert "contoh-2030" in section and "Contoh SBML" in section
     assert "3,250,000" in section and "4,000,000" in section and "December" in section
+    assert section.index("PPL") < section.index("PML")
     assert page.index('id="cap-table-2030"') < page.index(f'id="cap-table-{office.year}"')
 
 

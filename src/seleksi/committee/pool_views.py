@@ -40,6 +40,7 @@ from seleksi.rules.honorarium import (
     HonorariumDataError,
     cap_table_codes,
 )
+from seleksi.rules.honorarium import Role as CapRole
 from seleksi.rules.policy_files import read_policy
 
 from .pool_forms import (
@@ -210,13 +211,15 @@ class CapTableView:
 
 def _cap_table_view(stored: CapTable) -> CapTableView:
     table = stored.table()
+    order = list(CapRole)
+    caps = sorted(table.caps, key=lambda pair: order.index(pair[0]))  # PPL before PML
     return CapTableView(
         stored=stored,
         source=table.source,
         note=table.note,
-        roles=[role.upper() for role in table.roles],
+        roles=[role.upper() for role, _months in caps],
         months=[
-            (str(MONTHS[month]), [caps[month - 1] for _role, caps in table.caps])
+            (str(MONTHS[month]), [months[month - 1] for _role, months in caps])
             for month in range(1, 13)
         ],
     )
