@@ -453,6 +453,8 @@ def without(data: dict[str, Any], role_name: str, month: str) -> dict[str, Any]:
             "caps.pml.1: the amount -1 is negative; give zero or more rupiah.",
         ),
         (b" " * (64 * 1024 + 1), "The file is larger than 64 KB"),
+        (b"[" * 60_000, "its JSON is nested far too deep"),
+        (b"", "The file is not valid JSON (line 1, column 1"),
         (json.dumps(cap_data(2026)).encode(), "already has a cap table for 2026"),
     ],
 )

@@ -239,6 +239,10 @@ class CapTableForm(forms.Form):
                 code="json",
                 params={"line": error.lineno, "column": error.colno, "problem": error.msg},
             ) from None
+        except RecursionError:  # brackets nested thousands deep: no table looks like that
+            raise forms.ValidationError(
+                _("The file is not a cap table: its JSON is nested far too deep."), code="json"
+            ) from None
 
 
 # Activities ----------------------------------------------------------------------------------
