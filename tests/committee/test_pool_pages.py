@@ -607,6 +607,11 @@ def test_the_committee_defines_an_activity(office: Office) -> None:
             "roles-0-rate",
             "The rate must be a whole number of rupiah, zero or more.",
         ),
+        (
+            {"rows": [("ppl", MAGETAN, "2", "document", "1" + "0" * 30)]},
+            "roles-0-rate",
+            "Ensure this value is less than or equal to 1000000000000.",
+        ),
     ],
 )
 def test_a_refused_activity_shows_why_and_keeps_what_was_typed(

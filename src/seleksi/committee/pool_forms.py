@@ -30,6 +30,11 @@ from seleksi.scoring.models import RankingRun
 CAP_TABLE_MAX_BYTES = 64 * 1024
 """A year's table is about 1 KB; anything much larger is not a cap table."""
 
+MOST_NEEDED = 100_000
+MOST_RATE = 1_000_000_000_000
+"""Bounds far beyond any activity, only to keep a mistyped figure out of the database's
+integer columns."""
+
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 """The years a pool or a cap table may be of: wide, only to catch a mistyped year."""
@@ -333,12 +338,14 @@ class ActivityRoleForm(forms.Form):
     needed = forms.IntegerField(
         label=_("Number needed"),
         min_value=1,
+        max_value=MOST_NEEDED,
         error_messages={"min_value": _("The number needed must be at least 1.")},
     )
     unit = forms.ChoiceField(label=_("Pay unit"), choices=[("", "—"), *PayUnit.choices])
     rate = forms.IntegerField(
         label=_("Rate (rupiah)"),
         min_value=0,
+        max_value=MOST_RATE,
         error_messages={"min_value": _("The rate must be a whole number of rupiah, zero or more.")},
         widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
     )
