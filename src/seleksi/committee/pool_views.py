@@ -332,7 +332,8 @@ def pool_activity_new(request: HttpRequest, agency_code: str) -> HttpResponse:
             total = int(data.get("roles-TOTAL_FORMS", "0"))
         except ValueError:
             total = 0
-        data["roles-TOTAL_FORMS"] = str(min(total, 196) + MORE_ROLE_ROWS)
+        most = ActivityRoleFormSet.max_num - MORE_ROLE_ROWS
+        data["roles-TOTAL_FORMS"] = str(max(0, min(total, most)) + MORE_ROLE_ROWS)
         roles = ActivityRoleFormSet(data, prefix="roles")
         return _activity_page(request, agency, areas.regencies, form, roles, [], 200, check=False)
     roles = ActivityRoleFormSet(request.POST, prefix="roles")
