@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from seleksi.accounts.models import Education, Profile, User
 from seleksi.agencies.models import Role
@@ -653,3 +655,20 @@ def test_more_rows_keep_what_was_typed_without_judging_it(office: Office) -> Non
     assert 'name="roles-0-rate" value="15000"' in body
     assert "Give the activity a name." not in body
     assert not Activity.objects.exists()
+
+
+def test_the_list_reads_as_many_queries_for_fifty_members_as_for_three(office: Office) -> None:
+    client = signed_in(office.committee)
+    search = f"{POOL}?nilai=1&tersedia={office.year}-03"
+    many_members(office, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert len(listed(client.get(POOL))) == 3
+    with CaptureQueriesContext(connection) as few_searched:
+        client.get(search)
+    many_members(office, 60, regency=NGAWI)
+    with CaptureQueriesContext(connection) as many:
+        assert len(listed(client.get(POOL))) == 50
+    with CaptureQueriesContext(connection) as many_searched:
+        client.get(search)
+    assert len(many) == len(few)
+    assert len(many_searched) == len(few_searched)
