@@ -8,8 +8,10 @@ Decisions worth knowing:
 - The menu shows a link only to someone who can use the page behind it: the queue to anyone
   of the agency who reads applications, check-in to site staff and the committee, objections
   to the committee, ranking and replacements to the committee and the administrator (who
-  reads them), the console's selection, formations and audit trail to the administrator. The
-  pages themselves still check, so a hidden link is a convenience, never the lock.
+  reads them), the mitra pool to those who read the data of a statistics office or of an
+  agency running a mitra selection, the console's selection, formations and audit trail to
+  the administrator. The pages themselves still check, so a hidden link is a convenience,
+  never the lock.
 - Site staff (`Role.SITE_STAFF`) get a desk for each selection of their agency, with the
   check-in pages only: they read no application, ranking or console page.
 """
@@ -21,7 +23,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from seleksi.agencies.models import Membership, Role
+from seleksi.agencies.models import Agency, Membership, Role
 from seleksi.agencies.permissions import (
     CAPABILITY_ROLES,
     Capability,
@@ -55,6 +57,15 @@ class Desk:
     @property
     def reads_ranking(self) -> bool:
         return self.can_decide or self.can_manage
+
+    @property
+    def reads_pool(self) -> bool:
+        """the agency's mitra pool, for those who read its data where mitra are recruited: a
+        statistics office, or any agency running a mitra selection"""
+        return self.can_view and (
+            self.selection.kind == Selection.Kind.MITRA
+            or self.selection.agency.kind == Agency.Kind.STATISTICS_OFFICE
+        )
 
 
 def is_staff_member(user: Any) -> bool:

@@ -10,6 +10,7 @@ from . import (
     checkin_views,
     exams_views,
     notice_views,
+    pool_views,
     ranking_views,
     replacement_views,
     report_views,
@@ -155,4 +156,26 @@ urlpatterns = [
     # reports
     path("panitia/<slug:code>/laporan/", report_views.reports, name="reports"),
     path("panitia/<slug:code>/laporan.xlsx", report_views.reports_xlsx, name="reports_xlsx"),
+    # the mitra pool of a statistics office
+    path("panitia/mitra/<slug:agency_code>/", pool_views.pool, name="pool"),
+    path(
+        "panitia/mitra/<slug:agency_code>/batas-honor/",
+        pool_views.pool_caps,
+        name="pool_caps",
+    ),
+    path(
+        "panitia/mitra/<slug:agency_code>/batas-honor/contoh.json",
+        pool_views.pool_caps_sample,
+        name="pool_caps_sample",
+    ),
+    path(
+        "panitia/mitra/<slug:agency_code>/kegiatan/",
+        pool_views.pool_activities,
+        name="pool_activities",
+    ),
+    path(
+        "panitia/mitra/<slug:agency_code>/kegiatan/baru/",
+        pool_views.pool_activity_new,
+        name="pool_activity_new",
+    ),
 ]

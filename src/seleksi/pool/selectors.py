@@ -1,27 +1,47 @@
 """Reads of the mitra pool.
 
 Decisions worth knowing:
-- `pool_members` filters in the database except "available in a month", which needs the cap
-  arithmetic of the rules: a member is available in a month when what they already earn in it
+- `pool_members` filters in the database except "has rating ≥" and "available in a month",
+  which need the rules: a member is available in a month when what they already earn in it
   is below the cap of the role asked (default PPL) in the agency's table of that year; without
   a table nobody is known to be available, so nobody is listed.
 - "has rating ≥" reads the member's yearly rating of the pool's year before (the figure next
   year's ranking reads), computed with `rules.ratings.performance_rating_for`.
 - The education filter keeps members with at least one completed education of that level or
   higher (by the level's order).
+- A pool holds up to some 20,000 mitra, so no figure is read per member: the ratings of a
+  year come from one query grouped in Python (`yearly_ratings`), the earnings of a month or a
+  year from two (`earnings_by_user`: the amounts recorded then, and the assignments running
+  then). They give what `yearly_rating` and `services.existing_earnings` give for one mitra,
+  which the tests pin. The running assignments are found by their activity's period: an
+  assignment's months are its activity's months, copied when it was made.
 """
 
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from seleksi.accounts.models import Education
 from seleksi.agencies.models import Agency
-from seleksi.pool.models import CapTable, PerformanceRating, PoolMember, Role
-from seleksi.pool.services import existing_earnings
-from seleksi.reference.models import EducationLevel
+from seleksi.pool.models import (
+    Activity,
+    ActivityRole,
+    Assignment,
+    CapTable,
+    Earning,
+    PerformanceRating,
+    PoolMember,
+    Role,
+)
+from seleksi.reference.models import EducationLevel, Regency
+from seleksi.rules.honorarium import YearMonth, spread
 from seleksi.rules.ratings import Rating, performance_rating_for
+from seleksi.scoring.models import RankingRun
 
 DEVICE_FIELDS = {
     "smartphone": "has_smartphone",
@@ -29,6 +49,55 @@ DEVICE_FIELDS = {
     "tablet": "has_tablet",
     "motorcycle": "has_motorcycle",
 }
+
+type UserIds = Collection[int] | QuerySet[Any, Any]
+"""Users named by id, or by a query of their ids (kept in the database as a subquery)."""
+
+
+# Searching the pool --------------------------------------------------------------------------
+
+
+def _filtered(agency: Agency, year: int, filters: Mapping[str, Any]) -> QuerySet[PoolMember]:
+    """The pool of `year` narrowed by the filters the database answers, in list order."""
+    members: QuerySet[PoolMember] = PoolMember.objects.filter(agency=agency, year=year)
+    if filters.get("regency"):
+        members = members.filter(domicile_regency=filters["regency"])
+    if filters.get("education"):
+        level = EducationLevel.objects.get(code=filters["education"])
+        members = members.filter(
+            Exists(
+                Education.objects.filter(user_id=OuterRef("user_id"), level__order__gte=level.order)
+            )
+        )
+    if filters.get("experience"):
+        members = members.filter(user__profile__survey_experience__icontains=filters["experience"])
+    for device in filters.get("devices") or ():
+        members = members.filter(Q(**{f"user__profile__{DEVICE_FIELDS[device]}": True}))
+    return members.order_by("user__full_name", "pk")
+
+
+def _keeps(agency: Agency, year: int, filters: Mapping[str, Any]) -> Callable[[int], bool] | None:
+    """Whether a member of the pool of `year` passes the filters answered in Python (rating,
+    availability), by user id; None when neither is asked. The figures are read for the whole
+    pool (a plain subquery the database plans well) and looked up for the members found."""
+    minimum = filters.get("min_rating")
+    available = filters.get("available")
+    if minimum is None and available is None:
+        return None
+    tests: list[Callable[[int], bool]] = []
+    if minimum is not None:
+        ratings = yearly_ratings(agency=agency, year=year - 1)
+        tests.append(lambda user: (rating := ratings.get(user)) is not None and rating >= minimum)
+    if available is not None:
+        month: YearMonth = (int(available[0]), int(available[1]))
+        stored = CapTable.objects.filter(agency=agency, year=month[0]).first()
+        if stored is None:
+            return lambda user: False
+        cap = stored.table().cap(filters.get("role") or Role.PPL, month)
+        pool = PoolMember.objects.filter(agency=agency, year=year).values("user_id")
+        earned = earnings_by_user(user_ids=pool, year=month[0], month=month[1])
+        tests.append(lambda user: earned.get(user, {}).get(month, 0) < cap)
+    return lambda user: all(test(user) for test in tests)
 
 
 def pool_members(
@@ -40,40 +109,282 @@ def pool_members(
     (Decimal, yearly rating of the year before at least), "available" ((year, month): still
     under the cap that month) and "role" (the cap's role, default PPL)."""
     filters = filters or {}
-    members: QuerySet[PoolMember] = PoolMember.objects.filter(
-        agency=agency, year=year
-    ).select_related("user", "user__profile")
-    if filters.get("regency"):
-        members = members.filter(domicile_regency=filters["regency"])
-    if filters.get("education"):
-        level = EducationLevel.objects.get(code=filters["education"])
-        members = members.filter(user__educations__level__order__gte=level.order).distinct()
-    if filters.get("experience"):
-        members = members.filter(user__profile__survey_experience__icontains=filters["experience"])
-    for device in filters.get("devices") or ():
-        members = members.filter(Q(**{f"user__profile__{DEVICE_FIELDS[device]}": True}))
-    found = list(members.order_by("user__full_name", "pk"))
-    minimum = filters.get("min_rating")
-    if minimum is not None:
-        found = [
-            member
-            for member in found
-            if (rating := yearly_rating(user=member.user, agency=agency, year=year - 1)) is not None
-            and rating >= minimum
-        ]
-    available = filters.get("available")
-    if available is not None:
-        stored = CapTable.objects.filter(agency=agency, year=available[0]).first()
-        if stored is None:
-            return []
-        table = stored.table()
-        cap = table.cap(filters.get("role") or Role.PPL, tuple(available))
-        found = [
-            member
-            for member in found
-            if existing_earnings(user_id=member.user_id).get(tuple(available), 0) < cap
-        ]
-    return found
+    members = _filtered(agency, year, filters)
+    found = list(members.select_related("user", "user__profile"))
+    keeps = _keeps(agency, year, filters)
+    if keeps is None:
+        return found
+    return [member for member in found if keeps(member.user_id)]
+
+
+def pool_member_ids(
+    *, agency: Agency, year: int, filters: Mapping[str, Any] | None = None
+) -> list[int]:
+    """The ids of `pool_members`, in the same order, without loading the members: what a
+    page of the list is cut from."""
+    filters = filters or {}
+    members = _filtered(agency, year, filters)
+    rows = list(members.values_list("pk", "user_id"))
+    keeps = _keeps(agency, year, filters)
+    return [pk for pk, user_id in rows if keeps is None or keeps(user_id)]
+
+
+def pool_of_year(agency: Agency, year: int) -> QuerySet[PoolMember]:
+    """Every member of the pool of `year`, with what carrying them over reads."""
+    return PoolMember.objects.filter(agency=agency, year=year).select_related("user__profile")
+
+
+# Figures of many members at once -------------------------------------------------------------
+
+
+def yearly_ratings(
+    *, agency: Agency, year: int, user_ids: UserIds | None = None
+) -> dict[int, Decimal]:
+    """`yearly_rating` of every mitra rated for the agency in `year` (of `user_ids` only when
+    given), by user id, from one query."""
+    rows = PerformanceRating.objects.filter(
+        assignment__member__agency=agency, assignment__member__year=year
+    )
+    if user_ids is not None:
+        rows = rows.filter(assignment__member__user_id__in=user_ids)
+    grouped: dict[int, list[Rating]] = defaultdict(list)
+    for user_id, attitude, quality, timeliness in rows.values_list(
+        "assignment__member__user_id", "attitude", "quality", "timeliness"
+    ):
+        grouped[user_id].append(Rating(attitude=attitude, quality=quality, timeliness=timeliness))
+    ratings = {user_id: performance_rating_for(marks) for user_id, marks in grouped.items()}
+    return {user_id: rating for user_id, rating in ratings.items() if rating is not None}
+
+
+def earnings_by_user(
+    *, user_ids: UserIds, year: int, month: int | None = None
+) -> dict[int, dict[YearMonth, int]]:
+    """What each mitra of `user_ids` earns per month of `year` (only `month` when given), over
+    all their assignments in every office: the recorded amount where the office recorded one,
+    else the assignment's spread estimate (as `services.existing_earnings`). Two queries."""
+    first = date(year, month or 1, 1)
+    after = date(year + 1, 1, 1) if (month or 12) == 12 else date(year, (month or 12) + 1, 1)
+    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
+    owner: dict[int, int] = {}
+    earnings = Earning.objects.filter(assignment__member__user_id__in=user_ids, year=year)
+    if month is not None:
+        earnings = earnings.filter(month=month)
+    for assignment_id, user_id, paid_year, paid_month, amount in earnings.values_list(
+        "assignment_id", "assignment__member__user_id", "year", "month", "amount"
+    ):
+        recorded[assignment_id][(paid_year, paid_month)] = amount
+        owner[assignment_id] = user_id
+    totals: dict[int, dict[YearMonth, int]] = defaultdict(lambda: defaultdict(int))
+    running = Assignment.objects.filter(
+        member__user_id__in=user_ids,
+        activity__starts_on__lt=after,
+        activity__ends_on__gte=first,
+    ).values_list("pk", "member__user_id", "amount", "months")
+    for assignment_id, user_id, amount, months in running:
+        estimate = spread(amount, [(int(y), int(m)) for y, m in months])
+        actual = recorded.pop(assignment_id, {})
+        for paid in estimate.keys() | actual.keys():
+            if paid[0] == year and (month is None or paid[1] == month):
+                totals[user_id][paid] += actual.get(paid, estimate.get(paid, 0))
+    for assignment_id, actual in recorded.items():  # recorded outside its activity's period
+        for paid, amount in actual.items():
+            totals[owner[assignment_id]][paid] += amount
+    return {user_id: dict(months) for user_id, months in totals.items()}
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """One line of the pool's list."""
+
+    member: PoolMember
+    regency: str
+    """the regency of domicile by name (its code when unknown)"""
+    education: str
+    """the highest completed education level, by name"""
+    devices: list[str]
+    rating: Decimal | None
+    """the yearly rating of the year before the pool's year"""
+    earnings: int
+    """what the mitra earns in the pool's year, every office together"""
+
+
+def pool_rows(*, agency: Agency, year: int, member_ids: Sequence[int]) -> list[PoolRow]:
+    """The lines of the members `member_ids` (one page of the list) of the pool of `year`, in
+    that order, with their figures read for all of them at once."""
+    members = PoolMember.objects.filter(agency=agency, year=year).select_related(
+        "user", "user__profile"
+    )
+    loaded = members.in_bulk(list(member_ids))
+    ordered = [loaded[pk] for pk in member_ids if pk in loaded]
+    user_ids = [member.user_id for member in ordered]
+    names = dict(
+        Regency.objects.filter(
+            code__in={member.domicile_regency for member in ordered}
+        ).values_list("code", "name")
+    )
+    highest: dict[int, tuple[int, str]] = {}
+    for user_id, order, name in Education.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "level__order", "level__name"
+    ):
+        if user_id not in highest or order > highest[user_id][0]:
+            highest[user_id] = (order, name)
+    ratings = yearly_ratings(agency=agency, year=year - 1, user_ids=user_ids)
+    earned = earnings_by_user(user_ids=user_ids, year=year)
+    rows = []
+    for member in ordered:
+        profile = getattr(member.user, "profile", None)
+        rows.append(
+            PoolRow(
+                member=member,
+                regency=names.get(member.domicile_regency, member.domicile_regency),
+                education=highest.get(member.user_id, (0, ""))[1],
+                devices=profile.devices() if profile is not None else [],
+                rating=ratings.get(member.user_id),
+                earnings=sum(earned.get(member.user_id, {}).values()),
+            )
+        )
+    return rows
+
+
+# What the pool's pages choose from -----------------------------------------------------------
+
+
+def pool_year_sizes(agency: Agency) -> dict[int, int]:
+    """How many members the agency's pool has in each year, newest first."""
+    rows = (
+        PoolMember.objects.filter(agency=agency)
+        .values_list("year")
+        .annotate(members=Count("pk"))
+        .order_by("-year")
+    )
+    return dict(rows)
+
+
+def pool_regencies(agency: Agency, year: int) -> list[tuple[str, str]]:
+    """The regencies the members of the pool of `year` live in, as (code, name) by name."""
+    codes = set(
+        PoolMember.objects.filter(agency=agency, year=year)
+        .exclude(domicile_regency="")
+        .values_list("domicile_regency", flat=True)
+        .distinct()
+    )
+    names = dict(Regency.objects.filter(code__in=codes).values_list("code", "name"))
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda pair: pair[1])
+
+
+@dataclass(frozen=True)
+class AreaChoices:
+    """The regencies an activity of the agency may cover: every regency of the provinces its
+    pool members live in, and the one most of them live in (the office's own, for a regency
+    office)."""
+
+    regencies: list[tuple[str, str]]
+    home: str | None
+
+
+def activity_areas(agency: Agency) -> AreaChoices:
+    """The agency has no regency of its own on record; its pool tells where it works."""
+    lived = Counter(
+        dict(
+            PoolMember.objects.filter(agency=agency)
+            .exclude(domicile_regency="")
+            .values_list("domicile_regency")
+            .annotate(members=Count("pk"))
+            .order_by()
+        )
+    )
+    provinces = {code[:2] for code in lived}
+    regencies = Regency.objects.filter(province_id__in=provinces).order_by("code")
+    choices = [(regency.code, regency.name) for regency in regencies]
+    known = {code for code, _name in choices}
+    home = next((code for code, _count in lived.most_common() if code in known), None)
+    return AreaChoices(choices, home)
+
+
+def regency_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the regencies `codes`, by code (unknown codes left out)."""
+    return dict(Regency.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def mitra_runs(agency: Agency) -> QuerySet[RankingRun]:
+    """The agency's confirmed mitra ranking runs, newest first: what fills the pool."""
+    return (
+        RankingRun.objects.filter(
+            selection__agency=agency,
+            stage=RankingRun.Stage.MITRA,
+            confirmed_at__isnull=False,
+        )
+        .select_related("selection")
+        .order_by("-confirmed_at", "-pk")
+    )
+
+
+def cap_tables(agency: Agency) -> list[CapTable]:
+    """The agency's honorarium cap tables, newest year first."""
+    return list(
+        CapTable.objects.filter(agency=agency).select_related("created_by").order_by("-year")
+    )
+
+
+# Activities ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """One role of an activity in one regency, with the places taken."""
+
+    role: ActivityRole
+    regency: str
+    """the regency by name (its code when unknown)"""
+    filled: int
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    """One activity in the agency's list."""
+
+    activity: Activity
+    status: str
+    """"upcoming", "running" or "ended" on the agency's today"""
+    regencies: list[str]
+    roles: list[RoleLine]
+
+
+def activity_status(activity: Activity, today: date) -> str:
+    if today < activity.starts_on:
+        return "upcoming"
+    if today > activity.ends_on:
+        return "ended"
+    return "running"
+
+
+def activities_of(agency: Agency) -> list[ActivityLine]:
+    """The agency's activities, latest start first, with their roles and places taken."""
+    roles = ActivityRole.objects.annotate(filled=Count("assignments")).order_by("role", "regency")
+    activities = list(
+        Activity.objects.filter(agency=agency).prefetch_related(Prefetch("roles", queryset=roles))
+    )
+    names = regency_names(
+        code
+        for activity in activities
+        for code in [*activity.regencies, *(role.regency for role in activity.roles.all())]
+    )
+    today = agency.today()
+    return [
+        ActivityLine(
+            activity=activity,
+            status=activity_status(activity, today),
+            regencies=[names.get(code, code) for code in activity.regencies],
+            roles=[
+                RoleLine(role, names.get(role.regency, role.regency), role.filled)  # type: ignore[attr-defined]
+                for role in activity.roles.all()
+            ],
+        )
+        for activity in activities
+    ]
+
+
+# One member ----------------------------------------------------------------------------------
 
 
 def member_ratings(member: PoolMember) -> list[PerformanceRating]:
