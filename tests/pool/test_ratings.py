@@ -84,7 +84,25 @@ def test_work_not_ended_is_not_rated(office: Office) -> None:
         actor=office.committee,
         quantity=1,
     )
-    refused_rating("not_ended", office, assignment)
+    error = refused_rating("not_ended", office, assignment)
+    assert activity.ends_on.isoformat() in error.message
+
+
+def test_work_is_rated_from_the_activity_last_day_on(office: Office) -> None:
+    activity = office.activity()
+    assignment = services.assignment_add(
+        activity_role=role(activity),
+        member=office.member("mitra-a"),
+        actor=office.committee,
+        quantity=1,
+    )
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_on=office.today - timedelta(days=30), ends_on=office.today + timedelta(days=1)
+    )
+    refused_rating("not_ended", office, Assignment.objects.get(pk=assignment.pk))
+    Activity.objects.filter(pk=activity.pk).update(ends_on=office.today)
+    rating = rate(office, Assignment.objects.get(pk=assignment.pk), (7, 8, 9))
+    assert rating.assignment_id == assignment.pk
 
 
 def test_a_supervisor_is_not_rated(office: Office) -> None:

@@ -19,8 +19,11 @@ Decisions worth knowing:
   mitra id, so that ties are broken the same way every time. Ratings are compared exactly
   (Decimal and Fraction alike); a NaN or infinite rating of a mitra in the activity's area is
   refused.
-- The activity's months are those of its places' assignments; they must lie in the cap
-  table's year (`honorarium.HonorariumDataError` otherwise), as the cap check needs.
+- The activity's months are those of its places' assignments. `table` is one cap table or the
+  tables by year: an activity running into a second year (a survey from November to February)
+  checks each month against the table of its own year, as the pool's services do when an
+  assignment is added. A month whose year has no table is refused
+  (`honorarium.HonorariumDataError`), as the cap check needs.
 - A mitra is proposed for at most one place of the activity, and mitra already assigned to it
   are left out. When a regency needs both roles, its PML places are filled before its PPL
   places: the supervisors are fewer and the order puts the best rated among them. The cap
@@ -41,7 +44,18 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from seleksi.rules.honorarium import Assignment, CapCheck, CapTable, Role, YearMonth, cap_check
+from seleksi.rules.honorarium import (
+    Assignment,
+    CapCheck,
+    CapTable,
+    HonorariumDataError,
+    HonorariumProblem,
+    MonthCheck,
+    Problem,
+    Role,
+    YearMonth,
+    cap_check,
+)
 
 ROLE_ORDER = (Role.PML, Role.PPL)
 """The order in which the places of one regency are filled and listed."""
@@ -154,9 +168,54 @@ def preference_key(candidate: Candidate, months: Iterable[YearMonth]) -> Prefere
     return (rating is None, -exact, load, candidate.mitra)
 
 
-def propose(*, table: CapTable, slots: Sequence[Slot], candidates: Iterable[Candidate]) -> Proposal:
+type Tables = CapTable | Mapping[int, CapTable]
+"""One cap table, or the cap tables by year."""
+
+
+def tables_by_year(table: Tables) -> dict[int, CapTable]:
+    """The tables keyed by their year; a ProposalError when a key is not its table's year."""
+    if isinstance(table, CapTable):
+        return {table.year: table}
+    tables = dict(table)
+    for year, held in tables.items():
+        if held.year != year:
+            raise ProposalError(f"the table of {held.year} is given as the table of {year}")
+    return tables
+
+
+def _table_of(tables: Mapping[int, CapTable], month: YearMonth) -> CapTable:
+    found = tables.get(month[0])
+    if found is None:
+        known = ", ".join(str(year) for year in sorted(tables)) or "none"
+        where = f"month {month[0]}-{month[1]:02d}"
+        problem = Problem(
+            HonorariumProblem.OUTSIDE_YEAR, where, (("month", month), ("year", known))
+        )
+        raise HonorariumDataError([problem])
+    return found
+
+
+def cap_check_by_year(
+    *,
+    tables: Mapping[int, CapTable],
+    role: Role | str,
+    existing: Mapping[YearMonth, int],
+    added: Mapping[YearMonth, int],
+) -> CapCheck:
+    """`honorarium.cap_check` with each month of `added` checked against its year's table."""
+    rows: list[MonthCheck] = []
+    for year in sorted({month[0] for month in added}):
+        table = _table_of(tables, (year, 1))
+        of_year = {month: pay for month, pay in added.items() if month[0] == year}
+        rows += cap_check(table=table, role=role, existing=existing, added=of_year).months
+    return CapCheck(Role(role), tuple(rows))
+
+
+def propose(*, table: Tables, slots: Sequence[Slot], candidates: Iterable[Candidate]) -> Proposal:
     """The proposal for an activity's `slots` from the pool `candidates`, checked against the
-    caps of `table`; see the module docstring for the order of preference."""
+    caps of `table` (one table, or the tables by year); see the module docstring for the order
+    of preference."""
+    tables = tables_by_year(table)
     by_place: dict[tuple[str, Role], Slot] = {}
     for slot in slots:
         place = (slot.regency, slot.role)
@@ -184,7 +243,7 @@ def propose(*, table: CapTable, slots: Sequence[Slot], candidates: Iterable[Cand
         for role in ROLE_ORDER:
             wanted = by_place.get((regency, role))
             if wanted is not None:
-                results.append(_fill(table, wanted, group, taken))
+                results.append(_fill(tables, wanted, group, taken))
     return Proposal(tuple(results))
 
 
@@ -192,9 +251,14 @@ def _first(pair: tuple[PreferenceKey, Candidate]) -> PreferenceKey:
     return pair[0]
 
 
-def _fill(table: CapTable, slot: Slot, group: list[Candidate], taken: set[int]) -> SlotProposal:
+def _fill(
+    tables: Mapping[int, CapTable], slot: Slot, group: list[Candidate], taken: set[int]
+) -> SlotProposal:
     added = slot.assignment.earnings()
-    limits = tuple((month, table.cap(slot.role, month) - pay) for month, pay in added.items())
+    limits = tuple(
+        (month, _table_of(tables, month).cap(slot.role, month) - pay)
+        for month, pay in added.items()
+    )
     proposed: list[int] = []
     over: list[OverCap] = []
     for candidate in group:
@@ -206,7 +270,7 @@ def _fill(table: CapTable, slot: Slot, group: list[Candidate], taken: set[int]) 
                 proposed.append(candidate.mitra)
                 taken.add(candidate.mitra)
             continue
-        check = cap_check(table=table, role=slot.role, existing=earned, added=added)
+        check = cap_check_by_year(tables=tables, role=slot.role, existing=earned, added=added)
         over.append(OverCap(candidate.mitra, check))
     shortfall = None
     if len(proposed) < slot.needed:
