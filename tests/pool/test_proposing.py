@@ -2,6 +2,7 @@
 services count them, the order of preference, the open places and the over-cap list, an
 activity running into a second year, and accepting a proposal."""
 
+import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from seleksi.rules.honorarium import (
     spread,
 )
 from seleksi.rules.proposals import Candidate, ProposalError, Slot, propose
+from seleksi.rules.ratings import Rating, performance_rating_for, performance_rating_of_totals
 from tests.pool.conftest import MAGETAN, NGAWI, PPL_CAP, Office, cap_data, make_office, role
 
 
@@ -301,3 +303,15 @@ def test_the_rules_check_each_month_against_its_year_table() -> None:
         propose(table=tables[2026], slots=[two_year_slot()], candidates=pool)
     with pytest.raises(ProposalError):
         propose(table={2027: tables[2026]}, slots=[two_year_slot()], candidates=pool)
+
+
+def test_the_rating_from_totals_is_the_rating_of_the_marks() -> None:
+    rng = random.Random(16)
+    for _ in range(2_000):
+        ratings = [
+            Rating(rng.randint(1, 10), rng.randint(1, 10), rng.randint(1, 10))
+            for _ in range(rng.randint(1, 7))
+        ]
+        marks = sum(r.attitude + r.quality + r.timeliness for r in ratings)
+        assert performance_rating_of_totals(marks, len(ratings)) == performance_rating_for(ratings)
+    assert performance_rating_of_totals(0, 0) is None

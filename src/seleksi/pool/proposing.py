@@ -11,8 +11,10 @@ Decisions worth knowing:
 - Load (`earned`): what each candidate already earns in the activity's months, with the
   meaning of `services.existing_earnings` (the amount recorded where the office recorded one,
   else the assignment's spread estimate; every assignment in every office), read for the whole
-  pool in two queries: the assignments of the candidates, and their earnings recorded in the
-  activity's months. Nothing is read per member.
+  pool in two queries: the candidates' earnings recorded in the activity's months, and their
+  assignments of activities overlapping those months (an assignment's months are its
+  activity's, fixed when it is made) or with such a recorded earning. Nothing is read per
+  member.
 - A place is one role of one regency with its open places (needed minus assigned); what a
   mitra of the place is paid is the role's rate times the quantity per mitra the office gives
   for the role (documents per enumerator; person-months, by default the activity's months;
@@ -32,6 +34,7 @@ Decisions worth knowing:
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -56,6 +59,17 @@ from seleksi.rules.honorarium import PayUnit as RulePayUnit
 from seleksi.rules.honorarium import Role as RuleRole
 from seleksi.rules.proposals import Candidate, Shortfall, Slot, propose
 from seleksi.rules.ratings import performance_rating_of_totals
+
+NAMED_FIELDS = (
+    "agency_id",
+    "year",
+    "domicile_regency",
+    "user__username",
+    "user__full_name",
+    "user__first_name",
+    "user__last_name",
+)
+"""What a page shows of a proposed mitra: the name (`display_name`) and where they live."""
 
 
 def default_quantity(role: ActivityRole, months: int) -> int | None:
@@ -166,6 +180,11 @@ def yearly_ratings(*, agency_id: int, year: int, users: Any) -> dict[int, Decima
     return found
 
 
+def _month_after(month: YearMonth) -> date:
+    year, number = month
+    return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+
+
 def earnings_in(*, users: Any, months: Sequence[YearMonth]) -> dict[int, dict[YearMonth, int]]:
     """What each user of `users` (ids or a query of them) already earns in each of `months`,
     as `services.existing_earnings` counts it, in two queries for all of them."""
@@ -173,15 +192,21 @@ def earnings_in(*, users: Any, months: Sequence[YearMonth]) -> dict[int, dict[Ye
     in_months = Q()
     for year, number in wanted:
         in_months |= Q(year=year, month=number)
+    if not wanted:
+        return {}
+    earnings = Earning.objects.filter(in_months, assignment__member__user_id__in=users)
     recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
-    if wanted:
-        for assignment_id, year, month, amount in Earning.objects.filter(
-            in_months, assignment__member__user_id__in=users
-        ).values_list("assignment_id", "year", "month", "amount"):
-            recorded[assignment_id][(year, month)] = amount
+    for assignment_id, year, month, amount in earnings.values_list(
+        "assignment_id", "year", "month", "amount"
+    ):
+        recorded[assignment_id][(year, month)] = amount
     totals: dict[int, dict[YearMonth, int]] = defaultdict(lambda: defaultdict(int))
+    first, last = min(wanted), max(wanted)
+    overlapping = Q(
+        activity__starts_on__lt=_month_after(last), activity__ends_on__gte=date(*first, 1)
+    ) | Q(pk__in=earnings.values("assignment_id"))
     for assignment_id, user_id, amount, paid in Assignment.objects.filter(
-        member__user_id__in=users
+        overlapping, member__user_id__in=users
     ).values_list("pk", "member__user_id", "amount", "months"):
         paid_months = [(int(year), int(month)) for year, month in paid]
         estimate = spread(amount, paid_months) if wanted.intersection(paid_months) else {}
@@ -257,7 +282,7 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
     named = {mitra for slot in proposal.slots for mitra in slot.proposed} | {
         over.mitra for slot in proposal.slots for over in slot.over_cap
     }
-    found = PoolMember.objects.select_related("user").in_bulk(sorted(named))
+    found = PoolMember.objects.select_related("user").only(*NAMED_FIELDS).in_bulk(sorted(named))
 
     def rating_of(mitra: int) -> Decimal | None:
         return ratings.get(user_of[mitra])

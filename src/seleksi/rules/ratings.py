@@ -94,7 +94,11 @@ def performance_rating_of_totals(marks: int, ratings: int) -> Decimal | None:
     is marks / (3 x ratings) exactly. None when there is no rating."""
     if ratings <= 0:
         return None
-    return _rounded(Fraction(marks, len(ASPECTS) * ratings))
+    # round half up of marks / (3 n) to thousandths, in integers: floor((2000 m + 3n) / 6n)
+    places = 10**PLACES
+    divisor = len(ASPECTS) * ratings
+    thousandths = (2 * places * marks + divisor) // (2 * divisor)
+    return Decimal(thousandths).scaleb(-PLACES)
 
 
 def _rounded(average: Fraction) -> Decimal:
