@@ -13,7 +13,14 @@ from django.test import Client
 from seleksi.accounts.models import User
 from seleksi.audit.models import AuditEvent
 from seleksi.pool import services
-from seleksi.pool.models import Activity, Assignment, Earning, PerformanceRating, PoolMember
+from seleksi.pool.models import (
+    Activity,
+    Assignment,
+    CapTable,
+    Earning,
+    PerformanceRating,
+    PoolMember,
+)
 from tests.accounts.helpers import CommitClient
 from tests.factories import make_user
 from tests.pool.conftest import MAGETAN, NGAWI, Office, make_office, role
@@ -203,6 +210,32 @@ def test_a_bad_quantity_is_refused_and_the_choice_kept(office: Office) -> None:
     assert not Assignment.objects.exists()
 
 
+def test_a_year_without_a_cap_table_is_said_above_the_form(office: Office) -> None:
+    activity = office.activity()
+    member = office.member("mitra-a")
+    CapTable.objects.filter(agency=office.agency).delete()
+    client = signed_in(office.committee)
+    response = client.post(activity_url(activity), assign_fields(member, role(activity), 1))
+    assert response.status_code == 400
+    assert "has no honorarium cap table" in page(response)
+    assert not Assignment.objects.exists()
+    proposals = client.get(f"{activity_url(activity)}usulan/")
+    assert 'id="proposal-problem"' in proposals.content.decode()
+    assert "has no honorarium cap table" in page(proposals)
+
+
+def test_assigning_after_the_end_is_refused_even_when_sent(office: Office) -> None:
+    activity = office.activity()
+    member = office.member("mitra-a")
+    ended(activity, office)
+    response = signed_in(office.committee).post(
+        activity_url(activity), assign_fields(member, role(activity), 1)
+    )
+    assert response.status_code == 400
+    assert "no one can be assigned to it any more" in page(response)
+    assert not Assignment.objects.exists()
+
+
 def test_an_ended_activity_shows_no_assign_form(office: Office) -> None:
     activity = office.activity()
     ended(activity, office)
@@ -229,7 +262,7 @@ def test_over_the_cap_shows_the_figures_and_saves_nothing(office: Office) -> Non
     response = client.post(activity_url(second), assign_fields(member, role(second), quantity))
     assert response.status_code == 400
     text = page(response)
-    assert 'id="over-cap-warning"' in text
+    assert 'id="over-cap-warning"' in text and 'id="over-cap-message"' in text
     figures = re.search(r'id="over-cap-figures".*?</table>', text, re.DOTALL)
     assert figures is not None
     for amount in ("Rp 3,000,000", "Rp 2,000,000", "Rp 4,000,000", "Rp 1,000,000"):

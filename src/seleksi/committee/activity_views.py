@@ -119,6 +119,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
     )
     check: CapCheck | None = None
+    over_cap_message = ""
     twice: Assignment | None = None
     status = 200
     if request.method == "POST":
@@ -136,8 +137,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except PoolRefused as refusal:
                 if refusal.code == "over_cap":
-                    check = refusal.check
-                    form.add_error(None, refusal.message)
+                    check, over_cap_message = refusal.check, refusal.message
                     if data["confirm_over_cap"] and not data["reason"].strip():
                         form.add_error("reason", _("Give the reason for going over the cap."))
                     if data["reason"].strip() and not data["confirm_over_cap"]:
@@ -194,6 +194,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             searched="cari" in request.GET or chosen is not None,
             found=found,
             check_rows=check_rows(check) if check is not None else None,
+            over_cap_message=over_cap_message,
             twice=twice,
             query=request.GET.urlencode(),
         ),
@@ -269,6 +270,10 @@ def activity_proposals(request: HttpRequest, pk: int) -> HttpResponse:
         quantities = form.quantities()
     elif not given and all(default is not None for _role, default in open_roles):
         quantities = {role.pk: default for role, default in open_roles if default is not None}
+    try:
+        proposing.cap_tables(activity)
+    except PoolRefused as refusal:
+        problem, quantities = refusal.message, None
     if quantities is not None and open_roles:
         try:
             proposal = proposing.activity_proposal(activity=activity, quantities=quantities)
