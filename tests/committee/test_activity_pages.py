@@ -184,6 +184,28 @@ def test_a_member_outside_the_area_is_refused_next_to_the_mitra(office: Office) 
     assert not Assignment.objects.exists()
 
 
+def test_a_member_of_another_office_or_year_cannot_be_chosen(office: Office) -> None:
+    activity = office.activity()
+    stranger = make_office("bps-lain").member("mitra-lain")
+    mine = office.member("mitra-a")
+    last_year = PoolMember.objects.create(
+        agency=office.agency,
+        user=make_user("mitra-lama"),
+        year=office.year - 1,
+        source=PoolMember.Source.SELECTED,
+        domicile_regency=MAGETAN,
+    )
+    client = signed_in(office.committee)
+    for member in (stranger, last_year):
+        response = client.post(activity_url(activity), assign_fields(member, role(activity), 1))
+        assert response.status_code == 400
+        assert field_errors(response, "member") == [
+            "That mitra is not in this office's pool; search again."
+        ]
+        assert "Mitra-Lain" not in page(response)
+    assert mine.pk and not Assignment.objects.exists()
+
+
 def test_a_full_role_is_refused_next_to_the_role(office: Office) -> None:
     activity = office.activity()
     pml = role(activity, "pml")

@@ -83,7 +83,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         member = self.fields["member"]
         member.queryset = PoolMember.objects.filter(  # type: ignore[attr-defined]
-            agency_id=activity.agency_id
+            agency_id=activity.agency_id, year=activity.starts_on.year
         ).select_related("user")
         member.widget.choices = [(found.pk, member_label(found)) for found in found]
         self.fields["role"] = RoleChoice(

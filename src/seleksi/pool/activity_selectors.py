@@ -84,10 +84,11 @@ def member_search(
 
 
 def pool_member(*, activity: Activity, pk: int) -> PoolMember | None:
-    """A member of the activity's agency's pool by id, else None."""
+    """A member of the activity's pool (its agency's, of the year it starts in) by id, else
+    None."""
     return (
         PoolMember.objects.select_related("user")
-        .filter(agency_id=activity.agency_id, pk=pk)
+        .filter(agency_id=activity.agency_id, year=activity.starts_on.year, pk=pk)
         .first()
     )
 
