@@ -420,6 +420,31 @@ def test_accepting_reports_who_was_refused_by_name(office: Office) -> None:
     assert Assignment.objects.filter(activity=activity).count() == 1
 
 
+def test_a_role_filled_since_the_proposal_reports_its_mitra_and_assigns_the_rest(
+    office: Office,
+) -> None:
+    activity = office.activity(
+        roles=[("pml", MAGETAN, 1, "lump_sum", 1_000_000), ("ppl", MAGETAN, 1, "lump_sum", 1)]
+    )
+    late, other = office.member("mitra-telat"), office.member("mitra-lain")
+    pml, ppl = role(activity, "pml"), role(activity, "ppl")
+    services.assignment_add(
+        activity_role=pml, member=office.member("mitra-cepat"), actor=office.committee, quantity=1
+    )
+    response = signed_in(office.committee).post(
+        f"{activity_url(activity)}usulan/",
+        {
+            f"jumlah-{pml.pk}": 1,
+            f"jumlah-{ppl.pk}": 1,
+            "pilih": [f"{pml.pk}-{late.pk}", f"{ppl.pk}-{other.pk}"],
+        },
+        follow=True,
+    )
+    text = page(response)
+    assert "Mitra-Telat" in text and "All 1 places" in text
+    assert Assignment.objects.filter(activity_role=ppl, member=other).exists()
+
+
 def test_accepting_a_mitra_of_another_office_assigns_nobody(office: Office) -> None:
     activity = office.activity(roles=[("pml", MAGETAN, 2, "lump_sum", 1_000_000)])
     mine = office.member("mitra-saya")

@@ -99,19 +99,23 @@ class AssignForm(forms.Form):
 
 
 class QuantitiesForm(forms.Form):
-    """The quantity per mitra of each open role, for a proposal; a field `jumlah-<role id>`."""
+    """The quantity per mitra of each role, for a proposal; a field `jumlah-<role id>`, required
+    unless the role is in `optional` (a role filled since the proposal was shown)."""
 
     def __init__(
         self,
         *args: Any,
         roles: Sequence[tuple[ActivityRole, int | None]],
         regencies: dict[str, str],
+        optional: Iterable[int] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        optional = set(optional)
         for role, default in roles:
             self.fields[f"jumlah-{role.pk}"] = forms.IntegerField(
                 label=role_label(role, regencies),
+                required=role.pk not in optional,
                 min_value=1,
                 initial=default,
                 help_text=role.get_unit_display(),

@@ -224,7 +224,12 @@ def activity_proposals(request: HttpRequest, pk: int) -> HttpResponse:
         if role.needed > role.filled  # type: ignore[attr-defined]
     ]
     if request.method == "POST":
-        form = QuantitiesForm(request.POST, roles=open_roles, regencies=regencies)
+        form = QuantitiesForm(
+            request.POST,
+            roles=[(role, proposing.default_quantity(role, months)) for role in roles],
+            regencies=regencies,
+            optional=[role.pk for role in roles if role.needed <= role.filled],  # type: ignore[attr-defined]
+        )
         if not form.is_valid():
             messages.error(request, _("Give the quantity of every role, then accept again."))
             return redirect("committee:pool_proposals", pk=activity.pk)
