@@ -541,6 +541,7 @@ def test_the_rating_opens_on_the_last_day_and_is_then_shown_read_only(office: Of
     assert (rating.attitude, rating.quality, rating.timeliness) == (8, 9, 7)
     text = page(client.get(url))
     assert 'id="rating-facts"' in text and 'id="rating-form"' not in text
+    assert "8 / 9 / 7" in page(client.get(activity_url(activity)))
 
     twice = client.post(url, rating_fields(attitude="10"))
     assert twice.status_code == 400 and "already been rated" in page(twice)
