@@ -5,6 +5,7 @@ activity running into a second year, and accepting a proposal."""
 import random
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -92,7 +93,8 @@ def test_rated_mitra_come_first_by_rating_then_the_unrated_by_load(office: Offic
     )
     activity = ppl_activity(office, needed=4)
     found = place(activity)
-    assert [p.member for p in found.proposed] == [good, fair, idle, busy]
+    assert [p.member.pk for p in found.proposed] == [good.pk, fair.pk, idle.pk, busy.pk]
+    assert found.proposed[0].member.name == "Mitra-Baik"
     assert [p.rating for p in found.proposed] == [Decimal("9.000"), Decimal("6.000"), None, None]
     assert found.proposed[3].load == 2_000_000
     assert found.shortfall is None
@@ -139,7 +141,7 @@ def test_assigned_mitra_are_left_out_and_a_missing_area_says_why(office: Office)
     )
     proposal = proposing.activity_proposal(activity=activity, quantities={})
     magetan, ngawi = proposal.places
-    assert (magetan.open, [p.member for p in magetan.proposed]) == (2, [free])
+    assert (magetan.open, [p.member.pk for p in magetan.proposed]) == (2, [free.pk])
     assert magetan.unfilled == 1 and magetan.shortfall == "nobody_in_area"
     assert ngawi.shortfall == "nobody_in_area" and proposal.unfilled == 2
 
@@ -158,7 +160,7 @@ def test_a_mitra_over_the_cap_is_listed_with_the_figures_not_proposed(office: Of
     found = place(activity)
     assert found.proposed == () and found.shortfall == "everyone_over_cap"
     (over,) = found.over_cap
-    assert over.member == member
+    assert over.member.pk == member.pk
     assert [(row.cap, row.existing, row.added) for row in over.check.months] == [
         (PPL_CAP, 2_000_000, 1_500_000)
     ] * months
@@ -178,7 +180,7 @@ def test_an_activity_into_the_next_year_checks_each_year_table(office: Office) -
     )
     found = place(activity)
     (over,) = found.over_cap
-    assert over.member == member
+    assert over.member.pk == member.pk
     assert [(row.month, row.cap, row.over_by) for row in over.check.months] == [
         ((office.year, 12), PPL_CAP, 0),
         ((next_year, 1), 400_000, 100_000),
@@ -315,3 +317,23 @@ def test_the_rating_from_totals_is_the_rating_of_the_marks() -> None:
         marks = sum(r.attitude + r.quality + r.timeliness for r in ratings)
         assert performance_rating_of_totals(marks, len(ratings)) == performance_rating_for(ratings)
     assert performance_rating_of_totals(0, 0) is None
+
+
+def test_ratings_are_compared_exactly_beyond_the_decimal_context() -> None:
+    work = PaidWork(role=Role.PPL, unit=PayUnit.LUMP_SUM, rate=1, quantity=1, months=((2026, 5),))
+    slot = Slot(regency=MAGETAN, needed=3, assignment=work)
+    table = cap_table_parse(cap_data(2026))
+    finer = Decimal("9." + "0" * 40 + "1")
+    pool = [
+        Candidate(mitra=1, regency=MAGETAN, rating=Decimal(9)),
+        Candidate(mitra=2, regency=MAGETAN, rating=finer),
+        Candidate(mitra=3, regency=MAGETAN, rating=Fraction(90_001, 10_000)),
+    ]
+    found = propose(table=table, slots=[slot], candidates=pool).slots[0]
+    assert found.proposed == (3, 2, 1)
+    with pytest.raises(ProposalError):
+        propose(
+            table=table,
+            slots=[slot],
+            candidates=[Candidate(mitra=4, regency=MAGETAN, rating=Decimal("NaN"))],
+        )

@@ -15,6 +15,8 @@ Decisions worth knowing:
   assignments of activities overlapping those months (an assignment's months are its
   activity's, fixed when it is made) or with such a recorded earning. Nothing is read per
   member.
+- The proposed and over-cap mitra come back as names (`Mitra`: the pool member's id and the
+  name), not models: an over-cap list can hold thousands.
 - A place is one role of one regency with its open places (needed minus assigned); what a
   mitra of the place is paid is the role's rate times the quantity per mitra the office gives
   for the role (documents per enumerator; person-months, by default the activity's months;
@@ -60,17 +62,6 @@ from seleksi.rules.honorarium import Role as RuleRole
 from seleksi.rules.proposals import Candidate, Shortfall, Slot, propose
 from seleksi.rules.ratings import performance_rating_of_totals
 
-NAMED_FIELDS = (
-    "agency_id",
-    "year",
-    "domicile_regency",
-    "user__username",
-    "user__full_name",
-    "user__first_name",
-    "user__last_name",
-)
-"""What a page shows of a proposed mitra: the name (`display_name`) and where they live."""
-
 
 def default_quantity(role: ActivityRole, months: int) -> int | None:
     """The quantity per mitra a role suggests: 1 lump sum, the activity's months for a
@@ -83,8 +74,28 @@ def default_quantity(role: ActivityRole, months: int) -> int | None:
 
 
 @dataclass(frozen=True)
+class Mitra:
+    """A pool member as a proposal names them: the member's id and the account's name."""
+
+    pk: int
+    name: str
+
+
+def mitra_names(member_ids: Iterable[int]) -> dict[int, Mitra]:
+    """The members of `member_ids` by id, named as `User.display_name` names them, from one
+    query and without building the models."""
+    rows = PoolMember.objects.filter(pk__in=sorted(set(member_ids))).values_list(
+        "pk", "user__full_name", "user__first_name", "user__last_name", "user__username"
+    )
+    return {
+        pk: Mitra(pk, full or f"{first} {last}".strip() or username)
+        for pk, full, first, last, username in rows
+    }
+
+
+@dataclass(frozen=True)
 class ProposedMitra:
-    member: PoolMember
+    member: Mitra
     rating: Decimal | None
     load: int
     """rupiah already earned in the activity's months"""
@@ -92,7 +103,7 @@ class ProposedMitra:
 
 @dataclass(frozen=True)
 class OverCapMitra:
-    member: PoolMember
+    member: Mitra
     rating: Decimal | None
     check: CapCheck
 
@@ -282,7 +293,7 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
     named = {mitra for slot in proposal.slots for mitra in slot.proposed} | {
         over.mitra for slot in proposal.slots for over in slot.over_cap
     }
-    found = PoolMember.objects.select_related("user").only(*NAMED_FIELDS).in_bulk(sorted(named))
+    found = mitra_names(named)
 
     def rating_of(mitra: int) -> Decimal | None:
         return ratings.get(user_of[mitra])
