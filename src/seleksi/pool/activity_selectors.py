@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from seleksi.agencies.permissions import Capability, agency_ids_with
-from seleksi.pool.models import Activity, ActivityRole, Assignment, PoolMember
+from seleksi.pool.models import Activity, ActivityRole, Assignment, PoolMember, Role
 from seleksi.reference.models import Regency
 from seleksi.rules.honorarium import YearMonth, spread
 
@@ -120,7 +120,7 @@ def supervisors(assignment: Assignment) -> list[Assignment]:
     return list(
         Assignment.objects.filter(
             activity_id=assignment.activity_id,
-            activity_role__role="pml",
+            activity_role__role=Role.PML,
             activity_role__regency=assignment.activity_role.regency,
         ).select_related("member__user")
     )
