@@ -350,7 +350,9 @@ def main() -> None:
         read_seconds, members = best(options.repeat, read_pool)
 
         users = pool.values("user_id")
-        ratings = proposing.yearly_ratings(agency_id=activity.agency_id, year=YEAR - 1, users=users)
+        ratings = proposing.yearly_ratings(
+            agency_ids=[activity.agency_id], year=YEAR - 1, users=users
+        )
         earned = proposing.earnings_in(users=users, months=MONTHS)
         assigned = set(
             Assignment.objects.filter(activity=activity).values_list("member__user_id", flat=True)
@@ -359,7 +361,7 @@ def main() -> None:
             Candidate(
                 mitra=pk,
                 regency=regency,
-                rating=ratings.get(user),
+                rating=ratings.get((activity.agency_id, user)),
                 earned=earned.get(user, {}),
                 assigned=user in assigned,
             )
@@ -379,7 +381,7 @@ def main() -> None:
             )
             for role in roles
         ]
-        tables = proposing.cap_tables(activity)
+        tables = proposing.cap_tables(activity)[activity.agency_id]
         pure_seconds, pure = best(
             options.repeat, lambda: propose(table=tables, slots=slots, candidates=candidates)
         )

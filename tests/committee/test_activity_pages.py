@@ -24,6 +24,7 @@ from seleksi.pool.models import (
 from tests.accounts.helpers import CommitClient
 from tests.factories import make_user
 from tests.pool.conftest import MAGETAN, NGAWI, Office, make_office, role
+from tests.pool.test_proposing import make_province, province_activity
 
 
 @pytest.fixture
@@ -595,3 +596,23 @@ def test_a_supervisor_is_not_rated_on_the_page(office: Office) -> None:
     ended(activity, office)
     text = page(signed_in(office.committee).get(f"/panitia/penugasan/{held.pk}/"))
     assert 'id="rating-form"' not in text
+
+
+# The province office --------------------------------------------------------------------------
+
+
+def test_the_province_committee_runs_the_offices_activities_and_its_own(office: Office) -> None:
+    province = make_province(office)
+    activity, assignment = scene(office)
+    client = signed_in(province.committee)
+    for url in urls(activity, assignment):
+        assert client.get(url).status_code == 200, url
+    own = province_activity(province, rate=1_000)
+    member = office.member("mitra-kantor")
+    found = client.get(activity_url(own), {"cari": "kantor"}).context["found"]
+    assert [m.pk for m in found] == [member.pk]
+    response = client.post(activity_url(own), assign_fields(member, role(own), 1))
+    assert response.status_code == 302
+    assert Assignment.objects.filter(activity=own, member=member).exists()
+    # The office below does not run the province's activity.
+    assert signed_in(office.committee).get(activity_url(own)).status_code == 404

@@ -12,6 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from seleksi.agencies.models import Agency
+from seleksi.agencies.models import Role as AgencyRole
 from seleksi.audit.models import AuditEvent
 from seleksi.pool import proposing, selectors, services
 from seleksi.pool.models import (
@@ -35,6 +37,7 @@ from seleksi.rules.honorarium import (
 )
 from seleksi.rules.proposals import Candidate, ProposalError, Slot, propose
 from seleksi.rules.ratings import Rating, performance_rating_for, performance_rating_of_totals
+from tests.factories import make_agency, make_staff
 from tests.pool.conftest import MAGETAN, NGAWI, PPL_CAP, Office, cap_data, make_office, role
 
 
@@ -104,10 +107,11 @@ def test_the_rating_is_the_yearly_figure_the_selectors_give(office: Office) -> N
     member = office.member("mitra-a")
     rated_last_year(office, member, (8, 9, 7), (10, 10, 9))
     ratings = proposing.yearly_ratings(
-        agency_id=office.agency.pk, year=office.year - 1, users=[member.user_id]
+        agency_ids=[office.agency.pk], year=office.year - 1, users=[member.user_id]
     )
     expected = selectors.yearly_rating(user=member.user, agency=office.agency, year=office.year - 1)
-    assert ratings == {member.user_id: expected} and expected == Decimal("8.833")
+    assert ratings == {(office.agency.pk, member.user_id): expected}
+    assert expected == Decimal("8.833")
 
 
 def test_the_load_is_what_the_services_count_recorded_or_estimated(office: Office) -> None:
@@ -337,3 +341,85 @@ def test_ratings_are_compared_exactly_beyond_the_decimal_context() -> None:
             slots=[slot],
             candidates=[Candidate(mitra=4, regency=MAGETAN, rating=Decimal("NaN"))],
         )
+
+
+# The province office --------------------------------------------------------------------------
+
+
+def make_province(office: Office) -> Office:
+    """The office above `office`, with its own committee and no cap table of its own."""
+    agency = make_agency(
+        "bps-provinsi", name="BPS Provinsi Contoh", kind=Agency.Kind.STATISTICS_OFFICE
+    )
+    office.agency.parent = agency
+    office.agency.save(update_fields=["parent"])
+    return Office(
+        agency=agency,
+        committee=make_staff("panitia-provinsi", agency, AgencyRole.COMMITTEE),
+        verifier=make_staff("verifikator-provinsi", agency, AgencyRole.VERIFIER),
+        today=office.today,
+    )
+
+
+def province_activity(province: Office, rate: int) -> Activity:
+    return services.activity_create(
+        agency=province.agency,
+        actor=province.committee,
+        name="Survei Provinsi",
+        starts_on=province.today,
+        ends_on=province.today,
+        regencies=[MAGETAN],
+        roles=[("ppl", MAGETAN, 2, "lump_sum", rate)],
+    )
+
+
+def test_a_province_activity_proposes_the_offices_mitra_against_their_office_cap(
+    office: Office,
+) -> None:
+    province = make_province(office)
+    rated, plain = office.member("mitra-a"), office.member("mitra-b")
+    rated_last_year(office, rated, (9, 9, 9))
+    activity = province_activity(province, rate=PPL_CAP)
+    found = place(activity)
+    assert [p.member.pk for p in found.proposed] == [rated.pk, plain.pk]
+    assert found.proposed[0].rating == Decimal("9.000")
+
+    month = (office.today.year, office.today.month)
+    CapTable.objects.filter(agency=office.agency, year=office.year).update(
+        data=cap_data(office.year, ppl=PPL_CAP - 1)
+    )
+    found = place(activity)
+    assert found.proposed == () and {o.member.pk for o in found.over_cap} == {rated.pk, plain.pk}
+    assert [(row.month, row.cap) for row in found.over_cap[0].check.months] == [
+        (month, PPL_CAP - 1)
+    ]
+
+    CapTable.objects.filter(agency=office.agency, year=office.year).delete()
+    with pytest.raises(PoolRefused) as caught:
+        proposing.activity_proposal(activity=activity, quantities={})
+    assert caught.value.code == "no_cap_table_office"
+    assert (
+        "BPS Kabupaten Contoh" in caught.value.message and str(office.year) in caught.value.message
+    )
+
+
+def test_the_province_committee_accepts_and_the_office_committee_may_not(office: Office) -> None:
+    province = make_province(office)
+    member = office.member("mitra-a")
+    activity = province_activity(province, rate=1_000)
+    ppl = role(activity)
+    with pytest.raises(PoolRefused) as caught:
+        proposing.proposal_accept(
+            activity=activity,
+            actor=office.committee,
+            choices=[(ppl.pk, member.pk)],
+            quantities={ppl.pk: 1},
+        )
+    assert caught.value.code == "forbidden"
+    outcome = proposing.proposal_accept(
+        activity=activity,
+        actor=province.committee,
+        choices=[(ppl.pk, member.pk)],
+        quantities={ppl.pk: 1},
+    )
+    assert [a.member.pk for a in outcome.assigned] == [member.pk] and outcome.refused == ()

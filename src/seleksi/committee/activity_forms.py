@@ -78,12 +78,13 @@ class AssignForm(forms.Form):
         roles: Sequence[ActivityRole],
         regencies: dict[str, str],
         found: Iterable[PoolMember],
+        pool_agencies: Sequence[int],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         member = self.fields["member"]
         member.queryset = PoolMember.objects.filter(  # type: ignore[attr-defined]
-            agency_id=activity.agency_id, year=activity.starts_on.year
+            agency_id__in=pool_agencies, year=activity.starts_on.year
         ).select_related("user")
         member.widget.choices = [(found.pk, member_label(found)) for found in found]
         self.fields["role"] = RoleChoice(

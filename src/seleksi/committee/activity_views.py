@@ -4,7 +4,8 @@ assignment with its earnings per month and the enumerator's rating.
 
 Decisions worth knowing:
 - Only people holding DECIDE_RESULTS in the activity's agency (the committee, who run the
-  pool) open these pages; anyone else gets a 404, whatever the id.
+  pool) or in the office above it (the province office) open these pages; anyone else gets
+  a 404, whatever the id.
 - Assigning over the honorarium cap is two sendings of one form: the first shows the warning
   with the figures of every month the assignment pays into; the second, with the box ticked
   and a reason, assigns. Everything typed stays in the form in between.
@@ -116,6 +117,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         roles=roles,
         regencies=regencies,
         found=found,
+        pool_agencies=selectors.pool_agency_ids(activity),
         initial=initial,
     )
     check: CapCheck | None = None

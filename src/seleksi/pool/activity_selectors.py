@@ -2,8 +2,11 @@
 
 Decisions worth knowing:
 - An activity or an assignment is found only within the agencies where the reader holds
-  DECIDE_RESULTS (everywhere for a superuser): an id of another agency finds nothing, so the
-  page answers 404 without saying the id exists.
+  DECIDE_RESULTS and the offices below them (a province office runs the pools of its
+  regencies' offices, as `services.user_manages_pool` allows; everywhere for a superuser): an
+  id of another agency finds nothing, so the page answers 404 without saying the id exists.
+- An activity draws from its agency's pool and, for a province office, from the pools of
+  the offices below it.
 - The search for a mitra to assign reads the activity's pool (the agency's pool of the year
   the activity starts in), living in the given regencies, by a part of the name, and returns
   a short list: a pool can hold 20,000 mitra, too many for one list on a page.
@@ -14,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with
 from seleksi.pool.models import Activity, ActivityRole, Assignment, PoolMember, Role
 from seleksi.reference.models import Regency
@@ -26,13 +30,22 @@ def _scoped[M: Any](objects: QuerySet[M], user: Any, path: str) -> QuerySet[M]:
     if user.is_superuser:
         return objects
     agencies = agency_ids_with(user, Capability.DECIDE_RESULTS)
-    return objects.filter(**{f"{path}__in": agencies})
+    return objects.filter(
+        Q(**{f"{path}_id__in": agencies}) | Q(**{f"{path}__parent_id__in": agencies})
+    )
+
+
+def pool_agency_ids(activity: Activity) -> list[int]:
+    """The offices whose pools the activity draws from: its agency's and, for a province
+    office, those of the offices below it (`Agency.parent`)."""
+    below = Agency.objects.filter(parent_id=activity.agency_id).order_by("pk")
+    return [activity.agency_id, *below.values_list("pk", flat=True)]
 
 
 def activity_for(*, user: Any, pk: int) -> Activity | None:
     """The activity `pk` if the reader runs its agency's pool, else None."""
     activities = Activity.objects.select_related("agency")
-    return _scoped(activities, user, "agency_id").filter(pk=pk).first()
+    return _scoped(activities, user, "agency").filter(pk=pk).first()
 
 
 def assignment_for(*, user: Any, pk: int) -> Assignment | None:
@@ -40,7 +53,7 @@ def assignment_for(*, user: Any, pk: int) -> Assignment | None:
     assignments = Assignment.objects.select_related(
         "activity__agency", "activity_role", "member__user", "rating", "assigned_by"
     )
-    return _scoped(assignments, user, "activity__agency_id").filter(pk=pk).first()
+    return _scoped(assignments, user, "activity__agency").filter(pk=pk).first()
 
 
 def activity_roles(activity: Activity) -> list[ActivityRole]:
@@ -73,7 +86,7 @@ def member_search(
     """Up to `limit` members of the activity's pool living in `regencies` whose name holds
     `name`, not yet assigned to the activity, by name."""
     members = PoolMember.objects.filter(
-        agency_id=activity.agency_id,
+        agency_id__in=pool_agency_ids(activity),
         year=activity.starts_on.year,
         domicile_regency__in=regencies,
     ).exclude(user_id__in=Assignment.objects.filter(activity=activity).values("member__user_id"))
@@ -84,11 +97,11 @@ def member_search(
 
 
 def pool_member(*, activity: Activity, pk: int) -> PoolMember | None:
-    """A member of the activity's pool (its agency's, of the year it starts in) by id, else
-    None."""
+    """A member of the activity's pool (see `pool_agency_ids`; of the year it starts in) by id,
+    else None."""
     return (
         PoolMember.objects.select_related("user")
-        .filter(agency_id=activity.agency_id, year=activity.starts_on.year, pk=pk)
+        .filter(agency_id__in=pool_agency_ids(activity), year=activity.starts_on.year, pk=pk)
         .first()
     )
 

@@ -2,11 +2,15 @@
 `rules.proposals`, and accepting a proposal.
 
 Decisions worth knowing:
-- Candidates: the agency's pool of the activity's starting year, living in the regencies of
-  the activity's roles. Anyone whose account already holds a role in the activity is left out
-  (by account, whatever pool year they were assigned from).
-- Rating: the yearly rating of the year before the pool's year at this agency, from one
-  grouped query (the marks summed and the ratings counted per mitra) and rounded as
+- Candidates: the pool of the activity's starting year, living in the regencies of the
+  activity's roles: the agency's pool and, for a province office, the pools of the offices
+  below it. Each candidate is checked against the cap tables of their own office, as
+  `services.assignment_add` checks them; an office with candidates but without the table of
+  a year of the activity refuses the proposal, naming the office and the year. Anyone whose
+  account already holds a role in the activity is left out (by account, whatever pool year
+  they were assigned from).
+- Rating: the yearly rating of the year before the pool's year at the candidate's office,
+  from one grouped query (the marks summed and the ratings counted per mitra) and rounded as
   `rules.ratings` rounds it, so it is the figure `selectors.yearly_rating` gives.
 - Load (`earned`): what each candidate already earns in the activity's months, with the
   meaning of `services.existing_earnings` (the amount recorded where the office recorded one,
@@ -42,7 +46,8 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from seleksi.agencies.permissions import Capability, user_can
+from seleksi.agencies.models import Agency
+from seleksi.pool.activity_selectors import pool_agency_ids
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
@@ -53,7 +58,7 @@ from seleksi.pool.models import (
     PerformanceRating,
     PoolMember,
 )
-from seleksi.pool.services import PoolRefused, assignment_add
+from seleksi.pool.services import PoolRefused, assignment_add, user_manages_pool
 from seleksi.rules.honorarium import Assignment as PaidWork
 from seleksi.rules.honorarium import CapCheck, YearMonth, spread
 from seleksi.rules.honorarium import CapTable as CapTableRules
@@ -148,46 +153,60 @@ def pool_year(activity: Activity) -> int:
     return activity.starts_on.year
 
 
-def cap_tables(activity: Activity) -> dict[int, CapTableRules]:
-    """The agency's cap tables of every year the activity runs in; "no_cap_table" for a year
-    without one."""
-    years = sorted({year for year, _month in activity.months()})
-    stored = {
-        table.year: table.table()
-        for table in CapTable.objects.filter(agency_id=activity.agency_id, year__in=years)
-    }
-    for year in years:
-        if year not in stored:
-            raise PoolRefused("no_cap_table", params=year)
-    return stored
-
-
 def _pool(activity: Activity, regencies: Iterable[str]) -> QuerySet[PoolMember]:
     return PoolMember.objects.filter(
-        agency_id=activity.agency_id,
+        agency_id__in=pool_agency_ids(activity),
         year=pool_year(activity),
         domicile_regency__in=sorted(set(regencies)),
     )
 
 
-def yearly_ratings(*, agency_id: int, year: int, users: Any) -> dict[int, Decimal]:
-    """The yearly rating of `year` at the agency per user id, for the users of `users` (ids or
-    a query of them), in one grouped query; users without a rating are absent."""
+def cap_tables(activity: Activity) -> dict[int, dict[int, CapTableRules]]:
+    """The cap tables of every year the activity runs in, by office then year, of each office
+    whose pool has members living in the activity's regencies. Refuses "no_cap_table" when
+    the activity's own agency lacks a year, "no_cap_table_office" naming another office."""
+    regencies = ActivityRole.objects.filter(activity=activity).values_list("regency", flat=True)
+    offices = sorted(
+        set(_pool(activity, regencies).order_by().values_list("agency_id", flat=True).distinct())
+    )
+    years = sorted({year for year, _month in activity.months()})
+    stored: dict[int, dict[int, CapTableRules]] = {office: {} for office in offices}
+    for table in CapTable.objects.filter(agency_id__in=offices, year__in=years):
+        stored[table.agency_id][table.year] = table.table()
+    for office in offices:
+        for year in years:
+            if year in stored[office]:
+                continue
+            if office == activity.agency_id:
+                raise PoolRefused("no_cap_table", params=year)
+            name = Agency.objects.get(pk=office).name
+            raise PoolRefused("no_cap_table_office", params={"office": name, "year": year})
+    return stored
+
+
+def yearly_ratings(
+    *, agency_ids: Iterable[int], year: int, users: Any
+) -> dict[tuple[int, int], Decimal]:
+    """The yearly rating of `year` by (office, user id), at each office of `agency_ids`, for
+    the users of `users` (ids or a query of them), in one grouped query; users without a
+    rating are absent."""
     totals = (
         PerformanceRating.objects.filter(
-            assignment__member__agency_id=agency_id,
+            assignment__member__agency_id__in=list(agency_ids),
             assignment__member__year=year,
             assignment__member__user_id__in=users,
         )
-        .values("assignment__member__user_id")
+        .values("assignment__member__agency_id", "assignment__member__user_id")
         .annotate(marks=Sum(F("attitude") + F("quality") + F("timeliness")), ratings=Count("pk"))
-        .values_list("assignment__member__user_id", "marks", "ratings")
+        .values_list(
+            "assignment__member__agency_id", "assignment__member__user_id", "marks", "ratings"
+        )
     )
     found = {}
-    for user_id, marks, ratings in totals:
+    for agency_id, user_id, marks, ratings in totals:
         rating = performance_rating_of_totals(int(marks), int(ratings))
         if rating is not None:
-            found[user_id] = rating
+            found[(agency_id, user_id)] = rating
     return found
 
 
@@ -260,20 +279,21 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
         Assignment.objects.filter(activity=activity).values_list("member__user_id", flat=True)
     )
     ratings = yearly_ratings(
-        agency_id=activity.agency_id, year=pool_year(activity) - 1, users=users
+        agency_ids=pool_agency_ids(activity), year=pool_year(activity) - 1, users=users
     )
     earned = earnings_in(users=users, months=months)
-    members = list(pool.values_list("pk", "user_id", "domicile_regency"))
-    user_of = {pk: user_id for pk, user_id, _regency in members}
+    members = list(pool.values_list("pk", "agency_id", "user_id", "domicile_regency"))
+    user_of = {pk: (office, user_id) for pk, office, user_id, _regency in members}
     candidates = [
         Candidate(
             mitra=pk,
             regency=regency,
-            rating=ratings.get(user_id),
+            rating=ratings.get((office, user_id)),
             earned=earned.get(user_id, {}),
             assigned=user_id in assigned,
+            office=office,
         )
-        for pk, user_id, regency in members
+        for pk, office, user_id, regency in members
     ]
     slots = [
         Slot(
@@ -289,7 +309,12 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
         )
         for role, count in open_roles
     ]
-    proposal = propose(table=tables, slots=slots, candidates=candidates)
+    proposal = propose(
+        table=tables.get(activity.agency_id, {}),
+        slots=slots,
+        candidates=candidates,
+        office_tables=tables,
+    )
     named = {mitra for slot in proposal.slots for mitra in slot.proposed} | {
         over.mitra for slot in proposal.slots for over in slot.over_cap
     }
@@ -299,7 +324,7 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
         return ratings.get(user_of[mitra])
 
     def load_of(mitra: int) -> int:
-        return sum(earned.get(user_of[mitra], {}).get(month, 0) for month in months)
+        return sum(earned.get(user_of[mitra][1], {}).get(month, 0) for month in months)
 
     by_place = {(slot.regency, str(slot.role)): slot for slot in proposal.slots}
     results = []
@@ -339,8 +364,9 @@ def proposal_accept(
 ) -> AcceptOutcome:
     """Assigns each (role id, pool member id) of `choices` with the role's quantity (see the
     module's decisions); returns who was assigned and who was refused, with the refusal."""
-    if not user_can(actor, Capability.DECIDE_RESULTS, activity.agency_id):
+    if not user_manages_pool(actor, activity.agency):
         raise PoolRefused("forbidden")
+    offices = set(pool_agency_ids(activity))
     choices = list(dict.fromkeys(choices))
     roles = {role.pk: role for role in ActivityRole.objects.filter(activity=activity)}
     for role in roles.values():
@@ -350,7 +376,7 @@ def proposal_accept(
     )
     for role_id, member_id in choices:
         member = members.get(member_id)
-        if role_id not in roles or member is None or member.agency_id != activity.agency_id:
+        if role_id not in roles or member is None or member.agency_id not in offices:
             raise PoolRefused("proposal_unknown")
         quantity = quantities.get(role_id)
         if quantity is None or quantity < 1:

@@ -140,6 +140,10 @@ class PoolRefused(ServiceRefused):
         "no_cap_table": _(
             "The agency has no honorarium cap table for %s; load the table of that year first."
         ),
+        "no_cap_table_office": _(
+            "The office %(office)s has no honorarium cap table for %(year)s, so its mitra "
+            "cannot be checked against the cap; that office loads the table of that year first."
+        ),
         "over_cap": _(
             "This assignment takes the mitra over the honorarium cap in %s. Confirm it with a "
             "reason to assign anyway."

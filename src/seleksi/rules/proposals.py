@@ -24,6 +24,10 @@ Decisions worth knowing:
   checks each month against the table of its own year, as the pool's services do when an
   assignment is added. A month whose year has no table is refused
   (`honorarium.HonorariumDataError`), as the cap check needs.
+- The cap of a mitra is that of their own office: a province office's activity takes mitra
+  from the pools of the offices below it, each checked against its office's tables
+  (`office_tables`, by `Candidate.office`); a candidate without an office is checked against
+  `table`.
 - A mitra is proposed for at most one place of the activity, and mitra already assigned to it
   are left out. When a regency needs both roles, its PML places are filled before its PPL
   places: the supervisors are fewer and the order puts the best rated among them. The cap
@@ -94,14 +98,16 @@ class Slot:
 @dataclass(frozen=True)
 class Candidate:
     """A mitra of the pool: id, domicile regency, yearly rating (None without rated work), what
-    they already earn per month from other activities (whole rupiah), and whether they are
-    already assigned to this activity."""
+    they already earn per month from other activities (whole rupiah), whether they are
+    already assigned to this activity, and the office whose cap tables apply to them (None:
+    the proposal's own `table`)."""
 
     mitra: int
     regency: str
     rating: Decimal | Fraction | None
     earned: Mapping[YearMonth, int] = field(default_factory=dict)
     assigned: bool = False
+    office: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +224,17 @@ def cap_check_by_year(
     return CapCheck(Role(role), tuple(rows))
 
 
-def propose(*, table: Tables, slots: Sequence[Slot], candidates: Iterable[Candidate]) -> Proposal:
+def propose(
+    *,
+    table: Tables,
+    slots: Sequence[Slot],
+    candidates: Iterable[Candidate],
+    office_tables: Mapping[int, Tables] | None = None,
+) -> Proposal:
     """The proposal for an activity's `slots` from the pool `candidates`, checked against the
-    caps of `table` (one table, or the tables by year); see the module docstring for the order
-    of preference."""
-    tables = tables_by_year(table)
+    caps of `table` (one table, or the tables by year), or of `office_tables[office]` for a
+    candidate of that office; see the module docstring for the order of preference."""
+    tables = _Caps(table, office_tables or {})
     by_place: dict[tuple[str, Role], Slot] = {}
     for slot in slots:
         place = (slot.regency, slot.role)
@@ -258,26 +270,48 @@ def _first(pair: tuple[PreferenceKey, Candidate]) -> PreferenceKey:
     return pair[0]
 
 
-def _fill(
-    tables: Mapping[int, CapTable], slot: Slot, group: list[Candidate], taken: set[int]
-) -> SlotProposal:
+class _Caps:
+    """The cap tables by year of the proposal and of each office, read lazily: a set of tables
+    no candidate uses is never asked for a month."""
+
+    def __init__(self, table: Tables, office_tables: Mapping[int, Tables]) -> None:
+        self.default = tables_by_year(table)
+        self.offices = {office: tables_by_year(held) for office, held in office_tables.items()}
+
+    def of(self, candidate: Candidate) -> Mapping[int, CapTable]:
+        if candidate.office is None:
+            return self.default
+        found = self.offices.get(candidate.office)
+        if found is None:
+            raise ProposalError(f"mitra {candidate.mitra}: no tables of office {candidate.office}")
+        return found
+
+
+def _fill(tables: _Caps, slot: Slot, group: list[Candidate], taken: set[int]) -> SlotProposal:
     added = slot.assignment.earnings()
-    limits = tuple(
-        (month, _table_of(tables, month).cap(slot.role, month) - pay)
-        for month, pay in added.items()
-    )
+    limits_of: dict[int | None, tuple[tuple[YearMonth, int], ...]] = {}
     proposed: list[int] = []
     over: list[OverCap] = []
     for candidate in group:
         if candidate.mitra in taken:
             continue
+        limits = limits_of.get(candidate.office)
+        if limits is None:
+            held = tables.of(candidate)
+            limits = tuple(
+                (month, _table_of(held, month).cap(slot.role, month) - pay)
+                for month, pay in added.items()
+            )
+            limits_of[candidate.office] = limits
         earned = candidate.earned
         if all(earned.get(month, 0) <= limit for month, limit in limits):
             if len(proposed) < slot.needed:
                 proposed.append(candidate.mitra)
                 taken.add(candidate.mitra)
             continue
-        check = cap_check_by_year(tables=tables, role=slot.role, existing=earned, added=added)
+        check = cap_check_by_year(
+            tables=tables.of(candidate), role=slot.role, existing=earned, added=added
+        )
         over.append(OverCap(candidate.mitra, check))
     shortfall = None
     if len(proposed) < slot.needed:
