@@ -27,13 +27,14 @@ Decisions worth knowing:
   1 for a lump sum). A role paid per document has no default: the office must say it.
 - Two years: an activity running into a second year (November to February) is proposed
   against the cap table of each year, as `services.assignment_add` checks it:
-  `rules.proposals.propose` takes the tables by year. A year without a table refuses the
-  proposal with "no_cap_table", naming the year, as an assignment would be refused.
+  `rules.proposals.propose` takes the tables by year. A year without a table (of an office
+  with candidates) refuses the proposal with "no_cap_table", naming the year, as an
+  assignment would be refused; with no candidate at all, no table is needed.
 - Accepting: `assignment_add` for each place the office kept ticked, each in its own
   transaction and without the over-cap confirmation (nobody over the cap is proposed, but the
   figures may have changed since the page was drawn). Anyone refused is reported with the
   reason and the others are assigned; each assignment is audited by `assignment_add`. An id
-  that is not a role of the activity or a member of the agency's pool refuses the whole
+  that is not a role of the activity or a member of the activity's pool refuses the whole
   request before anything is assigned.
 """
 
