@@ -22,6 +22,8 @@ Decisions worth knowing:
   refused. Over the cap is refused with code "over_cap" and the figures (`check`) unless the
   caller confirms with a reason; then the reason and the figures are stored on the assignment
   and audited as "pool.assigned_over_cap".
+- A rating opens on the activity's last day (the supervisor rates as the work ends) and may
+  name the PML of the same activity and regency who gave it.
 - The pool's year when filled from a run: the year of the run's confirmation at the agency,
   unless the caller names one (a recruitment closing in December fills next year's pool).
 """
