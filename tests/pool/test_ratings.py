@@ -84,7 +84,42 @@ def test_work_not_ended_is_not_rated(office: Office) -> None:
         actor=office.committee,
         quantity=1,
     )
-    refused_rating("not_ended", office, assignment)
+    error = refused_rating("not_ended", office, assignment)
+    assert activity.ends_on.isoformat() in error.message
+
+
+def test_work_is_rated_from_the_activity_last_day_on(office: Office) -> None:
+    activity = office.activity()
+    assignment = services.assignment_add(
+        activity_role=role(activity),
+        member=office.member("mitra-a"),
+        actor=office.committee,
+        quantity=1,
+    )
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_on=office.today - timedelta(days=30), ends_on=office.today + timedelta(days=1)
+    )
+    refused_rating("not_ended", office, Assignment.objects.get(pk=assignment.pk))
+    Activity.objects.filter(pk=activity.pk).update(ends_on=office.today)
+    rating = rate(office, Assignment.objects.get(pk=assignment.pk), (7, 8, 9))
+    assert rating.assignment_id == assignment.pk
+
+
+def test_only_a_pml_of_the_same_activity_and_area_is_named_as_the_rater(office: Office) -> None:
+    assignment = ended_assignment(office, "mitra-a", "Survei A")
+    other_activity = ended_assignment(office, "mitra-pml-lain", "Survei B", kind="pml")
+    for wrong in (assignment, other_activity):  # not a PML; a PML of another activity
+        with pytest.raises(PoolRefused) as caught:
+            services.rating_record(
+                assignment=assignment,
+                actor=office.committee,
+                attitude=8,
+                quality=8,
+                timeliness=8,
+                supervisor=wrong,
+            )
+        assert caught.value.code == "not_supervisor"
+    assert not PerformanceRating.objects.exists()
 
 
 def test_a_supervisor_is_not_rated(office: Office) -> None:

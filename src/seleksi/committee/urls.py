@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    activity_views,
     announcement_views,
     assignment_views,
     bank_views,
@@ -48,6 +49,22 @@ urlpatterns = [
         "panitia/peringkat/<int:pk>/penggantian/",
         replacement_views.replacements,
         name="replacements",
+    ),
+    # mitra pool: one activity, its proposals, one assignment
+    path(
+        "panitia/kegiatan/<int:pk>/",
+        activity_views.activity_detail,
+        name="pool_activity",
+    ),
+    path(
+        "panitia/kegiatan/<int:pk>/usulan/",
+        activity_views.activity_proposals,
+        name="pool_proposals",
+    ),
+    path(
+        "panitia/penugasan/<int:pk>/",
+        activity_views.assignment_detail,
+        name="pool_assignment",
     ),
     # announcements
     path(

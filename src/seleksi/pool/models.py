@@ -264,6 +264,14 @@ class PerformanceRating(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), auto_now_add=True)
     rated_by = _user_fk(_("rated by"))
+    supervisor = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ratings_given",
+        verbose_name=_("rated by the supervisor (PML)"),
+    )
 
     class Meta:
         verbose_name = _("performance rating")

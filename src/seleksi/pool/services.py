@@ -22,6 +22,8 @@ Decisions worth knowing:
   refused. Over the cap is refused with code "over_cap" and the figures (`check`) unless the
   caller confirms with a reason; then the reason and the figures are stored on the assignment
   and audited as "pool.assigned_over_cap".
+- A rating opens on the activity's last day (the supervisor rates as the work ends) and may
+  name the PML of the same activity and regency who gave it.
 - The pool's year when filled from a run: the year of the run's confirmation at the agency,
   unless the caller names one (a recruitment closing in December fills next year's pool).
 """
@@ -140,15 +142,25 @@ class PoolRefused(ServiceRefused):
         "no_cap_table": _(
             "The agency has no honorarium cap table for %s; load the table of that year first."
         ),
+        "no_cap_table_office": _(
+            "The office %(office)s has no honorarium cap table for %(year)s, so its mitra "
+            "cannot be checked against the cap; that office loads the table of that year first."
+        ),
         "over_cap": _(
             "This assignment takes the mitra over the honorarium cap in %s. Confirm it with a "
             "reason to assign anyway."
         ),
         "month_outside": _("The month %s is outside the activity's period."),
         "amount_negative": _("The amount must be a whole number of rupiah, zero or more."),
-        "not_ended": _("The activity has not ended yet; rate the work after it ends."),
+        "not_ended": _("The activity runs until %s; rate the work from that day on."),
         "not_enumerator": _("Only enumerators (PPL) are rated."),
         "already_rated": _("This work has already been rated."),
+        "not_supervisor": _(
+            "Only a supervisor (PML) of this activity in the same area can be named as the rater."
+        ),
+        "proposal_unknown": _(
+            "The proposal names a role or a mitra this activity does not have; reload the page."
+        ),
         "rating_not_whole": _("The mark for %(aspect)s must be a whole number."),
         "rating_out_of_range": _(
             "The mark for %(aspect)s is %(value)s; give a number from %(lowest)s to %(highest)s."
@@ -506,6 +518,25 @@ def assignment_add(
 # Earnings and ratings ------------------------------------------------------------------------
 
 
+def earnings_record(
+    *, assignment: Assignment, actor: Any, amounts: Mapping[YearMonth, int]
+) -> list[Earning]:
+    """Records what the assignment earned in several months at once: all of them or, at the
+    first refusal, none. A month whose amount is already the recorded one is left alone."""
+    recorded = dict(
+        ((year, month), amount)
+        for year, month, amount in assignment.earnings.values_list("year", "month", "amount")
+    )
+    with transaction.atomic():
+        return [
+            earning_record(
+                assignment=assignment, actor=actor, year=year, month=month, amount=amount
+            )
+            for (year, month), amount in sorted(amounts.items())
+            if recorded.get((year, month)) != amount
+        ]
+
+
 def earning_record(
     *, assignment: Assignment, actor: Any, year: int, month: int, amount: int
 ) -> Earning:
@@ -541,14 +572,23 @@ def rating_record(
     quality: int,
     timeliness: int,
     comment: str = "",
+    supervisor: Assignment | None = None,
 ) -> PerformanceRating:
-    """The rating of an enumerator's work once the activity has ended, once per assignment."""
+    """The rating of an enumerator's work from the activity's last day on (the supervisor rates
+    as the work ends), once per assignment. `supervisor`, when given, is the PML assignment of
+    the same activity and regency whose holder gave the rating."""
     activity = assignment.activity
     _require(actor, activity.agency)
-    if activity.agency.today() <= activity.ends_on:
-        raise PoolRefused("not_ended")
+    if activity.agency.today() < activity.ends_on:
+        raise PoolRefused("not_ended", params=activity.ends_on.isoformat())
     if assignment.activity_role.role != Role.PPL:
         raise PoolRefused("not_enumerator")
+    if supervisor is not None and not (
+        supervisor.activity_id == assignment.activity_id
+        and supervisor.activity_role.role == Role.PML
+        and supervisor.activity_role.regency == assignment.activity_role.regency
+    ):
+        raise PoolRefused("not_supervisor")
     try:
         Rating(attitude=attitude, quality=quality, timeliness=timeliness)
     except RatingError as error:
@@ -571,6 +611,7 @@ def rating_record(
                     timeliness=timeliness,
                     comment=comment.strip(),
                     rated_by=actor,
+                    supervisor=supervisor,
                 )
         except IntegrityError as error:
             raise PoolRefused("already_rated") from error
@@ -579,6 +620,11 @@ def rating_record(
             action="pool.rated",
             subject=rating,
             agency_id=activity.agency_id,
-            details={"attitude": attitude, "quality": quality, "timeliness": timeliness},
+            details={
+                "attitude": attitude,
+                "quality": quality,
+                "timeliness": timeliness,
+                "supervisor": supervisor.pk if supervisor is not None else None,
+            },
         )
     return rating

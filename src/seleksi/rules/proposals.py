@@ -19,8 +19,15 @@ Decisions worth knowing:
   mitra id, so that ties are broken the same way every time. Ratings are compared exactly
   (Decimal and Fraction alike); a NaN or infinite rating of a mitra in the activity's area is
   refused.
-- The activity's months are those of its places' assignments; they must lie in the cap
-  table's year (`honorarium.HonorariumDataError` otherwise), as the cap check needs.
+- The activity's months are those of its places' assignments. `table` is one cap table or the
+  tables by year: an activity running into a second year (a survey from November to February)
+  checks each month against the table of its own year, as the pool's services do when an
+  assignment is added. A month whose year has no table is refused
+  (`honorarium.HonorariumDataError`), as the cap check needs.
+- The cap of a mitra is that of their own office: a province office's activity takes mitra
+  from the pools of the offices below it, each checked against its office's tables
+  (`office_tables`, by `Candidate.office`); a candidate without an office is checked against
+  `table`.
 - A mitra is proposed for at most one place of the activity, and mitra already assigned to it
   are left out. When a regency needs both roles, its PML places are filled before its PPL
   places: the supervisors are fewer and the order puts the best rated among them. The cap
@@ -41,7 +48,18 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from seleksi.rules.honorarium import Assignment, CapCheck, CapTable, Role, YearMonth, cap_check
+from seleksi.rules.honorarium import (
+    Assignment,
+    CapCheck,
+    CapTable,
+    HonorariumDataError,
+    HonorariumProblem,
+    MonthCheck,
+    Problem,
+    Role,
+    YearMonth,
+    cap_check,
+)
 
 ROLE_ORDER = (Role.PML, Role.PPL)
 """The order in which the places of one regency are filled and listed."""
@@ -80,14 +98,16 @@ class Slot:
 @dataclass(frozen=True)
 class Candidate:
     """A mitra of the pool: id, domicile regency, yearly rating (None without rated work), what
-    they already earn per month from other activities (whole rupiah), and whether they are
-    already assigned to this activity."""
+    they already earn per month from other activities (whole rupiah), whether they are
+    already assigned to this activity, and the office whose cap tables apply to them (None:
+    the proposal's own `table`)."""
 
     mitra: int
     regency: str
     rating: Decimal | Fraction | None
     earned: Mapping[YearMonth, int] = field(default_factory=dict)
     assigned: bool = False
+    office: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +155,19 @@ class Proposal:
         raise KeyError((regency, role))
 
 
-type PreferenceKey = tuple[bool, Fraction, int, int]
+type PreferenceKey = tuple[bool, Decimal | Fraction, int, int]
 
 
-def _exact(rating: Decimal | Fraction, mitra: int) -> Fraction:
+def _negated(rating: Decimal | Fraction, mitra: int) -> Decimal | Fraction:
+    """-rating, exactly: a finite Decimal stays a Decimal (negated without the context's
+    rounding), anything else becomes a Fraction. Decimal and Fraction compare exactly with
+    each other, and Decimals sort far faster than Fractions."""
+    if isinstance(rating, Decimal):
+        if not rating.is_finite():
+            raise ProposalError(f"mitra {mitra}: rating {rating!r} is not a finite number")
+        return rating.copy_negate()
     try:
-        return Fraction(rating)
+        return -Fraction(rating)
     except (ValueError, OverflowError, TypeError) as error:
         raise ProposalError(f"mitra {mitra}: rating {rating!r} is not a finite number") from error
 
@@ -149,14 +176,65 @@ def preference_key(candidate: Candidate, months: Iterable[YearMonth]) -> Prefere
     """The sort key of the order of preference: rated before unrated, higher rating, lower load
     over `months` (the activity's months), lower mitra id."""
     rating = candidate.rating
-    exact = Fraction(0) if rating is None else _exact(rating, candidate.mitra)
+    negated = Fraction(0) if rating is None else _negated(rating, candidate.mitra)
     load = sum(candidate.earned.get(month, 0) for month in months)
-    return (rating is None, -exact, load, candidate.mitra)
+    return (rating is None, negated, load, candidate.mitra)
 
 
-def propose(*, table: CapTable, slots: Sequence[Slot], candidates: Iterable[Candidate]) -> Proposal:
+type Tables = CapTable | Mapping[int, CapTable]
+"""One cap table, or the cap tables by year."""
+
+
+def tables_by_year(table: Tables) -> dict[int, CapTable]:
+    """The tables keyed by their year; a ProposalError when a key is not its table's year."""
+    if isinstance(table, CapTable):
+        return {table.year: table}
+    tables = dict(table)
+    for year, held in tables.items():
+        if held.year != year:
+            raise ProposalError(f"the table of {held.year} is given as the table of {year}")
+    return tables
+
+
+def _table_of(tables: Mapping[int, CapTable], month: YearMonth) -> CapTable:
+    found = tables.get(month[0])
+    if found is None:
+        known = ", ".join(str(year) for year in sorted(tables)) or "none"
+        where = f"month {month[0]}-{month[1]:02d}"
+        problem = Problem(
+            HonorariumProblem.OUTSIDE_YEAR, where, (("month", month), ("year", known))
+        )
+        raise HonorariumDataError([problem])
+    return found
+
+
+def cap_check_by_year(
+    *,
+    tables: Mapping[int, CapTable],
+    role: Role | str,
+    existing: Mapping[YearMonth, int],
+    added: Mapping[YearMonth, int],
+) -> CapCheck:
+    """`honorarium.cap_check` with each month of `added` checked against its year's table."""
+    rows: list[MonthCheck] = []
+    for year in sorted({month[0] for month in added}):
+        table = _table_of(tables, (year, 1))
+        of_year = {month: pay for month, pay in added.items() if month[0] == year}
+        rows += cap_check(table=table, role=role, existing=existing, added=of_year).months
+    return CapCheck(Role(role), tuple(rows))
+
+
+def propose(
+    *,
+    table: Tables,
+    slots: Sequence[Slot],
+    candidates: Iterable[Candidate],
+    office_tables: Mapping[int, Tables] | None = None,
+) -> Proposal:
     """The proposal for an activity's `slots` from the pool `candidates`, checked against the
-    caps of `table`; see the module docstring for the order of preference."""
+    caps of `table` (one table, or the tables by year), or of `office_tables[office]` for a
+    candidate of that office; see the module docstring for the order of preference."""
+    tables = _Caps(table, office_tables or {})
     by_place: dict[tuple[str, Role], Slot] = {}
     for slot in slots:
         place = (slot.regency, slot.role)
@@ -184,7 +262,7 @@ def propose(*, table: CapTable, slots: Sequence[Slot], candidates: Iterable[Cand
         for role in ROLE_ORDER:
             wanted = by_place.get((regency, role))
             if wanted is not None:
-                results.append(_fill(table, wanted, group, taken))
+                results.append(_fill(tables, wanted, group, taken))
     return Proposal(tuple(results))
 
 
@@ -192,21 +270,48 @@ def _first(pair: tuple[PreferenceKey, Candidate]) -> PreferenceKey:
     return pair[0]
 
 
-def _fill(table: CapTable, slot: Slot, group: list[Candidate], taken: set[int]) -> SlotProposal:
+class _Caps:
+    """The cap tables by year of the proposal and of each office, read lazily: a set of tables
+    no candidate uses is never asked for a month."""
+
+    def __init__(self, table: Tables, office_tables: Mapping[int, Tables]) -> None:
+        self.default = tables_by_year(table)
+        self.offices = {office: tables_by_year(held) for office, held in office_tables.items()}
+
+    def of(self, candidate: Candidate) -> Mapping[int, CapTable]:
+        if candidate.office is None:
+            return self.default
+        found = self.offices.get(candidate.office)
+        if found is None:
+            raise ProposalError(f"mitra {candidate.mitra}: no tables of office {candidate.office}")
+        return found
+
+
+def _fill(tables: _Caps, slot: Slot, group: list[Candidate], taken: set[int]) -> SlotProposal:
     added = slot.assignment.earnings()
-    limits = tuple((month, table.cap(slot.role, month) - pay) for month, pay in added.items())
+    limits_of: dict[int | None, tuple[tuple[YearMonth, int], ...]] = {}
     proposed: list[int] = []
     over: list[OverCap] = []
     for candidate in group:
         if candidate.mitra in taken:
             continue
+        limits = limits_of.get(candidate.office)
+        if limits is None:
+            held = tables.of(candidate)
+            limits = tuple(
+                (month, _table_of(held, month).cap(slot.role, month) - pay)
+                for month, pay in added.items()
+            )
+            limits_of[candidate.office] = limits
         earned = candidate.earned
         if all(earned.get(month, 0) <= limit for month, limit in limits):
             if len(proposed) < slot.needed:
                 proposed.append(candidate.mitra)
                 taken.add(candidate.mitra)
             continue
-        check = cap_check(table=table, role=slot.role, existing=earned, added=added)
+        check = cap_check_by_year(
+            tables=tables.of(candidate), role=slot.role, existing=earned, added=added
+        )
         over.append(OverCap(candidate.mitra, check))
     shortfall = None
     if len(proposed) < slot.needed:

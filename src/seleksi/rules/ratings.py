@@ -85,7 +85,22 @@ def performance_rating_for(ratings: Iterable[Rating]) -> Decimal | None:
     """The past performance rating next year's mitra ranking reads: the yearly average rounded
     half up to three decimals (e.g. Decimal("7.667")); None when there is no rating."""
     average = yearly_average(ratings)
-    if average is None:
+    return None if average is None else _rounded(average)
+
+
+def performance_rating_of_totals(marks: int, ratings: int) -> Decimal | None:
+    """`performance_rating_for` from the sum of every mark of the year's ratings and their
+    number, as a database adds them up: every rating has three marks, so the yearly average
+    is marks / (3 x ratings) exactly. None when there is no rating."""
+    if ratings <= 0:
         return None
+    # round half up of marks / (3 n) to thousandths, in integers: floor((2000 m + 3n) / 6n)
+    places = 10**PLACES
+    divisor = len(ASPECTS) * ratings
+    thousandths = (2 * places * marks + divisor) // (2 * divisor)
+    return Decimal(thousandths).scaleb(-PLACES)
+
+
+def _rounded(average: Fraction) -> Decimal:
     thousandths = (average * 10**PLACES + Fraction(1, 2)).__floor__()
     return Decimal(thousandths).scaleb(-PLACES)
