@@ -10,6 +10,7 @@ from . import (
     checkin_views,
     exams_views,
     notice_views,
+    pool_document_views,
     ranking_views,
     replacement_views,
     report_views,
@@ -155,4 +156,12 @@ urlpatterns = [
     # reports
     path("panitia/<slug:code>/laporan/", report_views.reports, name="reports"),
     path("panitia/<slug:code>/laporan.xlsx", report_views.reports_xlsx, name="reports_xlsx"),
+    # the mitra pool's documents
+    path("panitia/penugasan/<int:pk>/spk.pdf", pool_document_views.contract_pdf, name="pool_spk"),
+    path("panitia/penugasan/<int:pk>/bast.pdf", pool_document_views.handover_pdf, name="pool_bast"),
+    path(
+        "panitia/mitra/<slug:agency_code>/rekap-honor/<int:year>.xlsx",
+        pool_document_views.recap_xlsx,
+        name="pool_recap",
+    ),
 ]
