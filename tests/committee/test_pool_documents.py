@@ -14,7 +14,7 @@ from seleksi.committee.pool_document_views import work_document_response
 from seleksi.pool.documents import CONTRACT, own_assignment
 from seleksi.pool.models import Assignment
 from tests.factories import make_staff, make_user
-from tests.pool.conftest import Office, make_office
+from tests.pool.conftest import PPL_CAP, Office, make_office
 from tests.pool.test_documents import NIK, activity_of, assign, record, with_nik
 
 
@@ -176,7 +176,7 @@ def test_the_recap_workbook_has_a_summary_and_a_sheet_per_paid_month(
         == f'attachment; filename="rekap-honor-{office.agency.code}-{office.year}.xlsx"'
     )
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Recap", "03 March", "04 April", "05 May"]
+    assert workbook.sheetnames == ["Recap", "Caps", "03 March", "04 April", "05 May"]
     header, *rows = list(workbook["Recap"].iter_rows(values_only=True))
     assert header[:5] == ("No.", "Mitra id", "Name", "Regency", "Roles")
     assert header[5:17] == (
@@ -201,9 +201,14 @@ def test_the_recap_workbook_has_a_summary_and_a_sheet_per_paid_month(
     assert by_name["Budi"][17] == 1_400_000
     assert by_name["Sri Wahyuni"][17] == 3_250_000
     may = list(workbook["05 May"].iter_rows(values_only=True))
-    assert may[1][1] == "Budi" and may[1][6] == 900_000 and may[1][7] == "yes"
+    assert may[0][5:7] == ("Amount (rupiah)", "Recorded by the office")
+    assert may[1][1:3] == ("Budi", "Susenas") and may[1][5:7] == (900_000, True)
     april = {row[1]: row for row in workbook["04 April"].iter_rows(min_row=2, values_only=True)}
-    assert april["Budi"][7] == "no" and april["Budi"][6] == 500_000
+    assert april["Budi"][5:7] == (500_000, False)
+    assert april["Sri Wahyuni"][5:7] == (1_625_000, False)
+    caps = list(workbook["Caps"].iter_rows(values_only=True))
+    assert caps[1][0] == "PML" and caps[2][0] == "PPL" and caps[2][1:] == (PPL_CAP,) * 12
+    assert by_name["Budi"][5:8] == (None, None, None)
 
 
 def test_a_name_written_as_a_formula_stays_text(office: Office, contract: Assignment) -> None:
@@ -215,6 +220,8 @@ def test_a_name_written_as_a_formula_stays_text(office: Office, contract: Assign
 
     workbook = load_workbook(io.BytesIO(response.content))
     for sheet in workbook.worksheets:
+        if sheet.title == "Caps":
+            continue
         for row in sheet.iter_rows(min_row=2):
             name = row[2] if sheet.title == "Recap" else row[1]
             assert name.data_type == "s"
@@ -222,12 +229,15 @@ def test_a_name_written_as_a_formula_stays_text(office: Office, contract: Assign
             assert not str(name.value).startswith("=")
 
 
-def test_the_recap_of_a_year_without_work_is_a_header(office: Office) -> None:
-    response = signed_in(office.committee).get(recap_url(office, office.year - 1))
+def test_the_recap_of_a_year_without_work_or_caps_is_a_header(office: Office) -> None:
+    client = signed_in(office.committee)
 
-    workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Recap"]
-    assert workbook["Recap"].max_row == 1
+    without_caps = load_workbook(io.BytesIO(client.get(recap_url(office, 2001)).content))
+    assert without_caps.sheetnames == ["Recap"]
+    assert without_caps["Recap"].max_row == 1
+    with_caps = load_workbook(io.BytesIO(client.get(recap_url(office, office.year - 1)).content))
+    assert with_caps.sheetnames == ["Recap", "Caps"]
+    assert with_caps["Recap"].max_row == 1
 
 
 def test_the_recap_is_only_for_the_agency_s_committee(office: Office, contract: Assignment) -> None:

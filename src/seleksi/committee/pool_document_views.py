@@ -107,11 +107,14 @@ def _role_names(roles: Sequence[str]) -> str:
 
 
 def recap_sheets(recap: HonorariumRecap) -> list[Sheet]:
-    """The workbook's sheets: "Rekap" one row per mitra with the twelve months, the total and
-    the months over the cap; then one sheet per month with a row per assignment paying into
-    it (months without any are left out)."""
+    """The workbook's sheets: "Recap", one row per mitra with what each month pays them (an
+    empty cell for a month without pay), the total and the months over the cap; "Caps", the
+    cap table of the year, when there is one; then one sheet per month with pay, a row per
+    assignment paying into it, its amount and whether the office recorded it (else it is the
+    contract's estimate). The detail rows leave out what the recap row of the mitra already
+    says (their regency): openpyxl writes some 150,000 cells a second, and a pool of 20,000
+    fills over a million."""
     months = _month_names()
-    yes, no = _("yes"), _("no")
 
     def summary() -> Iterator[Sequence[object]]:
         for number, mitra in enumerate(recap.mitra, start=1):
@@ -121,7 +124,7 @@ def recap_sheets(recap: HonorariumRecap) -> list[Sheet]:
                 mitra.name,
                 mitra.regency,
                 _role_names(mitra.roles),
-                *mitra.months,
+                *(amount or None for amount in mitra.months),
                 mitra.total,
                 ", ".join(months[month - 1] for month in mitra.over_months),
             ]
@@ -142,32 +145,36 @@ def recap_sheets(recap: HonorariumRecap) -> list[Sheet]:
             summary(),
         )
     ]
+    if recap.caps:
+        sheets.append(
+            (
+                _("Caps"),
+                [_("Role"), *months],
+                [[role.upper(), *amounts] for role, amounts in recap.caps],
+            )
+        )
     by_month: dict[int, list[Sequence[object]]] = {}
     for line in recap.lines:
         by_month.setdefault(line.month, []).append(
             [
                 line.mitra_id,
                 line.name,
-                line.regency,
                 line.activity,
                 line.role.upper(),
                 line.quantity,
                 line.amount,
-                yes if line.recorded else no,
-                line.cap,
+                line.recorded,
                 line.over_cap_reason,
             ]
         )
     header = [
         _("Mitra id"),
         _("Name"),
-        _("Regency"),
         _("Activity"),
         _("Role"),
         _("Quantity"),
         _("Amount (rupiah)"),
-        _("Recorded"),
-        _("Cap"),
+        _("Recorded by the office"),
         _("Reason for going over the cap"),
     ]
     for month in sorted(by_month):

@@ -32,13 +32,15 @@ Decisions worth knowing:
   carry the recorded reason.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from seleksi.agencies.models import Agency
 from seleksi.pool.models import Assignment, CapTable, Earning, PayUnit, Role
@@ -97,6 +99,13 @@ class WorkDocument:
 
 def _month_pairs(months: Any) -> tuple[YearMonth, ...]:
     return tuple((int(year), int(month)) for year, month in months)
+
+
+@lru_cache(maxsize=256)
+def _months_of_text(text: str) -> tuple[YearMonth, ...]:
+    """An assignment's months read from their JSON text: the assignments of an activity
+    share one text, so a year's recap decodes a few dozen instead of one per assignment."""
+    return _month_pairs(json.loads(text))
 
 
 @lru_cache(maxsize=4096)
@@ -197,14 +206,14 @@ def work_document(assignment: Assignment) -> WorkDocument:
 # The honorarium recap of a year ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RecapLine:
-    """What one assignment pays one mitra in one month of the recap's year."""
+class RecapLine(NamedTuple):
+    """What one assignment pays one mitra in one month of the recap's year. A named tuple:
+    a pool's year holds a hundred thousand of them."""
 
     month: int
     mitra_id: int
     name: str
-    regency: str
+    activity_id: int
     activity: str
     role: str
     unit: str
@@ -235,44 +244,26 @@ class RecapMitra:
 @dataclass(frozen=True)
 class HonorariumRecap:
     """The agency's honorarium recap of `year`: mitra by name, lines by month, name and
-    activity. `has_caps` says whether the year has a cap table (else nothing is marked)."""
+    activity; `caps` the cap table of the year by role (twelve months each), empty without
+    one (then nothing is marked)."""
 
     agency: Agency
     year: int
-    has_caps: bool
+    caps: tuple[tuple[str, tuple[int, ...]], ...]
     mitra: tuple[RecapMitra, ...]
     lines: tuple[RecapLine, ...]
+
+    @property
+    def has_caps(self) -> bool:
+        return bool(self.caps)
 
     @property
     def total(self) -> int:
         return sum(mitra.total for mitra in self.mitra)
 
 
-def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
-    """The recap of the agency's assignments paying into `year` (see the module's
-    decisions), in four queries."""
-    assignments = (
-        Assignment.objects.filter(
-            activity__agency=agency,
-            activity__starts_on__lte=date(year, 12, 31),
-            activity__ends_on__gte=date(year, 1, 1),
-        )
-        .order_by()
-        .values_list(
-            "pk",
-            "member__user_id",
-            "member__user__full_name",
-            "member__domicile_regency",
-            "activity__name",
-            "activity_id",
-            "activity_role__role",
-            "activity_role__unit",
-            "quantity",
-            "amount",
-            "months",
-            "over_cap_reason",
-        )
-    )
+def _year_recorded(agency: Agency, year: int) -> dict[int, dict[int, int]]:
+    """The amounts the agency recorded in `year`, by assignment and month."""
     recorded: dict[int, dict[int, int]] = defaultdict(dict)
     for assignment_id, month, amount in (
         Earning.objects.filter(assignment__activity__agency=agency, year=year)
@@ -280,21 +271,54 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
         .values_list("assignment_id", "month", "amount")
     ):
         recorded[assignment_id][month] = amount
-    stored = CapTable.objects.filter(agency=agency, year=year).first()
-    table = stored.table() if stored is not None else None
-    caps: dict[str, tuple[int, ...]] = (
-        {str(role): amounts for role, amounts in table.caps} if table is not None else {}
-    )
+    return recorded
 
-    raw: list[tuple[int, int, str, str, str, int, str, str, int, int, bool, str]] = []
-    regencies: set[str] = set()
+
+def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
+    """The recap of the agency's assignments paying into `year` (see the module's
+    decisions), in four queries and one pass over the assignments."""
+    assignments = (
+        Assignment.objects.filter(
+            activity__agency=agency,
+            activity__starts_on__lte=date(year, 12, 31),
+            activity__ends_on__gte=date(year, 1, 1),
+        )
+        .order_by()
+        .annotate(months_text=Cast("months", output_field=TextField()))
+        .values_list(
+            "pk",
+            "member__user_id",
+            "member__user__full_name",
+            "member__domicile_regency",
+            "activity_id",
+            "activity__name",
+            "activity_role__role",
+            "activity_role__unit",
+            "quantity",
+            "amount",
+            "months_text",
+            "over_cap_reason",
+        )
+    )
+    recorded = _year_recorded(agency, year)
+    stored = CapTable.objects.filter(agency=agency, year=year).first()
+    caps: dict[str, tuple[int, ...]] = (
+        {str(role): amounts for role, amounts in stored.table().caps} if stored else {}
+    )
+    regency_names = dict(Regency.objects.values_list("code", "name"))
+
+    paid_by_mitra: dict[int, list[int]] = {}
+    roles_by_mitra: dict[int, dict[int, set[str]]] = {}
+    identity: dict[int, tuple[str, str]] = {}
+    activity_names: dict[int, str] = {}
+    lines: list[RecapLine] = []
     for (
         pk,
         user_id,
-        full_name,
+        name,
         regency,
-        activity_name,
         activity_id,
+        activity,
         role,
         unit,
         quantity,
@@ -302,99 +326,80 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
         months,
         reason,
     ) in assignments.iterator(chunk_size=5000):
-        estimate = _estimate(amount, _month_pairs(months))
-        actual = recorded.get(pk, {})
-        paid = {month for (of_year, month) in estimate if of_year == year} | actual.keys()
-        regencies.add(regency)
-        for month in paid:
-            raw.append(
-                (
+        paid = {
+            month: share
+            for (of_year, month), share in _estimate(amount, _months_of_text(months)).items()
+            if of_year == year
+        }
+        actual = recorded.get(pk)
+        if actual:
+            paid.update(actual)
+        if not paid:
+            continue
+        amounts = paid_by_mitra.get(user_id)
+        if amounts is None:
+            amounts = paid_by_mitra[user_id] = [0] * len(MONTHS)
+            roles_by_mitra[user_id] = defaultdict(set)
+            identity[user_id] = (name, regency_names.get(regency, regency))
+        held = roles_by_mitra[user_id]
+        activity_names[activity_id] = activity
+        role_caps = caps.get(role)
+        for month, share in paid.items():
+            amounts[month - 1] += share
+            held[month].add(role)
+            lines.append(
+                RecapLine(
                     month,
                     user_id,
-                    full_name,
-                    regency,
-                    activity_name,
+                    name,
                     activity_id,
+                    activity,
                     role,
                     unit,
                     quantity,
-                    actual.get(month, estimate.get((year, month), 0)),
-                    month in actual,
+                    share,
+                    actual is not None and month in actual,
+                    role_caps[month - 1] if role_caps else None,
                     reason,
                 )
             )
-    names = dict(Regency.objects.filter(code__in=regencies).values_list("code", "name"))
-
-    per_mitra: dict[int, list[int]] = {}
-    roles_of: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    identity: dict[int, tuple[str, str]] = {}
-    lines = []
-    for (
-        month,
-        user_id,
-        name,
-        regency,
-        activity,
-        activity_id,
-        role,
-        unit,
-        quantity,
-        amount,
-        done,
-        reason,
-    ) in raw:
-        months = per_mitra.setdefault(user_id, [0] * len(MONTHS))
-        months[month - 1] += amount
-        roles_of[user_id][month].add(role)
-        identity.setdefault(user_id, (name, names.get(regency, regency)))
-        cap = caps[role][month - 1] if role in caps else None
-        lines.append(
-            (
-                (month, name.casefold(), user_id, activity.casefold(), activity_id),
-                RecapLine(
-                    month=month,
-                    mitra_id=user_id,
-                    name=name,
-                    regency=names.get(regency, regency),
-                    activity=activity,
-                    role=role,
-                    unit=unit,
-                    quantity=quantity,
-                    amount=amount,
-                    recorded=done,
-                    cap=cap,
-                    over_cap_reason=reason,
-                ),
-            )
-        )
-    lines.sort(key=lambda keyed: keyed[0])
 
     def over(user_id: int, amounts: list[int]) -> tuple[int, ...]:
-        if not caps:
-            return ()
         marked = []
-        for month, held in sorted(roles_of[user_id].items()):
+        for month, held in sorted(roles_by_mitra[user_id].items()):
             known = [caps[role][month - 1] for role in held if role in caps]
             if known and amounts[month - 1] > max(known):
                 marked.append(month)
         return tuple(marked)
 
-    mitra = [
-        RecapMitra(
-            mitra_id=user_id,
-            name=identity[user_id][0],
-            regency=identity[user_id][1],
-            roles=tuple(sorted({role for held in roles_of[user_id].values() for role in held})),
-            months=tuple(amounts),
-            over_months=over(user_id, amounts),
+    mitra = sorted(
+        (
+            RecapMitra(
+                mitra_id=user_id,
+                name=identity[user_id][0],
+                regency=identity[user_id][1],
+                roles=tuple(sorted(set().union(*roles_by_mitra[user_id].values()))),
+                months=tuple(amounts),
+                over_months=over(user_id, amounts) if caps else (),
+            )
+            for user_id, amounts in paid_by_mitra.items()
+        ),
+        key=lambda row: (row.name.casefold(), row.mitra_id),
+    )
+    mitra_rank = {row.mitra_id: rank for rank, row in enumerate(mitra)}
+    activity_rank = {
+        activity_id: rank
+        for rank, activity_id in enumerate(
+            sorted(activity_names, key=lambda pk: (activity_names[pk].casefold(), pk))
         )
-        for user_id, amounts in per_mitra.items()
-    ]
-    mitra.sort(key=lambda row: (row.name.casefold(), row.mitra_id))
+    }
+    lines.sort(
+        key=lambda line: (line.month, mitra_rank[line.mitra_id], activity_rank[line.activity_id])
+    )
     return HonorariumRecap(
         agency=agency,
         year=year,
-        has_caps=bool(caps),
+        caps=tuple(sorted(caps.items())),
         mitra=tuple(mitra),
-        lines=tuple(line for _key, line in lines),
+        lines=tuple(lines),
     )
