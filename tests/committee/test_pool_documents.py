@@ -66,6 +66,17 @@ def test_the_committee_downloads_the_contract_with_name_activity_and_total(
     assert f"{contract.activity_id}.{contract.pk}/SPK/" in text
 
 
+def test_the_contract_is_in_the_portal_s_language_whatever_the_reader_s(
+    office: Office, contract: Assignment
+) -> None:
+    client = signed_in(office.committee)  # reads the pages in English
+
+    text = pdf_text(client.get(reverse("committee:pool_spk", args=[contract.pk])).content)
+
+    assert "Petugas pendataan lapangan (PPL)" in text and "Enumerator (PPL)" not in text
+    assert "1 Maret" in text and "30 April" in text and "March" not in text
+
+
 def test_the_contract_prints_the_nik_masked(office: Office, contract: Assignment) -> None:
     response = signed_in(office.committee).get(reverse("committee:pool_spk", args=[contract.pk]))
 

@@ -53,11 +53,11 @@ LAST_RECAP_YEAR = 2100
 def work_document_pdf(assignment: Assignment, kind: str) -> bytes:
     """The SPK (`kind` CONTRACT) or BAST (HANDOVER) of the assignment, in the portal's
     language. The caller has checked that the reader may see it."""
-    document = work_document(assignment)
     with (
         translation.override(settings.LANGUAGE_CODE),
-        timezone.override(document.agency.time_zone),
+        timezone.override(assignment.activity.agency.time_zone),
     ):
+        document = work_document(assignment)
         html = render_to_string(
             TEMPLATES[kind],
             {"document": document, "printed_at": timezone.localtime()},

@@ -13,11 +13,11 @@ Decisions worth knowing:
   day the office engaged the mitra; stable across reprints); the hand-over record is dated
   the activity's last day.
 - NIK: the contract prints the NIK masked as everywhere else the project prints it (the
-  resume, the account card): the regency digits and asterisks. The full NIK is never
-  decrypted for a document: a lost or forwarded copy gives nothing away, and the mitra shows
-  the e-KTP when signing, which is where a contract's identity check happens. The recap
-  carries no NIK at all (a masked NIK tells no two mitra of one regency apart); it numbers
-  mitra by their account id.
+  resume, the account card): the regency digits and asterisks. The full NIK never reaches a
+  document (it is masked as it is decrypted), so a lost or forwarded copy gives nothing
+  away; the mitra shows the e-KTP when signing, which is where a contract's identity check
+  happens. The recap carries no NIK at all (a masked NIK tells no two mitra of one regency
+  apart); it numbers mitra by their account id.
 - Money: the contract amount is the assignment's (rate x quantity), paid per month as
   `rules.honorarium.spread` divides it over the activity's months. The hand-over record and
   the recap use, per month, the amount the office recorded (`Earning`) where there is one and
@@ -64,7 +64,8 @@ class MonthPay:
 
 @dataclass(frozen=True)
 class WorkDocument:
-    """Everything the SPK and the BAST of one assignment print."""
+    """Everything the SPK and the BAST of one assignment print; the labels (role, pay unit)
+    are in the language active when it is made."""
 
     assignment_id: int
     agency: Agency
@@ -144,8 +145,8 @@ def own_assignment(*, user: Any, pk: int) -> Assignment | None:
 
 
 def work_document(assignment: Assignment) -> WorkDocument:
-    """What the SPK and BAST of `assignment` say, in three queries (earnings, regency names,
-    nothing else once `assignment_for_documents` has read the rows)."""
+    """What the SPK and BAST of `assignment` say, in two queries (its recorded earnings and
+    the regency names) once `assignment_for_documents` has read the rows."""
     activity = assignment.activity
     agency = activity.agency
     role = assignment.activity_role
