@@ -222,6 +222,24 @@ def test_recorded_amounts_replace_the_estimates(office: Office) -> None:
     ]
 
 
+def test_a_month_recorded_outside_the_assignment_s_months_is_paid_all_the_same(
+    office: Office,
+) -> None:
+    year = office.year
+    activity = activity_of(office, "Susenas", date(year, 3, 1), date(year, 3, 31))
+    assignment = assign(activity, office.member("sri"), rate=10_000, quantity=100)
+    record(assignment, year, 3, 900_000)
+    record(assignment, year, 5, 100_000)
+
+    recap = honorarium_recap(agency=office.agency, year=year)
+
+    assert [(line.month, line.amount, line.recorded) for line in recap.lines] == [
+        (3, 900_000, True),
+        (5, 100_000, True),
+    ]
+    assert recap.mitra[0].total == 1_000_000
+
+
 def test_the_recap_holds_only_the_agency_s_own_assignments_of_that_year(office: Office) -> None:
     year = office.year
     other = make_office("bps-ngawi")

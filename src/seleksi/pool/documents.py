@@ -309,10 +309,11 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
     regency_names = dict(Regency.objects.values_list("code", "name"))
 
     paid_by_mitra: dict[int, list[int]] = {}
-    roles_by_mitra: dict[int, dict[int, set[str]]] = {}
+    roles_by_mitra: dict[int, set[str]] = {}
+    month_caps_by_mitra: dict[int, dict[int, int]] = {}
+    lines_by_mitra: dict[int, list[RecapLine]] = {}
     identity: dict[int, tuple[str, str]] = {}
     activity_names: dict[int, str] = {}
-    lines: list[RecapLine] = []
     for (
         pk,
         user_id,
@@ -326,29 +327,37 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
         amount,
         months,
         reason,
-    ) in assignments.iterator(chunk_size=5000):
-        paid = {
-            month: share
+    ) in assignments:
+        actual = recorded.get(pk) or {}
+        paid = [
+            (month, actual.get(month, share), month in actual)
             for (of_year, month), share in _estimate(amount, _months_of_text(months)).items()
             if of_year == year
-        }
-        actual = recorded.get(pk)
+        ]
         if actual:
-            paid.update(actual)
+            estimated = {month for month, _share, _done in paid}
+            # a month recorded outside the assignment's months is paid all the same
+            paid += [(m, share, True) for m, share in actual.items() if m not in estimated]
         if not paid:
             continue
         amounts = paid_by_mitra.get(user_id)
         if amounts is None:
             amounts = paid_by_mitra[user_id] = [0] * len(MONTHS)
-            roles_by_mitra[user_id] = defaultdict(set)
+            roles_by_mitra[user_id] = set()
+            month_caps_by_mitra[user_id] = {}
+            lines_by_mitra[user_id] = []
             identity[user_id] = (name, regency_names.get(regency, regency))
-        held = roles_by_mitra[user_id]
+        roles_by_mitra[user_id].add(role)
+        month_caps = month_caps_by_mitra[user_id]
+        mitra_lines = lines_by_mitra[user_id]
         activity_names[activity_id] = activity
         role_caps = caps.get(role)
-        for month, share in paid.items():
+        for month, share, done in paid:
             amounts[month - 1] += share
-            held[month].add(role)
-            lines.append(
+            cap = role_caps[month - 1] if role_caps else None
+            if cap is not None and cap > month_caps.get(month, -1):
+                month_caps[month] = cap
+            mitra_lines.append(
                 RecapLine(
                     month,
                     user_id,
@@ -359,19 +368,11 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
                     unit,
                     quantity,
                     share,
-                    actual is not None and month in actual,
-                    role_caps[month - 1] if role_caps else None,
+                    done,
+                    cap,
                     reason,
                 )
             )
-
-    def over(user_id: int, amounts: list[int]) -> tuple[int, ...]:
-        marked = []
-        for month, held in sorted(roles_by_mitra[user_id].items()):
-            known = [caps[role][month - 1] for role in held if role in caps]
-            if known and amounts[month - 1] > max(known):
-                marked.append(month)
-        return tuple(marked)
 
     mitra = sorted(
         (
@@ -379,24 +380,31 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
                 mitra_id=user_id,
                 name=identity[user_id][0],
                 regency=identity[user_id][1],
-                roles=tuple(sorted(set().union(*roles_by_mitra[user_id].values()))),
+                roles=tuple(sorted(roles_by_mitra[user_id])),
                 months=tuple(amounts),
-                over_months=over(user_id, amounts) if caps else (),
+                over_months=tuple(
+                    month
+                    for month, cap in sorted(month_caps_by_mitra[user_id].items())
+                    if amounts[month - 1] > cap
+                ),
             )
             for user_id, amounts in paid_by_mitra.items()
         ),
         key=lambda row: (row.name.casefold(), row.mitra_id),
     )
-    mitra_rank = {row.mitra_id: rank for rank, row in enumerate(mitra)}
     activity_rank = {
         activity_id: rank
         for rank, activity_id in enumerate(
             sorted(activity_names, key=lambda pk: (activity_names[pk].casefold(), pk))
         )
     }
-    lines.sort(
-        key=lambda line: (line.month, mitra_rank[line.mitra_id], activity_rank[line.activity_id])
-    )
+    by_month: list[list[RecapLine]] = [[] for _month in MONTHS]
+    for row in mitra:
+        for line in sorted(
+            lines_by_mitra[row.mitra_id], key=lambda line: activity_rank[line.activity_id]
+        ):
+            by_month[line.month - 1].append(line)
+    lines = [line for month_lines in by_month for line in month_lines]
     return HonorariumRecap(
         agency=agency,
         year=year,
