@@ -14,6 +14,7 @@ from seleksi.pool.documents import (
     RecapMitra,
     honorarium_recap,
     own_assignment,
+    recap_years,
     work_document,
 )
 from seleksi.pool.models import (
@@ -334,3 +335,12 @@ def test_names_are_kept_as_given(office: Office, name: str) -> None:
     assign(activity, member)
 
     assert honorarium_recap(agency=office.agency, year=office.year).mitra[0].name == name
+
+
+def test_the_recap_years_are_those_the_agency_s_activities_run_in(office: Office) -> None:
+    year = office.year
+    activity_of(office, "Akhir Tahun", date(year, 12, 1), date(year + 1, 1, 31))
+    activity_of(office, "Dulu", date(year - 3, 5, 1), date(year - 3, 5, 31))
+    activity_of(make_office("bps-ngawi"), "Lain", date(year - 1, 5, 1), date(year - 1, 5, 31))
+
+    assert recap_years(agency=office.agency) == [year + 1, year, year - 3]

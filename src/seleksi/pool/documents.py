@@ -43,7 +43,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from seleksi.agencies.models import Agency
-from seleksi.pool.models import Assignment, CapTable, Earning, PayUnit, Role
+from seleksi.pool.models import Activity, Assignment, CapTable, Earning, PayUnit, Role
 from seleksi.reference.models import Regency
 from seleksi.rules.honorarium import MONTHS, YearMonth, spread
 from seleksi.rules.terbilang import rupiah_words
@@ -261,6 +261,16 @@ class HonorariumRecap:
     @property
     def total(self) -> int:
         return sum(mitra.total for mitra in self.mitra)
+
+
+def recap_years(*, agency: Agency) -> list[int]:
+    """The years the agency's activities run in, newest first: the recaps worth a link."""
+    years: set[int] = set()
+    for starts_on, ends_on in Activity.objects.filter(agency=agency).values_list(
+        "starts_on", "ends_on"
+    ):
+        years.update(range(starts_on.year, ends_on.year + 1))
+    return sorted(years, reverse=True)
 
 
 def _year_recorded(agency: Agency, year: int) -> dict[int, dict[int, int]]:
