@@ -11,9 +11,13 @@ Decisions worth knowing:
   them for any caller that has already found the assignment the reader may see, so the
   mitra's own copy (the applicant pages, with `pool.documents.own_assignment`) is the same
   document.
-- Both files hold personal data: never cached, and named after the activity and assignment
-  ids only. The recap's sheets are labelled in the reader's language; its text cells are
-  neutralised, so a name typed as a formula stays text.
+- Every file here holds personal data: never cached, and named without any (the activity
+  and assignment ids; the agency code and year). The recap's sheets are labelled in the
+  reader's language; its text cells are neutralised, so a name typed as a formula stays text.
+- The recap is written in the request. A pool of 20,000 with 50,000 assignments reads in
+  about a second but fills over a million cells, which openpyxl writes in some ten seconds
+  (bench/honorarium_recap.py); a bigger office would want it on the task worker, as the
+  exam cards are.
 """
 
 from collections.abc import Iterator, Sequence
