@@ -11,6 +11,7 @@ from . import (
     checkin_views,
     exams_views,
     notice_views,
+    pool_document_views,
     pool_views,
     ranking_views,
     replacement_views,
@@ -194,5 +195,13 @@ urlpatterns = [
         "panitia/mitra/<slug:agency_code>/kegiatan/baru/",
         pool_views.pool_activity_new,
         name="pool_activity_new",
+    ),
+    # the mitra pool's documents
+    path("panitia/penugasan/<int:pk>/spk.pdf", pool_document_views.contract_pdf, name="pool_spk"),
+    path("panitia/penugasan/<int:pk>/bast.pdf", pool_document_views.handover_pdf, name="pool_bast"),
+    path(
+        "panitia/mitra/<slug:agency_code>/rekap-honor/<int:year>.xlsx",
+        pool_document_views.recap_xlsx,
+        name="pool_recap",
     ),
 ]
