@@ -10,6 +10,7 @@ from . import (
     checkin_views,
     exams_views,
     notice_views,
+    pool_rating_views,
     ranking_views,
     replacement_views,
     report_views,
@@ -47,6 +48,12 @@ urlpatterns = [
         "panitia/peringkat/<int:pk>/penggantian/",
         replacement_views.replacements,
         name="replacements",
+    ),
+    # the office's yearly ratings into a mitra selection's scores
+    path(
+        "panitia/<slug:code>/peringkat/nilai-kinerja/",
+        pool_rating_views.ratings_transfer_page,
+        name="pool_ratings_transfer",
     ),
     # announcements
     path(

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.permissions import Capability, user_can
@@ -81,6 +82,24 @@ def yearly_ratings(*, agency_id: int, year: int, user_ids: Any) -> dict[int, Dec
         for user_id, ratings in marks.items()
         if (value := performance_rating_for(ratings)) is not None
     }
+
+
+def rated_years(selection: Selection) -> list[tuple[int, int]]:
+    """(year, applicants of the selection rated in the agency's pool of that year), newest
+    first: what a transfer of each year would bring."""
+    applicants = Application.objects.filter(
+        selection=selection, formation__procurement_type=MITRA, status=Application.Status.SUBMITTED
+    ).values("applicant_id")
+    return [
+        (year, count)
+        for year, count in PerformanceRating.objects.filter(
+            assignment__member__agency_id=selection.agency_id,
+            assignment__member__user_id__in=applicants,
+        )
+        .values_list("assignment__member__year")
+        .annotate(count=Count("assignment__member__user_id", distinct=True))
+        .order_by("-assignment__member__year")
+    ]
 
 
 def ratings_transfer(*, selection: Selection, year: int, actor: Any) -> RatingsTransfer:
