@@ -386,6 +386,7 @@ def _stand_in(
         username=username,
         full_name=full_name,
         email=email,
+        phone=f"0812 3520 {_number(username):04d}",
         sex=sex,
         birth_date=born,
         is_active=signs_in,
@@ -400,7 +401,7 @@ def _stand_in(
     Profile.objects.create(
         user=user,
         place_of_birth="Magetan",
-        address=f"Desa Contoh RT 0{len(username) % 9 + 1}, Kabupaten Magetan",
+        address=f"Desa Contoh RT {_number(username):02d}, Kabupaten Magetan",
         domicile_regency_id=REGENCY,
         survey_experience=experience,
         has_smartphone=smartphone,
@@ -420,6 +421,10 @@ def _stand_in(
         is_exact_science=exact,
     )
     return user
+
+
+def _number(username: str) -> int:
+    return _usernames().index(username) + 1
 
 
 def _role(activity: Activity, role: str) -> ActivityRole:
