@@ -196,7 +196,8 @@ def mitra_work(*, user: Any) -> MitraWork:
 
     by_year: dict[int, list[MyAssignment]] = defaultdict(list)
     ratings: list[MyRating] = []
-    rated: dict[tuple[str, int], list[Rating]] = defaultdict(list)
+    rated: dict[tuple[int, int], list[Rating]] = defaultdict(list)
+    agency_names = {member.agency_id: member.agency.name for member in members}
     months: dict[YearMonth, MonthEarnings] = {}
     for assignment in assignments:
         activity, role = assignment.activity, assignment.activity_role
@@ -204,7 +205,7 @@ def mitra_work(*, user: Any) -> MitraWork:
         rating = _rating(assignment)
         if rating is not None:
             ratings.append(rating)
-            rated[(activity.agency.name, assignment.member.year)].append(
+            rated[(assignment.member.agency_id, assignment.member.year)].append(
                 Rating(rating.attitude, rating.quality, rating.timeliness)
             )
         by_year[assignment.member.year].append(
@@ -242,8 +243,8 @@ def mitra_work(*, user: Any) -> MitraWork:
     for month in sorted(months):
         earnings.setdefault(month[0], YearEarnings(month[0])).months.append(months[month])
     yearly = [
-        YearRating(agency, year, value, len(marks))
-        for (agency, year), marks in rated.items()
+        YearRating(agency_names.get(agency_id, ""), year, value, len(marks))
+        for (agency_id, year), marks in rated.items()
         if (value := performance_rating_for(marks)) is not None
     ]
     return MitraWork(
