@@ -176,6 +176,44 @@ def test_the_rating_column_is_optional(selection: Selection, tmp_path: Path) -> 
     assert Score.objects.get().performance_rating is None
 
 
+def ratings(selection: Selection) -> dict[str, tuple[str, Decimal | None, Decimal | None]]:
+    return {
+        score.application.number: (score.attendance, score.test_score, score.performance_rating)
+        for score in Score.objects.filter(selection=selection, stage="mitra").select_related(
+            "application"
+        )
+    }
+
+
+def test_a_file_without_the_rating_column_keeps_the_stored_ratings(
+    selection: Selection, tmp_path: Path
+) -> None:
+    import_scores(selection, tmp_path)
+    import_scores(
+        selection, tmp_path, "nomor_peserta,kehadiran,nilai_tes\nM1,H,71\nM2,H,91\nM5,TH,\n"
+    )
+    stored = ratings(selection)
+    assert stored["M2"] == ("H", Decimal("91.000"), Decimal("8.500"))
+    assert stored["M1"] == ("H", Decimal("71.000"), None)
+    Score.objects.filter(application__number="M5").update(performance_rating=Decimal("6.5"))
+    import_scores(selection, tmp_path, "nomor_peserta,kehadiran,nilai_tes\nM5,TH,\n")
+    assert ratings(selection)["M5"] == ("TH", None, Decimal("6.500"))
+
+
+def test_a_file_with_the_rating_column_sets_or_clears_the_rating(
+    selection: Selection, tmp_path: Path
+) -> None:
+    import_scores(selection, tmp_path)
+    import_scores(
+        selection,
+        tmp_path,
+        "nomor_peserta,kehadiran,nilai_tes,nilai_kinerja\nM1,H,70,7.25\nM2,H,90,\n",
+    )
+    stored = ratings(selection)
+    assert stored["M1"][2] == Decimal("7.250")
+    assert stored["M2"][2] is None
+
+
 def test_a_withdrawn_mitra_is_replaced_by_the_next_in_rank(
     selection: Selection, tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ Decisions worth knowing:
   the dashboard is the applicant's landing page, and staff accounts do not apply.
 - The page only reads (`journey.journeys`); every action stays on the application's own page,
   which each application links to.
+- A mitra in an office's pool sees a short card of their pool work linking to its own page.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from seleksi.accounts.models import User
 from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import user_is_staff_anywhere
+from seleksi.pool.mine import mitra_work
 
 from .journey import journeys
 
@@ -36,5 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "any_submitted": any(j.application.is_submitted for j in found),
             "profile_missing": profile_missing(user),
             "account": user,
+            "mitra": mitra_work(user=user),
         },
     )

@@ -8,6 +8,7 @@ from . import (
     booking_views,
     card_views,
     dashboard_views,
+    mitra_views,
     notice_views,
     site_views,
     sitting_views,
@@ -68,6 +69,8 @@ account_patterns = [
 
 applicant_patterns = [
     path("dasbor/", dashboard_views.dashboard, name="dashboard"),
+    # the mitra's own pool work
+    path("dasbor/mitra/", mitra_views.mitra_work_page, name="mitra_work"),
     path("seleksi/<slug:code>/melamar/", views.choose, name="choose"),
     path("seleksi/<slug:code>/melamar/<str:formation_code>/", views.apply, name="apply"),
     path("lamaran/<str:number>/", views.detail, name="detail"),

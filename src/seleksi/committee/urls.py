@@ -12,6 +12,7 @@ from . import (
     exams_views,
     notice_views,
     pool_document_views,
+    pool_rating_views,
     pool_views,
     ranking_views,
     replacement_views,
@@ -66,6 +67,12 @@ urlpatterns = [
         "panitia/penugasan/<int:pk>/",
         activity_views.assignment_detail,
         name="pool_assignment",
+    ),
+    # the office's yearly ratings into a mitra selection's scores
+    path(
+        "panitia/<slug:code>/peringkat/nilai-kinerja/",
+        pool_rating_views.ratings_transfer_page,
+        name="pool_ratings_transfer",
     ),
     # announcements
     path(

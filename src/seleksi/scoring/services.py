@@ -10,6 +10,9 @@ Decisions worth knowing:
 - The audit event is recorded only when something was created or updated; an import that
   changes nothing leaves no trace but its summary line.
 - The scores of an absent participant (TH) are checked but not stored.
+- The mitra past performance rating (column `nilai_kinerja`) is optional: a file with the
+  column sets it (an empty cell clears it), a file without it keeps the stored rating, which
+  the pool may have written from the office's own ratings of the year before.
 - The ranges are the maxima of the selection's ranking policy for the stage's openings
   (`Selection.ranking_policy_code`).
 """
@@ -212,14 +215,15 @@ class _Check:
                 "nilai_tes", 0, mitra.test_maximum, required=required, places=SKB_PLACES
             )
             values["test_score"] = None if test is None else Decimal(row.cells["nilai_tes"])
-            values["performance_rating"] = None
-            if row.cells.get(RATING_COLUMN):
-                rating = row.decimal(
-                    RATING_COLUMN, 0, mitra.rating_maximum, required=False, places=SKB_PLACES
-                )
-                values["performance_rating"] = (
-                    None if rating is None else Decimal(row.cells[RATING_COLUMN])
-                )
+            if RATING_COLUMN in row.cells:
+                values["performance_rating"] = None
+                if row.cells[RATING_COLUMN]:
+                    rating = row.decimal(
+                        RATING_COLUMN, 0, mitra.rating_maximum, required=False, places=SKB_PLACES
+                    )
+                    values["performance_rating"] = (
+                        None if rating is None else Decimal(row.cells[RATING_COLUMN])
+                    )
         else:
             pppk = self.policy.pppk_rules()
             values["teknis"] = row.whole("teknis", 0, pppk.teknis_maximum, required=required)
@@ -240,7 +244,7 @@ class _Check:
         if present is None:
             return None
         if not present:
-            kept = {"performance_rating": values.get("performance_rating")}
+            kept = {name: values[name] for name in ("performance_rating",) if name in values}
             values = dict.fromkeys(values) | (kept if self.stage == STAGE.MITRA else {})
         values.update(flags)
         values["attendance"] = Score.Attendance.PRESENT if present else Score.Attendance.ABSENT
