@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from seleksi.accounts.models import Profile, User
 from seleksi.agencies.models import Role
@@ -260,3 +261,27 @@ def test_the_queries_do_not_grow_with_the_assignments(scene: Scene) -> None:
             marks=(7, 7, 7),
         )
     assert counted() == before <= 4
+
+
+def test_the_mitra_prints_their_own_spk_and_bast_and_never_anyone_elses(scene: Scene) -> None:
+    own = scene.current
+    others = Assignment.objects.get(member__user=scene.other)
+    client = english(signed_in(scene.mitra))
+
+    assert f"/dasbor/mitra/penugasan/{own.pk}/spk.pdf" in page(scene.mitra)
+    for kind in ("spk", "bast"):
+        response = client.get(f"/dasbor/mitra/penugasan/{own.pk}/{kind}.pdf")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert "no-store" in response["Cache-Control"]
+        assert client.get(f"/dasbor/mitra/penugasan/{others.pk}/{kind}.pdf").status_code == 404
+        assert client.get(f"/dasbor/mitra/penugasan/999999/{kind}.pdf").status_code == 404
+        assert client.post(f"/dasbor/mitra/penugasan/{own.pk}/{kind}.pdf").status_code == 405
+
+
+def test_a_stranger_is_sent_to_sign_in_for_a_mitra_document(scene: Scene) -> None:
+    response = Client().get(f"/dasbor/mitra/penugasan/{scene.current.pk}/spk.pdf")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

@@ -71,6 +71,16 @@ applicant_patterns = [
     path("dasbor/", dashboard_views.dashboard, name="dashboard"),
     # the mitra's own pool work
     path("dasbor/mitra/", mitra_views.mitra_work_page, name="mitra_work"),
+    path(
+        "dasbor/mitra/penugasan/<int:pk>/spk.pdf",
+        mitra_views.mitra_contract_pdf,
+        name="mitra_spk",
+    ),
+    path(
+        "dasbor/mitra/penugasan/<int:pk>/bast.pdf",
+        mitra_views.mitra_handover_pdf,
+        name="mitra_bast",
+    ),
     path("seleksi/<slug:code>/melamar/", views.choose, name="choose"),
     path("seleksi/<slug:code>/melamar/<str:formation_code>/", views.apply, name="apply"),
     path("lamaran/<str:number>/", views.detail, name="detail"),

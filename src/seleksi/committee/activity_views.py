@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,11 +47,8 @@ MEMBER_CODES = ("other_agency", "outside_area", "already_in_activity")
 OVER_CAP_SHOWN = 10
 
 
-def _pool_url(activity: Activity) -> str | None:
-    try:
-        return reverse("committee:pool", kwargs={"agency_code": activity.agency.code})
-    except NoReverseMatch:
-        return None
+def _pool_url(activity: Activity) -> str:
+    return reverse("committee:pool", kwargs={"agency_code": activity.agency.code})
 
 
 def _activity(request: HttpRequest, pk: int) -> Activity:

@@ -3,9 +3,10 @@
 
 Decisions worth knowing:
 
-- Who may print: the committee of the activity's agency (`Capability.DECIDE_RESULTS`, the
-  people who run the pool); anyone else signed in gets a 404 for an assignment or agency they
-  may not see, as on every committee page, so an id never tells whether it exists.
+- Who may print: the committee of the activity's agency or of the office above it
+  (`pool.services.user_manages_pool`, the people who run the pool); anyone else signed in
+  gets a 404 for an assignment or agency they may not see, as on every committee page, so an
+  id never tells whether it exists.
 - The SPK and BAST are official letters: they are written in the portal's language (Bahasa
   Indonesia) whoever prints them, like an announcement. `work_document_response` renders
   them for any caller that has already found the assignment the reader may see, so the
@@ -34,7 +35,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from seleksi.agencies.models import Agency
-from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.printing import pdf_from_html
 from seleksi.applications.storage import keep_private
 from seleksi.pool.documents import (
@@ -46,6 +46,7 @@ from seleksi.pool.documents import (
     work_document,
 )
 from seleksi.pool.models import Assignment
+from seleksi.pool.services import user_manages_pool
 from seleksi.rules.honorarium import MONTHS
 from seleksi.selections.tables import XLSX_CONTENT_TYPE, Sheet, write_xlsx_sheets
 
@@ -80,9 +81,7 @@ def work_document_response(assignment: Assignment, kind: str) -> HttpResponse:
 
 def _managed_assignment(request: HttpRequest, pk: int) -> Assignment:
     assignment = assignment_for_documents(pk)
-    if assignment is None or not user_can(
-        request.user, Capability.DECIDE_RESULTS, assignment.activity.agency_id
-    ):
+    if assignment is None or not user_manages_pool(request.user, assignment.activity.agency):
         raise Http404("no such assignment")
     return assignment
 
@@ -191,7 +190,7 @@ def recap_sheets(recap: HonorariumRecap) -> list[Sheet]:
 def recap_xlsx(request: HttpRequest, agency_code: str, year: int) -> HttpResponse:
     """The agency's honorarium recap of `year` for finance."""
     agency = get_object_or_404(Agency, code=agency_code)
-    if not user_can(request.user, Capability.DECIDE_RESULTS, agency.pk):
+    if not user_manages_pool(request.user, agency):
         raise Http404("no such agency")
     if not FIRST_RECAP_YEAR <= year <= LAST_RECAP_YEAR:
         raise Http404("no such year")

@@ -4,15 +4,15 @@ year; the honorarium cap tables (batas honorarium) and their upload; the survey 
 (kegiatan) and the form that defines one with its roles.
 
 Decisions worth knowing:
-- Staff of the agency who read its data (verifiers, the committee, the administrator) may open
-  every list; only the committee (DECIDE_RESULTS, as in `seleksi.pool.services`) sees and
-  sends the forms that change something, and the form of a new activity. Anyone else gets a
-  404, as on the other committee pages; the agency in the address is never trusted further.
+- Staff of the agency or of the office above it who read its data (verifiers, the committee,
+  the administrator) may open every list; only the committee (DECIDE_RESULTS, as in
+  `seleksi.pool.services`) sees and sends the forms that change something, and the form of a
+  new activity. Anyone else gets a 404, as on the other committee pages; the agency in the
+  address is never trusted further.
 - Carrying over takes every member of the earlier year: the office keeps its pool whole and
   assigns by the search; a member already in the later year is skipped by the service.
 - The list of a pool of 20,000 is cut into pages of POOL_PER_PAGE from the matching ids; the
   figures of a page's members (rating, earnings) are read for the page at once.
-- The activity's own page is built elsewhere; `activity_url` falls back to its address.
 """
 
 import json
@@ -24,17 +24,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from seleksi.agencies.models import Agency
-from seleksi.agencies.permissions import Capability, user_can
+from seleksi.agencies.permissions import Capability
 from seleksi.pool import selectors, services
+from seleksi.pool.documents import recap_years
 from seleksi.pool.models import CapTable
-from seleksi.pool.services import PoolRefused, problem_message
+from seleksi.pool.services import PoolRefused, problem_message, user_holds_in_pool
 from seleksi.rules.honorarium import (
     POLICY_PACKAGE,
     HonorariumDataError,
@@ -64,17 +65,14 @@ def agency_for(request: HttpRequest, agency_code: str, capability: Capability) -
     """The agency `agency_code` for someone who holds `capability` in it; anyone else gets a
     404, as if it did not exist."""
     agency = get_object_or_404(Agency, code=agency_code)
-    if not user_can(request.user, capability, agency.pk):
+    if not user_holds_in_pool(request.user, agency, capability):
         raise Http404("no such agency")
     return agency
 
 
 def activity_url(pk: int) -> str:
     """The committee's page of one activity."""
-    try:
-        return reverse("committee:pool_activity", kwargs={"pk": pk})
-    except NoReverseMatch:
-        return f"/panitia/kegiatan/{pk}/"
+    return reverse("committee:pool_activity", kwargs={"pk": pk})
 
 
 def _year(value: str | None, default: int) -> int:
@@ -92,7 +90,7 @@ def _year(value: str | None, default: int) -> int:
 @require_http_methods(["GET", "POST"])
 def pool(request: HttpRequest, agency_code: str) -> HttpResponse:
     agency = agency_for(request, agency_code, READ)
-    can_decide = user_can(request.user, WRITE, agency.pk)
+    can_decide = user_holds_in_pool(request.user, agency, WRITE)
     year = _year(request.GET.get("tahun"), agency.today().year)
     sizes = selectors.pool_year_sizes(agency)
     runs = selectors.mitra_runs(agency)
@@ -140,6 +138,7 @@ def pool(request: HttpRequest, agency_code: str) -> HttpResponse:
             "fill_form": fill_form,
             "has_runs": runs.exists(),
             "carry_form": carry_form,
+            "recap_years": recap_years(agency=agency) if can_decide else [],
         },
         status=status,
     )
@@ -236,7 +235,7 @@ def _sample_cap_table() -> tuple[str, str]:
 @require_http_methods(["GET", "POST"])
 def pool_caps(request: HttpRequest, agency_code: str) -> HttpResponse:
     agency = agency_for(request, agency_code, READ)
-    can_decide = user_can(request.user, WRITE, agency.pk)
+    can_decide = user_holds_in_pool(request.user, agency, WRITE)
     form = CapTableForm()
     status = 200
     if request.method == "POST":
@@ -309,7 +308,7 @@ def pool_activities(request: HttpRequest, agency_code: str) -> HttpResponse:
         {
             "agency": agency,
             "lines": [(line, activity_url(line.activity.pk)) for line in lines],
-            "can_decide": user_can(request.user, WRITE, agency.pk),
+            "can_decide": user_holds_in_pool(request.user, agency, WRITE),
         },
     )
 

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, user_can
-from seleksi.audit.services import audit_record
+from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
 from seleksi.pool.models import (
     Activity,
@@ -186,12 +186,20 @@ ASPECT_NAMES: Mapping[str, str | Promise] = {
 }
 
 
+def user_holds_in_pool(
+    user: Any, agency: Agency, capability: Capability = Capability.DECIDE_RESULTS
+) -> bool:
+    """Whether `user` holds `capability` over the agency's mitra pool: in the agency itself,
+    or in the office above it (the province office)."""
+    return user_can(user, capability, agency.pk) or (
+        agency.parent_id is not None and user_can(user, capability, agency.parent_id)
+    )
+
+
 def user_manages_pool(user: Any, agency: Agency) -> bool:
     """Whether `user` may run the agency's mitra pool: its committee, or the committee of the
     office above it."""
-    return user_can(user, Capability.DECIDE_RESULTS, agency.pk) or (
-        agency.parent_id is not None and user_can(user, Capability.DECIDE_RESULTS, agency.parent_id)
-    )
+    return user_holds_in_pool(user, agency, Capability.DECIDE_RESULTS)
 
 
 def _require(actor: Any, agency: Agency) -> None:
@@ -321,15 +329,14 @@ def pool_carry_over(*, agency: Agency, members: Iterable[PoolMember], year: int,
                 )
             )
         PoolMember.objects.bulk_create(new)
-        for added in PoolMember.objects.filter(
-            agency=agency, year=year, user_id__in=[m.user_id for m in new]
-        ):
-            audit_record(
-                actor=actor,
-                action="pool.carried_over",
-                subject=added,
-                details={"year": year},
-            )
+        audit_record_many(
+            actor=actor,
+            action="pool.carried_over",
+            model=PoolMember,
+            subjects=(AuditSubject(added.pk, str(added), {"year": year}) for added in new),
+            agency_id=agency.pk,
+            selection_id=None,
+        )
     return len(new)
 
 
