@@ -127,3 +127,12 @@ def test_an_unknown_selection_is_a_404(office: Office) -> None:
         signed_in(office.committee).get("/panitia/tidak-ada/peringkat/nilai-kinerja/").status_code
         == 404
     )
+
+
+def test_the_ranking_page_of_a_mitra_selection_links_the_transfer(
+    office: Office, selection: Selection
+) -> None:
+    runs = english(signed_in(office.committee)).get(f"/panitia/{selection.code}/peringkat/")
+
+    assert url(selection) in runs.content.decode()
+    assert 'id="ratings-transfer-link"' in runs.content.decode()

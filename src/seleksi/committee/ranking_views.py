@@ -162,6 +162,9 @@ def runs(request: HttpRequest, code: str) -> HttpResponse:
             % {"count": len(upload_errors)},
             "score_columns": score_columns(score_stages(selection)),
             "pools_without_quota": _pools_without_quota(request, selection),
+            "ranks_mitra": Formation.objects.filter(
+                selection=selection, procurement_type=ProcurementType.MITRA
+            ).exists(),
             "background": background_states(selection),
             "can_decide": can_decide,
         },
