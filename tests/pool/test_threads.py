@@ -2,17 +2,20 @@
 connection: one is assigned, the other refused, and the role never holds more than needed."""
 
 import pytest
+from django.apps import apps
 
 from seleksi.audit.models import AuditEvent
 from seleksi.pool import services
 from seleksi.pool.models import Assignment
 from seleksi.pool.services import PoolRefused
+from seleksi.reference.loading import load_reference_data
 from tests.concurrency import at_once
 from tests.pool.conftest import make_office, role
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_staff_assigning_the_last_place_never_pass_the_number_needed() -> None:
+    load_reference_data(apps)  # a live-server test run before may have emptied the tables
     office = make_office()
     activity = office.activity()
     pml = role(activity, "pml")  # one place
