@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet
 
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with
-from seleksi.pool.figures import estimate, months_of
+from seleksi.pool.figures import estimate, months_of, recorded_amounts
 from seleksi.pool.models import Activity, ActivityRole, Assignment, PoolMember, Role
 from seleksi.rules.honorarium import YearMonth
 
@@ -118,10 +118,7 @@ def assignment_months(assignment: Assignment) -> list[MonthEarning]:
     what was recorded."""
     months = months_of(assignment.months) or assignment.activity.months()
     spread_months = estimate(assignment.amount, months)
-    recorded = {
-        (year, month): amount
-        for year, month, amount in assignment.earnings.values_list("year", "month", "amount")
-    }
+    recorded = recorded_amounts(assignment.earnings.all()).get(assignment.pk, {})
     return [MonthEarning(month, spread_months[month], recorded.get(month)) for month in months]
 
 

@@ -111,6 +111,16 @@ def pay_by_month(
     return {**spread_months, **recorded} if recorded else spread_months
 
 
+def recorded_amounts(rows: QuerySet[Earning]) -> dict[int, dict[YearMonth, int]]:
+    """The amounts the offices recorded in `rows`, by assignment id then month."""
+    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
+    for assignment_id, year, month, amount in rows.order_by().values_list(
+        "assignment_id", "year", "month", "amount"
+    ):
+        recorded[assignment_id][(year, month)] = amount
+    return recorded
+
+
 def _month_after(month: YearMonth) -> date:
     year, number = month
     return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
