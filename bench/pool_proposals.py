@@ -309,7 +309,7 @@ def main() -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from seleksi.pool import proposing
+        from seleksi.pool import figures, proposing
         from seleksi.pool.models import Assignment, PoolMember
         from seleksi.rules.honorarium import Assignment as PaidWork
         from seleksi.rules.honorarium import PayUnit, Role
@@ -350,10 +350,10 @@ def main() -> None:
         read_seconds, members = best(options.repeat, read_pool)
 
         users = pool.values("user_id")
-        ratings = proposing.yearly_ratings(
-            agency_ids=[activity.agency_id], year=YEAR - 1, users=users
+        ratings = figures.yearly_ratings(
+            agency_ids=[activity.agency_id], year=YEAR - 1, user_ids=users
         )
-        earned = proposing.earnings_in(users=users, months=MONTHS)
+        earned = figures.earnings(user_ids=users, months=MONTHS)
         assigned = set(
             Assignment.objects.filter(activity=activity).values_list("member__user_id", flat=True)
         )
@@ -381,7 +381,7 @@ def main() -> None:
             )
             for role in roles
         ]
-        tables = proposing.cap_tables(activity)[activity.agency_id]
+        tables = proposing.proposal_cap_tables(activity)[activity.agency_id]
         pure_seconds, pure = best(
             options.repeat, lambda: propose(table=tables, slots=slots, candidates=candidates)
         )

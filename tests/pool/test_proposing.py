@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from seleksi.agencies.models import Agency
 from seleksi.agencies.models import Role as AgencyRole
 from seleksi.audit.models import AuditEvent
-from seleksi.pool import proposing, selectors, services
+from seleksi.pool import figures, proposing, selectors, services
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
@@ -106,8 +106,8 @@ def test_rated_mitra_come_first_by_rating_then_the_unrated_by_load(office: Offic
 def test_the_rating_is_the_yearly_figure_the_selectors_give(office: Office) -> None:
     member = office.member("mitra-a")
     rated_last_year(office, member, (8, 9, 7), (10, 10, 9))
-    ratings = proposing.yearly_ratings(
-        agency_ids=[office.agency.pk], year=office.year - 1, users=[member.user_id]
+    ratings = figures.yearly_ratings(
+        agency_ids=[office.agency.pk], year=office.year - 1, user_ids=[member.user_id]
     )
     expected = selectors.yearly_rating(user=member.user, agency=office.agency, year=office.year - 1)
     assert ratings == {(office.agency.pk, member.user_id): expected}
@@ -128,7 +128,7 @@ def test_the_load_is_what_the_services_count_recorded_or_estimated(office: Offic
         assignment=recorded, actor=office.committee, year=year, month=month, amount=123
     )
     months = first.months()
-    found = proposing.earnings_in(users=[member.user_id], months=months)
+    found = figures.earnings(user_ids=[member.user_id], months=months)
     expected = services.existing_earnings(user_id=member.user_id)
     assert found[member.user_id] == {m: expected[m] for m in months}
     pml_share = spread(1_000_000, list(second.months()))[(year, month)]

@@ -15,8 +15,9 @@ from seleksi.agencies.models import Role
 from seleksi.applications.models import Application
 from seleksi.audit.models import AuditEvent
 from seleksi.pool import selectors, services
+from seleksi.pool.figures import office_ratings
 from seleksi.pool.models import Activity, Assignment, PoolMember
-from seleksi.pool.ratings_transfer import ratings_transfer, yearly_ratings
+from seleksi.pool.ratings_transfer import ratings_transfer
 from seleksi.pool.services import PoolRefused
 from seleksi.scoring.models import RankingRun, Score
 from seleksi.scoring.ranking_runs import ranking_run
@@ -224,7 +225,7 @@ def test_the_grouped_figures_are_the_selectors_yearly_rating(
 ) -> None:
     rated_work(office, applicant(scene, "M1"), "Survei Tambahan", (10, 9, 10))
     users = [applicant(scene, number) for number in ("M1", "M2", "M3", "M4")]
-    grouped = yearly_ratings(
+    grouped = office_ratings(
         agency_id=office.agency.pk, year=office.year, user_ids=[user.pk for user in users]
     )
     for user in users:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from seleksi.accounts.models import Education, Profile
-from seleksi.pool import selectors, services
+from seleksi.pool import figures, selectors, services
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
@@ -183,19 +183,19 @@ def test_the_earnings_of_many_equal_the_earnings_of_each(office: Office) -> None
     members = busy_pool(office)
     users = [member.user_id for member in members]
     for year in (office.year - 1, office.year, office.year + 1):
-        of_year = selectors.earnings_by_user(user_ids=users, year=year)
+        of_year = figures.earnings(user_ids=users, months=[(year, month) for month in range(1, 13)])
         for member in members:
             each = services.existing_earnings(user_id=member.user_id)
             expected = {month: amount for month, amount in each.items() if month[0] == year}
             assert of_year.get(member.user_id, {}) == expected
             for month in range(1, 13):
-                of_month = selectors.earnings_by_user(user_ids=users, year=year, month=month)
+                of_month = figures.earnings(user_ids=users, months=[(year, month)])
                 assert of_month.get(member.user_id, {}).get((year, month), 0) == each.get(
                     (year, month), 0
                 )
-    assert selectors.earnings_by_user(user_ids=users, year=office.year, month=4)[
-        members[2].user_id
-    ] == {(office.year, 4): 1_250_000}
+    assert figures.earnings(user_ids=users, months=[(office.year, 4)])[members[2].user_id] == {
+        (office.year, 4): 1_250_000
+    }
 
 
 def test_the_ratings_of_many_equal_the_rating_of_each(office: Office) -> None:
@@ -223,12 +223,12 @@ def test_the_ratings_of_many_equal_the_rating_of_each(office: Office) -> None:
     PerformanceRating.objects.create(
         assignment=place(members[2], this_year, 1), attitude=1, quality=1, timeliness=1
     )
-    grouped = selectors.yearly_ratings(agency=office.agency, year=year - 1)
+    grouped = figures.office_ratings(agency_id=office.agency.pk, year=year - 1)
     for member in members:
         each = selectors.yearly_rating(user=member.user, agency=office.agency, year=year - 1)
         assert grouped.get(member.user_id) == each
     assert grouped == {members[0].user_id: Decimal("7.500"), members[1].user_id: Decimal("10")}
-    assert selectors.yearly_ratings(agency=make_office("bps-lain").agency, year=year - 1) == {}
+    assert figures.office_ratings(agency_id=make_office("bps-lain").agency.pk, year=year - 1) == {}
 
 
 def query_count(run: Callable[[], object]) -> int:

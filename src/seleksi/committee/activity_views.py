@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 from seleksi.pool import activity_selectors as selectors
 from seleksi.pool import proposing, services
 from seleksi.pool.models import Activity, ActivityRole, Assignment, PerformanceRating, Role
+from seleksi.pool.selectors import regency_names
 from seleksi.pool.services import ASPECT_NAMES, PoolRefused
 from seleksi.rules.honorarium import CapCheck
 
@@ -95,7 +96,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roles = selectors.activity_roles(activity)
     for role in roles:
         role.open_places = max(0, role.needed - role.filled)  # type: ignore[attr-defined]
-    regencies = selectors.regency_names(activity.regencies)
+    regencies = regency_names(activity.regencies)
     chosen, name, found = _search(request, activity, roles)
     posted = request.POST.get("member", "") if request.method == "POST" else ""
     if posted.isdigit() and all(str(member.pk) != posted for member in found):
@@ -215,7 +216,7 @@ def _choices(values: Iterable[str]) -> list[tuple[int, int]]:
 def activity_proposals(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     roles = selectors.activity_roles(activity)
-    regencies = selectors.regency_names(activity.regencies)
+    regencies = regency_names(activity.regencies)
     months = len(activity.months())
     open_roles = [
         (role, proposing.default_quantity(role, months))
@@ -275,7 +276,7 @@ def activity_proposals(request: HttpRequest, pk: int) -> HttpResponse:
     elif not given and all(default is not None for _role, default in open_roles):
         quantities = {role.pk: default for role, default in open_roles if default is not None}
     try:
-        proposing.cap_tables(activity)
+        proposing.proposal_cap_tables(activity)
     except PoolRefused as refusal:
         problem, quantities = refusal.message, None
     if quantities is not None and open_roles:
@@ -328,7 +329,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment is None:
         raise Http404("no such assignment")
     activity = assignment.activity
-    regencies = selectors.regency_names([assignment.activity_role.regency])
+    regencies = regency_names([assignment.activity_role.regency])
     months = list(activity.months())
     action = request.POST.get("action", "") if request.method == "POST" else ""
     earnings_form = EarningsForm(request.POST if action == "earnings" else None, months=months)

@@ -19,9 +19,9 @@ from django.db.models import Count, Q, QuerySet
 
 from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, agency_ids_with
+from seleksi.pool.figures import estimate, months_of, recorded_amounts
 from seleksi.pool.models import Activity, ActivityRole, Assignment, PoolMember, Role
-from seleksi.reference.models import Regency
-from seleksi.rules.honorarium import YearMonth, spread
+from seleksi.rules.honorarium import YearMonth
 
 SEARCH_LIMIT = 20
 
@@ -76,10 +76,6 @@ def activity_assignments(activity: Activity) -> list[Assignment]:
     )
 
 
-def regency_names(codes: Any) -> dict[str, str]:
-    return dict(Regency.objects.filter(code__in=list(codes)).values_list("code", "name"))
-
-
 def member_search(
     *, activity: Activity, regencies: list[str], name: str, limit: int = SEARCH_LIMIT
 ) -> list[PoolMember]:
@@ -118,14 +114,12 @@ class MonthEarning:
 
 
 def assignment_months(assignment: Assignment) -> list[MonthEarning]:
-    """Every month of the assignment's activity: its spread estimate and what was recorded."""
-    months = list(assignment.activity.months())
-    estimate = spread(assignment.amount, months)
-    recorded = {
-        (year, month): amount
-        for year, month, amount in assignment.earnings.values_list("year", "month", "amount")
-    }
-    return [MonthEarning(month, estimate[month], recorded.get(month)) for month in months]
+    """Every month of the assignment (its activity's, stored on it): its spread estimate and
+    what was recorded."""
+    months = months_of(assignment.months) or assignment.activity.months()
+    spread_months = estimate(assignment.amount, months)
+    recorded = recorded_amounts(assignment.earnings.all()).get(assignment.pk, {})
+    return [MonthEarning(month, spread_months[month], recorded.get(month)) for month in months]
 
 
 def supervisors(assignment: Assignment) -> list[Assignment]:

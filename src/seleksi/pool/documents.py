@@ -21,8 +21,9 @@ Decisions worth knowing:
 - Money: the contract amount is the assignment's (rate x quantity), paid per month as
   `rules.honorarium.spread` divides it over the activity's months. The hand-over record and
   the recap use, per month, the amount the office recorded (`Earning`) where there is one and
-  the spread estimate otherwise: the same rule as `services.existing_earnings`, but over the
-  agency's own assignments only, since finance pays what its own office owes.
+  the spread estimate otherwise: the same rule as every earnings figure of the pool
+  (`figures.pay_by_month`), but over the agency's own assignments only, since finance pays
+  what its own office owes.
 - The recap of a year holds every assignment of the agency's activities that pay into that
   year (an activity running into the next year shows its months of each year in that year's
   recap), in a fixed number of queries whatever the size of the pool. A month of a mitra is
@@ -32,20 +33,25 @@ Decisions worth knowing:
   carry the recorded reason.
 """
 
-import json
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from seleksi.agencies.models import Agency
+from seleksi.pool.figures import (
+    estimate,
+    months_of,
+    months_of_text,
+    pay_by_month,
+    recorded_amounts,
+)
 from seleksi.pool.models import Activity, Assignment, CapTable, Earning, PayUnit, Role
+from seleksi.pool.selectors import regency_names
 from seleksi.reference.models import Regency
-from seleksi.rules.honorarium import MONTHS, YearMonth, spread
+from seleksi.rules.honorarium import MONTHS
 from seleksi.rules.terbilang import rupiah_words
 
 CONTRACT = "SPK"
@@ -98,23 +104,6 @@ class WorkDocument:
         return any(pay.recorded for pay in self.handed_over)
 
 
-def _month_pairs(months: Any) -> tuple[YearMonth, ...]:
-    return tuple((int(year), int(month)) for year, month in months)
-
-
-@lru_cache(maxsize=256)
-def _months_of_text(text: str) -> tuple[YearMonth, ...]:
-    """An assignment's months read from their JSON text: the assignments of an activity
-    share one text, so a year's recap decodes a few dozen instead of one per assignment."""
-    return _month_pairs(json.loads(text))
-
-
-@lru_cache(maxsize=4096)
-def _estimate(amount: int, months: tuple[YearMonth, ...]) -> dict[YearMonth, int]:
-    """The spread estimate; many assignments of an activity share amount and months."""
-    return spread(amount, months)
-
-
 def document_number(assignment: Assignment, kind: str) -> str:
     """The derived number of the assignment's SPK or BAST (see the module's decisions)."""
     activity = assignment.activity
@@ -151,28 +140,14 @@ def work_document(assignment: Assignment) -> WorkDocument:
     agency = activity.agency
     role = assignment.activity_role
     user = assignment.member.user
-    months = _month_pairs(assignment.months) or activity.months()
-    estimate = spread(assignment.amount, months)
-    recorded = {
-        (year, month): amount
-        for year, month, amount in Earning.objects.filter(assignment=assignment).values_list(
-            "year", "month", "amount"
-        )
-    }
+    months = months_of(assignment.months) or activity.months()
+    recorded = recorded_amounts(assignment.earnings.all()).get(assignment.pk, {})
     handed_over = tuple(
-        MonthPay(
-            date(*month, 1),
-            recorded.get(month, estimate.get(month, 0)),
-            month in recorded,
-        )
-        for month in sorted(estimate.keys() | recorded.keys())
+        MonthPay(date(*month, 1), amount, month in recorded)
+        for month, amount in sorted(pay_by_month(assignment.amount, months, recorded).items())
     )
     handover_total = sum(pay.amount for pay in handed_over)
-    names = dict(
-        Regency.objects.filter(
-            code__in={role.regency, assignment.member.domicile_regency}
-        ).values_list("code", "name")
-    )
+    names = regency_names([role.regency, assignment.member.domicile_regency])
     return WorkDocument(
         assignment_id=assignment.pk,
         agency=agency,
@@ -196,7 +171,8 @@ def work_document(assignment: Assignment) -> WorkDocument:
         amount=assignment.amount,
         amount_words=rupiah_words(assignment.amount),
         schedule=tuple(
-            MonthPay(date(*month, 1), share, False) for month, share in estimate.items()
+            MonthPay(date(*month, 1), share, False)
+            for month, share in estimate(assignment.amount, months).items()
         ),
         handed_over=handed_over,
         handover_total=handover_total,
@@ -273,18 +249,6 @@ def recap_years(*, agency: Agency) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def _year_recorded(agency: Agency, year: int) -> dict[int, dict[int, int]]:
-    """The amounts the agency recorded in `year`, by assignment and month."""
-    recorded: dict[int, dict[int, int]] = defaultdict(dict)
-    for assignment_id, month, amount in (
-        Earning.objects.filter(assignment__activity__agency=agency, year=year)
-        .order_by()
-        .values_list("assignment_id", "month", "amount")
-    ):
-        recorded[assignment_id][month] = amount
-    return recorded
-
-
 def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
     """The recap of the agency's assignments paying into `year` (see the module's
     decisions), in four queries and one pass over the assignments."""
@@ -311,12 +275,14 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
             "over_cap_reason",
         )
     )
-    recorded = _year_recorded(agency, year)
+    recorded = recorded_amounts(
+        Earning.objects.filter(assignment__activity__agency=agency, year=year)
+    )
     stored = CapTable.objects.filter(agency=agency, year=year).first()
     caps: dict[str, tuple[int, ...]] = (
         {str(role): amounts for role, amounts in stored.table().caps} if stored else {}
     )
-    regency_names = dict(Regency.objects.values_list("code", "name"))
+    every_regency = dict(Regency.objects.values_list("code", "name"))
 
     paid_by_mitra: dict[int, list[int]] = {}
     roles_by_mitra: dict[int, set[str]] = {}
@@ -339,15 +305,12 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
         reason,
     ) in assignments:
         actual = recorded.get(pk) or {}
+        # a month recorded outside the assignment's months is paid all the same
         paid = [
-            (month, actual.get(month, share), month in actual)
-            for (of_year, month), share in _estimate(amount, _months_of_text(months)).items()
-            if of_year == year
+            (month[1], share, month in actual)
+            for month, share in pay_by_month(amount, months_of_text(months), actual).items()
+            if month[0] == year
         ]
-        if actual:
-            estimated = {month for month, _share, _done in paid}
-            # a month recorded outside the assignment's months is paid all the same
-            paid += [(m, share, True) for m, share in actual.items() if m not in estimated]
         if not paid:
             continue
         amounts = paid_by_mitra.get(user_id)
@@ -356,7 +319,7 @@ def honorarium_recap(*, agency: Agency, year: int) -> HonorariumRecap:
             roles_by_mitra[user_id] = set()
             month_caps_by_mitra[user_id] = {}
             lines_by_mitra[user_id] = []
-            identity[user_id] = (name, regency_names.get(regency, regency))
+            identity[user_id] = (name, every_regency.get(regency, regency))
         roles_by_mitra[user_id].add(role)
         month_caps = month_caps_by_mitra[user_id]
         mitra_lines = lines_by_mitra[user_id]

@@ -4,10 +4,10 @@ so every function takes the user and nothing else: no identifier can reach anoth
 rows.
 
 Decisions worth knowing:
-- Earnings per month are worked out as the cap check does (`services.existing_earnings`): the
-  amount the office recorded for an assignment and month where there is one, else that
-  assignment's share of its amount spread over the activity's months. Every line says which
-  it is, so a page can mark estimates; a month's total counts both.
+- Earnings per month are worked out as the cap check does (`figures.pay_by_month` of each
+  assignment): the amount the office recorded for an assignment and month where there is one,
+  else that assignment's share of its amount spread over the activity's months. Every line
+  says which it is, so a page can mark estimates; a month's total counts both.
 - Assignments are grouped by the year of the pool they were made from (the year the yearly
   rating counts them in), newest first; "current" means the activity has not ended at its
   office's date.
@@ -25,9 +25,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from seleksi.pool.figures import months_of, pay_by_month, recorded_amounts
 from seleksi.pool.models import Assignment, Earning, PoolMember
-from seleksi.reference.models import Regency
-from seleksi.rules.honorarium import YearMonth, spread
+from seleksi.pool.selectors import regency_names
+from seleksi.rules.honorarium import YearMonth
 from seleksi.rules.ratings import Rating, performance_rating_for
 
 
@@ -165,10 +166,6 @@ class MitraWork:
         return self.ratings[0] if self.ratings else None
 
 
-def _months(assignment: Assignment) -> list[YearMonth]:
-    return [(int(year), int(month)) for year, month in assignment.months]
-
-
 def mitra_work(*, user: Any) -> MitraWork:
     """Everything the mitra's own work page shows; `in_pool` is False for a user in no pool."""
     members = list(
@@ -186,13 +183,8 @@ def mitra_work(*, user: Any) -> MitraWork:
         .select_related("activity__agency", "activity_role", "member", "rating", "rating__rated_by")
         .order_by("-member__year", "-activity__starts_on", "activity__name", "pk")
     )
-    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
-    for assignment_id, paid_year, paid_month, amount in Earning.objects.filter(
-        assignment__member__user=user
-    ).values_list("assignment_id", "year", "month", "amount"):
-        recorded[assignment_id][(paid_year, paid_month)] = amount
-    codes = {assignment.activity_role.regency for assignment in assignments}
-    names = dict(Regency.objects.filter(code__in=codes).values_list("code", "name"))
+    recorded = recorded_amounts(Earning.objects.filter(assignment__member__user=user))
+    names = regency_names(assignment.activity_role.regency for assignment in assignments)
 
     by_year: dict[int, list[MyAssignment]] = defaultdict(list)
     ratings: list[MyRating] = []
@@ -228,13 +220,14 @@ def mitra_work(*, user: Any) -> MitraWork:
                 rating=rating,
             )
         )
-        estimate = spread(assignment.amount, _months(assignment)) if assignment.months else {}
         actual = recorded.get(assignment.pk, {})
-        for month in estimate.keys() | actual.keys():
+        for month, amount in pay_by_month(
+            assignment.amount, months_of(assignment.months), actual
+        ).items():
             line = EarningLine(
                 activity=activity.name,
                 role=str(role.get_role_display()),
-                amount=actual.get(month, estimate.get(month, 0)),
+                amount=amount,
                 estimated=month not in actual,
             )
             months.setdefault(month, MonthEarnings(month)).lines.append(line)

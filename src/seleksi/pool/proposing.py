@@ -9,16 +9,12 @@ Decisions worth knowing:
   a year of the activity refuses the proposal, naming the office and the year. Anyone whose
   account already holds a role in the activity is left out (by account, whatever pool year
   they were assigned from).
-- Rating: the yearly rating of the year before the pool's year at the candidate's office,
-  from one grouped query (the marks summed and the ratings counted per mitra) and rounded as
-  `rules.ratings` rounds it, so it is the figure `selectors.yearly_rating` gives.
-- Load (`earned`): what each candidate already earns in the activity's months, with the
-  meaning of `services.existing_earnings` (the amount recorded where the office recorded one,
-  else the assignment's spread estimate; every assignment in every office), read for the whole
-  pool in two queries: the candidates' earnings recorded in the activity's months, and their
-  assignments of activities overlapping those months (an assignment's months are its
-  activity's, fixed when it is made) or with such a recorded earning. Nothing is read per
-  member.
+- Rating: the yearly rating of the year before the pool's year at the candidate's office
+  (`figures.yearly_ratings`, one grouped query), the figure `selectors.yearly_rating` gives.
+- Load (`earned`): what each candidate already earns in the activity's months, as the cap
+  check counts it (`figures.earnings`: the amount recorded where the office recorded one,
+  else the assignment's spread estimate; every assignment in every office), read for the
+  whole pool in two queries. Nothing is read per member.
 - The proposed and over-cap mitra come back as names (`Mitra`: the pool member's id and the
   name), not models: an over-cap list can hold thousands.
 - A place is one role of one regency with its open places (needed minus assigned); what a
@@ -38,35 +34,31 @@ Decisions worth knowing:
   request before anything is assigned.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet
 
 from seleksi.agencies.models import Agency
 from seleksi.pool.activity_selectors import pool_agency_ids
+from seleksi.pool.figures import earnings, yearly_ratings
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
     Assignment,
     CapTable,
-    Earning,
     PayUnit,
-    PerformanceRating,
     PoolMember,
 )
 from seleksi.pool.services import PoolRefused, assignment_add, user_manages_pool
 from seleksi.rules.honorarium import Assignment as PaidWork
-from seleksi.rules.honorarium import CapCheck, YearMonth, spread
+from seleksi.rules.honorarium import CapCheck
 from seleksi.rules.honorarium import CapTable as CapTableRules
 from seleksi.rules.honorarium import PayUnit as RulePayUnit
 from seleksi.rules.honorarium import Role as RuleRole
 from seleksi.rules.proposals import Candidate, Shortfall, Slot, propose
-from seleksi.rules.ratings import performance_rating_of_totals
 
 
 def default_quantity(role: ActivityRole, months: int) -> int | None:
@@ -162,7 +154,7 @@ def _pool(activity: Activity, regencies: Iterable[str]) -> QuerySet[PoolMember]:
     )
 
 
-def cap_tables(activity: Activity) -> dict[int, dict[int, CapTableRules]]:
+def proposal_cap_tables(activity: Activity) -> dict[int, dict[int, CapTableRules]]:
     """The cap tables of every year the activity runs in, by office then year, of each office
     whose pool has members living in the activity's regencies. Refuses "no_cap_table" when
     the activity's own agency lacks a year, "no_cap_table_office" naming another office."""
@@ -185,68 +177,6 @@ def cap_tables(activity: Activity) -> dict[int, dict[int, CapTableRules]]:
     return stored
 
 
-def yearly_ratings(
-    *, agency_ids: Iterable[int], year: int, users: Any
-) -> dict[tuple[int, int], Decimal]:
-    """The yearly rating of `year` by (office, user id), at each office of `agency_ids`, for
-    the users of `users` (ids or a query of them), in one grouped query; users without a
-    rating are absent."""
-    totals = (
-        PerformanceRating.objects.filter(
-            assignment__member__agency_id__in=list(agency_ids),
-            assignment__member__year=year,
-            assignment__member__user_id__in=users,
-        )
-        .values("assignment__member__agency_id", "assignment__member__user_id")
-        .annotate(marks=Sum(F("attitude") + F("quality") + F("timeliness")), ratings=Count("pk"))
-        .values_list(
-            "assignment__member__agency_id", "assignment__member__user_id", "marks", "ratings"
-        )
-    )
-    found = {}
-    for agency_id, user_id, marks, ratings in totals:
-        rating = performance_rating_of_totals(int(marks), int(ratings))
-        if rating is not None:
-            found[(agency_id, user_id)] = rating
-    return found
-
-
-def _month_after(month: YearMonth) -> date:
-    year, number = month
-    return date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
-
-
-def earnings_in(*, users: Any, months: Sequence[YearMonth]) -> dict[int, dict[YearMonth, int]]:
-    """What each user of `users` (ids or a query of them) already earns in each of `months`,
-    as `services.existing_earnings` counts it, in two queries for all of them."""
-    wanted = set(months)
-    in_months = Q()
-    for year, number in wanted:
-        in_months |= Q(year=year, month=number)
-    if not wanted:
-        return {}
-    earnings = Earning.objects.filter(in_months, assignment__member__user_id__in=users)
-    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
-    for assignment_id, year, month, amount in earnings.values_list(
-        "assignment_id", "year", "month", "amount"
-    ):
-        recorded[assignment_id][(year, month)] = amount
-    totals: dict[int, dict[YearMonth, int]] = defaultdict(lambda: defaultdict(int))
-    first, last = min(wanted), max(wanted)
-    overlapping = Q(
-        activity__starts_on__lt=_month_after(last), activity__ends_on__gte=date(*first, 1)
-    ) | Q(pk__in=earnings.values("assignment_id"))
-    for assignment_id, user_id, amount, paid in Assignment.objects.filter(
-        overlapping, member__user_id__in=users
-    ).values_list("pk", "member__user_id", "amount", "months"):
-        paid_months = [(int(year), int(month)) for year, month in paid]
-        estimate = spread(amount, paid_months) if wanted.intersection(paid_months) else {}
-        actual = recorded.get(assignment_id, {})
-        for paid_month in (estimate.keys() | actual.keys()) & wanted:
-            totals[user_id][paid_month] += actual.get(paid_month, estimate.get(paid_month, 0))
-    return {user_id: dict(months) for user_id, months in totals.items()}
-
-
 def _open_places(activity: Activity) -> list[tuple[ActivityRole, int]]:
     roles = (
         ActivityRole.objects.filter(activity=activity)
@@ -265,7 +195,7 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
     mitra by role id (a role left out takes `default_quantity`). Refuses "quantity" for a role
     with open places and no quantity, and "no_cap_table" (see the module's decisions)."""
     months = activity.months()
-    tables = cap_tables(activity)
+    tables = proposal_cap_tables(activity)
     places = _open_places(activity)
     chosen: dict[int, int] = {}
     for role, open_places in places:
@@ -280,9 +210,9 @@ def activity_proposal(*, activity: Activity, quantities: Mapping[int, int]) -> A
         Assignment.objects.filter(activity=activity).values_list("member__user_id", flat=True)
     )
     ratings = yearly_ratings(
-        agency_ids=pool_agency_ids(activity), year=pool_year(activity) - 1, users=users
+        agency_ids=pool_agency_ids(activity), year=pool_year(activity) - 1, user_ids=users
     )
-    earned = earnings_in(users=users, months=months)
+    earned = earnings(user_ids=users, months=months)
     members = list(pool.values_list("pk", "agency_id", "user_id", "domicile_regency"))
     user_of = {pk: (office, user_id) for pk, office, user_id, _regency in members}
     candidates = [

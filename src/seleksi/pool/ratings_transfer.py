@@ -5,7 +5,7 @@ rating of their mitra score in a selection of the same agency.
 Decisions worth knowing:
 - The value is `selectors.yearly_rating` of the applicant (the rules' rounded yearly average
   over their rated work in the agency's pool of that year), worked out for everyone from one
-  query of the ratings, grouped here.
+  grouped query (`figures.yearly_ratings`).
 - Only mitra scores already stored are written. An applicant with a rating but no score yet
   is listed in the outcome (`without_score`), so the committee transfers again after the
   score import; the import keeps a rating when its file has no rating column.
@@ -20,9 +20,7 @@ Decisions worth knowing:
   `rules.ratings` carries no version of its own, so the event names the rule in its details.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,9 +30,9 @@ from django.utils.translation import gettext_lazy as _
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
+from seleksi.pool.figures import office_ratings
 from seleksi.pool.models import PerformanceRating
 from seleksi.pool.services import PoolRefused
-from seleksi.rules.ratings import Rating, performance_rating_for
 from seleksi.scoring.models import RankingRun, Score
 from seleksi.selections.models import Formation, Selection
 
@@ -65,23 +63,6 @@ class RatingsTransfer:
     without_rating: int
     without_score: tuple[str, ...]
     outdated_runs: int
-
-
-def yearly_ratings(*, agency_id: int, year: int, user_ids: Any) -> dict[int, Decimal]:
-    """user id → yearly rating of the agency's pool of `year`, for the users rated at all;
-    `user_ids` may be a queryset of ids."""
-    marks: dict[int, list[Rating]] = defaultdict(list)
-    for user_id, attitude, quality, timeliness in PerformanceRating.objects.filter(
-        assignment__member__agency_id=agency_id,
-        assignment__member__year=year,
-        assignment__member__user_id__in=user_ids,
-    ).values_list("assignment__member__user_id", "attitude", "quality", "timeliness"):
-        marks[user_id].append(Rating(attitude, quality, timeliness))
-    return {
-        user_id: value
-        for user_id, ratings in marks.items()
-        if (value := performance_rating_for(ratings)) is not None
-    }
 
 
 def rated_years(selection: Selection) -> list[tuple[int, int]]:
@@ -125,7 +106,7 @@ def ratings_transfer(*, selection: Selection, year: int, actor: Any) -> RatingsT
             pk: (number, applicant_id)
             for pk, number, applicant_id in applications.values_list("pk", "number", "applicant_id")
         }
-        rated = yearly_ratings(
+        rated = office_ratings(
             agency_id=selection.agency_id,
             year=year,
             user_ids=applications.values("applicant_id"),

@@ -6,19 +6,17 @@ Decisions worth knowing:
   is below the cap of the role asked (default PPL) in the agency's table of that year; without
   a table nobody is known to be available, so nobody is listed.
 - "has rating ≥" reads the member's yearly rating of the pool's year before (the figure next
-  year's ranking reads), computed with `rules.ratings.performance_rating_for`.
+  year's ranking reads), from `figures.yearly_ratings`.
 - The education filter keeps members with at least one completed education of that level or
   higher (by the level's order).
 - A pool holds up to some 20,000 mitra, so no figure is read per member: the ratings of a
-  year come from one query grouped in Python (`yearly_ratings`), the earnings of a month or a
-  year from two (`earnings_by_user`: the amounts recorded then, and the assignments running
-  then). They give what `yearly_rating` and `services.existing_earnings` give for one mitra,
-  which the tests pin. The running assignments are found by their activity's period: an
-  assignment's months are its activity's months, copied when it was made.
+  year come from one grouped query and the earnings of a month or a year from two, both read
+  by `figures` for the whole list at once (the same readers the cap check and the proposals
+  use, so the list shows what they count).
 """
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,19 +26,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from seleksi.accounts.models import Education
 from seleksi.agencies.models import Agency
+from seleksi.pool.figures import earnings, office_ratings
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
-    Assignment,
     CapTable,
-    Earning,
     PerformanceRating,
     PoolMember,
     Role,
 )
 from seleksi.reference.models import EducationLevel, Regency
-from seleksi.rules.honorarium import YearMonth, spread
-from seleksi.rules.ratings import Rating, performance_rating_for
+from seleksi.rules.honorarium import MONTHS, YearMonth
 from seleksi.scoring.models import RankingRun
 
 DEVICE_FIELDS = {
@@ -49,10 +45,6 @@ DEVICE_FIELDS = {
     "tablet": "has_tablet",
     "motorcycle": "has_motorcycle",
 }
-
-type UserIds = Collection[int] | QuerySet[Any, Any]
-"""Users named by id, or by a query of their ids (kept in the database as a subquery)."""
-
 
 # Searching the pool --------------------------------------------------------------------------
 
@@ -86,7 +78,7 @@ def _keeps(agency: Agency, year: int, filters: Mapping[str, Any]) -> Callable[[i
         return None
     tests: list[Callable[[int], bool]] = []
     if minimum is not None:
-        ratings = yearly_ratings(agency=agency, year=year - 1)
+        ratings = office_ratings(agency_id=agency.pk, year=year - 1)
         tests.append(lambda user: (rating := ratings.get(user)) is not None and rating >= minimum)
     if available is not None:
         month: YearMonth = (int(available[0]), int(available[1]))
@@ -95,7 +87,7 @@ def _keeps(agency: Agency, year: int, filters: Mapping[str, Any]) -> Callable[[i
             return lambda user: False
         cap = stored.table().cap(filters.get("role") or Role.PPL, month)
         pool = PoolMember.objects.filter(agency=agency, year=year).values("user_id")
-        earned = earnings_by_user(user_ids=pool, year=month[0], month=month[1])
+        earned = earnings(user_ids=pool, months=[month])
         tests.append(lambda user: earned.get(user, {}).get(month, 0) < cap)
     return lambda user: all(test(user) for test in tests)
 
@@ -134,62 +126,7 @@ def pool_of_year(agency: Agency, year: int) -> QuerySet[PoolMember]:
     return PoolMember.objects.filter(agency=agency, year=year).select_related("user__profile")
 
 
-# Figures of many members at once -------------------------------------------------------------
-
-
-def yearly_ratings(
-    *, agency: Agency, year: int, user_ids: UserIds | None = None
-) -> dict[int, Decimal]:
-    """`yearly_rating` of every mitra rated for the agency in `year` (of `user_ids` only when
-    given), by user id, from one query."""
-    rows = PerformanceRating.objects.filter(
-        assignment__member__agency=agency, assignment__member__year=year
-    )
-    if user_ids is not None:
-        rows = rows.filter(assignment__member__user_id__in=user_ids)
-    grouped: dict[int, list[Rating]] = defaultdict(list)
-    for user_id, attitude, quality, timeliness in rows.values_list(
-        "assignment__member__user_id", "attitude", "quality", "timeliness"
-    ):
-        grouped[user_id].append(Rating(attitude=attitude, quality=quality, timeliness=timeliness))
-    ratings = {user_id: performance_rating_for(marks) for user_id, marks in grouped.items()}
-    return {user_id: rating for user_id, rating in ratings.items() if rating is not None}
-
-
-def earnings_by_user(
-    *, user_ids: UserIds, year: int, month: int | None = None
-) -> dict[int, dict[YearMonth, int]]:
-    """What each mitra of `user_ids` earns per month of `year` (only `month` when given), over
-    all their assignments in every office: the recorded amount where the office recorded one,
-    else the assignment's spread estimate (as `services.existing_earnings`). Two queries."""
-    first = date(year, month or 1, 1)
-    after = date(year + 1, 1, 1) if (month or 12) == 12 else date(year, (month or 12) + 1, 1)
-    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
-    owner: dict[int, int] = {}
-    earnings = Earning.objects.filter(assignment__member__user_id__in=user_ids, year=year)
-    if month is not None:
-        earnings = earnings.filter(month=month)
-    for assignment_id, user_id, paid_year, paid_month, amount in earnings.values_list(
-        "assignment_id", "assignment__member__user_id", "year", "month", "amount"
-    ):
-        recorded[assignment_id][(paid_year, paid_month)] = amount
-        owner[assignment_id] = user_id
-    totals: dict[int, dict[YearMonth, int]] = defaultdict(lambda: defaultdict(int))
-    running = Assignment.objects.filter(
-        member__user_id__in=user_ids,
-        activity__starts_on__lt=after,
-        activity__ends_on__gte=first,
-    ).values_list("pk", "member__user_id", "amount", "months")
-    for assignment_id, user_id, amount, months in running:
-        estimate = spread(amount, [(int(y), int(m)) for y, m in months])
-        actual = recorded.pop(assignment_id, {})
-        for paid in estimate.keys() | actual.keys():
-            if paid[0] == year and (month is None or paid[1] == month):
-                totals[user_id][paid] += actual.get(paid, estimate.get(paid, 0))
-    for assignment_id, actual in recorded.items():  # recorded outside its activity's period
-        for paid, amount in actual.items():
-            totals[owner[assignment_id]][paid] += amount
-    return {user_id: dict(months) for user_id, months in totals.items()}
+# Lines of the pool's list ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -217,19 +154,15 @@ def pool_rows(*, agency: Agency, year: int, member_ids: Sequence[int]) -> list[P
     loaded = members.in_bulk(list(member_ids))
     ordered = [loaded[pk] for pk in member_ids if pk in loaded]
     user_ids = [member.user_id for member in ordered]
-    names = dict(
-        Regency.objects.filter(
-            code__in={member.domicile_regency for member in ordered}
-        ).values_list("code", "name")
-    )
+    names = regency_names(member.domicile_regency for member in ordered)
     highest: dict[int, tuple[int, str]] = {}
     for user_id, order, name in Education.objects.filter(user_id__in=user_ids).values_list(
         "user_id", "level__order", "level__name"
     ):
         if user_id not in highest or order > highest[user_id][0]:
             highest[user_id] = (order, name)
-    ratings = yearly_ratings(agency=agency, year=year - 1, user_ids=user_ids)
-    earned = earnings_by_user(user_ids=user_ids, year=year)
+    ratings = office_ratings(agency_id=agency.pk, year=year - 1, user_ids=user_ids)
+    earned = earnings(user_ids=user_ids, months=[(year, month) for month in MONTHS])
     rows = []
     for member in ordered:
         profile = getattr(member.user, "profile", None)
@@ -268,7 +201,7 @@ def pool_regencies(agency: Agency, year: int) -> list[tuple[str, str]]:
         .values_list("domicile_regency", flat=True)
         .distinct()
     )
-    names = dict(Regency.objects.filter(code__in=codes).values_list("code", "name"))
+    names = regency_names(codes)
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda pair: pair[1])
 
 
@@ -399,11 +332,4 @@ def member_ratings(member: PoolMember) -> list[PerformanceRating]:
 def yearly_rating(*, user: Any, agency: Agency, year: int) -> Decimal | None:
     """The yearly performance rating of the mitra's work for the agency in `year` (the value
     next year's ranking stores as `performance_rating`), None without any rating."""
-    ratings = PerformanceRating.objects.filter(
-        assignment__member__user=user,
-        assignment__member__agency=agency,
-        assignment__member__year=year,
-    ).values_list("attitude", "quality", "timeliness")
-    return performance_rating_for(
-        Rating(attitude=a, quality=q, timeliness=t) for a, q, t in ratings
-    )
+    return office_ratings(agency_id=agency.pk, year=year, user_ids=[user.pk]).get(user.pk)

@@ -17,7 +17,8 @@ Decisions worth knowing:
 - The cap: what the new assignment pays is its amount spread over the activity's months
   (`rules.honorarium.spread`); what the mitra already earns is, per assignment and month, the
   amount recorded by the office where there is one, else that assignment's own spread
-  estimate, summed over all their assignments in every activity and office. An activity
+  estimate, summed over all their assignments in every activity and office (read by
+  `figures.earnings`, as every other page reads it). An activity
   running into two years is checked against the table of each year; a year without a table is
   refused. Over the cap is refused with code "over_cap" and the figures (`check`) unless the
   caller confirms with a reason; then the reason and the figures are stored on the assignment
@@ -28,7 +29,6 @@ Decisions worth knowing:
   unless the caller names one (a recruitment closing in December fills next year's pool).
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -41,6 +41,7 @@ from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
+from seleksi.pool.figures import earnings
 from seleksi.pool.models import (
     Activity,
     ActivityRole,
@@ -406,28 +407,11 @@ def activity_create(
 # Assignments ---------------------------------------------------------------------------------
 
 
-def _months(assignment: Assignment) -> list[YearMonth]:
-    return [(int(year), int(month)) for year, month in assignment.months]
-
-
 def existing_earnings(*, user_id: int, excluding: int | None = None) -> dict[YearMonth, int]:
     """What the mitra earns per month over all their assignments, in every office: the
-    recorded amount where the office recorded one, else the assignment's spread estimate."""
-    assignments = Assignment.objects.filter(member__user_id=user_id)
-    if excluding is not None:
-        assignments = assignments.exclude(pk=excluding)
-    recorded: dict[int, dict[YearMonth, int]] = defaultdict(dict)
-    for assignment_id, year, month, amount in Earning.objects.filter(
-        assignment__in=assignments
-    ).values_list("assignment_id", "year", "month", "amount"):
-        recorded[assignment_id][(year, month)] = amount
-    totals: dict[YearMonth, int] = defaultdict(int)
-    for assignment in assignments.only("pk", "amount", "months"):
-        estimate = spread(assignment.amount, _months(assignment))
-        actual = recorded.get(assignment.pk, {})
-        for paid in estimate.keys() | actual.keys():
-            totals[paid] += actual.get(paid, estimate.get(paid, 0))
-    return dict(totals)
+    recorded amount where the office recorded one, else the assignment's spread estimate
+    (`figures.earnings` of this one mitra, every month)."""
+    return earnings(user_ids=[user_id], excluding=excluding).get(user_id, {})
 
 
 def check_cap(
