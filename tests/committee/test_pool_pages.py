@@ -166,7 +166,9 @@ def test_each_filter_narrows_the_list(office: Office) -> None:
         graduated_on=date(2016, 8, 1),
     )
     rated_last_year(office, siti, (9, 9, 9))
-    budi = office.member("budi", regency=NGAWI, has_smartphone=True)
+    budi = office.member(
+        "budi", regency=NGAWI, has_smartphone=True, address="Dusun Krajan, Desa Sidorejo"
+    )
     rated_last_year(office, budi, (6, 6, 6))
     office.member("citra")
     busy = office.activity(name="Survei Padat")
@@ -185,6 +187,7 @@ def test_each_filter_narrows_the_list(office: Office) -> None:
         "pendidikan=D1": ["Siti"],
         "pendidikan=S2": [],
         "pengalaman=pertanian": ["Siti"],
+        "alamat=sidorejo": ["Budi"],
         "perangkat=motorcycle": ["Siti"],
         "perangkat=motorcycle&perangkat=smartphone": [],
         "nilai=7": ["Siti"],

@@ -37,7 +37,12 @@ def educate(member: PoolMember, level: str) -> None:
 
 
 def test_filters_narrow_the_pool(office: Office) -> None:
-    sma = office.member("mitra-sma", survey_experience="Sensus Penduduk 2020", has_smartphone=True)
+    sma = office.member(
+        "mitra-sma",
+        survey_experience="Sensus Penduduk 2020",
+        has_smartphone=True,
+        address="Desa Sidorejo, Kecamatan Plaosan",
+    )
     educate(sma, "SLTA")
     s1 = office.member("mitra-s1", has_smartphone=True, has_motorcycle=True)
     educate(s1, "S1")
@@ -55,6 +60,7 @@ def test_filters_narrow_the_pool(office: Office) -> None:
         "mitra-sma",
     ]
     assert names(selectors.pool_members(**pool, filters={"experience": "sensus"})) == ["mitra-sma"]
+    assert names(selectors.pool_members(**pool, filters={"address": "plaosan"})) == ["mitra-sma"]
     found = selectors.pool_members(**pool, filters={"devices": ["smartphone", "motorcycle"]})
     assert names(found) == ["mitra-s1"]
     assert selectors.pool_members(agency=office.agency, year=office.year + 1) == []

@@ -76,6 +76,7 @@ class PoolSearchForm(forms.Form):
 
     KEYS = {
         "regency": "kabupaten",
+        "address": "alamat",
         "education": "pendidikan",
         "experience": "pengalaman",
         "devices": "perangkat",
@@ -85,6 +86,12 @@ class PoolSearchForm(forms.Form):
     }
 
     regency = forms.ChoiceField(label=_("Regency of domicile"), required=False)
+    address = forms.CharField(
+        label=_("Village or district of domicile"),
+        required=False,
+        max_length=100,
+        help_text=_("A part of the address, e.g. the name of the desa or kecamatan."),
+    )
     education = forms.ChoiceField(label=_("Education, at least"), required=False)
     experience = forms.CharField(
         label=_("Survey experience contains"), required=False, max_length=100
@@ -147,7 +154,15 @@ class PoolSearchForm(forms.Form):
         with its error and left out)."""
         data = getattr(self, "cleaned_data", {})
         filters: dict[str, Any] = {}
-        for name in ("regency", "education", "experience", "devices", "min_rating", "available"):
+        for name in (
+            "regency",
+            "address",
+            "education",
+            "experience",
+            "devices",
+            "min_rating",
+            "available",
+        ):
             value = data.get(name)
             if value not in (None, "", []):
                 filters[name] = value

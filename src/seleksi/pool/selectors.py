@@ -61,6 +61,8 @@ def _filtered(agency: Agency, year: int, filters: Mapping[str, Any]) -> QuerySet
                 Education.objects.filter(user_id=OuterRef("user_id"), level__order__gte=level.order)
             )
         )
+    if filters.get("address"):
+        members = members.filter(user__profile__address__icontains=filters["address"])
     if filters.get("experience"):
         members = members.filter(user__profile__survey_experience__icontains=filters["experience"])
     for device in filters.get("devices") or ():
@@ -96,6 +98,7 @@ def pool_members(
     *, agency: Agency, year: int, filters: Mapping[str, Any] | None = None
 ) -> list[PoolMember]:
     """The agency's pool of `year`, filtered. `filters` may hold: "regency" (code),
+    "address" (text the address of domicile contains: a village or district name),
     "education" (EducationLevel code, at least), "experience" (text the declared survey
     experience contains), "devices" (names from DEVICE_FIELDS, all owned), "min_rating"
     (Decimal, yearly rating of the year before at least), "available" ((year, month): still
