@@ -31,7 +31,6 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import setup_django, throwaway_postgres
+from proposals import best
 
 YEAR = 2024
 MONTHS = ((YEAR, 5), (YEAR, 6))
@@ -50,16 +50,6 @@ PPL_PER_REGENCY = 9
 DOCUMENTS = 250
 ASSIGNED_PER_REGENCY = 3
 BATCH = 5_000
-
-
-def best[R](repeat: int, work: Callable[[], R]) -> tuple[float, R]:
-    timings = []
-    result = work()
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = work()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
 
 
 def line(label: str, seconds: float) -> None:
