@@ -131,6 +131,19 @@ class _ExactEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+class _Counted:
+    """The rows of a query, read in chunks, counted as they are read."""
+
+    def __init__(self, rows: models.QuerySet[Any]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for row in self.rows.iterator(chunk_size=2000):
+            self.count += 1
+            yield row
+
+
 class _Hashing:
     """A binary file that counts and hashes what is written to it (text in, UTF-8 out)."""
 
@@ -171,9 +184,9 @@ def backup(
     storage = storage or default_storage
     if output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise BackupRefused("output_not_empty", params=str(output))
+    _private_dir(output)
     _private_dir(output / DATABASE_DIR)
     _private_dir(output / DOCUMENTS_DIR)
-    output.chmod(0o700)
     connection = connections[using]
     files: list[dict[str, Any]] = []
     counts: dict[str, int] = {}
@@ -187,16 +200,16 @@ def backup(
             name = f"{DATABASE_DIR}/{position:03d}-{_label(model)}.jsonl"
             with _private_file(output / name) as raw:
                 sink = _Hashing(raw)
-                rows = model._base_manager.using(using).order_by("pk")
+                counted = _Counted(model._base_manager.using(using).order_by("pk"))
                 serializers.serialize(
                     "jsonl",
-                    rows.iterator(chunk_size=2000),
+                    counted,
                     stream=sink,
                     use_natural_foreign_keys=True,
                     cls=_ExactEncoder,
                 )
             files.append(sink.entry(name))
-            counts[_label(model)] = rows.count()
+            counts[_label(model)] = counted.count
     document_bytes = 0
     documents = 0
     for stored in _storage_files(storage):
@@ -326,7 +339,7 @@ def _load_rows(archive: Path, manifest: dict[str, Any], using: str) -> int:
                 for item in serializers.deserialize(
                     "jsonl", source, using=using, handle_forward_references=True
                 ):
-                    item.save(using=using)
+                    item.save(using=using, force_insert=True)
                     loaded.add(type(item.object))
                     rows += 1
                     if item.deferred_fields:
