@@ -225,3 +225,20 @@ def test_backup_refuses_a_folder_that_is_not_empty(media: Path, tmp_path: Path) 
     with pytest.raises(CommandError):
         call_command("backup", output=tmp_path / "backup")
     assert (tmp_path / "backup" / "notes.txt").read_text() == "mine"
+
+
+def test_restore_refuses_when_the_storage_already_holds_a_document_of_the_backup(
+    installation: Document, media: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "backup"
+    backup(archive)
+    name = installation.file.name
+    empty_installation(media)
+    (media / name).parent.mkdir(parents=True)
+    (media / name).write_bytes(b"someone else's file")
+
+    with pytest.raises(BackupRefused) as refused:
+        restore(archive)
+    assert refused.value.code == "document_exists"
+    assert row_counts()["applications.document"] == 0
+    assert (media / name).read_bytes() == b"someone else's file"
