@@ -8,7 +8,8 @@ Decisions worth knowing:
   records that propagate to the handler from the loggers below it.
 - The id a client sends is a free-text header anyone can write, so an incoming X-Request-ID
   is kept only when the peer is a trusted proxy (which made it, or passed on its own) and it
-  looks like an id: letters, digits, `.`, `_`, `-`, 8 to 64 of them. Otherwise a new one.
+  looks like an id: letters, digits, `.`, `_`, `-`, 8 to 64 of them, and holds no 16-digit
+  run (a NIK's shape). Otherwise a new one.
 - `MaskNumbersFilter` is a safety net, not the rule: code never logs a NIK, a password, a
   token, a session id, a query string or a form body. Should one slip through, any run of
   exactly 16 digits (a NIK's or a KK's shape) in the message or its arguments becomes
@@ -42,6 +43,7 @@ class RequestContext:
     request_id: str
     method: str
     path: str
+    view: str = ""
 
 
 current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -52,7 +54,8 @@ current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
 def request_id_for(request: HttpRequest) -> str:
     """The trusted proxy's well-formed X-Request-ID, or a new random one."""
     offered = request.headers.get(HEADER, "")
-    if offered and REQUEST_ID.fullmatch(offered) and from_trusted_proxy(request):
+    well_formed = REQUEST_ID.fullmatch(offered) and not NUMBER_16.search(offered)
+    if well_formed and from_trusted_proxy(request):
         return offered
     return uuid.uuid4().hex
 
@@ -93,13 +96,15 @@ class RequestContextFilter(logging.Filter):
         record.request_id = context.request_id if context else "-"
         record.method = context.method if context else "-"
         record.path = context.path if context else "-"
+        if not hasattr(record, "view"):
+            record.view = context.view if context and context.view else "-"
         return True
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line."""
 
-    EXTRA = ("status", "duration_ms", "view")
+    EXTRA = ("status", "duration_ms")
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -112,6 +117,7 @@ class JsonFormatter(logging.Formatter):
         entry["request_id"] = getattr(record, "request_id", context and context.request_id)
         entry["method"] = getattr(record, "method", context and context.method)
         entry["path"] = getattr(record, "path", context and context.path)
+        entry["view"] = getattr(record, "view", context and context.view)
         for name in self.EXTRA:
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
