@@ -2,7 +2,9 @@
 
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -213,9 +215,7 @@ def test_a_nik_in_an_exception_is_masked_in_the_json_line() -> None:
     assert NIK not in line and "ValueError" in json.loads(line)["exception"]
 
 
-def test_the_settings_choose_json_lines_from_the_environment() -> None:
-    import subprocess
-
+def test_the_settings_choose_json_lines_from_the_environment(tmp_path: Path) -> None:
     code = (
         "import django, logging; django.setup(); "
         "logging.getLogger('seleksi.x').warning('nik %s', '" + NIK + "')"
@@ -225,7 +225,8 @@ def test_the_settings_choose_json_lines_from_the_environment() -> None:
         capture_output=True,
         text=True,
         env={
-            **__import__("os").environ,
+            **os.environ,
+            "SELEKSI_DATA_DIR": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "seleksi.settings",
             "SELEKSI_LOG_FORMAT": "json",
         },
