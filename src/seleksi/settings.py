@@ -243,7 +243,7 @@ LOGGING = {
         "mask_numbers": {"()": "seleksi.core.logs.MaskNumbersFilter"},
     },
     "formatters": {
-        "text": {"format": "%(message)s"},
+        "text": {"()": "seleksi.core.logs.TextFormatter", "fmt": "%(message)s"},
         "json": {"()": "seleksi.core.logs.JsonFormatter"},
     },
     "handlers": {

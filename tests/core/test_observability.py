@@ -188,6 +188,7 @@ def test_a_json_line_is_one_object_with_the_request_fields() -> None:
         (f"NIK {NIK} not found", ()),
         ("NIK %s not found", (NIK,)),
         ("NIK %s not found", (int(NIK),)),
+        ("NIK %d not found", (int(NIK),)),
         ("NIK %(nik)s not found", ({"nik": NIK},)),
         ("kk=%s;nik=%s", ("3201010101900002", NIK)),
     ],
@@ -213,6 +214,23 @@ def test_a_nik_in_an_exception_is_masked_in_the_json_line() -> None:
         record.exc_info = sys.exc_info()
     line = logs.JsonFormatter().format(record)
     assert NIK not in line and "ValueError" in json.loads(line)["exception"]
+    text = logs.TextFormatter("%(message)s").format(record)
+    assert NIK not in text and "ValueError: bad " + "*" * 16 in text
+
+
+def test_the_default_text_format_stays_the_bare_message(tmp_path: Path) -> None:
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('seleksi.x').warning('nik %s', '" + NIK + "')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SELEKSI_DATA_DIR": str(tmp_path), "SELEKSI_LOG_FORMAT": ""},
+        check=True,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "nik " + "*" * 16
 
 
 def test_the_settings_choose_json_lines_from_the_environment(tmp_path: Path) -> None:

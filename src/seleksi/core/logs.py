@@ -2,10 +2,10 @@
 
 Decisions worth knowing:
 
-- Every request has an id, kept in a context variable for as long as the request runs, so
-  every record logged on its behalf (by any logger, in any module) carries it without being
-  handed it. `RequestContextFilter` sits on the handler: a filter on a logger would miss the
-  records that propagate to the handler from the loggers below it.
+- Every request has an id, kept in a context variable from its arrival until its response is
+  closed, so every record logged on its behalf (by any logger, in any module) carries it
+  without being handed it. `RequestContextFilter` sits on the handler: a filter on a logger
+  would miss the records that propagate to the handler from the loggers below it.
 - The id a client sends is a free-text header anyone can write, so an incoming X-Request-ID
   is kept only when the peer is a trusted proxy (which made it, or passed on its own) and it
   looks like an id: letters, digits, `.`, `_`, `-`, 8 to 64 of them, and holds no 16-digit
@@ -64,27 +64,18 @@ def mask(text: str) -> str:
     return NUMBER_16.sub(MASK, text)
 
 
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-        return mask(text) if NUMBER_16.search(text) else value
-    return value
-
-
 class MaskNumbersFilter(logging.Filter):
-    """Replaces every run of exactly 16 digits in a record's message and arguments."""
+    """Replaces every run of exactly 16 digits in a record's message, its arguments merged in
+    (so `%d` and `%(nik)s` are covered alike); a record with none is left as it was."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = mask(record.msg)
-        else:
-            record.msg = mask(str(record.msg))
-        if isinstance(record.args, dict):
-            record.args = {key: _masked(value) for key, value in record.args.items()}
-        elif isinstance(record.args, tuple):
-            record.args = tuple(_masked(value) for value in record.args)
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True  # the handler reports the broken format itself
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True
 
 
@@ -99,6 +90,13 @@ class RequestContextFilter(logging.Filter):
         if not hasattr(record, "view"):
             record.view = context.view if context and context.view else "-"
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """The human format; a traceback's 16-digit numbers are masked like the message's."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
