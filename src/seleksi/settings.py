@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "seleksi.core.middleware.RequestMiddleware",  # request id, log line, metrics: first
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -215,8 +216,9 @@ SELEKSI_EMAIL_RETRY_SECONDS = int(os.environ.get("SELEKSI_EMAIL_RETRY_SECONDS", 
 # HTTPS hardening: on in production (SELEKSI_HTTPS=1), off for the local embedded portal.
 HTTPS = env_bool("SELEKSI_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
-# A load balancer probes /healthz over plain HTTP and expects 200, not a redirect.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe /healthz and /readyz, Prometheus scrapes /metrics, over plain HTTP and
+# expect 200, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SELEKSI_HSTS_SECONDS", "31536000")) if HTTPS else 0
@@ -230,10 +232,27 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SELEKSI_SESSION_SECONDS", str(8 * 3600)))
 
+# SELEKSI_LOG_FORMAT=json writes one JSON object per line (see seleksi.core.logs); the
+# default "text" writes the bare messages. Both carry no 16-digit number (a NIK's shape).
+SELEKSI_LOG_FORMAT = os.environ.get("SELEKSI_LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request": {"()": "seleksi.core.logs.RequestContextFilter"},
+        "mask_numbers": {"()": "seleksi.core.logs.MaskNumbersFilter"},
+    },
+    "formatters": {
+        "text": {"()": "seleksi.core.logs.TextFormatter", "fmt": "%(message)s"},
+        "json": {"()": "seleksi.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request", "mask_numbers"],
+            "formatter": "json" if SELEKSI_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SELEKSI_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -241,6 +260,9 @@ LOGGING = {
         "pypdf": {"level": "ERROR"},
         # WeasyPrint narrates each step and page of every PDF it makes (a stage's exam cards).
         "weasyprint.progress": {"level": "WARNING"},
+        # One line per request (seleksi.core.middleware.RequestMiddleware); SELEKSI_ACCESS_LOG=0
+        # leaves it to the proxy's access log.
+        "seleksi.request": {"level": "INFO" if env_bool("SELEKSI_ACCESS_LOG", True) else "WARNING"},
     },
 }
 
@@ -295,4 +317,7 @@ SELEKSI_IDENTITY_TRIES_PER_ADDRESS = int(os.environ.get("SELEKSI_IDENTITY_TRIES_
 SELEKSI_IDENTITY_WINDOW_MINUTES = int(os.environ.get("SELEKSI_IDENTITY_WINDOW_MINUTES", "60"))
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client.
 SELEKSI_TRUSTED_PROXIES = env_list("SELEKSI_TRUSTED_PROXIES", "")
+# Client addresses or networks allowed to read /metrics (everyone else gets 404); the client
+# is the one behind a trusted proxy, so a proxy on loopback does not open it to the world.
+SELEKSI_METRICS_ALLOW = env_list("SELEKSI_METRICS_ALLOW", "127.0.0.0/8,::1/128")
 SELEKSI_RETENTION_YEARS = int(os.environ.get("SELEKSI_RETENTION_YEARS", "5"))

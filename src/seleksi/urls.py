@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from seleksi.applicant.notice_views import language_set
-from seleksi.core.views import healthz
+from seleksi.core.views import healthz, metrics_view, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/setlang/", language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", admin.site.urls),

@@ -63,6 +63,25 @@ def client_address(request: HttpRequest) -> str:
     return str(peer)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the immediate peer is one of SELEKSI_TRUSTED_PROXIES: only then may a header
+    it sets (X-Forwarded-For, X-Request-ID) be believed."""
+    peer = _parse(str(request.META.get("REMOTE_ADDR", "")))
+    if peer is None:
+        return False
+    return _is_trusted(peer, _trusted(tuple(settings.SELEKSI_TRUSTED_PROXIES)))
+
+
+def address_in(address: str, networks: tuple[str, ...]) -> bool:
+    """Whether `address` lies in one of `networks` (addresses or CIDR networks)."""
+    parsed = _parse(address)
+    if parsed is None:
+        return False
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        parsed = parsed.ipv4_mapped
+    return _is_trusted(parsed, _trusted(networks))
+
+
 def address_group(address: str) -> str:
     """What a per-address limit counts: an IPv4 address, or the /64 of an IPv6 address."""
     parsed = _parse(address)

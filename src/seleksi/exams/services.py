@@ -32,6 +32,7 @@ from seleksi.accounts.models import User
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
+from seleksi.core import metrics
 from seleksi.core.errors import ServiceRefused
 from seleksi.notices.services import RECIPIENT_FIELDS, localized, notify, notify_many
 from seleksi.rules import exams as rules
@@ -494,6 +495,7 @@ def booking_make(
         if error.code == "full":
             raise _full(application, session) from error
         raise
+    transaction.on_commit(metrics.booking_made)
     return booking
 
 

@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
+from seleksi.core import metrics
 from seleksi.core.errors import ServiceRefused
 from seleksi.exams.models import Accommodation, Booking
 from seleksi.notices.services import localized, notify
@@ -244,6 +245,7 @@ def answer_save(
     if kind is not None:
         marking = {"marked": marked} if kind == SittingEvent.Kind.MARKED else None
         _event(sitting, kind, now, question, option, sequence, details=marking)
+    transaction.on_commit(metrics.answer_saved)
     return AnswerOutcome(Saved.SAVED, sequence)
 
 
