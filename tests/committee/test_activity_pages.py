@@ -2,7 +2,6 @@
 and its confirmation), the proposal and its acceptance, one assignment's earnings and rating,
 and who may open them."""
 
-import html
 import re
 from datetime import timedelta
 from typing import Any
@@ -10,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from seleksi.accounts.models import User
 from seleksi.audit.models import AuditEvent
 from seleksi.pool import services
 from seleksi.pool.models import (
@@ -21,7 +19,8 @@ from seleksi.pool.models import (
     PerformanceRating,
     PoolMember,
 )
-from tests.accounts.helpers import CommitClient
+from tests.committee.pool_pages import field_errors, signed_in
+from tests.committee.pool_pages import text as page
 from tests.factories import make_user
 from tests.pool.conftest import MAGETAN, NGAWI, Office, make_office, role
 from tests.pool.test_proposing import make_province, province_activity
@@ -30,23 +29,6 @@ from tests.pool.test_proposing import make_province, province_activity
 @pytest.fixture
 def office(db: None) -> Office:
     return make_office()
-
-
-def signed_in(user: User) -> Client:
-    client = CommitClient()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def page(response: Any) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_errors(response: Any, name: str) -> list[str]:
-    block = re.search(rf'id="errors-{name}"[^>]*>(.*?)</div>', response.content.decode(), re.DOTALL)
-    assert block is not None, f"no field {name} on the page"
-    return [html.unescape(text) for text in re.findall(r"<li>(.*?)</li>", block.group(1))]
 
 
 def activity_url(activity: Activity) -> str:

@@ -29,7 +29,7 @@ from seleksi.pool.models import (
 from seleksi.rules.honorarium import load_cap_table
 from seleksi.scoring.models import RankingRun
 from seleksi.selections.models import Selection
-from tests.accounts.helpers import CommitClient
+from tests.committee.pool_pages import field_errors, signed_in, text
 from tests.factories import make_agency, make_selection, make_staff, make_user
 from tests.pool.conftest import MAGETAN, NGAWI, Office, cap_data, make_office, role
 from tests.pool.test_fill import mitra_run
@@ -44,24 +44,6 @@ NIK = "3520050211930004"
 @pytest.fixture
 def office(db: None) -> Office:
     return make_office()
-
-
-def signed_in(user: User) -> Client:
-    client = CommitClient()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def text(response: Any) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_errors(response: Any, name: str) -> list[str]:
-    """The errors shown next to field `name`, as the page rendered them."""
-    block = re.search(rf'id="errors-{name}"[^>]*>(.*?)</div>', response.content.decode(), re.DOTALL)
-    assert block is not None, f"no field {name} on the page"
-    return [html.unescape(error) for error in re.findall(r"<li>(.*?)</li>", block.group(1))]
 
 
 def listed(response: Any) -> list[str]:
