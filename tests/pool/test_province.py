@@ -6,27 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from seleksi.agencies.models import Agency, Role
 from seleksi.pool import services
 from seleksi.pool.models import Activity, Assignment, CapTable
 from seleksi.pool.services import PoolRefused, user_manages_pool
-from tests.factories import make_agency, make_staff
 from tests.pool.conftest import MAGETAN, Office, cap_data, make_office, role
+from tests.pool.test_proposing import make_province
 
 
 @pytest.fixture
 def province(office: Office) -> Office:
-    agency = make_agency(
-        "bps-jatim", name="BPS Provinsi Contoh", kind=Agency.Kind.STATISTICS_OFFICE
-    )
-    office.agency.parent = agency
-    office.agency.save(update_fields=["parent"])
-    return Office(
-        agency=agency,
-        committee=make_staff("panitia-jatim", agency, Role.COMMITTEE),
-        verifier=make_staff("verifikator-jatim", agency, Role.VERIFIER),
-        today=office.today,
-    )
+    return make_province(office)
 
 
 def province_activity(province: Office, cap: int = 1_000_000) -> Activity:

@@ -155,7 +155,7 @@ def _fill(request: HttpRequest, agency: Agency, form: PoolFillForm) -> int | Non
     except PoolRefused as refusal:
         form.add_error("run", refusal.message)
         return None
-    filled = year if year is not None else agency.date_of(run.confirmed_at).year
+    filled = year if year is not None else services.fill_year(run)
     messages.success(
         request,
         ngettext(

@@ -250,6 +250,14 @@ def cap_table_load(*, agency: Agency, data: object, actor: Any) -> CapTable:
 # Filling the pool ----------------------------------------------------------------------------
 
 
+def fill_year(run: RankingRun) -> int:
+    """The pool year a confirmed run fills by default: the year of its confirmation at the
+    agency."""
+    if run.confirmed_at is None:
+        raise PoolRefused("run_not_confirmed")
+    return run.selection.agency.date_of(run.confirmed_at).year
+
+
 def pool_fill(*, run: RankingRun, actor: Any, year: int | None = None) -> int:
     """Adds the passed mitra of a confirmed mitra ranking run to the agency's pool of `year`
     (default: the year the run was confirmed at the agency). Returns how many were added;
@@ -260,7 +268,7 @@ def pool_fill(*, run: RankingRun, actor: Any, year: int | None = None) -> int:
         raise PoolRefused("run_not_mitra")
     if run.confirmed_at is None:
         raise PoolRefused("run_not_confirmed")
-    year = year if year is not None else agency.date_of(run.confirmed_at).year
+    year = year if year is not None else fill_year(run)
     passed = run.rows.filter(outcome__in=PASSED_OUTCOMES).select_related(
         "application__applicant__profile"
     )
