@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import translation
 
 from seleksi.accounts.models import User
-from seleksi.agencies.models import Agency
+from seleksi.agencies.models import Agency, Membership
 from seleksi.applications.models import Application, Document
 from seleksi.audit.models import AuditEvent
 from seleksi.core.backup import BackupRefused, backup, dumped_models, restore
@@ -101,6 +101,8 @@ def test_restore_into_an_empty_installation_brings_back_every_row_and_document(
     first_event = AuditEvent.objects.order_by("pk").first()
     assert first_event is not None
     assert before["audit.auditevent"] > 0 and before["scoring.score"] > 0
+    membership_times = dict(Membership.objects.values_list("pk", "created_at"))  # auto_now_add
+    assert membership_times
 
     archive = tmp_path / "backup"
     call_command("backup", output=archive)
@@ -134,6 +136,7 @@ def test_restore_into_an_empty_installation_brings_back_every_row_and_document(
     assert RankingRun.objects.get(pk=run.pk).selection_id == run.selection_id
     event = AuditEvent.objects.get(pk=first_event.pk)
     assert (event.action, event.occurred_at) == (first_event.action, first_event.occurred_at)
+    assert dict(Membership.objects.values_list("pk", "created_at")) == membership_times
     document = Document.objects.get(pk=installation.pk)
     assert document.file.name == installation.file.name
     with document.file.open("rb") as stored:

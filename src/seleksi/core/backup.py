@@ -19,8 +19,9 @@ Decisions worth knowing:
 - Restore goes into an empty installation only: no row in any table it loads other than
   reference data, and none of the archive's documents in the storage. It first checks every
   checksum, that no file was added, and that the migration state is the same; then loads
-  every row in one transaction, copies the documents, and resets PostgreSQL's sequences. A
-  refusal writes nothing; a failure after documents were copied removes them again.
+  every row in one transaction (several rows per statement), copies the documents, and resets
+  PostgreSQL's sequences. A refusal writes nothing; a failure after documents were copied
+  removes them again.
 - Nothing here logs or prints a row's content: only counts and file names.
 """
 
@@ -53,6 +54,8 @@ DOCUMENTS_DIR: Final = "documents"
 SKIPPED: Final = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
 REPLACED_APPS: Final = frozenset({"reference"})
 CHUNK: Final = 1 << 20
+# Rows inserted per statement on restore (SQLite allows 32,766 parameters in one statement).
+INSERT_BATCH: Final = 500
 
 
 class BackupRefused(ServiceRefused):
@@ -335,15 +338,26 @@ def _load_rows(archive: Path, manifest: dict[str, Any], using: str) -> int:
         for entry in manifest["files"]:
             if not entry["path"].startswith(f"{DATABASE_DIR}/"):
                 continue
+            batch: list[models.Model] = []
             with (archive / entry["path"]).open(encoding="utf-8") as source:
                 for item in serializers.deserialize(
                     "jsonl", source, using=using, handle_forward_references=True
                 ):
-                    item.save(using=using, force_insert=True)
-                    loaded.add(type(item.object))
+                    model = type(item.object)
+                    loaded.add(model)
                     rows += 1
-                    if item.deferred_fields:
-                        deferred.append(item)
+                    if item.m2m_data or item.deferred_fields or model._meta.parents:
+                        # many-to-many links, forward references and inherited models need
+                        # the model's own save; keep the file's order around them
+                        _insert(batch, using)
+                        item.save(using=using, force_insert=True)
+                        if item.deferred_fields:
+                            deferred.append(item)
+                        continue
+                    batch.append(item.object)
+                    if len(batch) >= INSERT_BATCH:
+                        _insert(batch, using)
+            _insert(batch, using)
         for item in deferred:
             item.save_deferred_fields(using=using)
     connection.check_constraints(table_names=[model._meta.db_table for model in loaded])
@@ -353,3 +367,21 @@ def _load_rows(archive: Path, manifest: dict[str, Any], using: str) -> int:
             for statement in statements:
                 cursor.execute(statement)
     return rows
+
+
+def _insert(batch: list[models.Model], using: str) -> None:
+    """Insert a run of one model's rows (one file holds one model), several per statement.
+
+    A raw insert, as the serializer's own save makes: the values are stored as dumped, so an
+    `auto_now_add` time keeps its moment instead of becoming the time of the restore
+    (`bulk_create` would set it anew).
+    """
+    if not batch:
+        return
+    model = type(batch[0])
+    fields = [field for field in model._meta.local_concrete_fields if not field.generated]
+    size = max(connections[using].ops.bulk_batch_size(fields, batch), 1)
+    manager = model._base_manager.using(using)
+    for start in range(0, len(batch), size):
+        manager._insert(batch[start : start + size], fields=fields, using=using, raw=True)
+    batch.clear()
