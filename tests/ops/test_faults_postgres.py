@@ -191,15 +191,17 @@ class Outcome:
         statuses = ", ".join(f"{key}: {count}" for key, count in sorted(self.by_status().items()))
         recovery = self.recovery_seconds()
         outages = self.outages()
+        offsets = [a.at - self.restart_began for a in outages]
         window = (
-            f"{max(a.at for a in outages) - min(a.at for a in outages):.2f} s"
+            f"{len(outages)}, to requests begun {min(offsets):+.2f} s to {max(offsets):+.2f} s "
+            "from the restart's start"
             if outages
             else "none"
         )
         return [
             f"requests: {len(self.answers)} ({statuses})",
             f"restart (pg_ctl restart -m fast): {self.restart_ended - self.restart_began:.2f} s",
-            f"outage pages over: {window}",
+            f"outage pages: {window}",
             "recovered (restart began to the first write after the last outage page): "
             + (f"{recovery:.2f} s" if recovery is not None else "never"),
             f"writes after the restart: {len(self.writes_after_restart())}",
