@@ -7,14 +7,15 @@ pass (the test moves the task's start and the message's claim back: a worker doe
 the clock of the test); `requeue-stalled-tasks` puts the task back, a new worker
 sends the message, and the SMTP server has accepted exactly one e-mail.
 
-The installation is a database of its own, made with `seleksi migrate`: a file for SQLite,
-a new database on the test server for PostgreSQL (the suite's own is inside a transaction
-that other processes cannot see)."""
+The installation is a database of its own, a copy of the migrated test database: a file
+for SQLite (the suite's is in memory), a new database on the test server for PostgreSQL
+(the suite's own tests run inside transactions that other processes cannot see)."""
 
 import json
 import os
 import signal
 import socketserver
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 SEND_TIMEOUT = 60
 SELEKSI = (sys.executable, "-m", "seleksi")
@@ -90,29 +92,47 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def installation(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a migrated installation of its own (see the module docstring)."""
+def installation(
+    tmp_path: Path, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[dict[str, str]]:
+    """The environment of an installation of its own, copied from the migrated test database
+    (see the module docstring): SQLite's backup of it into a file, or a PostgreSQL database
+    made from it as a template; `seleksi migrate` when the template is busy."""
     database = settings.DATABASES["default"]
     dropped = ""
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        url = f"sqlite:///{tmp_path / 'seleksi.sqlite3'}"
-    else:
-        import psycopg
+    migrated = False
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        if connection.vendor == "sqlite":
+            path = tmp_path / "seleksi.sqlite3"
+            connection.ensure_connection()
+            with sqlite3.connect(path) as copy:
+                connection.connection.backup(copy)
+            url = f"sqlite:///{path}"
+            migrated = True
+        else:
+            import psycopg
 
-        name = f"faults_{uuid.uuid4().hex[:12]}"
-        server = {
-            "host": database["HOST"] or "127.0.0.1",
-            "port": database["PORT"] or 5432,
-            "user": database["USER"],
-            "password": database["PASSWORD"] or None,
-        }
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        dropped = name
-        credentials = database["USER"] + (
-            f":{database['PASSWORD']}" if database["PASSWORD"] else ""
-        )
-        url = f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
+            template = connection.settings_dict["NAME"]
+            connections.close_all()
+            name = f"faults_{uuid.uuid4().hex[:12]}"
+            server = {
+                "host": database["HOST"] or "127.0.0.1",
+                "port": database["PORT"] or 5432,
+                "user": database["USER"],
+                "password": database["PASSWORD"] or None,
+            }
+            with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+                try:
+                    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                    migrated = True
+                except psycopg.errors.ObjectInUse:
+                    admin.execute(f'CREATE DATABASE "{name}"')
+            dropped = name
+            credentials = database["USER"] + (
+                f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+            )
+            url = f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -121,7 +141,8 @@ def installation(tmp_path: Path) -> Iterator[dict[str, str]]:
         "SELEKSI_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
-    seleksi(env, "migrate", "--verbosity", "0")
+    if not migrated:
+        seleksi(env, "migrate", "--verbosity", "0")
     yield env
     if dropped:
         with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
