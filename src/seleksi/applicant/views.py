@@ -484,6 +484,8 @@ def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
         )
     except verification_services.VerificationRefused as error:
         messages.error(request, error.message)
+    except FileNotStored as error:
+        messages.error(request, f"{_('Your objection was not filed.')} {error.message}")
     else:
         messages.success(request, _("Your objection has been filed."))
     return redirect("applicant:detail", number=number)
