@@ -4,6 +4,9 @@ from django.urls import include, path
 from seleksi.applicant.notice_views import language_set
 from seleksi.core.views import healthz, metrics_view, readyz
 
+# A database that cannot be reached answers 503 with a translated page, not a bare 500.
+handler500 = "seleksi.core.outage.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -23,7 +23,7 @@ from seleksi.accounts.selectors import profile_missing
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications import services
 from seleksi.applications.models import Application, Document
-from seleksi.applications.storage import private_file_response
+from seleksi.applications.storage import FileNotStored, private_file_response
 from seleksi.exams import selectors as exams_selectors
 from seleksi.public.forms import FormationFilterForm
 from seleksi.rules.verification import Mark, Stage
@@ -327,6 +327,9 @@ def upload(request: HttpRequest, number: str, slot: str) -> HttpResponse:
         )
     except services.ApplicationRefused as error:
         return _back_after(request, error, application)
+    except FileNotStored as error:
+        messages.error(request, f"{rule.name}: {error.message}", extra_tags=slot_tag)
+        return redirect(back)
     if outcome.document is None:
         messages.error(
             request,
@@ -481,6 +484,8 @@ def object_to_result(request: HttpRequest, number: str) -> HttpResponse:
         )
     except verification_services.VerificationRefused as error:
         messages.error(request, error.message)
+    except FileNotStored as error:
+        messages.error(request, f"{_('Your objection was not filed.')} {error.message}")
     else:
         messages.success(request, _("Your objection has been filed."))
     return redirect("applicant:detail", number=number)

@@ -9,8 +9,13 @@ Decisions worth knowing:
   transaction does not commit, so a row never names a missing file and a rollback leaves no
   file behind. The transaction is durable (never nested in a caller's), so "did not commit"
   is known where it happens. The replaced file is removed only after the commit.
+- A storage that cannot take the file (a full disk, an I/O error) may leave part of it
+  behind: that part is removed and `FileNotStored` raised, a refusal the page shows next to
+  the document ("not saved, try again later"); nothing was recorded.
 """
 
+import errno
+import logging
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,9 +28,25 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext_lazy as _
+
+from seleksi.core.errors import ServiceRefused
+
+logger = logging.getLogger(__name__)
 
 SNIFFED_EXTENSIONS: Final = {"PDF": ".pdf", "JPEG": ".jpg", "PNG": ".png", "MP4": ".mp4"}
 DISPLAY_NAME_LENGTH: Final = 255
+
+
+class FileNotStored(ServiceRefused):
+    """The storage refused the file (full, or failing); nothing of it was kept."""
+
+    messages = {
+        "not_stored": _(
+            "The file was not saved: the server could not store it just now. Your application "
+            "and your other documents are unchanged; please upload it again later."
+        )
+    }
 
 
 def stored_name(folder: str, selection_id: int, detected: str) -> str:
@@ -84,7 +105,14 @@ def stored_files(storage: Storage | None = None) -> Iterator[Callable[[str, byte
     written: list[str] = []
 
     def store(name: str, content: bytes) -> str:
-        saved = storage.save(name, ContentFile(content))
+        try:
+            saved = storage.save(name, ContentFile(content))
+        except OSError as error:
+            _partial_remove(storage, name)
+            logger.error(
+                "an upload was not stored: %s", errno.errorcode.get(error.errno or 0, "OSError")
+            )
+            raise FileNotStored("not_stored") from error
         written.append(saved)
         return saved
 
@@ -95,3 +123,11 @@ def stored_files(storage: Storage | None = None) -> Iterator[Callable[[str, byte
         for name in written:
             storage.delete(name)
         raise
+
+
+def _partial_remove(storage: Storage, name: str) -> None:
+    """Remove what a failed save left under `name` (a fresh random name: nobody else's file)."""
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("a partly written upload could not be removed")
