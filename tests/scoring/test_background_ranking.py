@@ -14,6 +14,7 @@ from seleksi.agencies.models import Role
 from seleksi.audit.models import AuditEvent
 from seleksi.audit.services import audit_record
 from seleksi.scoring.models import RankingRun
+from seleksi.scoring.tasks import rank_in_background
 from tests.factories import make_staff
 from tests.scoring.ranked import Ranked
 
@@ -109,3 +110,57 @@ def test_a_later_run_of_the_stage_clears_an_older_request(
     assert response.status_code == 302
     assert RankingRun.objects.count() == 1
     assert 'id="background"' not in committee.get(runs_page(ranked)).content.decode()
+
+
+def test_a_task_run_again_after_its_run_was_stored_stores_no_second_run(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    # A worker killed after the run committed, before the task was marked done: the task is
+    # put back in the queue (requeue-stalled-tasks) and a second worker runs it again.
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.post(runs_page(ranked), {"stage": "skd"})
+    run = RankingRun.objects.get()
+    request = AuditEvent.objects.get(action="ranking.requested")
+    assert AuditEvent.objects.get(action="ranking.run").details["request"] == request.pk
+
+    again = rank_in_background.call(
+        selection_id=ranked.selection.pk,
+        stage="skd",
+        actor_id=run.created_by_id,
+        request_id=request.pk,
+    )
+
+    assert again == run.pk
+    assert RankingRun.objects.count() == 1
+    assert AuditEvent.objects.filter(action="ranking.run").count() == 1
+
+
+def test_a_failed_request_run_again_records_its_failure_once(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.post(runs_page(ranked), {"stage": "akhir"})
+    request = AuditEvent.objects.get(action="ranking.requested")
+
+    again = rank_in_background.call(
+        selection_id=ranked.selection.pk, stage="akhir", actor_id=None, request_id=request.pk
+    )
+
+    assert again is None
+    assert AuditEvent.objects.filter(action="ranking.failed").count() == 1
+
+
+def test_a_new_request_of_the_same_stage_is_run_again(
+    ranked: Ranked, committee: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.post(runs_page(ranked), {"stage": "skd"})
+        committee.post(runs_page(ranked), {"stage": "skd"})
+    requests = list(
+        AuditEvent.objects.filter(action="ranking.requested").values_list("pk", flat=True)
+    )
+    answered = sorted(
+        AuditEvent.objects.filter(action="ranking.run").values_list("details__request", flat=True)
+    )
+    assert RankingRun.objects.count() == 2
+    assert answered == sorted(requests)

@@ -383,5 +383,8 @@ def _insert(batch: list[models.Model], using: str) -> None:
     size = max(connections[using].ops.bulk_batch_size(fields, batch), 1)
     manager = model._base_manager.using(using)
     for start in range(0, len(batch), size):
-        manager._insert(batch[start : start + size], fields=fields, using=using, raw=True)
+        # QuerySet._insert is what Model.save_base(raw=True) calls; django-stubs omit it
+        manager._insert(  # type: ignore[attr-defined]
+            batch[start : start + size], fields=fields, using=using, raw=True
+        )
     batch.clear()

@@ -207,7 +207,12 @@ def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
 
 @transaction.atomic
 def ranking_run(
-    *, selection: Selection, stage: Stage | str, policy_code: str | None = None, actor: Any
+    *,
+    selection: Selection,
+    stage: Stage | str,
+    policy_code: str | None = None,
+    actor: Any,
+    request_id: int | None = None,
 ) -> RankingRunOutcome:
     """Rank the selection's stored scores of `stage` and store the run, its rows and one audit
     event. Raises RankingInputError when there is nothing to rank or the data is inconsistent,
@@ -264,7 +269,9 @@ def ranking_run(
             "rows": len(results),
             "counts": counts,
             "identical_to": identical_to,
-        },
+        }
+        # the committee's background request this run answers (`tasks.ranking_request`)
+        | ({"request": request_id} if request_id is not None else {}),
     )
     return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
 

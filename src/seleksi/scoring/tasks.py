@@ -1,4 +1,12 @@
-"""Background work for ranking. Tasks receive ids, never personal numbers."""
+"""Background work for ranking. Tasks receive ids, never personal numbers.
+
+Decisions worth knowing:
+
+- A background run answers one request: the task carries the id of the `ranking.requested`
+  audit event, and the run's `ranking.run` event (or the `ranking.failed` one) names it. A task
+  that runs again (its worker died after the run was stored, and `requeue-stalled-tasks` put
+  it back) finds its answer and stores no second run.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,25 +38,43 @@ def stage_score_count(selection: Selection, stage: str) -> int:
 def ranking_request(*, selection: Selection, stage: str, actor: Any) -> None:
     """Record that the committee asked for a run and hand it to the task worker once the
     request's transaction commits; the run, or the reasons it failed, appear on the runs page."""
-    audit_record(
+    request = audit_record(
         actor=actor, action="ranking.requested", subject=selection, details={"stage": stage}
     )
     actor_id = getattr(actor, "pk", None)
     transaction.on_commit(
         lambda: rank_in_background.enqueue(
-            selection_id=selection.pk, stage=stage, actor_id=actor_id
+            selection_id=selection.pk, stage=stage, actor_id=actor_id, request_id=request.pk
         )
     )
 
 
 @task()
-def rank_in_background(*, selection_id: int, stage: str, actor_id: int | None) -> int | None:
-    """One ranking run; a failure is recorded as `ranking.failed` with its reasons. Running it
-    twice stores two runs, the second identical to the first."""
+def rank_in_background(
+    *, selection_id: int, stage: str, actor_id: int | None, request_id: int | None = None
+) -> int | None:
+    """One ranking run for the request `request_id`; a failure is recorded as
+    `ranking.failed` with its reasons. A request already answered is not run again. (A task
+    queued without `request_id`, by an older release, runs as it always did.)"""
+    if request_id is not None:
+        answer = (
+            AuditEvent.objects.filter(
+                selection_id=selection_id,
+                action__in=["ranking.run", "ranking.failed"],
+                details__request=request_id,
+            )
+            .values_list("details", flat=True)
+            .first()
+        )
+        if answer is not None:
+            run = answer.get("run")
+            return int(run) if run is not None else None
     selection = Selection.objects.get(pk=selection_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     try:
-        return ranking_run(selection=selection, stage=stage, actor=actor).run.pk
+        return ranking_run(
+            selection=selection, stage=stage, actor=actor, request_id=request_id
+        ).run.pk
     except (RankingInputError, LookupError) as error:
         refusals = (
             list(error.refusals)
@@ -65,7 +91,8 @@ def rank_in_background(*, selection_id: int, stage: str, actor_id: int | None) -
                 "errors": [refusal.message for refusal in kept],
                 "problems": [refusal.as_data() for refusal in kept],
                 "more": max(len(refusals) - 100, 0),
-            },
+            }
+            | ({"request": request_id} if request_id is not None else {}),
         )
         return None
 
