@@ -111,3 +111,18 @@ def test_a_backup_of_an_s3_store_restores_every_document_into_an_empty_bucket(
     assert _keys(client, name) == [document.file.name]
     with Document.objects.get(pk=document.pk).file.open("rb") as again:
         assert again.read() == PDF
+
+
+def test_a_bucket_that_refuses_the_file_is_a_refusal_and_nothing_is_recorded(
+    s3_server: S3Server,  # noqa: F811 - the fixture
+) -> None:
+    from storages.backends.s3 import S3Storage
+
+    from seleksi.applications.storage import FileNotStored, stored_files
+
+    missing = S3Storage(**{**s3_server.storage_options(), "bucket_name": "no-such-bucket"})
+    with pytest.raises(FileNotStored) as refused, stored_files(missing) as store:
+        store("documents/1/scan.pdf", PDF)
+        Document.objects.create()  # never reached: the store refused first
+    assert refused.value.code == "not_stored"
+    assert not Document.objects.exists()

@@ -9,9 +9,10 @@ Decisions worth knowing:
   transaction does not commit, so a row never names a missing file and a rollback leaves no
   file behind. The transaction is durable (never nested in a caller's), so "did not commit"
   is known where it happens. The replaced file is removed only after the commit.
-- A storage that cannot take the file (a full disk, an I/O error) may leave part of it
-  behind: that part is removed and `FileNotStored` raised, a refusal the page shows next to
-  the document ("not saved, try again later"); nothing was recorded.
+- A storage that cannot take the file (a full disk, an I/O error, an S3 bucket that is
+  unreachable or refuses it) may leave part of it behind: that part is removed and
+  `FileNotStored` raised, a refusal the page shows next to the document ("not saved, try
+  again later"); nothing was recorded.
 """
 
 import errno
@@ -107,11 +108,14 @@ def stored_files(storage: Storage | None = None) -> Iterator[Callable[[str, byte
     def store(name: str, content: bytes) -> str:
         try:
             saved = storage.save(name, ContentFile(content))
-        except OSError as error:
+        except _storage_errors() as error:
             _partial_remove(storage, name)
-            logger.error(
-                "an upload was not stored: %s", errno.errorcode.get(error.errno or 0, "OSError")
+            cause = (
+                errno.errorcode.get(error.errno or 0, "OSError")
+                if isinstance(error, OSError)
+                else type(error).__name__
             )
+            logger.error("an upload was not stored: %s", cause)
             raise FileNotStored("not_stored") from error
         written.append(saved)
         return saved
@@ -125,9 +129,19 @@ def stored_files(storage: Storage | None = None) -> Iterator[Callable[[str, byte
         raise
 
 
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage raises when it cannot take a file: OSError from a disk, and botocore's
+    errors from an S3 bucket (unreachable, refusing, full) when the S3 client is installed."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
 def _partial_remove(storage: Storage, name: str) -> None:
     """Remove what a failed save left under `name` (a fresh random name: nobody else's file)."""
     try:
         storage.delete(name)
-    except OSError:
+    except _storage_errors():
         logger.exception("a partly written upload could not be removed")
