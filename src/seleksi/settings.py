@@ -9,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -214,8 +214,13 @@ SELEKSI_SESSION_CACHE_SECONDS = int(os.environ.get("SELEKSI_SESSION_CACHE_SECOND
 
 
 def redis_database(url: str, offset: int) -> str:
-    """The same Redis server, `offset` database numbers further on."""
+    """The same Redis server, `offset` database numbers further on (a unix socket's URL
+    names its database in the query: unix:///run/redis.sock?db=0)."""
     parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query))
+        query["db"] = str(int(query.get("db", "0")) + offset)
+        return f"unix://{parts.netloc}{parts.path}?{urlencode(query)}"
     number = int(parts.path.strip("/") or "0")
     return urlunsplit(parts._replace(path=f"/{number + offset}"))
 

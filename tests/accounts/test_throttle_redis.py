@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from seleksi.accounts import throttle
 from seleksi.accounts.models import Throttle
@@ -55,7 +56,7 @@ def script(operations: list[tuple[str, int]]) -> list[tuple[int, bool]]:
             later = seconds_later(second + 14 * 60)
             with later:
                 ends_after_14_minutes = count.window_ends is not None and (
-                    count.window_ends > throttle.timezone.now()
+                    count.window_ends > timezone.now()
                 )
             answers.append((count.count, ends_after_14_minutes))
     return answers

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import Client
 
+from seleksi.core.cache import health_forget
 from seleksi.core.metrics import CACHE_FAILURES
 from seleksi.settings import redis_database
 from tests.accounts.helpers import PASSWORD, SATU, CommitClient, make_applicant
@@ -74,6 +75,9 @@ def test_with_redis_the_cache_sessions_and_counters_get_a_database_number_each(
     assert redis_database("rediss://:secret@host:6379/2?ssl_cert_reqs=none", 1) == (
         "rediss://:secret@host:6379/3?ssl_cert_reqs=none"
     )
+    assert redis_database("unix:///run/redis/redis.sock?db=4", 2) == (
+        "unix:///run/redis/redis.sock?db=6"
+    )
 
 
 def test_values_are_kept_in_redis_under_the_caches_own_prefix(place: RedisPlace) -> None:
@@ -112,6 +116,21 @@ def test_while_redis_is_cut_off_every_operation_acts_as_a_miss_and_says_so_once(
     warnings = [r.getMessage() for r in caplog.records if r.name == "seleksi.cache"]
     assert len(warnings) == 1 and "ConnectionError" in warnings[0]
     assert "board" not in warnings[0]
+
+
+def test_after_a_failure_redis_is_left_alone_for_a_pause(place: RedisPlace, settings: Any) -> None:
+    place.caches["default"]["OPTIONS"]["RETRY_AFTER"] = 3600
+    settings.CACHES = place.caches
+    cache = caches["default"]
+    cache.set("board:7", "kept", 60)
+    place.gate.close()
+    assert cache.get("board:7") is None
+    place.gate.open()
+    before = failures(f"{place.prefix}-default")
+    assert cache.get("board:7") is None  # not tried: the pause is not over
+    assert failures(f"{place.prefix}-default") - before == 1
+    health_forget()
+    assert caches["default"].get("board:7") == "kept"
 
 
 def test_a_copy_whose_delete_failed_is_deleted_when_redis_answers_again(

@@ -95,8 +95,15 @@ class TolerantRedisCache(RedisCache):
         options.setdefault("socket_timeout", CONNECTION_TIMEOUT)
         super().__init__(server, {**params, "OPTIONS": options})
         self.label = self.key_prefix or "default"
-        with _HEALTH_LOCK:
-            self._health = _HEALTH.setdefault((str(server), self.key_prefix), _Health())
+        self._health_key = (str(server), self.key_prefix)
+
+    @property
+    def _health(self) -> _Health:
+        health = _HEALTH.get(self._health_key)
+        if health is None:
+            with _HEALTH_LOCK:
+                health = _HEALTH.setdefault(self._health_key, _Health())
+        return health
 
     # --- the guard ---------------------------------------------------------------------
 
