@@ -156,3 +156,20 @@ def test_a_clear_that_missed_redis_is_done_when_it_answers(place: RedisPlace) ->
     assert list(counters_in_redis(place).values()) == [4]  # still there, until...
     assert throttle.peek("sign_in", "account:1").count == 0
     assert counters_in_redis(place) == {}
+
+
+def test_a_full_counters_redis_that_refuses_writes_sends_the_counts_to_the_table(
+    place: RedisPlace,
+) -> None:
+    server = place.direct("counters")
+    before = server.config_get("maxmemory*")
+    server.config_set("maxmemory-policy", "noeviction")
+    server.config_set("maxmemory", 1)  # every write is refused (OOM)
+    try:
+        counted = throttle.add("nik-check", "203.0.113.0", window=WINDOW)
+    finally:
+        server.config_set("maxmemory", before["maxmemory"])
+        server.config_set("maxmemory-policy", before["maxmemory-policy"])
+    assert counted.count == 1 and counters_in_redis(place) == {}
+    assert Throttle.objects.get().count == 1
+    assert throttle.peek("nik-check", "203.0.113.0").count == 1
