@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -198,6 +199,80 @@ if os.environ.get("SELEKSI_S3_BUCKET"):
             "file_overwrite": False,
         },
     }
+# Without SELEKSI_REDIS_URL: a cache in each process's memory, sessions and limits on guessing
+# in the database. With it (redis://host:port/db): the cache in that Redis database, session
+# copies in the next database number and counters in the one after, unless
+# SELEKSI_REDIS_SESSIONS_URL or SELEKSI_REDIS_COUNTERS_URL name others (docs/deploy.md says
+# why counters belong in an instance that never evicts). Redis down, the pages still answer:
+# see seleksi.core.cache and seleksi.accounts.throttle.
+SELEKSI_REDIS_URL = os.environ.get("SELEKSI_REDIS_URL", "").strip()
+# Seconds to connect to Redis and to wait for an answer, then the pause before trying again.
+SELEKSI_REDIS_TIMEOUT = float(os.environ.get("SELEKSI_REDIS_TIMEOUT", "0.25"))
+SELEKSI_REDIS_RETRY_SECONDS = float(os.environ.get("SELEKSI_REDIS_RETRY_SECONDS", "1"))
+# The longest a session's copy lives in Redis (the database keeps the session itself).
+SELEKSI_SESSION_CACHE_SECONDS = int(os.environ.get("SELEKSI_SESSION_CACHE_SECONDS", "300"))
+
+
+def redis_database(url: str, offset: int) -> str:
+    """The same Redis server, `offset` database numbers further on (a unix socket's URL
+    names its database in the query: unix:///run/redis.sock?db=0)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query))
+        query["db"] = str(int(query.get("db", "0")) + offset)
+        return f"unix://{parts.netloc}{parts.path}?{urlencode(query)}"
+    number = int(parts.path.strip("/") or "0")
+    return urlunsplit(parts._replace(path=f"/{number + offset}"))
+
+
+def redis_caches(
+    *,
+    cache_url: str,
+    sessions_url: str,
+    counters_url: str,
+    timeout: float,
+    retry_after: float,
+    session_seconds: int,
+) -> dict[str, Any]:
+    """The three Redis caches: pages and other copies, session copies, guessing counters."""
+
+    def tolerant(url: str, prefix: str, **options: Any) -> dict[str, Any]:
+        return {
+            "BACKEND": "seleksi.core.cache.TolerantRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "RETRY_AFTER": retry_after,
+                **options,
+            },
+        }
+
+    return {
+        "default": tolerant(cache_url, "cache"),
+        "sessions": tolerant(sessions_url, "sessions", MAX_TIMEOUT=session_seconds),
+        "counters": tolerant(counters_url, "counters", WIPE_WHEN_FULL=False),
+    }
+
+
+CACHES: dict[str, Any] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if SELEKSI_REDIS_URL:
+    CACHES = redis_caches(
+        cache_url=SELEKSI_REDIS_URL,
+        sessions_url=os.environ.get("SELEKSI_REDIS_SESSIONS_URL", "").strip()
+        or redis_database(SELEKSI_REDIS_URL, 1),
+        counters_url=os.environ.get("SELEKSI_REDIS_COUNTERS_URL", "").strip()
+        or redis_database(SELEKSI_REDIS_URL, 2),
+        timeout=SELEKSI_REDIS_TIMEOUT,
+        retry_after=SELEKSI_REDIS_RETRY_SECONDS,
+        session_seconds=SELEKSI_SESSION_CACHE_SECONDS,
+    )
+    # Reads come from Redis, every write goes to the database too: Redis down signs no one out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+
 # The embedded portal serves static files straight from the package; production may collect them.
 WHITENOISE_USE_FINDERS = env_bool("SELEKSI_STATIC_FINDERS", True)
 

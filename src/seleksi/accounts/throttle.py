@@ -19,6 +19,17 @@ Decisions worth knowing:
 - Registration and a mitra adding a NIK count every try that reaches the population registry
   per NIK and per name + birth date (refused past the limit, whatever address it comes from,
   so a sweep over the digits a mask hides stays slow) and per address (friction).
+- With a "counters" Redis cache (the production profile), the counts live in Redis instead,
+  under the same hashed keys: one hash per key (count and window end), changed by one Lua
+  script, so an add is as atomic as the UPDATE it replaces and the database takes no write per
+  failed sign-in. Windows are compared with the application's clock, as in the table; Redis's
+  own expiry only drops keys a little after their window ended.
+- When Redis fails, that operation counts in the table instead: a limit is never lifted, and
+  an address still locks no one out. For the longest window after such a fallback, this
+  process adds the table's count to Redis's, so failures counted during the outage still
+  count once Redis is back. A process that saw no failure reads Redis only (a guesser gains at
+  most one limit's worth per outage from it). `clear` clears both; a clear that did not reach
+  Redis is done when Redis answers again. Single-use challenge tokens stay in the table.
 """
 
 import hashlib
@@ -26,18 +37,21 @@ import hmac
 import logging
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seleksi.audit.services import audit_record
+from seleksi.core.cache import TolerantRedisCache
 from seleksi.core.client import address_group
 
 from .backends import canonical_identifier, user_by_identifier
@@ -66,18 +80,63 @@ def _key(scope: str, value: str) -> str:
 
 
 def peek(scope: str, value: str) -> Count:
-    row = (
-        Throttle.objects.filter(key=_key(scope, value), window_ends__gt=timezone.now())
-        .values_list("count", "window_ends")
-        .first()
-    )
-    return Count(*row) if row else Count(0, None)
+    key = _key(scope, value)
+    counters = _counters()
+    if counters is not None:
+        found = counters.redis_call(
+            "throttle peek", _redis_peek(counters, key), fallback=_fell_back
+        )
+        if found is not None:
+            return _together(found, _table_peek(key)) if _table_counts() else found
+    return _table_peek(key)
 
 
 def add(scope: str, value: str, *, window: timedelta, lock_at: int | None = None) -> Count:
     """One more for this key. When the count reaches `lock_at`, its window restarts, so a
     lock lasts a whole window from the try that caused it."""
     key = _key(scope, value)
+    counters = _counters()
+    if counters is not None:
+        table = _table_peek(key) if _table_counts() else Count(0, None)
+        # the window restarts when both together reach the limit
+        redis_lock_at = (
+            lock_at - table.count if lock_at is not None and lock_at > table.count else None
+        )
+        added = counters.redis_call(
+            "throttle add", _redis_add(counters, key, window, redis_lock_at), fallback=_fell_back
+        )
+        if added is not None:
+            return _together(added, table)
+    return _table_add(key, window=window, lock_at=lock_at)
+
+
+def clear(scope: str, value: str) -> None:
+    key = _key(scope, value)
+    counters = _counters()
+    if counters is not None:
+        made = _redis_key(counters, key)
+        counters.redis_call(
+            "throttle clear",
+            lambda client: client.delete(made),
+            fallback=_fell_back,
+            stale_if_failed=[made],
+        )
+    Throttle.objects.filter(key=key).delete()
+
+
+# --- in the table --------------------------------------------------------------------------
+
+
+def _table_peek(key: str) -> Count:
+    row = (
+        Throttle.objects.filter(key=key, window_ends__gt=timezone.now())
+        .values_list("count", "window_ends")
+        .first()
+    )
+    return Count(*row) if row else Count(0, None)
+
+
+def _table_add(key: str, *, window: timedelta, lock_at: int | None) -> Count:
     now = timezone.now()
     rows = Throttle.objects.filter(key=key)
     for _retry in range(3):
@@ -97,8 +156,109 @@ def add(scope: str, value: str, *, window: timedelta, lock_at: int | None = None
     return Count(count, window_ends)
 
 
-def clear(scope: str, value: str) -> None:
-    Throttle.objects.filter(key=_key(scope, value)).delete()
+# --- in Redis ------------------------------------------------------------------------------
+
+# KEYS[1]: the counter. ARGV: now and the end of a window starting now (microseconds since
+# the epoch, as text: Lua's numbers print large integers in exponent form), the count that
+# restarts the window ("" for none), and how long Redis keeps the key (milliseconds).
+ADD_SCRIPT = """
+local ends = redis.call('HGET', KEYS[1], 'e')
+local count
+if ends and tonumber(ends) > tonumber(ARGV[1]) then
+  count = redis.call('HINCRBY', KEYS[1], 'c', 1)
+else
+  count = 1
+  ends = ARGV[2]
+  redis.call('HSET', KEYS[1], 'c', 1, 'e', ends)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+if ARGV[3] ~= '' and count == tonumber(ARGV[3]) then
+  ends = ARGV[2]
+  redis.call('HSET', KEYS[1], 'e', ends)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return {count, ends}
+"""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+# Redis keeps a key this long past its window, so a clock a little ahead of the application's
+# never drops a count early.
+REDIS_MARGIN = timedelta(minutes=1)
+
+_table_counts_until: datetime | None = None
+
+
+def _counters() -> TolerantRedisCache | None:
+    if "counters" not in settings.CACHES:
+        return None
+    backend = caches["counters"]
+    return backend if isinstance(backend, TolerantRedisCache) else None
+
+
+def _redis_key(counters: TolerantRedisCache, key: str) -> str:
+    return counters.make_key(f"throttle:{key}")
+
+
+def _microseconds(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
+
+
+def _moment(microseconds: int | bytes | str) -> datetime:
+    return EPOCH + int(microseconds) * MICROSECOND
+
+
+def _redis_peek(counters: TolerantRedisCache, key: str) -> Callable[[Any], Count]:
+    made = _redis_key(counters, key)
+
+    def read(client: Any) -> Count:
+        count, ends = client.hmget(made, ["c", "e"])
+        if count is None or ends is None or _moment(ends) <= timezone.now():
+            return Count(0, None)
+        return Count(int(count), _moment(ends))
+
+    return read
+
+
+def _redis_add(
+    counters: TolerantRedisCache, key: str, window: timedelta, lock_at: int | None
+) -> Callable[[Any], Count]:
+    made = _redis_key(counters, key)
+
+    def count(client: Any) -> Count:
+        now = timezone.now()
+        keep = (window + REDIS_MARGIN) // timedelta(milliseconds=1)
+        arguments = [
+            str(_microseconds(now)),
+            str(_microseconds(now + window)),
+            "" if lock_at is None else str(lock_at),
+            str(keep),
+        ]
+        added, ends = client.register_script(ADD_SCRIPT)(keys=[made], args=arguments)
+        return Count(int(added), _moment(ends))
+
+    return count
+
+
+def _fell_back() -> None:
+    """Remembers that the table holds counts Redis lacks, for as long as they can matter."""
+    global _table_counts_until
+    longest = max(settings.SELEKSI_LOGIN_LOCK_MINUTES, settings.SELEKSI_IDENTITY_WINDOW_MINUTES)
+    _table_counts_until = timezone.now() + timedelta(minutes=longest)
+
+
+def _table_counts() -> bool:
+    return _table_counts_until is not None and timezone.now() < _table_counts_until
+
+
+def _together(redis: Count, table: Count) -> Count:
+    ends = [moment for moment in (redis.window_ends, table.window_ends) if moment is not None]
+    return Count(redis.count + table.count, max(ends) if ends else None)
+
+
+def fallback_forget() -> None:
+    """Forgets that this process ever counted in the table instead (for tests)."""
+    global _table_counts_until
+    _table_counts_until = None
 
 
 def prune(*, now: datetime | None = None) -> int:

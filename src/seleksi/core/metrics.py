@@ -49,6 +49,12 @@ LATENCY = Histogram(
 )
 BOOKINGS = Counter("seleksi_bookings", "Test seats booked by applicants.")
 ANSWER_SAVES = Counter("seleksi_answer_saves", "Answers saved during computer-assisted tests.")
+CACHE_FAILURES = Counter(
+    "seleksi_cache_failures",
+    "Cache operations that did not reach Redis (it failed, or was paused after a failure), "
+    "by cache.",
+    ["cache"],
+)
 
 
 def request_observed(*, view: str, status: int, seconds: float) -> None:
@@ -63,6 +69,10 @@ def booking_made() -> None:
 
 def answer_saved() -> None:
     ANSWER_SAVES.inc()
+
+
+def cache_failed(cache: str) -> None:
+    CACHE_FAILURES.labels(cache).inc()
 
 
 class TaskQueueCollector(Collector):

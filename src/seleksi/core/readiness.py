@@ -9,17 +9,25 @@ Decisions worth knowing:
   cache is configured (not local memory), the cache answers.
 - Each check reports a short English phrase for the operator, not a translated page: a load
   balancer and a person at a terminal read it.
+- Redis down does not make an instance unready. Every instance shares the same Redis, so
+  failing readiness would take them all out of the load balancer and turn a slower site
+  (caches missing, sessions and counters read from the database) into no site. `/readyz`
+  still says so, in lines after "ready" ("cache sessions: down (ConnectionError)"), asking
+  each tolerant cache directly (`readiness_notes`): its own answers would hide the outage.
+  A shared cache that is not tolerant (`_cache`) must answer, as before.
 """
 
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from seleksi.core.cache import TolerantRedisCache
 
 LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -47,7 +55,9 @@ def _storage() -> str:
 
 
 def _cache() -> str:
-    if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
+    if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES or isinstance(
+        caches["default"], TolerantRedisCache
+    ):
         return ""
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "ready", 10)
@@ -78,3 +88,18 @@ def readiness_problems() -> list[str]:
         if problem:
             problems.append(f"{name}: {problem}")
     return problems
+
+
+def readiness_notes() -> list[str]:
+    """One line per tolerant Redis cache that does not answer ("cache counters: down
+    (ConnectionError)"); the instance stays ready without them."""
+    notes: list[str] = []
+    for alias in settings.CACHES:
+        backend = caches[alias]
+        if not isinstance(backend, TolerantRedisCache):
+            continue
+        try:
+            backend.ping()
+        except Exception as error:
+            notes.append(f"cache {alias}: down ({type(error).__name__})")
+    return notes

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from seleksi.core.client import address_in, client_address
 from seleksi.core.metrics import exposition
-from seleksi.core.readiness import readiness_problems
+from seleksi.core.readiness import readiness_notes, readiness_problems
 
 
 @never_cache
@@ -25,12 +25,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
-    """200 when this process can take traffic; 503 with one line per failed check."""
+    """200 when this process can take traffic; 503 with one line per failed check. Lines
+    after "ready" name what the process does without (Redis down)."""
     problems = readiness_problems()
+    notes = "".join(f"{note}\n" for note in readiness_notes())
     if problems:
         body = "".join(f"{problem}\n" for problem in problems)
-        return HttpResponse(body, status=503, content_type="text/plain")
-    return HttpResponse("ready\n", content_type="text/plain")
+        return HttpResponse(body + notes, status=503, content_type="text/plain")
+    return HttpResponse("ready\n" + notes, content_type="text/plain")
 
 
 @never_cache
