@@ -12,11 +12,15 @@ Decisions worth knowing:
   (`seleksi.core.public_cache`): a service that changes what the pages show moves the
   generation on, and `SELEKSI_PUBLIC_CACHE_SECONDS` bounds what was changed elsewhere.
 - The query is normalised before the page is rendered: only the page's own parameters, the
-  last value of each, in a fixed order (an empty one stays: `?nomor=` asks for the
-  search's error). The page is rendered from that
-  normalised query (its links and the language switch's return address included), so two
-  addresses that differ in junk read one kept page, and a kept page holds nothing else one
-  visitor typed. A value longer than MAX_VALUE_LENGTH is answered but not kept.
+  last value of each, in a fixed order (an empty one stays: `?nomor=` asks for the search's
+  error). The page is rendered from that normalised query (its links and the language
+  switch's return address included), so two addresses that differ in junk read one kept
+  page, and a kept page holds nothing else one visitor typed. A value longer than
+  MAX_VALUE_LENGTH is answered but not kept.
+- The rendering request is made anonymous outright (it sends no session cookie), so
+  rendering a page to keep does not read the session either.
+- The cache is an optimisation: when it cannot be read or written, the page is rendered
+  from the database and still answered.
 - Kept are only whole 200 responses that set no cookie: a page that asked for a form token
   would carry one, and is then answered as private instead (the tests pin that none does).
 - Shared responses say `public, max-age` of `SELEKSI_PUBLIC_EDGE_SECONDS` (unless the page
