@@ -75,6 +75,14 @@ def _empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _public_pages_rendered(settings: Any) -> None:
+    """Public pages are rendered on every request: tests write rows straight into the tables
+    between two reads of a page, a write a kept page would hide until it expires.
+    tests/public/test_public_cache.py turns the cache on and pins what it keeps and when."""
+    settings.SELEKSI_PUBLIC_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that do not pin the hasher use a fast one.
     tests/accounts/test_passwords.py checks that production hashes with Argon2."""

@@ -370,6 +370,14 @@ SELEKSI_IMPORT_BACKGROUND_FROM_KB = int(os.environ.get("SELEKSI_IMPORT_BACKGROUN
 SELEKSI_ANNOUNCEMENT_CACHE_SECONDS = int(
     os.environ.get("SELEKSI_ANNOUNCEMENT_CACHE_SECONDS", "3600")
 )
+# Seconds a public page rendered for a visitor who is not signed in is kept in the cache (0:
+# not kept); services that change public content make the pages read the database at once,
+# this bounds what changed elsewhere (a shell) and the selection statuses that follow the date.
+SELEKSI_PUBLIC_CACHE_SECONDS = int(os.environ.get("SELEKSI_PUBLIC_CACHE_SECONDS", "300"))
+# Seconds browsers may keep a public page shown to such a visitor, and the proxy (nginx,
+# through X-Accel-Expires) the home page, a selection's page and its announcements: the
+# staleness allowed outside Django during a surge.
+SELEKSI_PUBLIC_EDGE_SECONDS = int(os.environ.get("SELEKSI_PUBLIC_EDGE_SECONDS", "10"))
 
 # Personal identity numbers (NIK, KK) are encrypted at rest and looked up by a keyed hash.
 # SELEKSI_FIELD_KEYS: comma-separated Fernet keys, newest first (older ones still decrypt).

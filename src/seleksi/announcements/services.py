@@ -38,6 +38,7 @@ from seleksi.agencies.models import Agency
 from seleksi.agencies.permissions import Capability, user_can
 from seleksi.audit.services import audit_record
 from seleksi.core.bulk import rows_insert
+from seleksi.core.public_cache import public_content_changed
 from seleksi.notices.services import RECIPIENT_FIELDS, notify_many
 from seleksi.selections.models import Selection
 
@@ -583,6 +584,7 @@ def announcement_publish(
         },
     )
     _notify_listed(draft, site_url)
+    public_content_changed()
     return draft
 
 

@@ -7,6 +7,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from seleksi.audit.services import audit_record
+from seleksi.core.public_cache import public_content_changed
 
 
 class AuditedAdminMixin:
@@ -22,6 +23,7 @@ class AuditedAdminMixin:
             reason=reason,
             details={"changes": message} if message else {},
         )
+        public_content_changed()
 
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
         self._audit(request, obj, "created", message)

@@ -34,6 +34,7 @@ from seleksi.applications.models import Application
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core import metrics
 from seleksi.core.errors import ServiceRefused
+from seleksi.core.public_cache import public_content_changed
 from seleksi.notices.services import RECIPIENT_FIELDS, localized, notify, notify_many
 from seleksi.rules import exams as rules
 from seleksi.rules.exams import SELF_BOOKED, SessionDraft, TestStage
@@ -358,6 +359,7 @@ def window_set(
             "first": created,
         },
     )
+    public_content_changed()
     return window
 
 

@@ -9,8 +9,10 @@ Decisions worth knowing:
   page around the table (header, correction notices, the person's header bar and the form
   tokens of base.html) is rendered on every request from the announcement as read then, so
   a correction published later shows at once, and no one's header is cached for another.
+- For a visitor who is not signed in, the whole page is also kept (`page_cache`) until a
+  service publishes something new; the table cache still serves signed-in visitors.
 - Browsers and shared caches may keep the page for a few minutes (`public, max-age`); a
-  signed-in person's page names them in the header, so theirs is `private`.
+  signed-in person's page names them in the header, so theirs is `private, no-cache`.
 - The cache key is made from the parameters as typed (bounded in length), before the
   formation is checked against the announcement's `formations`, so a cached page reads
   neither its formations nor its rows: two small queries (the announcement, its correction).
@@ -59,6 +61,7 @@ from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from . import announcement_files
 from .forms import ParticipantSearchForm
+from .page_cache import public_page
 from .tasks import announcement_file_make
 
 BROWSER_MAX_AGE = 300
@@ -92,6 +95,7 @@ def _shareable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+@public_page(edge=True)
 def announcement_list(request: HttpRequest, code: str) -> HttpResponse:
     selection = selectors.selection_published_get(code=code)
     if selection is None:
@@ -116,6 +120,7 @@ FORMATION_CODE_LENGTH = 64
 
 
 @require_GET
+@public_page(parameters=("nomor", "formasi", "page"), edge=True)
 def announcement_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     announcement = _announcement_or_404(code, pk)
     search = ParticipantSearchForm(request.GET) if "nomor" in request.GET else None

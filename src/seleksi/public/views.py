@@ -33,6 +33,7 @@ from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write
 from seleksi.verification import selectors as verification_selectors
 
 from .forms import FormationFilterForm, ParticipantSearchForm
+from .page_cache import public_page
 
 MAX_QUERY_LENGTH = 100
 FIELD_NAME = re.compile(r"[A-Za-z][\w-]{0,99}")
@@ -41,6 +42,9 @@ PUBLIC_RESULT_FORMATIONS_PER_PAGE = 20
 PUBLIC_NUMBERS_PER_PAGE = 100
 PUBLIC_REPLACEMENTS_PER_PAGE = 50
 HOME_ANNOUNCEMENTS = 3
+FILTER_PARAMETERS = (*FormationFilterForm.base_fields, "page")
+"""What the openings list reads from its address; anything else is left out of its key."""
+SEARCH_PARAMETERS = ("nomor", "formasi", "page")
 
 
 def _published_or_404(code: str) -> Selection:
@@ -51,6 +55,7 @@ def _published_or_404(code: str) -> Selection:
 
 
 @require_GET
+@public_page(edge=True)
 def home(request: HttpRequest) -> HttpResponse:
     selections = [(selection, selection.status()) for selection in selectors.selections_published()]
     ids = [selection.pk for selection, _status in selections]
@@ -72,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page(edge=True)
 def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
     selection = _published_or_404(code)
     requirements = list(selection.requirements.all())
@@ -112,6 +118,7 @@ def _filtered(
 
 
 @require_GET
+@public_page(parameters=FILTER_PARAMETERS, partial=True)
 def formation_list(request: HttpRequest, code: str) -> HttpResponse:
     selection = _published_or_404(code)
     form, queryset = _filtered(request, selection)
@@ -170,6 +177,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @require_GET
+@public_page(parameters=SEARCH_PARAMETERS)
 def public_results(request: HttpRequest, code: str) -> HttpResponse:
     """MS registration numbers and MS/TMS counts per formation, a page of formations at a
     time with their first numbers; one formation's numbers are paged on their own."""
@@ -225,6 +233,7 @@ def public_results(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page(parameters=SEARCH_PARAMETERS)
 def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
     """Confirmed replacements by participant number only, as the administrative results."""
     selection = get_object_or_404(Selection, code=code, is_published=True)

@@ -36,6 +36,7 @@ from seleksi.agencies.permissions import Capability, user_can
 from seleksi.applications.models import Application
 from seleksi.audit.services import audit_record
 from seleksi.core.errors import ServiceRefused
+from seleksi.core.public_cache import public_content_changed
 from seleksi.notices.services import localized, notify
 from seleksi.rules.fingerprint import run_fingerprint
 from seleksi.rules.ranking import FinalResult, FinalScore, Outcome, Stage
@@ -267,6 +268,7 @@ def withdrawal_confirm(
             details=details,
         )
     _notify_confirmed(withdrawal, site_url)
+    public_content_changed()
     return withdrawal
 
 

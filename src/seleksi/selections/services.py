@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from seleksi.audit.services import audit_record
+from seleksi.core.public_cache import public_content_changed
 from seleksi.rules.formations import FormationRow, ParseResult, RowIssue, parse_formation_table
 
 from .models import Formation, FormationQualification, Selection
@@ -122,6 +123,7 @@ def formations_import(
             "total_quota": total_quota,
         },
     )
+    public_content_changed()
     return outcome
 
 
@@ -137,4 +139,5 @@ def formation_save(*, formation: Formation, row: FormationRow) -> Formation:
         )
         for index, name in enumerate(row.qualifications)
     )
+    public_content_changed()
     return formation

@@ -39,6 +39,7 @@ from seleksi.applications.models import Application
 from seleksi.applications.storage import display_name, stored_files, stored_name
 from seleksi.audit.services import AuditSubject, audit_record, audit_record_many
 from seleksi.core.errors import ServiceRefused
+from seleksi.core.public_cache import public_content_changed
 from seleksi.notices.services import RECIPIENT_FIELDS, localized, notify, notify_many
 from seleksi.rules.verification import (
     ItemMark,
@@ -592,6 +593,7 @@ def result_publish(*, selection: Selection, actor: Any, site_url: str = "") -> P
         site_url,
         ((pk, applicant_id, number) for pk, number, _, _, applicant_id in rows),
     )
+    public_content_changed()
     return publication
 
 
@@ -787,6 +789,7 @@ def result_publish_after_objections(
         site_url,
         ((pk, applicant_id, number) for pk, number, *_, applicant_id in answered),
     )
+    public_content_changed()
     return publication
 
 
