@@ -56,6 +56,7 @@ from django.views.decorators.http import require_GET
 
 from seleksi.announcements import public
 from seleksi.announcements.models import Announcement, AnnouncementRow
+from seleksi.core.replicas import reads_from_replica
 from seleksi.selections import selectors
 from seleksi.selections.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
@@ -96,6 +97,7 @@ def _shareable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 @require_GET
 @public_page(edge=True)
+@reads_from_replica
 def announcement_list(request: HttpRequest, code: str) -> HttpResponse:
     selection = selectors.selection_published_get(code=code)
     if selection is None:
@@ -121,6 +123,7 @@ FORMATION_CODE_LENGTH = 64
 
 @require_GET
 @public_page(parameters=("nomor", "formasi", "page"), edge=True)
+@reads_from_replica
 def announcement_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     announcement = _announcement_or_404(code, pk)
     search = ParticipantSearchForm(request.GET) if "nomor" in request.GET else None

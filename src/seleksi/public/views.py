@@ -23,6 +23,7 @@ from seleksi.announcements import public as announcements_public
 from seleksi.applicant import cards
 from seleksi.applications.models import Application
 from seleksi.core.privacy import masked_name
+from seleksi.core.replicas import reads_from_replica
 from seleksi.exams import cards as exam_cards
 from seleksi.exams import selectors as exams_selectors
 from seleksi.reference import selectors as reference_selectors
@@ -56,6 +57,7 @@ def _published_or_404(code: str) -> Selection:
 
 @require_GET
 @public_page(edge=True)
+@reads_from_replica
 def home(request: HttpRequest) -> HttpResponse:
     selections = [(selection, selection.status()) for selection in selectors.selections_published()]
     ids = [selection.pk for selection, _status in selections]
@@ -78,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @public_page(edge=True)
+@reads_from_replica
 def selection_detail(request: HttpRequest, code: str) -> HttpResponse:
     selection = _published_or_404(code)
     requirements = list(selection.requirements.all())
@@ -119,6 +122,7 @@ def _filtered(
 
 @require_GET
 @public_page(parameters=FILTER_PARAMETERS, partial=True)
+@reads_from_replica
 def formation_list(request: HttpRequest, code: str) -> HttpResponse:
     selection = _published_or_404(code)
     form, queryset = _filtered(request, selection)
@@ -145,6 +149,7 @@ def formation_list(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def formation_download(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     selection = _published_or_404(code)
     if file_format not in {"csv", "xlsx"}:
@@ -178,6 +183,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @require_GET
 @public_page(parameters=SEARCH_PARAMETERS)
+@reads_from_replica
 def public_results(request: HttpRequest, code: str) -> HttpResponse:
     """MS registration numbers and MS/TMS counts per formation, a page of formations at a
     time with their first numbers; one formation's numbers are paged on their own."""
@@ -234,6 +240,7 @@ def public_results(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @public_page(parameters=SEARCH_PARAMETERS)
+@reads_from_replica
 def public_replacements(request: HttpRequest, code: str) -> HttpResponse:
     """Confirmed replacements by participant number only, as the administrative results."""
     selection = get_object_or_404(Selection, code=code, is_published=True)
