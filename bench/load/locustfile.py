@@ -32,6 +32,7 @@ import json
 import os
 import random
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -146,6 +147,7 @@ class Visitor(FastHttpUser):
     """A browser with cookies; the shared helpers of every user class."""
 
     abstract = True
+    insecure = True  # the local profile's certificate is self-signed
     wait_time = constant(float(os.environ.get("LOAD_WAIT", "0")))
 
     def signed_in_as(self, session_key: str) -> None:
@@ -205,11 +207,30 @@ class Visitor(FastHttpUser):
 # --- the public -----------------------------------------------------------------------------
 
 
+CACHE_STATUS: Counter[str] = Counter()
+
+
+@events.quitting.add_listener
+def _write_cache_status(environment: Environment, **_kwargs: Any) -> None:
+    """How the public pages were served (nginx's X-Cache-Status: HIT, MISS, BYPASS...), for
+    the table: LOAD_CACHE_FILE, one file per locust process."""
+    target = os.environ.get("LOAD_CACHE_FILE")
+    if target and CACHE_STATUS:
+        Path(f"{target}.{os.getpid()}").write_text(json.dumps(CACHE_STATUS), encoding="utf-8")
+
+
 class PublicReader(Visitor):
     """Someone reading the public pages: the home page, a selection, its openings with a
-    filter, its announcements."""
+    filter, its announcements. Counts how nginx served them (X-Cache-Status)."""
 
     weight = 50
+
+    def page(self, path: str, name: str, expect: str = "") -> str:
+        with self.client.get(path, name=name, catch_response=True) as response:
+            CACHE_STATUS[(response.headers or {}).get("X-Cache-Status") or "none"] += 1
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+            return response.text or ""
 
     @task(4)
     def home(self) -> None:
@@ -412,7 +433,11 @@ class Booking(Visitor):
                 return
         fields["session"] = random.choice(sessions)
         with self.client.post(
-            path, data=fields, name="booking: choose", catch_response=True
+            path,
+            data=fields,
+            name="booking: choose",
+            headers={"Referer": self.host + path},
+            catch_response=True,
         ) as response:
             confirm, _choices = form_fields(response.text or "", path)
             if response.status_code != 200 or confirm.get("confirmed") != "1":

@@ -53,9 +53,10 @@ LIMITS = {
 }
 MIX = ["PublicReader", "Registrant", "SigningIn", "Applying", "Uploading", "Booking", "Answering"]
 SPECIALS = {
-    "public pages alone": ["PublicReader"],
-    "registration alone": ["Registrant"],
-    "uploads alone": ["Uploading"],
+    # label: classes, users (scaled with --special-users when given)
+    "public pages alone": (["PublicReader"], 64),
+    "registration alone": (["Registrant"], 12),
+    "uploads alone": (["Uploading"], 24),
 }
 GROUPS = {
     "public pages": "public: ",
@@ -97,6 +98,7 @@ class Run:
     locust_cpu: float = 0.0  # core-seconds of locust and its children
     portal_cpu: float = 0.0  # core-seconds of the portal's processes
     load: tuple[float, float] = (0.0, 0.0)  # load average before and after
+    cache: dict[str, int] = field(default_factory=dict)  # public pages by X-Cache-Status
 
     @property
     def server_cores(self) -> float:
@@ -211,6 +213,7 @@ def locust(
         "LOAD_PREPARED": str(prepared),
         "LOAD_PROCESSES": str(options.locust_processes),
         "LOAD_PART": str(part),
+        "LOAD_CACHE_FILE": str(out / f"{prefix.name}.cache"),
         "LOAD_PARTS": str(1 + len(SPECIALS)),
     }
     say(f"{label}: {users} users, {seconds} s ({' '.join(classes)})")
@@ -226,6 +229,9 @@ def locust(
     run.locust_cpu = children_cpu() - cpu_before
     run.portal_cpu = portal_cpu() - portal_before
     run.load = (load_before, os.getloadavg()[0])
+    for written in out.glob(f"{prefix.name}.cache.*"):
+        for status, count in json.loads(written.read_text()).items():
+            run.cache[status] = run.cache.get(status, 0) + count
     stats = Path(f"{prefix}_stats.csv")
     if not stats.exists():
         say(f"{label}: locust wrote no statistics; see {log.name}")
@@ -308,6 +314,14 @@ def cell(row: Row | None) -> str:
     return f"{row.rps:7.1f} {row.p50:6.0f} {row.p99:6.0f} {row.error_percent:4.1f}{flag}"
 
 
+def cached(run: Run) -> str:
+    """The share of public pages nginx served from its cache (X-Cache-Status HIT)."""
+    total = sum(run.cache.values())
+    if not total:
+        return "-"
+    return f"{100 * run.cache.get('HIT', 0) / total:.0f} % HIT of {total:,}"
+
+
 def table(runs: list[tuple[str, Run]]) -> list[str]:
     names = sorted({name for _label, run in runs for name in run.rows})
     width = max((len(name) for name in names), default=10) + 1
@@ -332,6 +346,10 @@ def table(runs: list[tuple[str, Run]]) -> list[str]:
     lines.append(
         f"{'other work, cores':<{width}}"
         + "".join(f" | {run.other_cores:7.2f}{'':>20}" for _label, run in runs)
+    )
+    lines.append(
+        f"{'public pages cached':<{width}}"
+        + "".join(f" | {cached(run):>27}" for _label, run in runs)
     )
     lines.append(
         f"{'load average':<{width}}"
@@ -376,7 +394,10 @@ def report(
         parts = []
         for label, run in measured.items():
             row = run.total()
-            parts.append(f"{label} {row.rps:8.1f} req/s p50 {row.p50:.0f} p99 {row.p99:.0f} ms")
+            parts.append(
+                f"{label} {row.rps:,.0f} req/s p50 {row.p50:.0f} p99 {row.p99:.0f} ms "
+                f"(locust {run.locust_cores:.2f} cores)"
+            )
         out.append(f"  {n} app process{'es' if n > 1 else ''}: " + "; ".join(parts))
     per_hash = argon2.get("cpu_seconds", 0.0)
     if per_hash:
@@ -456,7 +477,13 @@ def main() -> None:
     )
     parser.add_argument("--users", type=int, default=48, help="locust users in the mix")
     parser.add_argument("--seconds", type=int, default=60, help="length of each mix run")
-    parser.add_argument("--special-users", type=int, default=0, help="default: --users")
+    parser.add_argument(
+        "--special-users",
+        type=int,
+        default=0,
+        help="users of every special run (default 64 "
+        "for public pages, 12 for registration, 24 for uploads)",
+    )
     parser.add_argument("--special-seconds", type=int, default=30)
     parser.add_argument("--bound-seconds", type=int, default=10)
     parser.add_argument("--no-specials", action="store_true")
@@ -470,8 +497,7 @@ def main() -> None:
         "--prepare", nargs=argparse.REMAINDER, default=[], help="the rest goes to prepare.py"
     )
     options = parser.parse_args()
-    options.host = options.target or f"http://127.0.0.1:{options.port}"
-    options.special_users = options.special_users or options.users
+    options.host = options.target or f"https://127.0.0.1:{options.port}"
     options.out = options.out.resolve()
     shutil.rmtree(options.out, ignore_errors=True)
     options.out.mkdir(parents=True)
@@ -488,6 +514,7 @@ def main() -> None:
         out.mkdir()
         if not options.target:
             say(f"starting the profile with {processes} app process(es)")
+            profile("stop", check=False)
             profile("start", "--web", str(processes), "--port", str(options.port))
         try:
             prepared, argon2 = prepare(options, out)
@@ -504,12 +531,12 @@ def main() -> None:
                 )
             )
             if index == len(counts) - 1 and not options.no_specials:
-                for part, (label, classes) in enumerate(SPECIALS.items(), start=1):
+                for part, (label, (classes, users)) in enumerate(SPECIALS.items(), start=1):
                     specials[label] = locust(
                         options,
                         label,
                         classes,
-                        options.special_users,
+                        options.special_users or users,
                         options.special_seconds,
                         prepared,
                         out,
@@ -518,7 +545,7 @@ def main() -> None:
         finally:
             if not options.target:
                 say("stopping the profile")
-                profile("stop", "--clean", check=False)
+                profile("stop", check=False)
     report(options, mixes, bounds, specials, argon2)
 
 
