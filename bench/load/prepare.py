@@ -447,7 +447,7 @@ def main() -> None:
     parser.add_argument("--sign-ins", type=int, default=100, help="accounts signing in")
     parser.add_argument("--appliers", type=int, default=400, help="accounts applying once")
     parser.add_argument("--uploaders", type=int, default=300, help="draft applications")
-    parser.add_argument("--bookers", type=int, default=4000, help="Magetan applicants booking")
+    parser.add_argument("--bookers", type=int, default=800, help="Magetan applicants booking")
     parser.add_argument("--sitters", type=int, default=240, help="CAT participants")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--argon2", type=Path, help="write one Argon2 hash's cost here (JSON)")
