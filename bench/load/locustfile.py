@@ -38,6 +38,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
@@ -191,7 +192,22 @@ class Visitor(FastHttpUser):
                 response.failure(f"redirected to {target}")
             return response.status_code, target
 
+    def no_form(self, name: str) -> None:
+        """The page answered but without the form to post: an error of that page."""
+        self.environment.events.request.fire(
+            request_type="FORM",
+            name=name,
+            response_time=0,
+            response_length=0,
+            exception=RuntimeError("the page has no form to post"),
+            context={},
+        )
+        gevent.sleep(1.0)
+
     def used_up(self, kind: str) -> None:
+        """Say once that this user's share of `kind` ran out; the caller's task then idles a
+        second instead of spinning."""
+        gevent.sleep(1.0)
         if getattr(self, "_told", None) != kind:
             self._told = kind
             self.environment.events.request.fire(
@@ -276,6 +292,7 @@ class Registrant(Visitor):
         path = "/akun/daftar/"
         fields, _choices = form_fields(self.page(path, "register: form"), path)
         if not fields:
+            self.no_form("register: submit")
             return
         fields.update(
             full_name=person["full_name"],
@@ -313,6 +330,7 @@ class SigningIn(Visitor):
         path = "/akun/masuk/"
         fields, _choices = form_fields(self.page(path, "sign-in: form"), path)
         if not fields:
+            self.no_form("sign-in: submit")
             return
         fields.update(identifier=email, password=prepared()["password"])
         status, target = self.post_form(path, fields, "sign-in: submit", "/dasbor/")
@@ -341,6 +359,7 @@ class Applying(Visitor):
         path = f"/seleksi/{code}/melamar/{applier['formation']}/"
         fields, choices = form_fields(self.page(path, "apply: form"), path)
         if not fields:
+            self.no_form("apply: submit")
             return
         for name, values in choices.items():
             if name not in fields and values:
@@ -359,7 +378,6 @@ class Uploading(Visitor):
     def on_start(self) -> None:
         self.draft = dealt(self.environment, "uploaders")
         if self.draft is None:
-            self.used_up("uploaders")
             return
         self.signed_in_as(self.draft["session"])
         detail = self.page(f"/lamaran/{self.draft['number']}/", "upload: application page")
@@ -384,6 +402,7 @@ class Uploading(Visitor):
     @task
     def upload(self) -> None:
         if self.draft is None:
+            self.used_up("uploaders")
             return
         number = self.draft["number"]
         slot, boundary, body = random.choice(self.bodies)
@@ -457,7 +476,6 @@ class Answering(Visitor):
     def on_start(self) -> None:
         self.participant = dealt(self.environment, "sitters")
         if self.participant is None:
-            self.used_up("sitters")
             return
         stage = prepared()["mitra_stage"]
         self.base = f"/lamaran/{self.participant['number']}/ujian/{stage}/cat/"
@@ -471,6 +489,7 @@ class Answering(Visitor):
     @task
     def answer(self) -> None:
         if self.participant is None:
+            self.used_up("sitters")
             return
         questions = self.participant["questions"]
         self.sequence += 1

@@ -240,7 +240,7 @@ def locust(
         for record in csv.DictReader(file):
             if record["Name"] == "Aggregated":
                 continue
-            run.rows[record["Name"]] = Row(
+            row = Row(
                 record["Name"],
                 int(record["Request Count"]),
                 int(record["Failure Count"]),
@@ -248,6 +248,20 @@ def locust(
                 float(record["50%"] or 0),
                 float(record["99%"] or 0),
             )
+            # One name may come with two types (a POST, and the FORM error of a page that had
+            # no form to post): one row, the latencies of the requests sent.
+            seen = run.rows.get(row.name)
+            if seen is not None:
+                sent = seen if seen.p50 or not row.p50 else row
+                row = Row(
+                    row.name,
+                    seen.count + row.count,
+                    seen.failures + row.failures,
+                    seen.rps + row.rps,
+                    sent.p50,
+                    sent.p99,
+                )
+            run.rows[row.name] = row
     # The statistics cover the steady run (reset after spawning); the CPU window a bit more.
     return run
 
