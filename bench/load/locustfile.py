@@ -15,7 +15,8 @@ Decisions worth knowing:
 - Every request carries a name of the form "<kind>: <what>" so the table can group them.
 - Things used once (an identity, an account that applies, a Magetan applicant who books)
   are dealt out in turn; with several locust processes (LOAD_PROCESSES) each takes its own
-  share. A user whose share ran out says so once, in its failure "pool used up", and keeps
+  share, and the runs sharing one prepared file each their part (LOAD_PART of LOAD_PARTS).
+  A user whose share ran out says so once, in its failure "pool used up", and idles or keeps
   doing the repeatable part of its journey.
 - bench/load/run.py names the classes of each run: the mix, or one class alone (the public
   pages, registration, uploads, and the bounds: a static file and /healthz).
@@ -23,7 +24,8 @@ Decisions worth knowing:
   as soon as the last one is answered, so the run measures the most the portal gives at this
   many users).
 
-    LOAD_PREPARED=prepared.json locust -f bench/load/locustfile.py --host http://127.0.0.1:8088
+    LOAD_PREPARED=prepared.json locust -f bench/load/locustfile.py \
+        --host https://127.0.0.1:8088 PublicReader Registrant ...
 """
 
 import html
@@ -271,6 +273,18 @@ class PublicReader(Visitor):
         else:
             code = random.choice(prepared()["public"]["selections"])
             self.page(f"/seleksi/{code}/pengumuman/", "public: announcements")
+
+
+class CachedReader(Visitor):
+    """The public pages nginx keeps (the home page, a selection, its announcements), read
+    alone: the goal for cached public pages. The openings list with a filter is left out:
+    the app keeps it in its own cache, nginx does not."""
+
+    weight = 1
+    page = PublicReader.page
+    home = PublicReader.home
+    selection = PublicReader.selection
+    announcement = PublicReader.announcement
 
 
 # --- accounts -------------------------------------------------------------------------------
