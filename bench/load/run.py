@@ -1,7 +1,7 @@
 """The load test, end to end: for 1, 2 and 4 app processes, start the local production profile,
 prepare, measure the bounds and the opening-day mix with locust, stop; then the special runs
-the goals name (cached public pages alone, registration alone, uploads alone) at the largest
-process count; then one table. Run through `scripts/load-test`.
+the goals name (cached public pages alone, all public pages, registration alone, uploads
+alone) at the largest process count; then one table. Run through `scripts/load-test`.
 
 Decisions worth knowing:
 
