@@ -151,9 +151,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "seleksi.accounts.hashers.Argon2Hasher",  # Argon2id, parameters below
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# OWASP's baseline Argon2id (seleksi.accounts.hashers says why not Django's heavier default).
+SELEKSI_ARGON2_MEMORY_KIB = int(os.environ.get("SELEKSI_ARGON2_MEMORY_KIB", "19456"))
+SELEKSI_ARGON2_TIME_COST = int(os.environ.get("SELEKSI_ARGON2_TIME_COST", "2"))
+SELEKSI_ARGON2_PARALLELISM = int(os.environ.get("SELEKSI_ARGON2_PARALLELISM", "1"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
