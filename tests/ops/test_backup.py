@@ -49,10 +49,9 @@ def media(settings: Any, tmp_path: Path) -> Path:
     return location
 
 
-@pytest.fixture
-def installation(media: Path) -> Document:
+def loaded_installation(content: bytes = PDF, name: str = "ijazah.pdf") -> Document:
     """Accounts with an encrypted NIK, applications, reviews, scores, two ranking runs, audit
-    rows, and one uploaded document."""
+    rows, and one uploaded document (in the default storage)."""
     demo_load()
     demo_scores_load()
     application = Application.objects.order_by("pk").first()
@@ -62,11 +61,16 @@ def installation(media: Path) -> Document:
     return Document.objects.create(
         application=application,
         rule=rule,
-        file=ContentFile(PDF, name="ijazah.pdf"),
-        original_name="ijazah.pdf",
-        size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(),
+        file=ContentFile(content, name=name),
+        original_name=name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+@pytest.fixture
+def installation(media: Path) -> Document:
+    return loaded_installation()
 
 
 def row_counts() -> dict[str, int]:

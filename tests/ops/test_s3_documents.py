@@ -1,7 +1,6 @@
 """Documents on a real S3-compatible server (SeaweedFS): stored, read back, never overwritten,
 and carried through a backup and a restore."""
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from seleksi.applications.models import Application, Document
-from seleksi.scoring.demo import demo_scores_load
-from seleksi.selections.demo import demo_load
-from seleksi.selections.models import DocumentRule
-from tests.ops.test_backup import empty_installation, row_counts
+from seleksi.applications.models import Document
+from tests.ops.test_backup import empty_installation, loaded_installation, row_counts
 from tests.s3server import S3Server, s3_server  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -51,20 +47,7 @@ def _keys(client: Any, name: str) -> list[str]:
 
 
 def _document() -> Document:
-    demo_load()
-    demo_scores_load()
-    application = Application.objects.order_by("pk").first()
-    assert application is not None
-    rule = DocumentRule.objects.filter(selection=application.selection).order_by("pk").first()
-    assert rule is not None
-    return Document.objects.create(
-        application=application,
-        rule=rule,
-        file=ContentFile(PDF, name="ktp.pdf"),
-        original_name="ktp.pdf",
-        size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(),
-    )
+    return loaded_installation(PDF, "ktp.pdf")
 
 
 def test_an_uploaded_document_is_an_object_in_the_bucket_and_reads_back(bucket) -> None:

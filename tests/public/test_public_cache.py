@@ -24,6 +24,7 @@ from seleksi.selections.services import formation_save
 from tests.announcements.conftest import World, make_world
 from tests.factories import import_rows, make_staff, make_user
 from tests.scoring.ranked import FORMATIONS
+from tests.selections.test_console import selection_change_form
 
 CODE = "umum-2026"
 NEW_FORMATION = [
@@ -337,29 +338,9 @@ def test_a_selection_changed_in_the_console_shows_on_the_home_page(
     selection = world.selection
     admin = Client()
     admin.force_login(make_staff("admin.contoh", selection.agency, Role.ADMIN))
-    form: dict[str, Any] = {
-        "agency": selection.agency_id,
-        "code": selection.code,
-        "kind": selection.kind,
-        "title": "Seleksi Judul Baru",
-        "is_published": "on",
-        "objection_days": 3,
-        "change_reason": "Salah ketik pada judul",
-    }
-    for prefix in ("stages", "requirements", "document_rules", "contacts", "rejection_reasons"):
-        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    stages = list(selection.stages.all())
-    form["stages-TOTAL_FORMS"] = form["stages-INITIAL_FORMS"] = len(stages)
-    for index, stage in enumerate(stages):
-        form |= {
-            f"stages-{index}-id": stage.pk,
-            f"stages-{index}-selection": selection.pk,
-            f"stages-{index}-order": stage.order,
-            f"stages-{index}-kind": stage.kind,
-            f"stages-{index}-name": stage.name,
-            f"stages-{index}-starts_on": stage.starts_on.isoformat() if stage.starts_on else "",
-            f"stages-{index}-ends_on": stage.ends_on.isoformat() if stage.ends_on else "",
-        }
+    form = selection_change_form(
+        selection, title="Seleksi Judul Baru", change_reason="Salah ketik pada judul"
+    )
     assert "Seleksi Judul Baru" not in Client().get("/").content.decode()
     url = f"/kelola/selections/selection/{selection.pk}/change/"
     assert commit(lambda: admin.post(url, form)).status_code == 302

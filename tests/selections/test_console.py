@@ -55,6 +55,35 @@ def upload(rows: list[list[str]], name: str = "formasi.csv") -> SimpleUploadedFi
     return SimpleUploadedFile(name, write_csv([tuple(r) for r in rows]), "text/csv")
 
 
+def selection_change_form(selection: Selection, *, title: str, change_reason: str) -> dict:
+    """The console's change form of `selection` with a new title, its stages sent back as
+    they are and no other inline rows."""
+    form: dict = {
+        "agency": selection.agency_id,
+        "code": selection.code,
+        "kind": selection.kind,
+        "title": title,
+        "is_published": "on",
+        "objection_days": 3,
+        "change_reason": change_reason,
+    }
+    for prefix in ("stages", "requirements", "document_rules", "contacts", "rejection_reasons"):
+        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    stages = list(selection.stages.all())
+    form["stages-TOTAL_FORMS"] = form["stages-INITIAL_FORMS"] = len(stages)
+    for index, stage in enumerate(stages):
+        form |= {
+            f"stages-{index}-id": stage.pk,
+            f"stages-{index}-selection": selection.pk,
+            f"stages-{index}-order": stage.order,
+            f"stages-{index}-kind": stage.kind,
+            f"stages-{index}-name": stage.name,
+            f"stages-{index}-starts_on": stage.starts_on.isoformat() if stage.starts_on else "",
+            f"stages-{index}-ends_on": stage.ends_on.isoformat() if stage.ends_on else "",
+        }
+    return form
+
+
 def test_an_agency_admin_sees_only_their_agency_selections(world: dict) -> None:
     client = signed_in("admin.aceh")
     listing = client.get("/kelola/selections/selection/").content.decode()
@@ -140,30 +169,8 @@ def test_changing_a_selection_needs_a_reason_that_is_audited(world: dict) -> Non
     client = signed_in("admin.aceh")
     selection = world["aceh_selection"]
     url = f"/kelola/selections/selection/{selection.pk}/change/"
-    form = {
-        "agency": selection.agency_id,
-        "code": selection.code,
-        "kind": selection.kind,
-        "title": "Judul baru",
-        "is_published": "on",
-        "objection_days": 3,
-        "change_reason": "",
-    }
-    for prefix in ("stages", "requirements", "document_rules", "contacts", "rejection_reasons"):
-        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    # the stages inline already holds two rows: send them back unchanged
-    stages = list(selection.stages.all())
-    form["stages-TOTAL_FORMS"] = form["stages-INITIAL_FORMS"] = len(stages)
-    for index, stage in enumerate(stages):
-        form |= {
-            f"stages-{index}-id": stage.pk,
-            f"stages-{index}-selection": selection.pk,
-            f"stages-{index}-order": stage.order,
-            f"stages-{index}-kind": stage.kind,
-            f"stages-{index}-name": stage.name,
-            f"stages-{index}-starts_on": stage.starts_on.isoformat() if stage.starts_on else "",
-            f"stages-{index}-ends_on": stage.ends_on.isoformat() if stage.ends_on else "",
-        }
+    # the stages inline already holds two rows: they are sent back unchanged
+    form = selection_change_form(selection, title="Judul baru", change_reason="")
     refused = client.post(url, form)
     assert refused.status_code == 200
     assert refused.context["adminform"].form.errors["change_reason"]

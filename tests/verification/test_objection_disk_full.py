@@ -9,37 +9,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.html import escape
 
-from seleksi.applications.models import Application
 from seleksi.applications.storage import FileNotStored
-from seleksi.verification import services
 from seleksi.verification.models import Objection
 from tests.applications.test_files import letter_pdf
 from tests.ops.test_faults_disk import HalfWrittenStorage
 from tests.verification.conftest import Scene
-from tests.verification.test_pages import signed_in
+from tests.verification.test_pages import published_with_diploma_refused, signed_in
 
 
 def test_evidence_that_does_not_fit_on_the_disk_files_no_objection(
     scene: Scene, settings: Any, tmp_path: Path
 ) -> None:
-    application = scene.applications[0]
-    services.application_claim(application=application, verifier=scene.verifier)
-    services.application_decide(
-        application=application,
-        verifier=scene.verifier,
-        marks=[
-            services.MarkInput(
-                item=code,
-                mark="TMS" if code == "ijazah" else "MS",
-                reason_code="ijazah-tidak-sesuai" if code == "ijazah" else "",
-            )
-            for code, _label in services.checklist(application)
-        ],
-    )
-    Application.objects.exclude(pk=application.pk).filter(selection=scene.selection).update(
-        admin_stage="checked", admin_result="MS"
-    )
-    services.result_publish(selection=scene.selection, actor=scene.committee)
+    application = published_with_diploma_refused(scene)
     location = tmp_path / "full"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -24,6 +24,30 @@ def signed_in(user: object) -> Client:
     return client
 
 
+def published_with_diploma_refused(scene: Scene) -> Application:
+    """The scene's first application refused (TMS) on its diploma and the others accepted,
+    with the administrative result published: its objection window is open."""
+    application = scene.applications[0]
+    services.application_claim(application=application, verifier=scene.verifier)
+    services.application_decide(
+        application=application,
+        verifier=scene.verifier,
+        marks=[
+            services.MarkInput(
+                item=code,
+                mark="TMS" if code == "ijazah" else "MS",
+                reason_code="ijazah-tidak-sesuai" if code == "ijazah" else "",
+            )
+            for code, _label in services.checklist(application)
+        ],
+    )
+    Application.objects.exclude(pk=application.pk).filter(selection=scene.selection).update(
+        admin_stage="checked", admin_result="MS"
+    )
+    services.result_publish(selection=scene.selection, actor=scene.committee)
+    return application
+
+
 def marks_form(application: Application, tms_item: str | None = None) -> dict[str, str]:
     form: dict[str, str] = {}
     for code, _label in services.checklist(application):
@@ -221,24 +245,7 @@ def test_the_committee_assigns_ticked_applications_to_a_verifier(scene: Scene) -
 def test_the_committee_opens_the_evidence_of_an_objection_and_nobody_else_does(
     scene: Scene,
 ) -> None:
-    application = scene.applications[0]
-    services.application_claim(application=application, verifier=scene.verifier)
-    services.application_decide(
-        application=application,
-        verifier=scene.verifier,
-        marks=[
-            services.MarkInput(
-                item=code,
-                mark="TMS" if code == "ijazah" else "MS",
-                reason_code="ijazah-tidak-sesuai" if code == "ijazah" else "",
-            )
-            for code, _label in services.checklist(application)
-        ],
-    )
-    Application.objects.exclude(pk=application.pk).filter(selection=scene.selection).update(
-        admin_stage="checked", admin_result="MS"
-    )
-    services.result_publish(selection=scene.selection, actor=scene.committee)
+    application = published_with_diploma_refused(scene)
     evidence = SimpleUploadedFile("akreditasi.pdf", letter_pdf(), "application/pdf")
     signed_in(application.applicant).post(
         f"/lamaran/{application.number}/sanggah/",
