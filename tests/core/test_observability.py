@@ -218,22 +218,9 @@ def test_a_nik_in_an_exception_is_masked_in_the_json_line() -> None:
     assert NIK not in text and "ValueError: bad " + "*" * 16 in text
 
 
-def test_the_default_text_format_stays_the_bare_message(tmp_path: Path) -> None:
-    code = (
-        "import django, logging; django.setup(); "
-        "logging.getLogger('seleksi.x').warning('nik %s', '" + NIK + "')"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "SELEKSI_DATA_DIR": str(tmp_path), "SELEKSI_LOG_FORMAT": ""},
-        check=True,
-    )
-    assert done.stderr.strip().splitlines()[-1] == "nik " + "*" * 16
-
-
-def test_the_settings_choose_json_lines_from_the_environment(tmp_path: Path) -> None:
+def _last_log_line_of_a_fresh_process(tmp_path: Path, log_format: str) -> str:
+    """What a new process with SELEKSI_LOG_FORMAT=`log_format` writes for a warning that names
+    a NIK."""
     code = (
         "import django, logging; django.setup(); "
         "logging.getLogger('seleksi.x').warning('nik %s', '" + NIK + "')"
@@ -246,11 +233,19 @@ def test_the_settings_choose_json_lines_from_the_environment(tmp_path: Path) -> 
             **os.environ,
             "SELEKSI_DATA_DIR": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "seleksi.settings",
-            "SELEKSI_LOG_FORMAT": "json",
+            "SELEKSI_LOG_FORMAT": log_format,
         },
         check=True,
     )
-    entry = json.loads(done.stderr.strip().splitlines()[-1])
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_default_text_format_stays_the_bare_message(tmp_path: Path) -> None:
+    assert _last_log_line_of_a_fresh_process(tmp_path, "") == "nik " + "*" * 16
+
+
+def test_the_settings_choose_json_lines_from_the_environment(tmp_path: Path) -> None:
+    entry = json.loads(_last_log_line_of_a_fresh_process(tmp_path, "json"))
     assert entry["message"] == "nik " + "*" * 16
     assert entry["request_id"] == "-"
 

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -79,3 +80,13 @@ def test_the_command_says_what_it_did() -> None:
 def test_the_limit_is_at_least_a_minute() -> None:
     with pytest.raises(Exception, match="older-than"):
         call_command("requeue_stalled_tasks", "--older-than", "0")
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "soon"])
+def test_a_limit_that_is_not_a_positive_number_of_minutes_is_refused_and_nothing_moves(
+    limit: str,
+) -> None:
+    lost = task_row(TaskResultStatus.RUNNING, NOW - timedelta(hours=2))
+    with pytest.raises(CommandError, match="older-than"):
+        call_command("requeue_stalled_tasks", "--older-than", limit)
+    assert status_of(lost) == TaskResultStatus.RUNNING

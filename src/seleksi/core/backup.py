@@ -84,6 +84,13 @@ class Summary:
     documents: int
     document_bytes: int
 
+    def described(self, done: str) -> str:
+        """The line the commands print: what was moved, then `done` ("written to …")."""
+        return (
+            f"{self.rows} row(s) of {self.models} table(s) and {self.documents} "
+            f"document(s) ({self.document_bytes} bytes) {done}"
+        )
+
 
 def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower

@@ -35,7 +35,7 @@ GENERATION_KEY = "public-content:generation"
 
 def cache_seconds() -> int:
     """How long a rendered public page is kept (0 turns the page cache off)."""
-    return max(0, int(getattr(settings, "SELEKSI_PUBLIC_CACHE_SECONDS", 0)))
+    return max(0, int(settings.SELEKSI_PUBLIC_CACHE_SECONDS))
 
 
 def generation() -> int | None:

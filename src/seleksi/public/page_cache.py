@@ -57,7 +57,7 @@ View = Callable[..., HttpResponse]
 
 
 def edge_seconds() -> int:
-    return max(0, int(getattr(settings, "SELEKSI_PUBLIC_EDGE_SECONDS", 0)))
+    return max(0, int(settings.SELEKSI_PUBLIC_EDGE_SECONDS))
 
 
 def shareable_request(request: HttpRequest) -> bool:

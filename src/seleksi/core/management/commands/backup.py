@@ -29,7 +29,4 @@ class Command(BaseCommand):
             summary = backup(options["output"])
         except BackupRefused as refused:
             raise CommandError(refused.message) from None
-        self.stdout.write(
-            f"{summary.rows} row(s) of {summary.models} table(s) and {summary.documents} "
-            f"document(s) ({summary.document_bytes} bytes) written to {options['output']}"
-        )
+        self.stdout.write(summary.described(f"written to {options['output']}"))

@@ -23,7 +23,4 @@ class Command(BaseCommand):
             summary = restore(options["archive"])
         except BackupRefused as refused:
             raise CommandError(refused.message) from None
-        self.stdout.write(
-            f"{summary.rows} row(s) of {summary.models} table(s) and {summary.documents} "
-            f"document(s) ({summary.document_bytes} bytes) restored from {options['archive']}"
-        )
+        self.stdout.write(summary.described(f"restored from {options['archive']}"))
