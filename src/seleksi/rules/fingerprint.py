@@ -52,6 +52,33 @@ def run_fingerprint(
     return hashlib.sha256(_ENCODER.encode(canonical).encode("utf-8")).hexdigest()
 
 
+def run_fingerprint_of_rows(
+    policy: _Policy, stage: str, formations: Iterable[object], score_class: type, rows: str
+) -> str:
+    """`run_fingerprint` when the scores are already in canonical form: `rows` is every score's
+    row as the encoder writes it (a JSON array), in the canonical order, joined by commas, and
+    `score_class` is their class. The columnar path writes them without making the objects."""
+    if not is_dataclass(score_class):
+        raise TypeError(f"no canonical form for {score_class.__name__}")
+    names = [field.name for field in fields(score_class)]
+    canonical = {
+        "policy": [policy.code, policy.version],
+        "stage": str(stage),
+        "formations": _tables(formations),
+        "scores": {score_class.__qualname__: {"fields": names, "rows": [_ROWS_MARK]}},
+    }
+    before, _, after = _ENCODER.encode(canonical).partition(_ENCODER.encode(_ROWS_MARK))
+    digest = hashlib.sha256(before.encode("utf-8"))
+    digest.update(rows.encode("utf-8"))
+    digest.update(after.encode("utf-8"))
+    return digest.hexdigest()
+
+
+_ROWS_MARK = "\x00rows"
+"""Stands for the rows while the rest is encoded; a NUL never reaches a formation (files with
+one are refused as not text) and is written escaped, so the mark's text is found once."""
+
+
 def _tables(items: Iterable[object]) -> dict[str, dict[str, list[Any]]]:
     """The items by class name: {"fields": [...], "rows": [[...], ...]}, the rows sorted."""
     items = list(items)
