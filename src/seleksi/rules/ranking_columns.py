@@ -322,15 +322,18 @@ def _formations_frame(formations: Sequence[Formation]) -> pl.DataFrame | None:
     codes = [formation.code for formation in formations]
     if len(set(codes)) != len(codes) or any(f.quota < 0 for f in formations):
         return None
+    index = {code: number for number, code in enumerate(sorted(codes))}
     return pl.DataFrame(
         {
             "formation": codes,
+            "formation_index": [index[code] for code in codes],
             "formation_type": [f.formation_type for f in formations],
             "quota": [f.quota for f in formations],
             "teknis_pass_mark": [f.teknis_pass_mark for f in formations],
         },
         schema={
             "formation": pl.String(),
+            "formation_index": pl.Int64(),
             "formation_type": pl.String(),
             "quota": pl.Int64(),
             "teknis_pass_mark": pl.Int64(),
@@ -360,14 +363,63 @@ def _changed(columns: Sequence[str]) -> pl.Expr:
     ).fill_null(True)
 
 
-def _ranked(frame: pl.DataFrame, block: Sequence[str], keys: Sequence[str]) -> pl.DataFrame:
-    """Competition ranks (1, 2, 2, 4) within each block of a frame sorted by block, keys and
-    participant: the position of the first row with the same keys, counted from the block's
-    first row; `position` is the row's own place in its block, from 0."""
+def _ordered(frame: pl.DataFrame, block: Sequence[str], keys: Sequence[str]) -> pl.DataFrame:
+    """The frame sorted by the `block` columns, then the `keys` (all ascending: a key that
+    ranks high first is negated), then participant number, with competition ranks (1, 2, 2,
+    4) within each block: `rank` is the position of the first row with the same keys, counted
+    from the block's first row, and `position` the row's own place in its block, from 0.
+
+    The integer columns are packed into as few Int64 words as their ranges allow (`_words`),
+    so one sort compares a word or two and the participant number, not every column; a frame
+    already in participant order needs only a stable sort of the words."""
+    if frame.is_empty():
+        return frame.with_columns(rank=pl.lit(0, pl.Int64), position=pl.lit(0, pl.Int64))
+    packed = _words(frame, [*block, *keys], "word")
+    words = [name for name, _ in packed]
+    frame = frame.with_columns(**dict(packed))
+    if frame.get_column("participant").is_sorted():
+        order = frame.select(pl.arg_sort_by(words, maintain_order=True))
+    else:
+        order = frame.select(pl.arg_sort_by([*words, "participant"]))
+    frame = frame[order.to_series()]
     index = pl.int_range(pl.len(), dtype=pl.Int64)
-    block_start = pl.when(_changed(block)).then(index).otherwise(0).cum_max()
-    key_start = pl.when(_changed([*block, *keys])).then(index).otherwise(0).cum_max()
-    return frame.with_columns(rank=key_start - block_start + 1, position=index - block_start)
+    block_start = (
+        pl.when(_changed(block)).then(index).otherwise(0).cum_max()
+        if block
+        else pl.lit(0, pl.Int64)
+    )
+    key_start = pl.when(_changed(words)).then(index).otherwise(0).cum_max()
+    return frame.with_columns(rank=key_start - block_start + 1, position=index - block_start).drop(
+        words
+    )
+
+
+def _words(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> list[tuple[str, pl.Expr]]:
+    """The columns, most significant first, packed into Int64 words that order as the columns
+    do: each column takes the bits of its range (from this frame's minimum and maximum)."""
+    if not columns:
+        return []
+    bounds = frame.select(
+        *(pl.col(c).min().alias(f"{c} min") for c in columns),
+        *(pl.col(c).max().alias(f"{c} max") for c in columns),
+    ).row(0)
+    lows, highs = bounds[: len(columns)], bounds[len(columns) :]
+    groups: list[list[tuple[str, int, int]]] = [[]]
+    used = 0
+    for column, low, high in zip(columns, lows, highs, strict=True):
+        bits = max(int(high - low).bit_length(), 1)
+        if used + bits > 62 and groups[-1]:
+            groups.append([])
+            used = 0
+        groups[-1].append((column, int(low), bits))
+        used += bits
+    words = []
+    for number, group in enumerate(groups):
+        word: pl.Expr = pl.lit(0, dtype=pl.Int64)
+        for column, low, bits in group:
+            word = word * (1 << bits) + (pl.col(column).cast(pl.Int64) - low)
+        words.append((f"{prefix} {number}", word))
+    return words
 
 
 def _tied_at_cut() -> pl.Expr:
@@ -412,7 +464,10 @@ def rank_columns(
 
 
 def _unique_participants(frame: pl.DataFrame) -> bool:
-    return bool(frame.get_column("participant").n_unique() == frame.height)
+    participants = frame.get_column("participant")
+    if participants.is_sorted():
+        return not bool((participants == participants.shift(1)).any())
+    return bool(participants.n_unique() == frame.height)
 
 
 def _skd_marks(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None:
@@ -489,11 +544,20 @@ def _rank_skd(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None
         group=pl.lit(2, pl.Int32),
         **{key: pl.lit(0, pl.Int64) for key in keys},
     )
-    columns = ["participant", "formation", "quota", "twk", "tiu", "tkp", "total", "group", *keys]
-    rows = pl.concat([ranked.select(columns), absent.select(columns)], how="vertical_relaxed").sort(
-        ["formation", "group", *keys, "participant"]
-    )
-    rows = _ranked(rows, ["formation", "group"], keys)
+    columns = [
+        "participant",
+        "formation",
+        "formation_index",
+        "quota",
+        "twk",
+        "tiu",
+        "tkp",
+        "total",
+        "group",
+        *keys,
+    ]
+    rows = pl.concat([ranked.select(columns), absent.select(columns)], how="vertical_relaxed")
+    rows = _ordered(rows, ["formation_index", "group"], keys)
     within = pl.col("rank") <= rules.cut_multiplier * pl.col("quota")
     outcome = (
         pl.when(pl.col("group") == 0)
@@ -565,7 +629,7 @@ def _rank_final(
         k_tiu=-pl.col("tiu"),
         k_twk=-pl.col("twk"),
         k_ipk=-pl.col("ipk").fill_null(-1),
-        k_birth=pl.col("birth_date").fill_null(date.max),
+        k_birth=pl.col("birth_date").fill_null(date.max).cast(pl.Int64),
     )
     absent = frame.filter(~pl.col("present")).with_columns(
         total=pl.lit(0, pl.Int64),
@@ -577,11 +641,12 @@ def _rank_final(
         k_tiu=pl.lit(0, pl.Int64),
         k_twk=pl.lit(0, pl.Int64),
         k_ipk=pl.lit(0, pl.Int64),
-        k_birth=pl.lit(date.max, pl.Date),
+        k_birth=pl.lit(0, pl.Int64),
     )
     columns = [
         "participant",
         "formation",
+        "formation_index",
         "quota",
         "twk",
         "tiu",
@@ -593,8 +658,7 @@ def _rank_final(
         *keys,
     ]
     rows = pl.concat([present.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = rows.sort(["formation", "group", *keys, "participant"])
-    rows = _ranked(rows, ["formation", "group"], keys)
+    rows = _ordered(rows, ["formation_index", "group"], keys)
     is_present = pl.col("group") == 0
     passed = pl.col("position") < pl.col("quota")
     rows = rows.with_columns(
@@ -662,7 +726,7 @@ def _optimalisasi(
         rows.filter((pl.col("outcome") == Outcome.NOT_PASSED.value) & met)
         .join(positions, on="formation", how="left")
         .filter(pl.col("normalised").is_in(sorted(wanted)))
-        .sort(["k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth", "participant"])
+        .pipe(_ordered, [], ["k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth"])
         .select("participant", "formation")
     )
     placements = ranking.optimalisasi_placements(
@@ -737,7 +801,7 @@ def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | Non
     absent = (
         frame.join(attended, on="participant", how="anti")
         .unique(subset="participant", keep="any")
-        .select("participant", "formation", "quota")
+        .select("participant", "formation", "formation_index", "quota")
     )
     keys = ("k_total", "k_teknis", "k_social", "k_interview")
     best = best.with_columns(group=pl.when(pl.col("met")).then(0).otherwise(1).cast(pl.Int32))
@@ -758,6 +822,7 @@ def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | Non
     columns = [
         "participant",
         "formation",
+        "formation_index",
         "quota",
         "round",
         "teknis_scaled",
@@ -766,8 +831,7 @@ def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | Non
         *keys,
     ]
     rows = pl.concat([best.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = rows.sort(["formation", "group", *keys, "participant"])
-    rows = _ranked(rows, ["formation", "group"], keys)
+    rows = _ordered(rows, ["formation_index", "group"], keys)
     ranked = pl.col("group") == 0
     return rows.select(
         "participant",
@@ -847,6 +911,7 @@ def _rank_mitra(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | No
     columns = [
         "participant",
         "formation",
+        "formation_index",
         "quota",
         "test_scaled",
         "points_scaled",
@@ -856,8 +921,7 @@ def _rank_mitra(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | No
         *keys,
     ]
     rows = pl.concat([present.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = rows.sort(["formation", "group", *keys, "participant"])
-    rows = _ranked(rows, ["formation", "group"], keys)
+    rows = _ordered(rows, ["formation_index", "group"], keys)
     ranked = pl.col("group") == 0
     return rows.select(
         "participant",

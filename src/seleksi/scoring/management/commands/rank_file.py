@@ -7,6 +7,12 @@ row, in the language of `--language` (Bahasa Indonesia unless told), and nothing
 unless both files are valid. Notes for the committee (optimalisasi placements, ties at the
 quota, the run's fingerprint) go to stderr.
 
+A plain NILAI.csv is read, ranked and written on the columnar path
+(`rules.rank_file_columns`), a million lines in about a second; any other file, and every file
+with a problem, goes through the row reader and the reference engine, which word the problems.
+Both give the same bytes out. `seleksi.__main__` starts this command with only the settings it
+needs (`seleksi.settings_files`): no database, no applications.
+
 The cyclic garbage collector is paused while the millions of objects of a national SKD stage
 are made.
 """
@@ -23,13 +29,16 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from seleksi.rules.fingerprint import run_fingerprint
+from seleksi.rules.rank_file_columns import csv_of, rank_files_columnar
 from seleksi.rules.rank_files import (
     OUTPUT_COLUMNS,
     RankFileErrors,
     csv_text,
     output_rows,
+    parse_formations,
     read_rank_files,
 )
+from seleksi.rules.score_files import FileErrors, read_table
 from seleksi.rules.ranking import Stage, committee_notes
 from seleksi.scoring.engine import RankingPolicyError, rank_stage, ranking_policy_for
 from seleksi.scoring.messages import describe_score_problem
@@ -55,6 +64,12 @@ class Command(BaseCommand):
             choices=[code for code, _name in settings.LANGUAGES],
             help="language of the messages",
         )
+        parser.add_argument(
+            "--no-columnar",
+            dest="columnar",
+            action="store_false",
+            help="read every line with the row reader and rank with the reference engine",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"]), _cyclic_gc_paused():
@@ -66,6 +81,8 @@ class Command(BaseCommand):
             policy = ranking_policy_for(stage, options["policy"])
         except RankingPolicyError as error:
             raise CommandError(str(error)) from error
+        if options["columnar"] and self._rank_columnar(policy, stage, options):
+            return
         try:
             formations, scores = read_rank_files(
                 policy, stage, Path(options["formations"]), Path(options["scores"])
@@ -93,6 +110,27 @@ class Command(BaseCommand):
             self.stderr.write(note)
         fingerprint = run_fingerprint(policy, stage, formations, scores)
         self.stderr.write(f"kebijakan {policy.code} v{policy.version}; sidik jari {fingerprint}")
+
+
+    def _rank_columnar(self, policy: Any, stage: Stage, options: dict[str, Any]) -> bool:
+        """Rank on the columnar path; False when the files are for the row reader."""
+        try:
+            formations = parse_formations(policy, stage, read_table(Path(options["formations"])))
+        except FileErrors:
+            return False
+        ranked = rank_files_columnar(policy, stage, formations, Path(options["scores"]))
+        if ranked is None:
+            return False
+        if options["output"]:
+            ranked.output.write_csv(options["output"], line_terminator="\n")
+        else:
+            self.stdout.write(csv_of(ranked.output), ending="")
+        for note in ranked.notes:
+            self.stderr.write(note)
+        self.stderr.write(
+            f"kebijakan {policy.code} v{policy.version}; sidik jari {ranked.fingerprint}"
+        )
+        return True
 
 
 @contextmanager
