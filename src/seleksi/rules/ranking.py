@@ -29,6 +29,8 @@ Decisions worth knowing:
   type. The row keeps its own formation and rank, is coded L-2 and names `placed_formation`.
   The database mode also passes `qualifies` (participant, seat formation) so that only an
   applicant whose education qualifies for the seat is placed; file mode compares positions only.
+  `optimalisasi_placements` is that rule on plain codes, shared by every engine; it orders the
+  candidates once and never rescans them seat by seat, so it takes O(n log n), not O(n x seats).
 - PPPK: the best round is the one that met every pass mark, then has the higher total, then
   the earlier round. Ranking ties are broken by teknis (with affirmation), then manajerial +
   sosio-kultural, then wawancara (a house choice, stated in the policy note).
@@ -43,7 +45,7 @@ Decisions worth knowing:
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -511,51 +513,155 @@ def rank_final(
             )
     if rules.optimalisasi:
         mark = skd_rules.pass_mark(rules.optimalisasi_pass_marks)
-        _optimalisasi(rules, by_code, rows, ranked, mark, order, qualifies)
+        filled: dict[str, int] = {}
+        for row in rows.values():
+            if row.outcome is Outcome.PASSED:
+                filled[row.formation] = filled.get(row.formation, 0) + 1
+        candidates = sorted(
+            (
+                (order(score), participant, score.formation)
+                for participant, score in ranked.items()
+                if rows[participant].outcome is Outcome.NOT_PASSED
+                and mark.met_by(score.twk, score.tiu, score.tkp)
+            ),
+            key=_first_two,
+        )
+        for participant, code in optimalisasi_placements(
+            rules, by_code, filled, ((p, f) for _, p, f in candidates), qualifies
+        ):
+            rows[participant] = replace(
+                rows[participant], outcome=Outcome.PASSED_OPTIMALISASI, placed_formation=code
+            )
     return tuple(rows.values())
 
 
-def _optimalisasi(
+def optimalisasi_placements(
     rules: FinalRules,
     by_code: Mapping[str, Formation],
-    rows: dict[str, FinalResult],
-    ranked: Mapping[str, FinalScore],
-    mark: PassMark,
-    order: Callable[[FinalScore], tuple[object, ...]],
+    filled: Mapping[str, int],
+    candidates: Iterable[tuple[str, str]],
     qualifies: Callable[[str, str], bool] | None,
-) -> None:
-    filled: dict[str, int] = {}
-    for row in rows.values():
-        if row.outcome is Outcome.PASSED:
-            filled[row.formation] = filled.get(row.formation, 0) + 1
+) -> list[tuple[str, str]]:
+    """(participant, seat formation code) in placement order. `candidates` are (participant,
+    own formation code) of every present, ranked, not-passed (TL) participant who met the
+    optimalisasi pass marks, best first (the final ranking order across formations, then
+    participant number); `filled` counts the passes (L) per formation code.
+
+    Formations are visited in code order and each empty seat (quota - filled) is taken by the
+    best candidate not yet placed whom `OptimalisasiPool.best` allows; a seat nobody may take
+    ends its formation. Both the object engine (`rank_final`) and the columnar one call this,
+    so they cannot place differently."""
+    placed: set[str] = set()
+    pool = OptimalisasiPool(
+        rules, by_code, candidates, qualifies, lambda participant: participant not in placed
+    )
+    placements: list[tuple[str, str]] = []
     for code in sorted(by_code):
-        formation = by_code[code]
-        for _ in range(formation.quota - filled.get(code, 0)):
-            candidates = [
-                score
-                for participant, score in ranked.items()
-                if rows[participant].outcome is Outcome.NOT_PASSED
-                and score.formation != code
-                and may_fill(rules, formation, by_code[score.formation])
-                and mark.met_by(score.twk, score.tiu, score.tkp)
-                and (qualifies is None or qualifies(participant, code))
-            ]
-            if not candidates:
+        for _ in range(by_code[code].quota - filled.get(code, 0)):
+            chosen = pool.best(code)
+            if chosen is None:
                 break
-            best = min(candidates, key=lambda s: (order(s), s.participant))
-            row = rows[best.participant]
-            rows[best.participant] = FinalResult(
-                participant=row.participant,
-                formation=row.formation,
-                present=True,
-                skd_score=row.skd_score,
-                skb_score=row.skb_score,
-                final_score=row.final_score,
-                rank=row.rank,
-                outcome=Outcome.PASSED_OPTIMALISASI,
-                placed_formation=code,
-                tied_at_cut=row.tied_at_cut,
-            )
+            participant = pool.candidates[chosen][0]
+            placed.add(participant)
+            placements.append((participant, code))
+    return placements
+
+
+class OptimalisasiPool:
+    """Optimalisasi candidates, best first, searched seat by seat without rescanning everyone.
+
+    `may_fill` looks only at the normalised position and the formation types, so candidates
+    are grouped by the (normalised position, formation type) of their own formation, each group
+    best first, and a seat draws from the heads of the groups it may fill from. A candidate
+    who is no longer `available` (placed, passed, withdrawn) is passed over for good by every
+    seat (next pointers with path compression); one of the seat's own formation or refused
+    by `qualifies` is passed over for that seat's formation only, whose next search resumes
+    where the last one stopped. Both rest on what holds for the ranking rules: a candidate who
+    stops being available never becomes available again, and `qualifies` gives the same answer
+    for the same pair. `qualifies` is asked in best-first order, so it is asked about the
+    winner and never about anyone after them."""
+
+    def __init__(
+        self,
+        rules: FinalRules,
+        by_code: Mapping[str, Formation],
+        candidates: Iterable[tuple[str, str]],
+        qualifies: Callable[[str, str], bool] | None,
+        available: Callable[[str], bool],
+    ) -> None:
+        self.candidates = list(candidates)
+        self._rules = rules
+        self._by_code = by_code
+        self._qualifies = qualifies
+        self._available = available
+        group_of: dict[str, tuple[str, str]] = {}
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, (participant, code) in enumerate(self.candidates):
+            key = group_of.get(code)
+            if key is None:
+                formation = _known(by_code, code, participant)
+                key = (normalise_position(formation.position), formation.formation_type)
+                group_of[code] = key
+            groups.setdefault(key, []).append(index)
+        self._members = list(groups.values())
+        self._next = [list(range(len(members) + 1)) for members in self._members]
+        self._groups_at: dict[str, list[tuple[int, Formation]]] = {}
+        for group, (key, members) in enumerate(groups.items()):
+            source = by_code[self.candidates[members[0]][1]]
+            self._groups_at.setdefault(key[0], []).append((group, source))
+        self._resume: dict[str, dict[int, int]] = {}
+
+    def best(self, seat: str, before: int | None = None) -> int | None:
+        """The index in `candidates` of the best available candidate of another formation
+        whom `may_fill` and `qualifies` allow in a seat of formation `seat`, among the first
+        `before` candidates (all when None); None when there is nobody."""
+        resume = self._resume.get(seat)
+        if resume is None:
+            formation = self._by_code[seat]
+            resume = {
+                group: 0
+                for group, source in self._groups_at.get(normalise_position(formation.position), [])
+                if may_fill(self._rules, formation, source)
+            }
+            self._resume[seat] = resume
+        limit = len(self.candidates) if before is None else before
+        while True:
+            chosen_group, chosen = -1, limit
+            for group, start in resume.items():
+                position = self._skip(group, start, seat)
+                resume[group] = position
+                members = self._members[group]
+                if position < len(members) and members[position] < chosen:
+                    chosen_group, chosen = group, members[position]
+            if chosen_group < 0:
+                return None
+            if self._qualifies is None or self._qualifies(self.candidates[chosen][0], seat):
+                return chosen
+            resume[chosen_group] += 1
+
+    def _skip(self, group: int, position: int, seat: str) -> int:
+        """The first position from `position` on in `group` of an available candidate who is
+        not of formation `seat` (the group's length when there is none)."""
+        members = self._members[group]
+        position = self._next_available(group, position)
+        while position < len(members) and self.candidates[members[position]][1] == seat:
+            position = self._next_available(group, position + 1)
+        return position
+
+    def _next_available(self, group: int, position: int) -> int:
+        members, parent = self._members[group], self._next[group]
+        root = position
+        while True:
+            while parent[root] != root:
+                root = parent[root]
+            if root == len(members) or self._available(self.candidates[members[root]][0]):
+                break
+            parent[root] = root + 1
+        while position != root:
+            following = parent[position]
+            parent[position] = root
+            position = following
+        return root
 
 
 def may_fill(rules: FinalRules, seat: Formation, source: Formation) -> bool:

@@ -32,6 +32,10 @@ Decisions worth knowing:
 - `tied` flags a proposal equal on the score and every tie-break with another candidate for
   the same seat; the lower participant number is proposed and the committee decides.
 - The plan does not depend on the order of the result rows (nor of formations and scores).
+- Each formation's TL queue and the optimalisasi pool (`ranking.OptimalisasiPool`) are
+  ordered once and read from heads that only move forward, so a plan takes O(n log n) for n
+  results however many withdrawals there are. That rests on nobody becoming TL again and on
+  `qualifies` answering the same for the same pair: a refusal is remembered for the formation.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -45,9 +49,9 @@ from seleksi.rules.ranking import (
     FinalResult,
     FinalScore,
     Formation,
+    OptimalisasiPool,
     Outcome,
     RankingPolicy,
-    may_fill,
     rank_final,
 )
 
@@ -170,10 +174,11 @@ def propose_replacements(
         )
     if by_code:
         _check_quotas(standings, by_code)
+    queues = _RankQueues(standings)
     fallback = _Optimalisasi(policy, by_code, scores, qualifies) if policy is not None else None
     steps: list[ReplacementStep] = []
     for withdrawal in withdrawals:
-        steps.append(_apply(standings, withdrawal, fallback))
+        steps.append(_apply(standings, queues, withdrawal, fallback))
     if by_code:
         _check_quotas(standings, by_code)
     ordered = sorted(
@@ -187,7 +192,10 @@ def propose_replacements(
 
 
 def _apply(
-    standings: dict[str, Standing], withdrawal: Withdrawal, fallback: "_Optimalisasi | None"
+    standings: dict[str, Standing],
+    queues: "_RankQueues",
+    withdrawal: Withdrawal,
+    fallback: "_Optimalisasi | None",
 ) -> ReplacementStep:
     leaving = standings.get(withdrawal.participant)
     if leaving is None:
@@ -207,35 +215,46 @@ def _apply(
     standings[leaving.participant] = replace(leaving, code=withdrawal.reason)
     if seat is None:
         return ReplacementStep(withdrawal, None, None, None)
-    same = sorted(
-        (
-            s
-            for s in standings.values()
-            if s.code is Outcome.NOT_PASSED and s.formation == seat and s.rank is not None
-        ),
-        key=lambda s: (s.rank or 0, s.participant),
-    )
-    if same:
-        best = same[0]
-        tied = len(same) > 1 and same[1].rank == best.rank
+    best = queues.first(standings, seat)
+    if best is not None:
         standings[best.participant] = replace(
             best, code=Outcome.PASSED, replaces=leaving.participant
         )
+        second = queues.first(standings, seat)
+        tied = second is not None and second.rank == best.rank
         return ReplacementStep(withdrawal, seat, best.participant, Outcome.PASSED, tied)
     if fallback is not None:
-        found = fallback.best(standings, seat)
+        found = fallback.place(standings, seat, leaving.participant)
         if found is not None:
-            best, tied = standings[found[0]], found[1]
-            standings[best.participant] = replace(
-                best,
-                code=Outcome.PASSED_OPTIMALISASI,
-                placed_formation=seat,
-                replaces=leaving.participant,
-            )
-            return ReplacementStep(
-                withdrawal, seat, best.participant, Outcome.PASSED_OPTIMALISASI, tied
-            )
+            participant, tied = found
+            return ReplacementStep(withdrawal, seat, participant, Outcome.PASSED_OPTIMALISASI, tied)
     return ReplacementStep(withdrawal, seat, None, None)
+
+
+class _RankQueues:
+    """Each formation's TL applicants (ranked), in rank order then participant number, read
+    from a head that passes over anyone no longer TL for good: nobody becomes TL again."""
+
+    def __init__(self, standings: Mapping[str, Standing]) -> None:
+        waiting: dict[str, list[Standing]] = {}
+        for standing in standings.values():
+            if standing.code is Outcome.NOT_PASSED and standing.rank is not None:
+                waiting.setdefault(standing.formation, []).append(standing)
+        self._queues = {
+            code: [s.participant for s in sorted(group, key=lambda s: (s.rank or 0, s.participant))]
+            for code, group in waiting.items()
+        }
+        self._heads = dict.fromkeys(self._queues, 0)
+
+    def first(self, standings: Mapping[str, Standing], formation: str) -> Standing | None:
+        """The best TL of `formation` now, if any."""
+        queue = self._queues.get(formation, [])
+        head = self._heads.get(formation, 0)
+        while head < len(queue) and standings[queue[head]].code is not Outcome.NOT_PASSED:
+            head += 1
+        if queue:
+            self._heads[formation] = head
+        return standings[queue[head]] if head < len(queue) else None
 
 
 class _Optimalisasi:
@@ -261,32 +280,32 @@ class _Optimalisasi:
                 participant="",
                 round="",
             )
-        self.ranks: dict[str, int] | None = None
+        self.pool: OptimalisasiPool | None = None
+        self.rank_ends: list[int] = []
 
-    def best(self, standings: Mapping[str, Standing], seat: str) -> tuple[str, bool] | None:
-        """The best candidate for a seat in `seat` and whether another candidate ties with it."""
+    def place(
+        self, standings: dict[str, Standing], seat: str, leaving: str
+    ) -> tuple[str, bool] | None:
+        """Code the best candidate for a seat in `seat` L-2 in `leaving`'s place; who it is and
+        whether another candidate ties with them."""
         if not self.rules.optimalisasi:
             return None
-        ranks = self._pool_ranks(standings)
-        candidates = sorted(
-            (ranks[s.participant], s.participant)
-            for s in standings.values()
-            if s.code is Outcome.NOT_PASSED
-            and s.participant in ranks
-            and s.formation != seat
-            and may_fill(self.rules, self.by_code[seat], self.by_code[s.formation])
-            and (self.qualifies is None or self.qualifies(s.participant, seat))
-        )
-        if not candidates:
+        pool = self._pool(standings)
+        chosen = pool.best(seat)
+        if chosen is None:
             return None
-        tied = len(candidates) > 1 and candidates[1][0] == candidates[0][0]
-        return candidates[0][1], tied
+        best = standings[pool.candidates[chosen][0]]
+        standings[best.participant] = replace(
+            best, code=Outcome.PASSED_OPTIMALISASI, placed_formation=seat, replaces=leaving
+        )
+        tied = pool.best(seat, before=self.rank_ends[chosen]) is not None
+        return best.participant, tied
 
-    def _pool_ranks(self, standings: Mapping[str, Standing]) -> dict[str, int]:
+    def _pool(self, standings: Mapping[str, Standing]) -> OptimalisasiPool:
         """Rank every TL who met the optimalisasi marks as one formation: candidates are only
         ever removed from the pool, and equal ranks mean equal on every tie-break, so one
-        ranking serves the whole plan."""
-        if self.ranks is None:
+        ranking serves the whole plan. `rank_ends[i]` is where candidate i's rank ends."""
+        if self.pool is None:
             pool: list[FinalScore] = []
             for standing in standings.values():
                 if standing.code is not Outcome.NOT_PASSED or standing.rank is None:
@@ -302,8 +321,21 @@ class _Optimalisasi:
                     pool.append(replace(score, formation=POOL))
             formation = Formation(POOL, POOL, POOL, UMUM, len(pool))
             rows = rank_final(self.policy, [formation], pool)
-            self.ranks = {row.participant: row.rank for row in rows if row.rank is not None}
-        return self.ranks
+            ranked = sorted((row.rank, row.participant) for row in rows if row.rank is not None)
+            self.rank_ends = [0] * len(ranked)
+            end = len(ranked)
+            for index in range(len(ranked) - 1, -1, -1):
+                if index + 1 < len(ranked) and ranked[index + 1][0] != ranked[index][0]:
+                    end = index + 1
+                self.rank_ends[index] = end
+            self.pool = OptimalisasiPool(
+                self.rules,
+                self.by_code,
+                ((participant, standings[participant].formation) for _, participant in ranked),
+                self.qualifies,
+                lambda participant: standings[participant].code is Outcome.NOT_PASSED,
+            )
+        return self.pool
 
 
 # Checks --------------------------------------------------------------------------------------
