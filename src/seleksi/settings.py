@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -165,12 +164,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("SELEKSI_TIME_ZONE", "Asia/Jakarta")
-USE_I18N = True
-USE_TZ = True
+# the languages, shared with the commands that start without the site (rank-file)
+from seleksi.settings_files import LANGUAGE_CODE as LANGUAGE_CODE  # noqa: E402
+from seleksi.settings_files import LANGUAGES as LANGUAGES  # noqa: E402
+from seleksi.settings_files import LOCALE_PATHS as LOCALE_PATHS  # noqa: E402
+from seleksi.settings_files import TIME_ZONE as TIME_ZONE  # noqa: E402
+from seleksi.settings_files import USE_I18N as USE_I18N  # noqa: E402
+from seleksi.settings_files import USE_TZ as USE_TZ  # noqa: E402
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

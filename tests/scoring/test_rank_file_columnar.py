@@ -2,6 +2,9 @@
 and exit as the row reader with the reference engine (`--no-columnar`), on random files of
 every stage, plain or not; and a plain file is really read on the columnar path."""
 
+import os
+import subprocess
+import sys
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -258,3 +261,85 @@ def test_it_writes_the_same_file_as_the_row_reader(tmp_path: Path) -> None:
         written.append(output.read_bytes())
     assert written[0] == written[1]
     assert written[0].startswith(b"nomor_peserta,kode_formasi,twk,tiu,tkp,total,peringkat,kode\n")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _seleksi(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The console script as an operator runs it, with the site's settings named and a
+    database URL the site could not even parse."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT / "src"),
+        "DJANGO_SETTINGS_MODULE": "seleksi.settings",
+        "DATABASE_URL": "no-such-scheme://",
+        "SELEKSI_DATA_DIR": str(folder / "data"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "seleksi", "rank-file", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_command_line_starts_without_the_site(tmp_path: Path) -> None:
+    (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,100,100,200\n", encoding="utf-8")
+    files = ["--formations", str(_formasi(tmp_path)), "--scores", str(tmp_path / "NILAI.csv")]
+    finished = _seleksi(
+        tmp_path,
+        "--policy",
+        "cpns-2021",
+        "--stage",
+        "skd",
+        *files,
+        "--output",
+        str(tmp_path / "OUT.csv"),
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert (tmp_path / "OUT.csv").read_text().splitlines()[1] == "002,F1,100,100,200,400,1,P/L"
+    assert "sidik jari" in finished.stderr
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "line", "summary"),
+    [
+        (
+            "id",
+            "baris 2, kolom twk: 999 di luar rentang 0..150",
+            "1 kesalahan; tidak ada keluaran yang ditulis",
+        ),
+        (
+            "en",
+            "line 2, column twk: 999 is outside the range 0..150",
+            "1 error; no output was written",
+        ),
+    ],
+)
+def test_the_command_line_words_problems_in_the_language_asked(
+    tmp_path: Path, language: str, line: str, summary: str
+) -> None:
+    (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,999,100,200\n", encoding="utf-8")
+    files = ["--formations", str(_formasi(tmp_path)), "--scores", str(tmp_path / "NILAI.csv")]
+    output = tmp_path / "OUT.csv"
+    finished = _seleksi(
+        tmp_path,
+        "--policy",
+        "cpns-2021",
+        "--stage",
+        "skd",
+        *files,
+        "--output",
+        str(output),
+        "--language",
+        language,
+    )
+    assert finished.returncode == 1
+    assert f"NILAI.csv: {line}" in finished.stderr
+    assert summary in finished.stderr
+    assert not output.exists()

@@ -533,7 +533,9 @@ def _rank_skd(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None
     ranked = marked.with_columns(total=total, group=group).with_columns(
         *(
             pl.when(pl.col("group") == 0).then(-column).otherwise(0).alias(key)
-            for key, column in zip(keys, (pl.col("total"), *map(pl.col, ("tkp", "tiu", "twk"))))
+            for key, column in zip(
+                keys, (pl.col("total"), *map(pl.col, ("tkp", "tiu", "twk"))), strict=True
+            )
         )
     )
     absent = absent_rows.with_columns(

@@ -38,8 +38,8 @@ from seleksi.rules.rank_files import (
     parse_formations,
     read_rank_files,
 )
-from seleksi.rules.score_files import FileErrors, read_table
 from seleksi.rules.ranking import Stage, committee_notes
+from seleksi.rules.score_files import FileErrors, read_table
 from seleksi.scoring.engine import RankingPolicyError, rank_stage, ranking_policy_for
 from seleksi.scoring.messages import describe_score_problem
 
@@ -110,7 +110,6 @@ class Command(BaseCommand):
             self.stderr.write(note)
         fingerprint = run_fingerprint(policy, stage, formations, scores)
         self.stderr.write(f"kebijakan {policy.code} v{policy.version}; sidik jari {fingerprint}")
-
 
     def _rank_columnar(self, policy: Any, stage: Stage, options: dict[str, Any]) -> bool:
         """Rank on the columnar path; False when the files are for the row reader."""
