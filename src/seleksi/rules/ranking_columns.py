@@ -37,7 +37,6 @@ from functools import reduce
 
 import polars as pl
 
-from . import ranking
 from .fingerprint import run_fingerprint_of_rows
 from .ranking import (
     PREFERENCE_CODES,
@@ -48,12 +47,14 @@ from .ranking import (
     MitraResult,
     MitraScore,
     Outcome,
+    PassMark,
     PppkResult,
     PppkScore,
     RankingPolicy,
     SkdScore,
     Stage,
     normalise_position,
+    optimalisasi_placements,
 )
 
 DECIMAL_PLACES = 6
@@ -318,11 +319,18 @@ def _fits(*bounds: int) -> bool:
 # Helpers over frames --------------------------------------------------------------------------
 
 
-def _formations_frame(formations: Sequence[Formation]) -> pl.DataFrame | None:
+def _formations_frame(
+    formations: Sequence[Formation], marks: Mapping[str, PassMark]
+) -> pl.DataFrame | None:
+    """One row per formation: its place in code order, quota, teknis pass mark and the SKD
+    pass marks of its type (m_twk, m_tiu, m_tkp, m_total; 0 where the type has no mark of its
+    own, null when `marks` has none for the type)."""
     codes = [formation.code for formation in formations]
     if len(set(codes)) != len(codes) or any(f.quota < 0 for f in formations):
         return None
     index = {code: number for number, code in enumerate(sorted(codes))}
+    of = [marks.get(f.formation_type) for f in formations]
+    whole = pl.Int64()
     return pl.DataFrame(
         {
             "formation": codes,
@@ -330,13 +338,21 @@ def _formations_frame(formations: Sequence[Formation]) -> pl.DataFrame | None:
             "formation_type": [f.formation_type for f in formations],
             "quota": [f.quota for f in formations],
             "teknis_pass_mark": [f.teknis_pass_mark for f in formations],
+            "m_twk": [None if m is None else m.twk or 0 for m in of],
+            "m_tiu": [None if m is None else m.tiu or 0 for m in of],
+            "m_tkp": [None if m is None else m.tkp or 0 for m in of],
+            "m_total": [None if m is None else m.total for m in of],
         },
         schema={
             "formation": pl.String(),
-            "formation_index": pl.Int64(),
+            "formation_index": whole,
             "formation_type": pl.String(),
-            "quota": pl.Int64(),
-            "teknis_pass_mark": pl.Int64(),
+            "quota": whole,
+            "teknis_pass_mark": whole,
+            "m_twk": whole,
+            "m_tiu": whole,
+            "m_tkp": whole,
+            "m_total": whole,
         },
     )
 
@@ -363,38 +379,44 @@ def _changed(columns: Sequence[str]) -> pl.Expr:
     ).fill_null(True)
 
 
-def _ordered(frame: pl.DataFrame, block: Sequence[str], keys: Sequence[str]) -> pl.DataFrame:
+def _ordered(
+    frame: pl.DataFrame, block: Sequence[str], keys: Sequence[str], *, keep_keys: bool = False
+) -> pl.DataFrame:
     """The frame sorted by the `block` columns, then the `keys` (all ascending: a key that
     ranks high first is negated), then participant number, with competition ranks (1, 2, 2,
     4) within each block: `rank` is the position of the first row with the same keys, counted
-    from the block's first row, and `position` the row's own place in its block, from 0.
+    from the block's first row, and `position` the row's own place in its block, from 0. The
+    key columns are dropped unless `keep_keys`.
 
-    The integer columns are packed into as few Int64 words as their ranges allow (`_words`),
-    so one sort compares a word or two and the participant number, not every column; a frame
-    already in participant order needs only a stable sort of the words."""
+    The participant numbers are replaced by their order (the row number, when the frame is
+    already in participant order, as a file usually is), and every column is packed into as
+    few Int64 words as the ranges allow (`_words`): the sort compares a word or two, no text."""
     if frame.is_empty():
         return frame.with_columns(rank=pl.lit(0, pl.Int64), position=pl.lit(0, pl.Int64))
-    packed = _words(frame, [*block, *keys], "word")
-    words = [name for name, _ in packed]
-    frame = frame.with_columns(**dict(packed))
-    if frame.get_column("participant").is_sorted():
-        order = frame.select(pl.arg_sort_by(words, maintain_order=True))
+    participants = frame.get_column("participant")
+    if participants.is_sorted():
+        turn = pl.int_range(pl.len(), dtype=pl.Int64)
     else:
-        order = frame.select(pl.arg_sort_by([*words, "participant"]))
-    frame = frame[order.to_series()]
+        turn = pl.col("participant").rank("ordinal").cast(pl.Int64)
+    values = frame.select(*block, *keys, turn.alias("participant turn"))
+    packed = _words(values, [*block, *keys, "participant turn"])
+    words = values.select(**dict(packed))
+    order = words.select(pl.arg_sort_by(list(words.columns))).to_series()
+    carried = frame if keep_keys else frame.drop(*(key for key in keys if key not in block))
+    ordered = carried[order]
+    compared = values.select(*block, *keys)[order]
     index = pl.int_range(pl.len(), dtype=pl.Int64)
     block_start = (
         pl.when(_changed(block)).then(index).otherwise(0).cum_max()
         if block
         else pl.lit(0, pl.Int64)
     )
-    key_start = pl.when(_changed(words)).then(index).otherwise(0).cum_max()
-    return frame.with_columns(rank=key_start - block_start + 1, position=index - block_start).drop(
-        words
-    )
+    key_start = pl.when(_changed([*block, *keys])).then(index).otherwise(0).cum_max()
+    marks = compared.select(rank=key_start - block_start + 1, position=index - block_start)
+    return ordered.with_columns(marks)
 
 
-def _words(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> list[tuple[str, pl.Expr]]:
+def _words(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[str, pl.Expr]]:
     """The columns, most significant first, packed into Int64 words that order as the columns
     do: each column takes the bits of its range (from this frame's minimum and maximum)."""
     if not columns:
@@ -418,7 +440,7 @@ def _words(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> list[tup
         word: pl.Expr = pl.lit(0, dtype=pl.Int64)
         for column, low, bits in group:
             word = word * (1 << bits) + (pl.col(column).cast(pl.Int64) - low)
-        words.append((f"{prefix} {number}", word))
+        words.append((f"word {number}", word))
     return words
 
 
@@ -448,7 +470,8 @@ def rank_columns(
 ) -> pl.DataFrame | None:
     """The stage's results as a frame (`result_schema`), row for row the reference engine's;
     None when the inputs are for the reference engine (see the module docstring)."""
-    forms = _formations_frame(formations)
+    marks = dict(policy.skd_rules().pass_marks) if stage is Stage.SKD else {}
+    forms = _formations_frame(formations, marks)
     if forms is None:
         return None
     joined = scores.join(forms, on="formation", how="left")
@@ -468,33 +491,6 @@ def _unique_participants(frame: pl.DataFrame) -> bool:
     if participants.is_sorted():
         return not bool((participants == participants.shift(1)).any())
     return bool(participants.n_unique() == frame.height)
-
-
-def _skd_marks(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None:
-    """The frame with the SKD pass marks of each row's formation type (m_twk, m_tiu, m_tkp,
-    m_total; 0 where the type has no mark of its own); None when a type has no pass mark."""
-    rules = policy.skd_rules()
-    known = dict(rules.pass_marks)
-    types = frame.get_column("formation_type").unique().to_list()
-    if not set(types) <= set(known):
-        return None
-    marks = pl.DataFrame(
-        {
-            "formation_type": types,
-            "m_twk": [known[t].twk or 0 for t in types],
-            "m_tiu": [known[t].tiu or 0 for t in types],
-            "m_tkp": [known[t].tkp or 0 for t in types],
-            "m_total": [known[t].total for t in types],
-        },
-        schema={
-            "formation_type": pl.String(),
-            "m_twk": pl.Int64(),
-            "m_tiu": pl.Int64(),
-            "m_tkp": pl.Int64(),
-            "m_total": pl.Int64(),
-        },
-    )
-    return frame.join(marks, on="formation_type", how="left")
 
 
 def _met(prefix: str = "m_") -> pl.Expr:
@@ -522,9 +518,9 @@ def _rank_skd(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None
         return None
     if not _unique_participants(frame):
         return None
-    marked = _skd_marks(policy, frame)
-    if marked is None:
+    if frame.get_column("m_total").null_count():
         return None
+    marked = frame
     absent_rows = marked.filter(~pl.col("present"))
     marked = marked.filter(pl.col("present"))
     total = pl.col("twk") + pl.col("tiu") + pl.col("tkp")
@@ -660,7 +656,7 @@ def _rank_final(
         *keys,
     ]
     rows = pl.concat([present.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = _ordered(rows, ["formation_index", "group"], keys)
+    rows = _ordered(rows, ["formation_index", "group"], keys, keep_keys=True)
     is_present = pl.col("group") == 0
     passed = pl.col("position") < pl.col("quota")
     rows = rows.with_columns(
@@ -731,9 +727,7 @@ def _optimalisasi(
         .pipe(_ordered, [], ["k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth"])
         .select("participant", "formation")
     )
-    placements = ranking.optimalisasi_placements(
-        rules, by_code, filled, candidates.iter_rows(), qualifies
-    )
+    placements = optimalisasi_placements(rules, by_code, filled, candidates.iter_rows(), qualifies)
     if not placements:
         return rows
     placed = pl.DataFrame(
@@ -965,13 +959,19 @@ def fingerprint_columns(
     ).row(0)
     if not all(texts):
         return None
-    keys = ["participant", "round"] if stage is Stage.PPPK else ["participant"]
-    if scores.select(pl.struct(keys).n_unique()).item() != scores.height:
-        return None
     if stage is Stage.PPPK:
-        ordered = scores.sort([pl.col("participant"), pl.col("round").cast(pl.String)])
+        turn = [pl.col("participant"), pl.col("round").cast(pl.String)]
+        ordered = scores.sort(turn)
+        repeated = ordered.select(
+            pl.all_horizontal(*(key.eq_missing(key.shift(1)) for key in turn)).any()
+        ).item()
+        if repeated:
+            return None
+    elif _unique_participants(scores):
+        participants = scores.get_column("participant")
+        ordered = scores if participants.is_sorted() else scores.sort("participant")
     else:
-        ordered = scores.sort("participant")
+        return None
     rows = ordered.select(_canonical_row(stage).alias("row")).get_column("row")
     joined = rows.str.join(",").item() if rows.len() else ""
     return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], joined)
