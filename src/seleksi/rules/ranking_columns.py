@@ -29,7 +29,7 @@ Decisions worth knowing:
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -973,8 +973,14 @@ def fingerprint_columns(
     else:
         return None
     rows = ordered.select(_canonical_row(stage).alias("row")).get_column("row")
-    joined = rows.str.join(",").item() if rows.len() else ""
-    return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], joined)
+    return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], _joined(rows))
+
+
+def _joined(rows: pl.Series, piece: int = 100_000) -> Iterator[str]:
+    """The rows joined by commas, a piece at a time, so the text is never whole in memory."""
+    for start in range(0, rows.len(), piece):
+        text = rows.slice(start, piece).str.join(",").item()
+        yield text if start == 0 else f",{text}"
 
 
 def _quoted(column: str) -> pl.Expr:
