@@ -488,10 +488,12 @@ def rank_final(
         )
 
     rows: dict[str, FinalResult] = {}
-    ranked: dict[str, FinalScore] = {}
+    ranked: dict[str, tuple[tuple[object, ...], FinalScore]] = {}
     for code, group in _grouped(scores, lambda s: s.formation):
         present = [s for s in group if s.present]
-        ranks = _competition_ranks(present, order)
+        for score in present:
+            ranked[score.participant] = (order(score), score)
+        ranks = _competition_ranks(present, lambda s: ranked[s.participant][0])
         tied = _tied_at_cut(ranks, by_code[code].quota)
         for position, (score, rank) in enumerate(ranks):
             passed = position < by_code[code].quota
@@ -506,7 +508,6 @@ def rank_final(
                 outcome=Outcome.PASSED if passed else Outcome.NOT_PASSED,
                 tied_at_cut=rank in tied,
             )
-            ranked[score.participant] = score
         for score in _by_number([s for s in group if not s.present]):
             rows[score.participant] = FinalResult(
                 score.participant, score.formation, False, None, None, None, None, Outcome.ABSENT
@@ -519,8 +520,8 @@ def rank_final(
                 filled[row.formation] = filled.get(row.formation, 0) + 1
         candidates = sorted(
             (
-                (order(score), participant, score.formation)
-                for participant, score in ranked.items()
+                (key, participant, score.formation)
+                for participant, (key, score) in ranked.items()
                 if rows[participant].outcome is Outcome.NOT_PASSED
                 and mark.met_by(score.twk, score.tiu, score.tkp)
             ),
