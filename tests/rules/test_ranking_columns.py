@@ -119,7 +119,8 @@ def skd_cases(draw: st.DrawFn) -> tuple[list[Formation], list[SkdScore]]:
     for number in numbers:
         code = draw(st.sampled_from(formations)).code
         if draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans()):
-            scores.append(SkdScore(number, code, False))
+            ignored = draw(st.sampled_from([(0, 0, 0), (100, 100, 200)]))
+            scores.append(SkdScore(number, code, False, *ignored))
             continue
         scores.append(
             SkdScore(
@@ -153,7 +154,11 @@ def final_cases(draw: st.DrawFn) -> tuple[list[Formation], list[FinalScore]]:
                 draw(st.sampled_from([80, 100])),
                 draw(st.sampled_from([166, 200])),
                 draw(st.sampled_from([Fraction(109, 2), Fraction(117, 2), Fraction(80)])),
-                draw(st.sampled_from([None, Fraction(0), Fraction(7, 2)])),
+                draw(
+                    st.sampled_from(
+                        [None, Fraction(0), Fraction(7, 2), Fraction(-1), Fraction(-1, 2)]
+                    )
+                ),
                 draw(st.sampled_from([None, date(1990, 1, 1), date(999, 1, 2)])),
             )
         )

@@ -319,49 +319,41 @@ def _fits(*bounds: int) -> bool:
 # Helpers over frames --------------------------------------------------------------------------
 
 
-def _formations_frame(
-    formations: Sequence[Formation], marks: Mapping[str, PassMark]
-) -> pl.DataFrame | None:
-    """One row per formation: its place in code order, quota, teknis pass mark and the SKD
-    pass marks of its type (m_twk, m_tiu, m_tkp, m_total; 0 where the type has no mark of its
-    own, null when `marks` has none for the type)."""
-    codes = [formation.code for formation in formations]
-    if len(set(codes)) != len(codes) or any(f.quota < 0 for f in formations):
-        return None
-    index = {code: number for number, code in enumerate(sorted(codes))}
-    of = [marks.get(f.formation_type) for f in formations]
-    whole = pl.Int64()
-    return pl.DataFrame(
-        {
-            "formation": codes,
-            "formation_index": [index[code] for code in codes],
-            "formation_type": [f.formation_type for f in formations],
-            "quota": [f.quota for f in formations],
-            "teknis_pass_mark": [f.teknis_pass_mark for f in formations],
-            "m_twk": [None if m is None else m.twk or 0 for m in of],
-            "m_tiu": [None if m is None else m.tiu or 0 for m in of],
-            "m_tkp": [None if m is None else m.tkp or 0 for m in of],
-            "m_total": [None if m is None else m.total for m in of],
-        },
-        schema={
-            "formation": pl.String(),
-            "formation_index": whole,
-            "formation_type": pl.String(),
-            "quota": whole,
-            "teknis_pass_mark": whole,
-            "m_twk": whole,
-            "m_tiu": whole,
-            "m_tkp": whole,
-            "m_total": whole,
-        },
-    )
+@dataclass(frozen=True)
+class _Formations:
+    """The formations in code order, for columns gathered by each row's `formation_index` (its
+    formation's place in that order), with no join of a million rows."""
+
+    codes: tuple[str, ...]
+    by_code: Mapping[str, Formation]
+
+    @classmethod
+    def of(cls, formations: Sequence[Formation]) -> "_Formations | None":
+        by_code = {formation.code: formation for formation in formations}
+        if len(by_code) != len(formations) or any(f.quota < 0 for f in formations):
+            return None
+        return cls(tuple(sorted(by_code)), by_code)
+
+    def index(self) -> pl.Expr:
+        """The row's `formation_index`; null for a code that is not a formation."""
+        codes = pl.Enum(list(self.codes))
+        return pl.col("formation").cast(pl.String).cast(codes, strict=False).to_physical()
+
+    def column(self, values: Sequence[int | None]) -> pl.Expr:
+        """Per row, the value of its formation (`values` in code order)."""
+        return pl.lit(pl.Series(values, dtype=pl.Int64)).gather(pl.col("formation_index"))
+
+    def attribute(self, read: Callable[[Formation], int | None]) -> pl.Expr:
+        return self.column([read(self.by_code[code]) for code in self.codes])
 
 
 def _valid(frame: pl.DataFrame, stage: Stage, checks: pl.Expr) -> bool:
     """The frame has the stage's columns, no null where a value is required, and every row
     passes `checks`."""
     schema = score_schema(stage)
-    if dict(frame.select(list(schema)).schema) != schema or frame.is_empty():
+    if frame.is_empty() or not set(schema) <= set(frame.columns):
+        return False
+    if dict(frame.select(list(schema)).schema) != schema:
         return False
     nullable = {"ipk", "birth_date", "rating"}
     required = [pl.col(name).is_not_null() for name in schema if name not in nullable]
@@ -402,9 +394,11 @@ def _ordered(
     packed = _words(values, [*block, *keys, "participant turn"])
     words = values.select(**dict(packed))
     order = words.select(pl.arg_sort_by(list(words.columns))).to_series()
+    del words
     carried = frame if keep_keys else frame.drop(*(key for key in keys if key not in block))
     ordered = carried[order]
-    compared = values.select(*block, *keys)[order]
+    compared = values.drop("participant turn")[order]
+    del values
     index = pl.int_range(pl.len(), dtype=pl.Int64)
     block_start = (
         pl.when(_changed(block)).then(index).otherwise(0).cum_max()
@@ -419,8 +413,6 @@ def _ordered(
 def _words(frame: pl.DataFrame, columns: Sequence[str]) -> list[tuple[str, pl.Expr]]:
     """The columns, most significant first, packed into Int64 words that order as the columns
     do: each column takes the bits of its range (from this frame's minimum and maximum)."""
-    if not columns:
-        return []
     bounds = frame.select(
         *(pl.col(c).min().alias(f"{c} min") for c in columns),
         *(pl.col(c).max().alias(f"{c} max") for c in columns),
@@ -450,11 +442,24 @@ def _tied_at_cut() -> pl.Expr:
     rank, position, quota = pl.col("rank"), pl.col("position"), pl.col("quota")
     ranked = pl.col("group") == 0
     shared = pl.when(ranked & (position == quota) & (rank <= quota)).then(rank)
-    return (ranked & (rank == shared.max().over("formation"))).fill_null(False)
+    return (ranked & (rank == shared.max().over("formation_index"))).fill_null(False)
 
 
-def _not_written(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    return frame.with_columns(*(pl.lit(None, dtype=pl.String).alias(c) for c in columns))
+def _passed_or_not(absent_group: int) -> pl.Expr:
+    """L for the top quota of the ranked (group 0), TH for the absent group, TL otherwise."""
+    ranked = pl.col("group") == 0
+    return (
+        pl.when(ranked & (pl.col("position") < pl.col("quota")))
+        .then(pl.lit(Outcome.PASSED.value))
+        .when(pl.col("group") == absent_group)
+        .then(pl.lit(Outcome.ABSENT.value))
+        .otherwise(pl.lit(Outcome.NOT_PASSED.value))
+    )
+
+
+def _negated_when(condition: pl.Expr, **columns: pl.Expr) -> dict[str, pl.Expr]:
+    """Ranking keys: each figure negated (higher first) where `condition`, 0 elsewhere."""
+    return {name: pl.when(condition).then(-value).otherwise(0) for name, value in columns.items()}
 
 
 # Stages -------------------------------------------------------------------------------------
@@ -470,20 +475,26 @@ def rank_columns(
 ) -> pl.DataFrame | None:
     """The stage's results as a frame (`result_schema`), row for row the reference engine's;
     None when the inputs are for the reference engine (see the module docstring)."""
-    marks = dict(policy.skd_rules().pass_marks) if stage is Stage.SKD else {}
-    forms = _formations_frame(formations, marks)
-    if forms is None:
+    table = _Formations.of(formations)
+    checks = {
+        Stage.SKD: _skd_checks,
+        Stage.FINAL: _final_checks,
+        Stage.PPPK: _pppk_checks,
+        Stage.MITRA: _mitra_checks,
+    }
+    if table is None or not _valid(scores, stage, checks[stage](policy)):
         return None
-    joined = scores.join(forms, on="formation", how="left")
-    if joined.get_column("quota").null_count():
+    frame = scores.with_columns(formation_index=table.index())
+    if frame.get_column("formation_index").null_count():
         return None
+    frame = frame.with_columns(quota=table.attribute(lambda f: f.quota))
     if stage is Stage.SKD:
-        return _rank_skd(policy, joined)
+        return _rank_skd(policy, table, frame)
     if stage is Stage.FINAL:
-        return _rank_final(policy, formations, joined, qualifies)
+        return _rank_final(policy, table, frame, qualifies)
     if stage is Stage.PPPK:
-        return _rank_pppk(policy, joined)
-    return _rank_mitra(policy, joined)
+        return _rank_pppk(policy, table, frame)
+    return _rank_mitra(policy, frame)
 
 
 def _unique_participants(frame: pl.DataFrame) -> bool:
@@ -493,13 +504,13 @@ def _unique_participants(frame: pl.DataFrame) -> bool:
     return bool(participants.n_unique() == frame.height)
 
 
-def _met(prefix: str = "m_") -> pl.Expr:
+def _met(mark: Mapping[str, pl.Expr]) -> pl.Expr:
     twk, tiu, tkp = pl.col("twk"), pl.col("tiu"), pl.col("tkp")
     return (
-        (twk >= pl.col(f"{prefix}twk"))
-        & (tiu >= pl.col(f"{prefix}tiu"))
-        & (tkp >= pl.col(f"{prefix}tkp"))
-        & (twk + tiu + tkp >= pl.col(f"{prefix}total"))
+        (twk >= mark["twk"])
+        & (tiu >= mark["tiu"])
+        & (tkp >= mark["tkp"])
+        & (twk + tiu + tkp >= mark["total"])
     )
 
 
@@ -512,50 +523,48 @@ def _skd_checks(policy: RankingPolicy) -> pl.Expr:
     )
 
 
-def _rank_skd(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None:
+def _rank_skd(
+    policy: RankingPolicy, table: _Formations, frame: pl.DataFrame
+) -> pl.DataFrame | None:
     rules = policy.skd_rules()
-    if not _valid(frame, Stage.SKD, _skd_checks(policy)):
-        return None
     if not _unique_participants(frame):
         return None
+    known = dict(rules.pass_marks)
+    marks = {f.formation_type: known.get(f.formation_type) for f in table.by_code.values()}
+
+    def mark(read: Callable[[PassMark], int | None]) -> pl.Expr:
+        def value(formation: Formation) -> int | None:
+            found = marks[formation.formation_type]
+            return None if found is None else read(found) or 0
+
+        return table.attribute(value)
+
+    frame = frame.with_columns(m_total=mark(lambda m: m.total))
     if frame.get_column("m_total").null_count():
         return None
-    marked = frame
-    absent_rows = marked.filter(~pl.col("present"))
-    marked = marked.filter(pl.col("present"))
-    total = pl.col("twk") + pl.col("tiu") + pl.col("tkp")
-    group = pl.when(_met()).then(0).otherwise(1)
-    keys = ("k_total", "k_tkp", "k_tiu", "k_twk")
-    ranked = marked.with_columns(total=total, group=group).with_columns(
-        *(
-            pl.when(pl.col("group") == 0).then(-column).otherwise(0).alias(key)
-            for key, column in zip(
-                keys, (pl.col("total"), *map(pl.col, ("tkp", "tiu", "twk"))), strict=True
-            )
-        )
+    present = pl.col("present")
+    met = present & _met(
+        {
+            "twk": mark(lambda m: m.twk),
+            "tiu": mark(lambda m: m.tiu),
+            "tkp": mark(lambda m: m.tkp),
+            "total": pl.col("m_total"),
+        }
     )
-    absent = absent_rows.with_columns(
-        twk=pl.lit(0, pl.Int64),
-        tiu=pl.lit(0, pl.Int64),
-        tkp=pl.lit(0, pl.Int64),
-        total=pl.lit(0, pl.Int64),
-        group=pl.lit(2, pl.Int32),
-        **{key: pl.lit(0, pl.Int64) for key in keys},
-    )
-    columns = [
+    twk, tiu, tkp = pl.col("twk"), pl.col("tiu"), pl.col("tkp")
+    total = twk + tiu + tkp
+    keys = _negated_when(met, k_total=total, k_tkp=tkp, k_tiu=tiu, k_twk=twk)
+    rows = frame.select(
         "participant",
         "formation",
         "formation_index",
         "quota",
-        "twk",
-        "tiu",
-        "tkp",
-        "total",
-        "group",
-        *keys,
-    ]
-    rows = pl.concat([ranked.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = _ordered(rows, ["formation_index", "group"], keys)
+        pl.when(met).then(0).when(present).then(1).otherwise(2).cast(pl.Int8).alias("group"),
+        *(pl.when(present).then(pl.col(c)).otherwise(0).alias(c) for c in ("twk", "tiu", "tkp")),
+        pl.when(present).then(total).otherwise(0).alias("total"),
+        **keys,
+    )
+    rows = _ordered(rows, ["formation_index", "group"], list(keys))
     within = pl.col("rank") <= rules.cut_multiplier * pl.col("quota")
     outcome = (
         pl.when(pl.col("group") == 0)
@@ -586,15 +595,16 @@ def _final_checks(policy: RankingPolicy) -> pl.Expr:
     return _skd_checks(policy) & (~pl.col("present") | _in_range("skb", rules.skb_maximum * SCALE))
 
 
+FINAL_KEYS = ("k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth")
+
+
 def _rank_final(
     policy: RankingPolicy,
-    formations: Sequence[Formation],
+    table: _Formations,
     frame: pl.DataFrame,
     qualifies: Callable[[str, str], bool] | None,
 ) -> pl.DataFrame | None:
     skd_rules, rules = policy.skd_rules(), policy.final_rules()
-    if not _valid(frame, Stage.FINAL, _final_checks(policy)):
-        return None
     if not _unique_participants(frame):
         return None
     total_maximum = skd_rules.total_maximum
@@ -606,9 +616,10 @@ def _rank_final(
             "skb": rules.skb_weight / SCALE,
         }
     )
-    present_rows = frame.filter(pl.col("present"))
-    ipk_high = present_rows.get_column("ipk").max()
-    ipk_bound = abs(ipk_high) if isinstance(ipk_high, int) else 0
+    ipk_low, ipk_high = frame.select(
+        pl.col("ipk").min().alias("low"), pl.col("ipk").max().alias("high")
+    ).row(0)
+    ipk_bound = max(abs(ipk_low or 0), abs(ipk_high or 0), SCALE)
     if not _fits(
         final.bound({"total": total_maximum, "skb": rules.skb_maximum * SCALE}),
         100 * total_maximum,
@@ -616,70 +627,51 @@ def _rank_final(
         ipk_bound,
     ):
         return None
-    keys = ("k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth")
-    present = present_rows.with_columns(total=pl.col("twk") + pl.col("tiu") + pl.col("tkp"))
-    present = present.with_columns(final=final.expression())
-    present = present.with_columns(
-        group=pl.lit(0, pl.Int32),
-        k_final=-pl.col("final"),
-        k_total=-pl.col("total"),
-        k_tkp=-pl.col("tkp"),
-        k_tiu=-pl.col("tiu"),
-        k_twk=-pl.col("twk"),
-        k_ipk=-pl.col("ipk").fill_null(-1),
-        k_birth=pl.col("birth_date").fill_null(date.max).cast(pl.Int64),
+    present = pl.col("present")
+    twk, tiu, tkp = pl.col("twk"), pl.col("tiu"), pl.col("tkp")
+    total = twk + tiu + tkp
+    keys = _negated_when(
+        present,
+        k_final=final.expression(),
+        k_total=total,
+        k_tkp=tkp,
+        k_tiu=tiu,
+        k_twk=twk,
+        k_ipk=pl.col("ipk").fill_null(-SCALE),
     )
-    absent = frame.filter(~pl.col("present")).with_columns(
-        total=pl.lit(0, pl.Int64),
-        final=pl.lit(0, pl.Int64),
-        group=pl.lit(1, pl.Int32),
-        k_final=pl.lit(0, pl.Int64),
-        k_total=pl.lit(0, pl.Int64),
-        k_tkp=pl.lit(0, pl.Int64),
-        k_tiu=pl.lit(0, pl.Int64),
-        k_twk=pl.lit(0, pl.Int64),
-        k_ipk=pl.lit(0, pl.Int64),
-        k_birth=pl.lit(0, pl.Int64),
-    )
-    columns = [
+    born = pl.col("birth_date").fill_null(date.max).cast(pl.Int64)
+    rows = frame.with_columns(total=total).select(
         "participant",
         "formation",
         "formation_index",
         "quota",
+        pl.when(present).then(0).otherwise(1).cast(pl.Int8).alias("group"),
         "twk",
         "tiu",
         "tkp",
         "skb",
         "total",
-        "final",
-        "group",
-        *keys,
-    ]
-    rows = pl.concat([present.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = _ordered(rows, ["formation_index", "group"], keys, keep_keys=True)
+        **keys,
+        k_birth=pl.when(present).then(born).otherwise(0),
+    )
+    rows = _ordered(rows, ["formation_index", "group"], FINAL_KEYS, keep_keys=True)
     is_present = pl.col("group") == 0
-    passed = pl.col("position") < pl.col("quota")
     rows = rows.with_columns(
-        present=is_present,
-        outcome=pl.when(~is_present)
-        .then(pl.lit(Outcome.ABSENT.value))
-        .when(passed)
-        .then(pl.lit(Outcome.PASSED.value))
-        .otherwise(pl.lit(Outcome.NOT_PASSED.value)),
+        outcome=_passed_or_not(absent_group=1),
         tied_at_cut=_tied_at_cut(),
-        skd_score=_displayed(pl.col("total") * 100, total_maximum),
-        skb_score=_displayed(pl.col("skb"), SCALE),
-        final_score=_displayed(pl.col("final"), final.scale),
         placed_formation=pl.lit(None, dtype=pl.String),
     )
     if rules.optimalisasi:
-        rows = _optimalisasi(policy, formations, rows, qualifies)
-    figures = ("skd_score", "skb_score", "final_score")
+        rows = _optimalisasi(policy, table, rows, qualifies)
     return rows.select(
         "participant",
         "formation",
-        "present",
-        *(pl.when(is_present).then(pl.col(name)).alias(name) for name in figures),
+        is_present.alias("present"),
+        pl.when(is_present)
+        .then(_displayed(pl.col("total") * 100, total_maximum))
+        .alias("skd_score"),
+        pl.when(is_present).then(_displayed(pl.col("skb"), SCALE)).alias("skb_score"),
+        pl.when(is_present).then(_displayed(-pl.col("k_final"), final.scale)).alias("final_score"),
         pl.when(is_present).then(pl.col("rank")).alias("rank"),
         "outcome",
         "placed_formation",
@@ -689,42 +681,41 @@ def _rank_final(
 
 def _optimalisasi(
     policy: RankingPolicy,
-    formations: Sequence[Formation],
+    table: _Formations,
     rows: pl.DataFrame,
     qualifies: Callable[[str, str], bool] | None,
 ) -> pl.DataFrame:
     """L-2 placements by `ranking.optimalisasi_placements`, from the candidates of the
     positions that have an empty seat, in the cross-formation order."""
     rules = policy.final_rules()
-    by_code = {formation.code: formation for formation in formations}
+    by_code = table.by_code
     filled = dict(
         rows.filter(pl.col("outcome") == Outcome.PASSED.value)
         .group_by("formation")
         .len()
         .iter_rows()
     )
-    wanted = {normalise_position(f.position) for f in formations if f.quota > filled.get(f.code, 0)}
+    wanted = {
+        normalise_position(f.position) for f in by_code.values() if f.quota > filled.get(f.code, 0)
+    }
     if not wanted:
         return rows
-    positions = pl.DataFrame(
-        {
-            "formation": list(by_code),
-            "normalised": [normalise_position(f.position) for f in by_code.values()],
-        },
-        schema={"formation": pl.String(), "normalised": pl.String()},
+    seeking = table.column(
+        [int(normalise_position(by_code[code].position) in wanted) for code in table.codes]
     )
     mark = policy.skd_rules().pass_mark(rules.optimalisasi_pass_marks)
-    met = (
-        (pl.col("twk") >= (mark.twk or 0))
-        & (pl.col("tiu") >= (mark.tiu or 0))
-        & (pl.col("tkp") >= (mark.tkp or 0))
-        & (pl.col("total") >= mark.total)
+    met = _met(
+        {
+            "twk": pl.lit(mark.twk or 0),
+            "tiu": pl.lit(mark.tiu or 0),
+            "tkp": pl.lit(mark.tkp or 0),
+            "total": pl.lit(mark.total),
+        }
     )
     candidates = (
-        rows.filter((pl.col("outcome") == Outcome.NOT_PASSED.value) & met)
-        .join(positions, on="formation", how="left")
-        .filter(pl.col("normalised").is_in(sorted(wanted)))
-        .pipe(_ordered, [], ["k_final", "k_total", "k_tkp", "k_tiu", "k_twk", "k_ipk", "k_birth"])
+        rows.filter((pl.col("outcome") == Outcome.NOT_PASSED.value) & met & (seeking == 1))
+        .select("participant", "formation", *FINAL_KEYS)
+        .pipe(_ordered, [], FINAL_KEYS)
         .select("participant", "formation")
     )
     placements = optimalisasi_placements(rules, by_code, filled, candidates.iter_rows(), qualifies)
@@ -755,23 +746,27 @@ def _pppk_checks(policy: RankingPolicy) -> pl.Expr:
     )
 
 
-def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None:
+def _rank_pppk(
+    policy: RankingPolicy, table: _Formations, frame: pl.DataFrame
+) -> pl.DataFrame | None:
+    """The best round of each participant (met every mark, then the higher total, then the
+    earlier round) is found with one window over the participant, not a sort."""
     rules = policy.pppk_rules()
-    if not _valid(frame, Stage.PPPK, _pppk_checks(policy)):
-        return None
+    frame = frame.with_columns(teknis_pass_mark=table.attribute(lambda f: f.teknis_pass_mark))
     if frame.get_column("teknis_pass_mark").null_count():
         return None
-    if frame.select(pl.struct("participant", "round").n_unique()).item() != frame.height:
-        return None
-    formations_of = frame.group_by("participant").agg(pl.col("formation").n_unique())
-    if formations_of.get_column("formation").max() != 1:
+    repeats = frame.select(
+        (pl.len().over("participant", "round") > 1).any(),
+        (pl.col("formation_index").n_unique().over("participant") > 1).any(),
+    ).row(0)
+    if any(repeats):
         return None
     shares = dict(rules.affirmations)
     coefficients = {ground: shares.get(Affirmation(ground), Fraction(0)) for ground in AFFIRMATIONS}
     scale = reduce(math.lcm, (share.denominator for share in coefficients.values()), 1)
     teknis_maximum = rules.teknis_maximum
     others = rules.manajerial_sosiokultural_maximum + rules.wawancara_maximum
-    if not _fits(teknis_maximum * scale + others * scale, 1 + teknis_maximum * scale * 5):
+    if not _fits((teknis_maximum * 5 + others) * scale * (rules.rounds + 2) * 4):
         return None
     bonus = reduce(
         lambda a, b: a + b,
@@ -782,53 +777,56 @@ def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | Non
         pl.lit(0, dtype=pl.Int64),
     )
     teknis = pl.min_horizontal(pl.lit(teknis_maximum * scale), pl.col("teknis") * scale + bonus)
-    attempts = frame.filter(pl.col("present")).with_columns(teknis_scaled=teknis)
-    attempts = attempts.with_columns(
+    social, interview = pl.col("manajerial_sosiokultural"), pl.col("wawancara")
+    attempts = frame.with_columns(teknis_scaled=teknis).with_columns(
         met=(pl.col("teknis_scaled") >= pl.col("teknis_pass_mark") * scale)
-        & (pl.col("manajerial_sosiokultural") >= rules.manajerial_sosiokultural_pass)
-        & (pl.col("wawancara") >= rules.wawancara_pass),
-        total_scaled=pl.col("teknis_scaled")
-        + (pl.col("manajerial_sosiokultural") + pl.col("wawancara")) * scale,
+        & (social >= rules.manajerial_sosiokultural_pass)
+        & (interview >= rules.wawancara_pass),
+        total_scaled=pl.col("teknis_scaled") + (social + interview) * scale,
     )
-    best = attempts.sort(
-        ["participant", "met", "total_scaled", "round"], descending=[False, True, True, False]
-    ).unique(subset="participant", keep="first", maintain_order=True)
-    attended = best.select("participant")
-    absent = (
-        frame.join(attended, on="participant", how="anti")
-        .unique(subset="participant", keep="any")
-        .select("participant", "formation", "formation_index", "quota")
+    # One figure per attempt that is smallest for the best round: absent rounds last, then
+    # those that missed a mark, then the higher total, then the earlier round.
+    total_span = (teknis_maximum + others) * scale + 1
+    rounds = rules.rounds + 1
+    choice = (
+        pl.when(pl.col("present"))
+        .then(
+            (
+                pl.when(pl.col("met")).then(0).otherwise(1) * total_span
+                + (total_span - 1 - pl.col("total_scaled"))
+            )
+            * rounds
+            + pl.col("round")
+        )
+        .otherwise(2 * total_span * rounds + pl.col("round"))
     )
-    keys = ("k_total", "k_teknis", "k_social", "k_interview")
-    best = best.with_columns(group=pl.when(pl.col("met")).then(0).otherwise(1).cast(pl.Int32))
-    ranked_key = pl.col("group") == 0
+    best = attempts.filter(choice == choice.min().over("participant"))
     best = best.with_columns(
-        k_total=pl.when(ranked_key).then(-pl.col("total_scaled")).otherwise(0),
-        k_teknis=pl.when(ranked_key).then(-pl.col("teknis_scaled")).otherwise(0),
-        k_social=pl.when(ranked_key).then(-pl.col("manajerial_sosiokultural")).otherwise(0),
-        k_interview=pl.when(ranked_key).then(-pl.col("wawancara")).otherwise(0),
+        group=pl.when(pl.col("present"))
+        .then(pl.when(pl.col("met")).then(0).otherwise(1))
+        .otherwise(2)
+        .cast(pl.Int8)
     )
-    absent = absent.with_columns(
-        round=pl.lit(None, pl.Int64),
-        teknis_scaled=pl.lit(None, pl.Int64),
-        total_scaled=pl.lit(None, pl.Int64),
-        group=pl.lit(2, pl.Int32),
-        **{key: pl.lit(0, pl.Int64) for key in keys},
+    in_rank = pl.col("group") == 0
+    keys = _negated_when(
+        in_rank,
+        k_total=pl.col("total_scaled"),
+        k_teknis=pl.col("teknis_scaled"),
+        k_social=social,
+        k_interview=interview,
     )
-    columns = [
+    rows = best.select(
         "participant",
         "formation",
         "formation_index",
         "quota",
-        "round",
-        "teknis_scaled",
-        "total_scaled",
         "group",
-        *keys,
-    ]
-    rows = pl.concat([best.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = _ordered(rows, ["formation_index", "group"], keys)
-    ranked = pl.col("group") == 0
+        pl.when(pl.col("group") != 2).then(pl.col("round")).alias("round"),
+        pl.when(pl.col("group") != 2).then(pl.col("teknis_scaled")).alias("teknis_scaled"),
+        pl.when(pl.col("group") != 2).then(pl.col("total_scaled")).alias("total_scaled"),
+        **keys,
+    )
+    rows = _ordered(rows, ["formation_index", "group"], list(keys))
     return rows.select(
         "participant",
         "formation",
@@ -836,13 +834,8 @@ def _rank_pppk(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | Non
         "round",
         _displayed(pl.col("teknis_scaled"), scale).alias("teknis_affirmed"),
         _displayed(pl.col("total_scaled"), scale).alias("total"),
-        pl.when(ranked).then(pl.col("rank")).alias("rank"),
-        pl.when(ranked & (pl.col("position") < pl.col("quota")))
-        .then(pl.lit(Outcome.PASSED.value))
-        .when(pl.col("group") == 2)
-        .then(pl.lit(Outcome.ABSENT.value))
-        .otherwise(pl.lit(Outcome.NOT_PASSED.value))
-        .alias("outcome"),
+        pl.when(in_rank).then(pl.col("rank")).alias("rank"),
+        _passed_or_not(absent_group=2).alias("outcome"),
         _tied_at_cut().alias("tied_at_cut"),
     )
 
@@ -857,68 +850,45 @@ def _mitra_checks(policy: RankingPolicy) -> pl.Expr:
 
 def _rank_mitra(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | None:
     rules = policy.mitra_rules()
-    if not _valid(frame, Stage.MITRA, _mitra_checks(policy)):
-        return None
     if not _unique_participants(frame):
         return None
-    points = dict(rules.preference_points)
+    points = {str(code): figure for code, figure in rules.preference_points}
     criteria = reduce(
         lambda a, b: a + b,
-        (pl.col(code).cast(pl.Int64) * points.get(code, 0) for code in PREFERENCES),  # type: ignore[call-overload]
+        (pl.col(code).cast(pl.Int64) * points.get(code, 0) for code in PREFERENCES),
         pl.lit(0, dtype=pl.Int64),
     )
     rating_share = Fraction(rules.rating_points, rules.rating_maximum * SCALE)
     scale = math.lcm(SCALE, rating_share.denominator)
     test_factor, rating_factor = scale // SCALE, int(rating_share * scale)
-    criteria_maximum = sum(points.values())
     if not _fits(
         rules.test_maximum * SCALE * test_factor
-        + criteria_maximum * scale
+        + sum(points.values()) * scale
         + rules.rating_maximum * SCALE * rating_factor
     ):
         return None
-    present = frame.filter(pl.col("present")).with_columns(
-        rating_scaled=pl.col("rating").fill_null(0) * rating_factor,
-        test_scaled=pl.col("test_score") * test_factor,
-    )
-    present = present.with_columns(
-        points_scaled=criteria * scale + pl.col("rating_scaled"),
-    ).with_columns(total_scaled=pl.col("test_scaled") + pl.col("points_scaled"))
+    present = pl.col("present")
+    rating = pl.col("rating").fill_null(0) * rating_factor
+    test = pl.col("test_score") * test_factor
+    added = criteria * scale + rating
     if rules.test_pass_mark is None:
-        qualified = pl.lit(True)
+        qualified = present
     else:
-        qualified = pl.col("test_score") >= rules.test_pass_mark * SCALE
-    keys = ("k_total", "k_test")
-    present = present.with_columns(group=pl.when(qualified).then(0).otherwise(1).cast(pl.Int32))
-    in_rank = pl.col("group") == 0
-    present = present.with_columns(
-        k_total=pl.when(in_rank).then(-pl.col("total_scaled")).otherwise(0),
-        k_test=pl.when(in_rank).then(-pl.col("test_scaled")).otherwise(0),
-    )
-    absent = frame.filter(~pl.col("present")).with_columns(
-        test_scaled=pl.lit(None, pl.Int64),
-        points_scaled=pl.lit(None, pl.Int64),
-        total_scaled=pl.lit(None, pl.Int64),
-        rating_scaled=pl.lit(None, pl.Int64),
-        group=pl.lit(2, pl.Int32),
-        k_total=pl.lit(0, pl.Int64),
-        k_test=pl.lit(0, pl.Int64),
-    )
-    columns = [
+        qualified = present & (pl.col("test_score") >= rules.test_pass_mark * SCALE)
+    keys = _negated_when(qualified, k_total=test + added, k_test=test)
+    rows = frame.select(
         "participant",
         "formation",
         "formation_index",
         "quota",
-        "test_scaled",
-        "points_scaled",
-        "total_scaled",
-        "rating_scaled",
-        "group",
-        *keys,
-    ]
-    rows = pl.concat([present.select(columns), absent.select(columns)], how="vertical_relaxed")
-    rows = _ordered(rows, ["formation_index", "group"], keys)
-    ranked = pl.col("group") == 0
+        pl.when(qualified).then(0).when(present).then(1).otherwise(2).cast(pl.Int8).alias("group"),
+        pl.when(present).then(test).alias("test_scaled"),
+        pl.when(present).then(added).alias("points_scaled"),
+        pl.when(present).then(test + added).alias("total_scaled"),
+        pl.when(present).then(rating).alias("rating_scaled"),
+        **keys,
+    )
+    rows = _ordered(rows, ["formation_index", "group"], list(keys))
     return rows.select(
         "participant",
         "formation",
@@ -926,13 +896,8 @@ def _rank_mitra(policy: RankingPolicy, frame: pl.DataFrame) -> pl.DataFrame | No
         _displayed(pl.col("test_scaled"), scale).alias("test_score"),
         _displayed(pl.col("points_scaled"), scale).alias("preference_points"),
         _displayed(pl.col("total_scaled"), scale).alias("total"),
-        pl.when(ranked).then(pl.col("rank")).alias("rank"),
-        pl.when(ranked & (pl.col("position") < pl.col("quota")))
-        .then(pl.lit(Outcome.PASSED.value))
-        .when(pl.col("group") == 2)
-        .then(pl.lit(Outcome.ABSENT.value))
-        .otherwise(pl.lit(Outcome.NOT_PASSED.value))
-        .alias("outcome"),
+        pl.when(pl.col("group") == 0).then(pl.col("rank")).alias("rank"),
+        _passed_or_not(absent_group=2).alias("outcome"),
         _tied_at_cut().alias("tied_at_cut"),
         _displayed(pl.col("rating_scaled"), scale).alias("rating_points"),
     )
