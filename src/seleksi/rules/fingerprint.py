@@ -57,12 +57,12 @@ def run_fingerprint_of_rows(
     stage: str,
     formations: Iterable[object],
     score_class: type,
-    rows: Iterable[str],
+    rows: Iterable[bytes],
 ) -> str:
     """`run_fingerprint` when the scores are already in canonical form: `rows`, joined, are
-    every score's row as the encoder writes it (a JSON array), in the canonical order, with a
-    comma between two rows; `score_class` is their class. The columnar path writes them in
-    pieces without making the objects."""
+    every score's row as the encoder writes it (a JSON array, UTF-8), in the canonical order,
+    with a comma between two rows; `score_class` is their class. The columnar path writes them
+    in pieces without making the objects."""
     if not is_dataclass(score_class):
         raise TypeError(f"no canonical form for {score_class.__name__}")
     names = [field.name for field in fields(score_class)]
@@ -75,7 +75,7 @@ def run_fingerprint_of_rows(
     before, _, after = _ENCODER.encode(canonical).partition(_ENCODER.encode(_ROWS_MARK))
     digest = hashlib.sha256(before.encode("utf-8"))
     for piece in rows:
-        digest.update(piece.encode("utf-8"))
+        digest.update(piece)
     digest.update(after.encode("utf-8"))
     return digest.hexdigest()
 

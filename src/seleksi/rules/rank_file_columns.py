@@ -277,22 +277,21 @@ def _decimal_value(column: str, present: pl.Expr, *, empty: int | None = 0) -> p
 
 
 def output_frame(stage: Stage, results: pl.DataFrame) -> pl.DataFrame:
-    """The results frame as the output lines: OUTPUT_COLUMNS, text cells, empty for none."""
+    """The results frame as the output lines: OUTPUT_COLUMNS, null where the cell is empty
+    (polars writes whole numbers as they are and a null as nothing)."""
     names = OUTPUT_COLUMNS[stage]
-    rank = pl.col("rank").cast(pl.String)
     figures: list[pl.Expr]
     if stage is Stage.SKD:
         present = pl.col("present")
-        figures = [
-            pl.when(present).then(pl.col(c).cast(pl.String)) for c in ("twk", "tiu", "tkp", "total")
-        ]
+        figures = [pl.when(present).then(pl.col(c)) for c in ("twk", "tiu", "tkp", "total")]
     elif stage is Stage.FINAL:
         figures = [pl.col(c) for c in ("skd_score", "skb_score", "final_score")]
     elif stage is Stage.PPPK:
         figures = [pl.col(c) for c in ("teknis_affirmed", "total")]
     else:
         figures = [pl.col(c) for c in ("test_score", "preference_points", "total")]
-    cells = [pl.col("participant"), pl.col("formation"), *figures, rank, pl.col("outcome")]
+    cells = [pl.col("participant"), pl.col("formation"), *figures, pl.col("rank")]
+    cells.append(pl.col("outcome"))
     return results.select(cell.alias(name) for cell, name in zip(cells, names, strict=True))
 
 

@@ -27,7 +27,6 @@ Decisions worth knowing:
   taken from the frame in the cross-formation order.
 """
 
-import hashlib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -937,15 +936,21 @@ def fingerprint_columns(
         ordered = scores if participants.is_sorted() else scores.sort("participant")
     else:
         return None
-    rows = ordered.select(_canonical_row(stage).alias("row")).get_column("row")
-    return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], _joined(rows))
+    cells = ordered.select(
+        cell.alias(f"cell {number}") for number, cell in enumerate(_canonical_cells(stage))
+    )
+    return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], _joined(cells))
 
 
-def _joined(rows: pl.Series, piece: int = 100_000) -> Iterator[str]:
-    """The rows joined by commas, a piece at a time, so the text is never whole in memory."""
-    for start in range(0, rows.len(), piece):
-        text = rows.slice(start, piece).str.join(",").item()
-        yield text if start == 0 else f",{text}"
+def _joined(cells: pl.DataFrame, piece: int = 200_000) -> Iterator[bytes]:
+    """The rows, each "[cell,cell,...]", joined by commas, written by polars' CSV writer (no
+    quoting; a null is written as JSON's null) a piece at a time, so the text is never whole
+    in memory."""
+    for start in range(0, cells.height, piece):
+        text = cells.slice(start, piece).write_csv(
+            include_header=False, quote_style="never", null_value="null", line_terminator="],"
+        )
+        yield text.encode("utf-8") if start + piece < cells.height else text[:-1].encode("utf-8")
 
 
 def _quoted(column: str) -> pl.Expr:
@@ -954,10 +959,6 @@ def _quoted(column: str) -> pl.Expr:
 
 def _flag(expression: pl.Expr) -> pl.Expr:
     return pl.when(expression).then(pl.lit("true")).otherwise(pl.lit("false"))
-
-
-def _number(expression: pl.Expr) -> pl.Expr:
-    return expression.cast(pl.String)
 
 
 def _fraction(scaled: pl.Expr) -> pl.Expr:
@@ -981,10 +982,6 @@ def _fraction(scaled: pl.Expr) -> pl.Expr:
     )
 
 
-def _or_null(expression: pl.Expr, column: str) -> pl.Expr:
-    return pl.when(pl.col(column).is_null()).then(pl.lit("null")).otherwise(expression)
-
-
 def _members(names: Sequence[str]) -> pl.Expr:
     """A JSON array of the names whose Boolean column is true, in the order given (sorted)."""
     inner = pl.concat_str(
@@ -995,46 +992,39 @@ def _members(names: Sequence[str]) -> pl.Expr:
     return pl.concat_str(pl.lit("["), inner.fill_null(""), pl.lit("]"))
 
 
-def _canonical_row(stage: Stage) -> pl.Expr:
+def _canonical_cells(stage: Stage) -> list[pl.Expr]:
     """One score's row of the canonical form (`fingerprint._rows`) as the JSON encoder writes
-    it; absent scores hold the score class's defaults, as the frame does."""
-    start = [_quoted("participant"), _quoted("formation")]
+    it, cell by cell, the first opening the array: text quoted, flags as true or false, whole
+    numbers as they are, null for None; absent scores hold the score class's defaults, as the
+    frame does."""
+    participant = pl.concat_str(pl.lit('["'), pl.col("participant"), pl.lit('"'))
+    start = [participant, _quoted("formation")]
+    whole = [pl.col(c) for c in ("twk", "tiu", "tkp")]
     if stage is Stage.SKD:
-        cells = [
+        return [*start, _flag(pl.col("present")), *whole]
+    if stage is Stage.FINAL:
+        birth = pl.col("birth_date").dt.to_string("%Y-%m-%d")
+        return [
             *start,
             _flag(pl.col("present")),
-            *(_number(pl.col(c)) for c in ("twk", "tiu", "tkp")),
-        ]
-    elif stage is Stage.FINAL:
-        birth = pl.concat_str(
-            pl.lit('"'), pl.col("birth_date").dt.to_string("%Y-%m-%d"), pl.lit('"')
-        )
-        cells = [
-            *start,
-            _flag(pl.col("present")),
-            *(_number(pl.col(c)) for c in ("twk", "tiu", "tkp")),
+            *whole,
             _fraction(pl.col("skb")),
-            _or_null(_fraction(pl.col("ipk")), "ipk"),
-            _or_null(birth, "birth_date"),
+            _fraction(pl.col("ipk")),
+            pl.concat_str(pl.lit('"'), birth, pl.lit('"')),
         ]
-    elif stage is Stage.PPPK:
-        cells = [
+    if stage is Stage.PPPK:
+        parts = [pl.col(c) for c in ("teknis", "manajerial_sosiokultural", "wawancara")]
+        return [
             *start,
-            _number(pl.col("round")),
+            pl.col("round"),
             _flag(pl.col("present")),
-            *(_number(pl.col(c)) for c in ("teknis", "manajerial_sosiokultural", "wawancara")),
+            *parts,
             _members(sorted(AFFIRMATIONS)),
         ]
-    else:
-        cells = [
-            *start,
-            _flag(pl.col("present")),
-            _fraction(pl.col("test_score")),
-            _members(PREFERENCES),
-            _or_null(_fraction(pl.col("rating")), "rating"),
-        ]
-    return pl.concat_str(pl.lit("["), pl.concat_str(*cells, separator=","), pl.lit("]"))
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return [
+        *start,
+        _flag(pl.col("present")),
+        _fraction(pl.col("test_score")),
+        _members(PREFERENCES),
+        _fraction(pl.col("rating")),
+    ]
