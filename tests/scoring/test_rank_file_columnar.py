@@ -266,9 +266,10 @@ def test_it_writes_the_same_file_as_the_row_reader(tmp_path: Path) -> None:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _seleksi(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """The console script as an operator runs it, with the site's settings named and a
-    database URL the site could not even parse."""
+def _seleksi(folder: Path, scores: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The console script ranking an SKD NILAI.csv into OUT.csv as an operator runs it, with
+    the site's settings named and a database URL the site could not even parse."""
+    (folder / "NILAI.csv").write_text(f"{SKD_HEADER}\n{scores}", encoding="utf-8")
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -277,8 +278,11 @@ def _seleksi(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
         "DATABASE_URL": "no-such-scheme://",
         "SELEKSI_DATA_DIR": str(folder / "data"),
     }
+    command = [sys.executable, "-m", "seleksi", "rank-file", "--policy", "cpns-2021"]
+    command += ["--stage", "skd", "--formations", str(_formasi(folder))]
+    command += ["--scores", str(folder / "NILAI.csv"), "--output", str(folder / "OUT.csv")]
     return subprocess.run(
-        [sys.executable, "-m", "seleksi", "rank-file", *arguments],
+        [*command, *arguments],
         env=environment,
         capture_output=True,
         text=True,
@@ -288,18 +292,7 @@ def _seleksi(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_command_line_starts_without_the_site(tmp_path: Path) -> None:
-    (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,100,100,200\n", encoding="utf-8")
-    files = ["--formations", str(_formasi(tmp_path)), "--scores", str(tmp_path / "NILAI.csv")]
-    finished = _seleksi(
-        tmp_path,
-        "--policy",
-        "cpns-2021",
-        "--stage",
-        "skd",
-        *files,
-        "--output",
-        str(tmp_path / "OUT.csv"),
-    )
+    finished = _seleksi(tmp_path, "002,F1,H,100,100,200\n")
     assert finished.returncode == 0, finished.stderr
     assert (tmp_path / "OUT.csv").read_text().splitlines()[1] == "002,F1,100,100,200,400,1,P/L"
     assert "sidik jari" in finished.stderr
@@ -324,22 +317,8 @@ def test_the_command_line_starts_without_the_site(tmp_path: Path) -> None:
 def test_the_command_line_words_problems_in_the_language_asked(
     tmp_path: Path, language: str, line: str, summary: str
 ) -> None:
-    (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,999,100,200\n", encoding="utf-8")
-    files = ["--formations", str(_formasi(tmp_path)), "--scores", str(tmp_path / "NILAI.csv")]
-    output = tmp_path / "OUT.csv"
-    finished = _seleksi(
-        tmp_path,
-        "--policy",
-        "cpns-2021",
-        "--stage",
-        "skd",
-        *files,
-        "--output",
-        str(output),
-        "--language",
-        language,
-    )
+    finished = _seleksi(tmp_path, "002,F1,H,999,100,200\n", "--language", language)
     assert finished.returncode == 1
     assert f"NILAI.csv: {line}" in finished.stderr
     assert summary in finished.stderr
-    assert not output.exists()
+    assert not (tmp_path / "OUT.csv").exists()
