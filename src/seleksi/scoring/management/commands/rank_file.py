@@ -121,7 +121,8 @@ class Command(BaseCommand):
         if ranked is None:
             return False
         if options["output"]:
-            ranked.output.write_csv(options["output"], line_terminator="\n")
+            with Path(options["output"]).open("w", encoding="utf-8") as handle:
+                ranked.output.write_csv(handle, line_terminator="\n")
         else:
             self.stdout.write(csv_of(ranked.output), ending="")
         for note in ranked.notes:
