@@ -21,8 +21,10 @@ Decisions worth knowing:
   letters and / or -. So polars writes exactly what `rank_files.csv_text` writes.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -48,8 +50,8 @@ from .ranking_columns import (
 from .score_files import ABSENT, NO, PARTICIPANT_NUMBER, PRESENT, YES
 
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
-_DECIMAL = rf"^[0-9]{{1,9}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?$"
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DECIMAL_TEXT = re.compile(rf"[0-9]{{1,9}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,10 @@ def read_score_frame(
             content.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    header, _, body = content.partition(b"\n")
-    if not body.strip(b"\r\n"):
+    end = content.find(b"\n")
+    if end < 0 or len(content) <= end + 1:
         return None
-    names = [name.strip().lower() for name in header.decode("utf-8").rstrip("\r").split(",")]
+    names = [name.strip().lower() for name in content[:end].decode("utf-8").rstrip("\r").split(",")]
     wanted = SCORE_COLUMNS[stage]
     if not set(wanted) <= set(names):
         return None
@@ -123,6 +125,14 @@ def read_score_frame(
         )
     except (pl.exceptions.PolarsError, ValueError):
         return None
+    read: dict[str, pl.Expr] = {}
+    for column, parse, dtype in _TEXT_CELLS:
+        if column in positions:
+            value = _distinct_values(cells, column, parse, dtype)
+            if value is None:
+                return None
+            read[f"{column} value"] = value
+    cells = cells.with_columns(**read)
     checks, frame = _stage_cells(policy, stage)
     start = pl.col("nomor_peserta").str.contains(
         f"^{PARTICIPANT_NUMBER.pattern}$"
@@ -134,6 +144,47 @@ def read_score_frame(
     if scores.schema != pl.Schema(score_schema(stage)):
         return None
     return scores
+
+
+def _decimal_text(text: str) -> int | None:
+    """A decimal cell in the strict form as a count of 1/SCALE; None for any other text."""
+    if not _DECIMAL_TEXT.fullmatch(text):
+        return None
+    whole, _, fraction = text.partition(".")
+    return int(whole) * SCALE + int(fraction.ljust(DECIMAL_PLACES, "0"))
+
+
+def _date_text(text: str) -> date | None:
+    """A date cell as the row reader reads it (ISO, a real day); None for any other text."""
+    if not _DATE_TEXT.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+_TEXT_CELLS: tuple[tuple[str, Callable[[str], object], pl.DataType], ...] = (
+    ("skb", _decimal_text, pl.Int64()),
+    ("ipk", _decimal_text, pl.Int64()),
+    ("nilai_tes", _decimal_text, pl.Int64()),
+    ("nilai_kinerja", _decimal_text, pl.Int64()),
+    ("tanggal_lahir", _date_text, pl.Date()),
+)
+"""Cells read as text and parsed in Python, once per distinct value: a national file has a
+million of them but a few thousand different SKB scores or birth dates."""
+
+
+def _distinct_values(
+    cells: pl.DataFrame, column: str, parse: Callable[[str], object], dtype: pl.DataType
+) -> pl.Expr | None:
+    """The column's parsed values, each distinct text parsed once; None when one does not
+    parse (the file is not plain). An empty cell stays null."""
+    texts = cells.get_column(column).drop_nulls().unique().to_list()
+    values = [parse(text) for text in texts]
+    if any(value is None for value in values):
+        return None
+    return pl.col(column).replace_strict(texts, values, default=None, return_dtype=dtype)
 
 
 def _cell_types(stage: Stage, codes: Sequence[str]) -> dict[str, pl.DataType]:
@@ -220,22 +271,16 @@ def _stage_cells(policy: RankingPolicy, stage: Stage) -> tuple[_Checks, _Columns
     if stage is Stage.SKD:
         return checks, columns
     final = policy.final_rules()
-    birth = pl.col("tanggal_lahir").str.to_date("%Y-%m-%d", strict=False)
+    born = pl.col("tanggal_lahir value")
     checks += [
         _decimal_ok("skb", final.skb_maximum, required=present),
         _decimal_ok("ipk", IPK_MAXIMUM, required=pl.lit(False)),
-        pl.when(pl.col("tanggal_lahir").is_null())
-        .then(~present)
-        .otherwise(
-            pl.col("tanggal_lahir").str.contains(_DATE)
-            & birth.is_not_null()
-            & (birth.dt.year() >= 1)
-        ),
+        born.is_not_null() | ~present,
     ]
     columns |= {
         "skb": _decimal_value("skb", present),
         "ipk": pl.when(present).then(_decimal_value("ipk", pl.lit(True), empty=None)),
-        "birth_date": pl.when(present).then(birth),
+        "birth_date": pl.when(present).then(born),
     }
     return checks, columns
 
@@ -250,27 +295,13 @@ def _whole_value(column: str, present: pl.Expr | None = None) -> pl.Expr:
     return number if present is None else pl.when(present).then(number).otherwise(0)
 
 
-def _scaled(column: str) -> pl.Expr:
-    """A decimal cell of the strict form as a count of 1/SCALE."""
-    parts = pl.col(column).str.split_exact(".", 1)
-    whole: pl.Expr = parts.struct.field("field_0").cast(pl.Int64, strict=False)
-    digits = parts.struct.field("field_1").fill_null("").str.pad_end(DECIMAL_PLACES, "0")
-    fraction: pl.Expr = digits.cast(pl.Int64, strict=False)
-    scaled: pl.Expr = whole * SCALE + fraction
-    return scaled
-
-
 def _decimal_ok(column: str, high: int, *, required: pl.Expr) -> pl.Expr:
-    cell = pl.col(column)
-    return (
-        pl.when(cell.is_null())
-        .then(~required)
-        .otherwise(cell.str.contains(_DECIMAL) & _scaled(column).is_between(0, high * SCALE))
-    )
+    value = pl.col(f"{column} value")
+    return pl.when(value.is_null()).then(~required).otherwise(value.is_between(0, high * SCALE))
 
 
 def _decimal_value(column: str, present: pl.Expr, *, empty: int | None = 0) -> pl.Expr:
-    value = _scaled(column)
+    value = pl.col(f"{column} value")
     if empty is not None:
         value = value.fill_null(empty)
     return pl.when(present).then(value).otherwise(0 if empty is not None else None)

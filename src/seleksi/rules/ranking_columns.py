@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import polars as pl
 
@@ -57,7 +58,7 @@ from .ranking import (
 )
 
 DECIMAL_PLACES = 6
-SCALE = 10**DECIMAL_PLACES
+SCALE: int = 10**DECIMAL_PLACES
 """A decimal score (SKB, IPK, mitra test score and rating) is an Int64 count of 1/SCALE."""
 LIMIT = 2**62
 """The largest integer a scaled figure may reach; beyond it the reference ranks."""
@@ -937,7 +938,7 @@ def fingerprint_columns(
     else:
         return None
     cells = ordered.select(
-        cell.alias(f"cell {number}") for number, cell in enumerate(_canonical_cells(stage))
+        cell.alias(f"cell {number}") for number, cell in enumerate(_canonical_cells(stage, ordered))
     )
     return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], _joined(cells))
 
@@ -961,25 +962,24 @@ def _flag(expression: pl.Expr) -> pl.Expr:
     return pl.when(expression).then(pl.lit("true")).otherwise(pl.lit("false"))
 
 
-def _fraction(scaled: pl.Expr) -> pl.Expr:
-    """`"numerator/denominator"` of scaled / SCALE, reduced (as `Fraction` writes it); null for
-    null. SCALE is 2^6 x 5^6, so the common factor is a power of 2 times a power of 5."""
-    twos = reduce(
-        lambda a, b: a + b,
-        ((scaled % 2**k == 0).cast(pl.Int64) for k in range(1, DECIMAL_PLACES + 1)),
-    )
-    fives = reduce(
-        lambda a, b: a + b,
-        ((scaled % 5**k == 0).cast(pl.Int64) for k in range(1, DECIMAL_PLACES + 1)),
-    )
-    common = pl.lit(2, pl.Int64).pow(twos) * pl.lit(5, pl.Int64).pow(fives)
-    return pl.concat_str(
-        pl.lit('"'),
-        (scaled // common).cast(pl.String),
-        pl.lit("/"),
-        (pl.lit(SCALE, pl.Int64) // common).cast(pl.String),
-        pl.lit('"'),
-    )
+def _fraction(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """`"numerator/denominator"` of each scaled / SCALE, reduced, as the canonical form writes
+    a Fraction; null for null."""
+
+    def write(value: int) -> str:
+        exact = Fraction(value, SCALE)
+        return f'"{exact.numerator}/{exact.denominator}"'
+
+    return _distinct_texts(frame, column, write)
+
+
+def _distinct_texts(frame: pl.DataFrame, column: str, write: Callable[[Any], str]) -> pl.Expr:
+    """The column's values as `write` puts them, each distinct value written once, in Python,
+    by the same code as the canonical form: a million scores or birth dates hold a few
+    thousand different ones. Null stays null."""
+    values = frame.get_column(column).drop_nulls().unique().to_list()
+    texts = [write(value) for value in values]
+    return pl.col(column).replace_strict(values, texts, default=None, return_dtype=pl.String)
 
 
 def _members(names: Sequence[str]) -> pl.Expr:
@@ -992,7 +992,7 @@ def _members(names: Sequence[str]) -> pl.Expr:
     return pl.concat_str(pl.lit("["), inner.fill_null(""), pl.lit("]"))
 
 
-def _canonical_cells(stage: Stage) -> list[pl.Expr]:
+def _canonical_cells(stage: Stage, frame: pl.DataFrame) -> list[pl.Expr]:
     """One score's row of the canonical form (`fingerprint._rows`) as the JSON encoder writes
     it, cell by cell, the first opening the array: text quoted, flags as true or false, whole
     numbers as they are, null for None; absent scores hold the score class's defaults, as the
@@ -1003,14 +1003,13 @@ def _canonical_cells(stage: Stage) -> list[pl.Expr]:
     if stage is Stage.SKD:
         return [*start, _flag(pl.col("present")), *whole]
     if stage is Stage.FINAL:
-        birth = pl.col("birth_date").dt.to_string("%Y-%m-%d")
         return [
             *start,
             _flag(pl.col("present")),
             *whole,
-            _fraction(pl.col("skb")),
-            _fraction(pl.col("ipk")),
-            pl.concat_str(pl.lit('"'), birth, pl.lit('"')),
+            _fraction(frame, "skb"),
+            _fraction(frame, "ipk"),
+            _distinct_texts(frame, "birth_date", lambda day: f'"{day.isoformat()}"'),
         ]
     if stage is Stage.PPPK:
         parts = [pl.col(c) for c in ("teknis", "manajerial_sosiokultural", "wawancara")]
@@ -1024,7 +1023,7 @@ def _canonical_cells(stage: Stage) -> list[pl.Expr]:
     return [
         *start,
         _flag(pl.col("present")),
-        _fraction(pl.col("test_score")),
+        _fraction(frame, "test_score"),
         _members(PREFERENCES),
-        _fraction(pl.col("rating")),
+        _fraction(frame, "rating"),
     ]
