@@ -10,10 +10,12 @@ NILAI.csv in a temporary directory (not timed):
   with the stage's tie-breaks, the cut or quota, the same OUT.csv), whole process timed with
   interpreter start and imports, best of `--repeat`;
 - rank-file: `python -m seleksi rank-file` on the same files, whole process (Django start-up,
-  parsing, ranking, writing OUT.csv, the fingerprint and committee notes), best of `--repeat`.
+  parsing, ranking, writing OUT.csv, the fingerprint and committee notes), best of
+  `--file-repeat`.
 
 For both: wall time, CPU time (user + system, so the bound's second core shows) and peak
-resident memory, read with `os.wait4` on the child, so each figure is that process's own.
+resident memory (the highest of the runs), read with `os.wait4` on the child, so each figure
+is that process's own.
 Every line of rank-file's OUT.csv is compared with the bound's; the first difference is printed
 and the run exits non-zero. The ratios rank-file / bound are printed beside their goals: time
 at most 3x, peak memory at most 2x. The start-up alone of both (a one-row SKD file) is printed
@@ -22,7 +24,9 @@ first, since it is in every figure.
 The data (formation f is f"F{f:05d}", participant n is f"{n:010d}"):
 
 - SKD: subtests in steps of 5 (TKP in steps of 1), 3 % absent, 10 % of the formations
-  disabilitas with their own pass marks (cpns-2021);
+  disabilitas with their own pass marks (cpns-2021); about a tenth meet the marks, so shared
+  ranks come with size: none at 20,000 rows (two ranked rows a formation), hundreds at a
+  million;
 - final (akhir): SKB participants' subtests at or above the umum marks, SKB with up to two
   decimals, IPK with two (10 % none), birth dates over 15 years; a quarter of the rows copy the
   scores of the row before them in the same formation, then keep them (an exact tie: shared
@@ -49,7 +53,8 @@ Prints figures; asserts nothing about time.
 
     .venv/bin/python bench/ranking.py [--rows 1000000] [--formations 1048] [--seed 6]
     .venv/bin/python bench/ranking.py --postgres [--stages skd,akhir,pppk] [--profile]
-    .venv/bin/python bench/ranking.py --rows 20000 --no-database      # quick run
+    .venv/bin/python bench/ranking.py --rows 20000 --no-database --repeat 1 --file-repeat 1
+                                                                       # quick run
 """
 
 import argparse
@@ -673,6 +678,8 @@ def database_mode(
         print("ranking_run: fingerprint not checked (rank-file did not run on SKD)")
     elif run.fingerprint != fingerprint:
         raise SystemExit(f"ranking_run: fingerprint {run.fingerprint}, rank-file's {fingerprint}")
+    else:
+        print("ranking_run: every row matches the SKD bound's, the fingerprint rank-file's")
 
     def line(label: str, seconds: float, sql: float | None = None) -> None:
         parts = f" (SQL {sql:.2f} s, Python {seconds - sql:.2f} s)" if sql is not None else ""
