@@ -826,6 +826,8 @@ def main() -> None:
             results[stage], data, printed = run_stage(stage, options, root / stage)
             if stage == "skd":
                 skd_data, fingerprint = data, printed
+        if skd_data is None and not options.no_database:
+            print("\ndatabase mode left out: it ranks the SKD stage, which --stages leaves out")
         if skd_data is not None and not options.no_database:
             expected = skd_expected(root / "skd")
             print()

@@ -55,12 +55,12 @@ def refuse(reason: str) -> SystemExit:
 
 def read_formations(path: Path, pppk: bool) -> pl.DataFrame:
     """FORMASI.csv sorted by code, with `formation`, its index in that order."""
-    columns = [*FORMATION_COLUMNS, *([TEKNIS_THRESHOLD_COLUMN] if pppk else [])]
+    extra = [TEKNIS_THRESHOLD_COLUMN] if pppk else []
     frame = pl.read_csv(
         path,
-        columns=columns,
+        columns=[*FORMATION_COLUMNS, *extra],
         infer_schema=False,
-        schema_overrides={"kuota": pl.Int32, TEKNIS_THRESHOLD_COLUMN: pl.Int32},
+        schema_overrides=dict.fromkeys(["kuota", *extra], pl.Int32),
     )
     if frame.height == 0 or frame.select(pl.any_horizontal(pl.all().is_null()).any()).item():
         raise refuse(f"{path.name}: no formation, or an empty cell")
@@ -126,9 +126,10 @@ def figure(units: pl.Expr, denominator: int) -> pl.Expr:
 
 
 def ranked(frame: pl.DataFrame, keys: list[str], keep: list[str]) -> pl.DataFrame:
-    """The columns `keep` and kode_formasi, sorted by formation, group, `keys` (ascending; zero
-    outside group 0) and participant number, with `position` in the formation (from 0) and the
-    competition `rank` of group 0. Only the columns needed afterwards are sorted."""
+    """The sort columns, kode_formasi, kuota and `keep`, sorted by formation, group, `keys`
+    (ascending; zero outside group 0) and participant number, with `position` in the formation
+    (from 0) and the competition `rank` of group 0. Only the columns needed afterwards are
+    sorted."""
     order = ["formation", "group", *keys, "nomor_peserta"]
     frame = frame.select(*order, "kode_formasi", "kuota", *keep).sort(order)
     first = INDEX == 0
