@@ -1,38 +1,64 @@
-"""Benchmark: ranking a national SKD stage (1,000,000 results over 1,048 formations) in file
-mode and in database mode, beside a lower bound measured in the same run.
+"""Benchmark: `seleksi rank-file` on a national stage (1,000,000 rows over 1,048 formations) for
+SKD, the final ranking (akhir) and PPPK, each beside a columnar bound measured in the same run;
+and the SKD stage in database mode.
 
-Figures for the same generated data (numpy default_rng, fixed seed):
+Per stage, on data generated with numpy (default_rng, fixed seed) and written to FORMASI.csv and
+NILAI.csv in a temporary directory (not timed):
 
-- lower bound: a vectorised numpy version of the same output (pass marks per formation type,
-  np.lexsort on formation, met/failed/absent, -total, -tkp, -tiu, -twk, nomor peserta, then
-  competition ranks and the 3 x quota cut), best of three;
-- engine: `rank_skd` (cpns-2021) over in-memory `SkdScore` rows, validation included, and
-  `run_fingerprint` over the same rows;
-- rank-file: the whole `seleksi rank-file --stage skd` path in a subprocess, on FORMASI.csv and
-  NILAI.csv written to a temporary directory (interpreter and Django start-up, parsing,
-  ranking, writing OUT.csv); the start-up alone is measured on a one-row file;
-- database mode: the same stage loaded into a throwaway database (one selection, its
-  formations, one applicant, application and SKD score per row, bulk loaded and not timed),
-  then `ranking_run(stage="skd")` as `seleksi rank` calls it, split into reading the inputs,
-  ranking, the fingerprint, building the `RankingRow`s and writing them, each with the time
-  spent inside `cursor.execute` (on SQLite a SELECT's rows are made while they are fetched,
-  which counts as Python). A throwaway SQLite file by default, or the empty database in
-  DATABASE_URL as for the other database benchmarks; `--postgres` starts a throwaway
-  PostgreSQL cluster with scripts/throwaway-postgres (durability off, as for the tests: writes
-  are quicker than on a production server) and removes it afterwards.
+- bound: `bench/ranking_bound.py`, the same work done with polars in a process of its own (read
+  both files, pass marks, the stage's exact arithmetic in scaled integers, competition ranks
+  with the stage's tie-breaks, the cut or quota, the same OUT.csv), whole process timed with
+  interpreter start and imports, best of `--repeat`;
+- rank-file: `python -m seleksi rank-file` on the same files, whole process (Django start-up,
+  parsing, ranking, writing OUT.csv, the fingerprint and committee notes), best of
+  `--file-repeat`.
 
-Every output is checked row by row against the numpy one (order, peringkat, kode), so the lower
-bound is known to compute the same thing, and every mode's fingerprint against the in-memory
-one. Prints figures and the ratios to the lower bound; asserts nothing about time.
+For both: wall time, CPU time (user + system, so the bound's second core shows) and peak
+resident memory (the highest of the runs), read with `os.wait4` on the child, so each figure
+is that process's own.
+Every line of rank-file's OUT.csv is compared with the bound's; the first difference is printed
+and the run exits non-zero. The ratios rank-file / bound are printed beside their goals: time
+at most 3x, peak memory at most 2x. The start-up alone of both (a one-row SKD file) is printed
+first, since it is in every figure.
+
+The data (formation f is f"F{f:05d}", participant n is f"{n:010d}"):
+
+- SKD: subtests in steps of 5 (TKP in steps of 1), 3 % absent, 10 % of the formations
+  disabilitas with their own pass marks (cpns-2021); about a tenth meet the marks, so shared
+  ranks come with size: none at 20,000 rows (two ranked rows a formation), hundreds at a
+  million;
+- final (akhir): SKB participants' subtests at or above the umum marks, SKB with up to two
+  decimals, IPK with two (10 % none), birth dates over 15 years; a quarter of the rows copy the
+  scores of the row before them in the same formation, then keep them (an exact tie: shared
+  rank), or differ in IPK, in birth date, or move 5 points from TKP to TIU, so every tie-break
+  is used. Every formation has its own position (jabatan), so optimalisasi has nothing to do
+  (the bound refuses files where it could);
+- PPPK (pppk-guru-2021): `ambang_teknis` per formation, participants with one to three rounds
+  (tahap; 70 %, 20 %, 10 %) shuffled through the file, 5 % of the rounds absent, the four
+  affirmation columns (Y/N), ties copied as for the final stage.
+
+Database mode (SKD only, as `seleksi rank` runs it): the stage loaded into a throwaway database
+(one selection, its formations, one applicant, application and SKD score per row, bulk loaded
+and not timed), then `ranking_run(stage="skd")`, split into reading the inputs, ranking, the
+fingerprint, building the `RankingRow`s and writing them, each with the time spent inside
+`cursor.execute` (on SQLite a SELECT's rows are made while they are fetched, which counts as
+Python). A throwaway SQLite file by default, or the empty database in DATABASE_URL as for the
+other database benchmarks; `--postgres` starts a throwaway PostgreSQL cluster with
+scripts/throwaway-postgres (durability off, as for the tests: writes are quicker than on a
+production server) and removes it afterwards. Its rows are checked against the SKD bound's
+(order, peringkat, kode) and its fingerprint against rank-file's; its time is printed as a
+ratio to the SKD bound (goal at most 10x).
+
+Prints figures; asserts nothing about time.
 
     .venv/bin/python bench/ranking.py [--rows 1000000] [--formations 1048] [--seed 6]
-    .venv/bin/python bench/ranking.py --postgres [--no-file] [--profile]
-    .venv/bin/python bench/ranking.py --rows 20000      # quick run
+    .venv/bin/python bench/ranking.py --postgres [--stages skd,akhir,pppk] [--profile]
+    .venv/bin/python bench/ranking.py --rows 20000 --no-database --repeat 1 --file-repeat 1
+                                                                       # quick run
 """
 
 import argparse
 import cProfile
-import csv
 import functools
 import os
 import pstats
@@ -41,9 +67,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +80,52 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from benchdb import bulk_load, reset_sequences, setup_django, throwaway_postgres
-from seleksi.rules.fingerprint import run_fingerprint
-from seleksi.rules.ranking import Formation, Outcome, SkdScore, load_ranking_policy, rank_skd
+from seleksi.rules.ranking import Affirmation, Formation, load_ranking_policy
 
 ROOT = Path(__file__).resolve().parents[1]
+BOUND = Path(__file__).resolve().parent / "ranking_bound.py"
 
-POLICY = "cpns-2021"
+STAGES = ("skd", "akhir", "pppk")
+POLICIES = {"skd": "cpns-2021", "akhir": "cpns-2021", "pppk": "pppk-guru-2021"}
+NAMES = {"skd": "SKD", "akhir": "final (akhir)", "pppk": "PPPK"}
+TIME_GOAL, MEMORY_GOAL, DATABASE_GOAL = 3, 2, 10
 ABSENT_SHARE = 0.03
 DISABILITY_SHARE = 0.10
-OUTCOMES = (Outcome.WITHIN_CUT, Outcome.OUTSIDE_CUT, Outcome.FAILED_MARKS, Outcome.ABSENT)
+TIE_SHARE = 0.25
+PPPK_ABSENT_SHARE = 0.05
+PPPK_ROUNDS = (0.7, 0.2, 0.1)  # one, two, three rounds
+AFFIRMATION_SHARES = {
+    Affirmation.SERDIK_LINIER: 0.05,
+    Affirmation.AGE_35_ACTIVE_3_YEARS: 0.25,
+    Affirmation.DISABILITY: 0.03,
+    Affirmation.THK2_ACTIVE_3_YEARS: 0.10,
+}
 
 
-class Data:
-    """Columns of the generated stage; row n is participant f"{n:010d}" (so that the number's
-    text order is its numeric order) and formation code f"F{i:05d}" likewise."""
+def formation_code(index: int) -> str:
+    return f"F{index:05d}"
+
+
+def participant_number(index: int) -> str:
+    return f"{index:010d}"
+
+
+def copied_from(rng: np.random.Generator, formation: np.ndarray) -> np.ndarray:
+    """For each row, the row whose scores it takes: itself, or (for about TIE_SHARE of them)
+    the first of a run of rows of the same formation that copy the one before them."""
+    order = np.argsort(formation, kind="stable")
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = formation[order[1:]] == formation[order[:-1]]
+    copies = same & (rng.random(len(order)) < TIE_SHARE)
+    position = np.arange(len(order))
+    start = np.maximum.accumulate(np.where(copies, 0, position))
+    source = np.empty(len(order), dtype=np.int64)
+    source[order] = order[start]
+    return source
+
+
+class SkdData:
+    """Columns of the generated stage; row n is participant n, formation code f"F{i:05d}"."""
 
     def __init__(self, rows: int, formations: int, seed: int) -> None:
         rng = np.random.default_rng(seed)
@@ -82,6 +142,13 @@ class Data:
     def rows(self) -> int:
         return len(self.formation)
 
+    def describe(self) -> str:
+        return (
+            f"{self.rows:,} SKD results over {len(self.quota):,} formations "
+            f"({int((self.types == 1).sum())} disabilitas, the rest umum; "
+            f"total quota {int(self.quota.sum()):,})"
+        )
+
     def formation_objects(self) -> list[Formation]:
         return [
             Formation(
@@ -94,153 +161,314 @@ class Data:
             for i, (kind, quota) in enumerate(zip(self.types, self.quota, strict=True))
         ]
 
-    def score_objects(self) -> list[SkdScore]:
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        formation_path, score_path = folder / "FORMASI.csv", folder / "NILAI.csv"
+        with formation_path.open("w", encoding="utf-8") as handle:
+            handle.write("kode_formasi,jabatan,unit_penempatan,jenis_formasi,kuota\n")
+            handle.writelines(
+                f"{f.code},{f.position},{f.placement_unit},{f.formation_type},{f.quota}\n"
+                for f in self.formation_objects()
+            )
         columns = (self.formation, self.present, self.twk, self.tiu, self.tkp)
-        return [
-            SkdScore(participant_number(n), formation_code(f), p, w, i, k)
-            for n, (f, p, w, i, k) in enumerate(zip(*(c.tolist() for c in columns), strict=True))
-        ]
+        with score_path.open("w", encoding="utf-8") as handle:
+            handle.write("nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp\n")
+            handle.writelines(
+                f"{participant_number(n)},{formation_code(f)},H,{w},{i},{k}\n"
+                if p
+                else f"{participant_number(n)},{formation_code(f)},TH,,,\n"
+                for n, (f, p, w, i, k) in enumerate(
+                    zip(*(c.tolist() for c in columns), strict=True)
+                )
+            )
+        return formation_path, score_path
 
 
-def formation_code(index: int) -> str:
-    return f"F{index:05d}"
+class FinalData:
+    """SKB participants of a final ranking (akhir): every formation its own jabatan."""
 
-
-def participant_number(index: int) -> str:
-    return f"{index:010d}"
-
-
-def lower_bound(data: Data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row order, peringkat (0 = none) and outcome index into OUTCOMES, vectorised."""
-    rules = load_ranking_policy(POLICY).skd_rules()
-    marks = np.array(
-        [
-            [mark.twk or 0, mark.tiu or 0, mark.tkp or 0, mark.total]
-            for mark in (rules.pass_mark(name) for name in data.type_names)
-        ]
-    )
-    row_marks = marks[data.types[data.formation]]
-    twk, tiu, tkp = data.twk, data.tiu, data.tkp
-    total = twk + tiu + tkp
-    met = (
-        data.present
-        & (twk >= row_marks[:, 0])
-        & (tiu >= row_marks[:, 1])
-        & (tkp >= row_marks[:, 2])
-        & (total >= row_marks[:, 3])
-    )
-    group = np.where(met, 0, np.where(data.present, 1, 2))  # met, failed, absent
-    keys = [np.where(met, -column, 0) for column in (total, tkp, tiu, twk)]
-    nomor = np.arange(data.rows)
-    order = np.lexsort((nomor, keys[3], keys[2], keys[1], keys[0], group, data.formation))
-
-    formation = data.formation[order]
-    sorted_group = group[order]
-    changed = [formation, sorted_group, *(key[order] for key in keys)]
-    new_formation = np.empty(data.rows, dtype=bool)
-    new_formation[0] = True
-    new_formation[1:] = formation[1:] != formation[:-1]
-    new_key = new_formation.copy()
-    for column in changed[1:]:
-        new_key[1:] |= column[1:] != column[:-1]
-    position = np.arange(data.rows)
-    formation_start = np.maximum.accumulate(np.where(new_formation, position, 0))
-    key_start = np.maximum.accumulate(np.where(new_key, position, 0))
-    rank = np.where(sorted_group == 0, key_start - formation_start + 1, 0)
-    cut = rules.cut_multiplier * data.quota[formation]
-    outcome = np.where(sorted_group == 0, np.where(rank <= cut, 0, 1), sorted_group + 1)
-    return order, rank, outcome
-
-
-def check(name: str, rows: list[tuple[str, str, str]], expected: tuple[np.ndarray, ...]) -> None:
-    """(nomor peserta, peringkat, kode) per output row against the lower bound's output."""
-    order, rank, outcome = expected
-    if len(rows) != len(order):
-        raise SystemExit(f"{name}: {len(rows)} rows, the lower bound has {len(order)}")
-    wanted = zip(order.tolist(), rank.tolist(), outcome.tolist(), strict=True)
-    for line, (got, (n, r, o)) in enumerate(zip(rows, wanted, strict=True)):
-        if got != (participant_number(n), str(r) if r else "", OUTCOMES[o].value):
-            raise SystemExit(f"{name}: row {line} is {got}, the lower bound has {(n, r, o)}")
-
-
-def write_files(data: Data, folder: Path, formations: list[Formation]) -> tuple[Path, Path]:
-    formation_path, score_path = folder / "FORMASI.csv", folder / "NILAI.csv"
-    with formation_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("kode_formasi", "jabatan", "unit_penempatan", "jenis_formasi", "kuota"))
-        writer.writerows(
-            (f.code, f.position, f.placement_unit, f.formation_type, f.quota) for f in formations
+    def __init__(self, rows: int, formations: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.types = np.where(rng.random(formations) < DISABILITY_SHARE, 1, 0)
+        self.quota = rng.integers(1, 4, size=formations)
+        self.formation = rng.integers(0, formations, size=rows)
+        self.present = rng.random(rows) >= ABSENT_SHARE
+        twk = 5 * rng.integers(13, 31, size=rows)  # 65..150
+        tiu = 5 * rng.integers(16, 36, size=rows)  # 80..175
+        tkp = rng.integers(166, 226, size=rows)  # 166..225
+        skb = rng.integers(4000, 10001, size=rows)  # hundredths, 40.00..100.00
+        ipk = np.where(rng.random(rows) < 0.10, -1, rng.integers(250, 401, size=rows))
+        born = rng.integers(0, 15 * 365, size=rows)  # days after 1985-01-01
+        source = copied_from(rng, self.formation)
+        twk, tiu, tkp, skb, ipk, born = (c[source] for c in (twk, tiu, tkp, skb, ipk, born))
+        variant = np.where(source == np.arange(rows), -1, rng.integers(0, 4, size=rows))
+        ipk = np.where(variant == 1, rng.integers(250, 401, size=rows), ipk)
+        born = np.where(variant == 2, rng.integers(0, 15 * 365, size=rows), born)
+        moved = (variant == 3) & (tiu <= 170) & (tkp >= 171)
+        self.twk, self.tiu, self.tkp = (
+            twk,
+            np.where(moved, tiu + 5, tiu),
+            np.where(moved, tkp - 5, tkp),
         )
-    columns = (data.formation, data.present, data.twk, data.tiu, data.tkp)
-    with score_path.open("w", newline="", encoding="utf-8") as handle:
-        handle.write("nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp\n")
-        handle.writelines(
-            f"{participant_number(n)},{formation_code(f)},H,{w},{i},{k}\n"
-            if p
-            else f"{participant_number(n)},{formation_code(f)},TH,,,\n"
-            for n, (f, p, w, i, k) in enumerate(zip(*(c.tolist() for c in columns), strict=True))
+        self.skb, self.ipk = skb, ipk
+        self.born = (np.datetime64(date(1985, 1, 1)) + born).astype(str)
+        self.short = rng.random(rows) < 0.5  # SKB written without trailing zeros
+
+    @property
+    def rows(self) -> int:
+        return len(self.formation)
+
+    def describe(self) -> str:
+        return (
+            f"{self.rows:,} SKB participants over {len(self.quota):,} formations, each its own "
+            f"jabatan (total quota {int(self.quota.sum()):,})"
         )
-    return formation_path, score_path
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        formation_path, score_path = folder / "FORMASI.csv", folder / "NILAI.csv"
+        kinds = ("umum", "disabilitas")
+        with formation_path.open("w", encoding="utf-8") as handle:
+            handle.write("kode_formasi,jabatan,unit_penempatan,jenis_formasi,kuota\n")
+            handle.writelines(
+                f"{formation_code(i)},Jabatan {i},Unit Kerja {i % 400},{kinds[kind]},{quota}\n"
+                for i, (kind, quota) in enumerate(
+                    zip(self.types.tolist(), self.quota.tolist(), strict=True)
+                )
+            )
+        columns = (
+            self.formation,
+            self.present,
+            self.twk,
+            self.tiu,
+            self.tkp,
+            self.skb,
+            self.ipk,
+            self.born,
+            self.short,
+        )
+        with score_path.open("w", encoding="utf-8") as handle:
+            handle.write("nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp,skb,ipk,tanggal_lahir\n")
+            handle.writelines(
+                f"{participant_number(n)},{formation_code(f)},H,{w},{i},{k},"
+                f"{decimal_text(s, short)},{'' if g < 0 else decimal_text(g, False)},{b}\n"
+                if p
+                else f"{participant_number(n)},{formation_code(f)},TH,,,,,,\n"
+                for n, (f, p, w, i, k, s, g, b, short) in enumerate(
+                    zip(*(c.tolist() for c in columns), strict=True)
+                )
+            )
+        return formation_path, score_path
 
 
-def rank_file(folder: Path, formations: Path, scores: Path, output: Path) -> tuple[float, str]:
-    """Seconds for one `seleksi rank-file` in a subprocess, and the fingerprint it printed."""
-    environment = dict(
+def decimal_text(hundredths: int, short: bool) -> str:
+    """83.50 as "83.50", or as "83.5" when short (and 83.00 as "83")."""
+    whole, part = divmod(hundredths, 100)
+    if not short:
+        return f"{whole}.{part:02d}"
+    if part == 0:
+        return str(whole)
+    return f"{whole}.{part // 10}" if part % 10 == 0 else f"{whole}.{part:02d}"
+
+
+class PppkData:
+    """Rounds (tahap) of PPPK participants, one line each, shuffled through the file."""
+
+    def __init__(self, rows: int, formations: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.quota = rng.integers(1, 4, size=formations)
+        self.threshold = 5 * rng.integers(40, 71, size=formations)  # ambang teknis 200..350
+        counts = rng.choice(np.arange(1, 4), p=PPPK_ROUNDS, size=rows)
+        participants = int(np.searchsorted(np.cumsum(counts), rows)) + 1
+        counts = counts[:participants]
+        counts[-1] -= int(counts.sum()) - rows
+        self.participants = participants
+        formation_of = rng.integers(0, formations, size=participants)
+        grounds = rng.random((participants, len(AFFIRMATION_SHARES)))
+        granted = grounds < np.array(list(AFFIRMATION_SHARES.values()))
+        rounds = np.argsort(rng.random((participants, 3)), axis=1) + 1
+        participant = np.repeat(np.arange(participants), counts)
+        nth = np.arange(rows) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.participant = participant
+        self.round = rounds[participant, nth]
+        self.formation = formation_of[participant]
+        self.granted = granted
+        self.present = rng.random(rows) >= PPPK_ABSENT_SHARE
+        teknis = 5 * rng.integers(20, 101, size=rows)  # 100..500
+        social = rng.integers(90, 201, size=rows)  # 90..200
+        interview = rng.integers(10, 41, size=rows)  # 10..40
+        source = copied_from(rng, self.formation)
+        self.teknis, self.social, self.interview = (c[source] for c in (teknis, social, interview))
+        self.order = rng.permutation(rows)
+
+    @property
+    def rows(self) -> int:
+        return len(self.participant)
+
+    def describe(self) -> str:
+        several = int((np.bincount(self.participant) > 1).sum())
+        return (
+            f"{self.rows:,} PPPK rounds of {self.participants:,} participants ({several:,} with "
+            f"several rounds) over {len(self.quota):,} formations "
+            f"(total quota {int(self.quota.sum()):,})"
+        )
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        formation_path, score_path = folder / "FORMASI.csv", folder / "NILAI.csv"
+        with formation_path.open("w", encoding="utf-8") as handle:
+            handle.write("kode_formasi,jabatan,unit_penempatan,jenis_formasi,kuota,ambang_teknis\n")
+            handle.writelines(
+                f"{formation_code(i)},Guru Kelas,Sekolah {i},umum,{quota},{threshold}\n"
+                for i, (quota, threshold) in enumerate(
+                    zip(self.quota.tolist(), self.threshold.tolist(), strict=True)
+                )
+            )
+        flags = np.where(self.granted, "Y", "N")
+        marks = [",".join(row) for row in flags.tolist()]
+        columns = (
+            self.participant,
+            self.formation,
+            self.round,
+            self.present,
+            self.teknis,
+            self.social,
+            self.interview,
+        )
+        lines = [c[self.order].tolist() for c in columns]
+        header = (
+            "nomor_peserta,kode_formasi,tahap,kehadiran,teknis,manajerial_sosiokultural,"
+            "wawancara," + ",".join(ground.value for ground in AFFIRMATION_SHARES)
+        )
+        with score_path.open("w", encoding="utf-8") as handle:
+            handle.write(header + "\n")
+            handle.writelines(
+                f"{participant_number(n)},{formation_code(f)},{r},H,{t},{s},{w},{marks[n]}\n"
+                if p
+                else f"{participant_number(n)},{formation_code(f)},{r},TH,,,,{marks[n]}\n"
+                for n, f, r, p, t, s, w in zip(*lines, strict=True)
+            )
+        return formation_path, score_path
+
+
+DATA = {"skd": SkdData, "akhir": FinalData, "pppk": PppkData}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One process: wall seconds, CPU seconds (user + system) and peak RSS in MiB."""
+
+    seconds: float
+    cpu: float
+    peak: float
+    stderr: str
+
+
+def run_process(command: list[str], environment: dict[str, str], log: Path) -> Run:
+    """The command as a child process, timed from start to exit, with the rusage that
+    `os.wait4` gives for that child alone. stderr goes to `log` (no pipe to drain)."""
+    with log.open("w+b") as errors:
+        started = time.perf_counter()
+        # The command is made here from fixed words and our own temporary paths.
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        text = errors.read().decode("utf-8", errors="replace")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])} ... exited {process.returncode}:\n{text}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
+
+
+def best_of(repeat: int, command: list[str], environment: dict[str, str], log: Path) -> Run:
+    """The fastest of `repeat` runs, with the highest peak memory of them."""
+    runs = [run_process(command, environment, log) for _ in range(max(1, repeat))]
+    fastest = min(runs, key=lambda run: run.seconds)
+    return Run(fastest.seconds, fastest.cpu, max(run.peak for run in runs), fastest.stderr)
+
+
+def environment_for(folder: Path) -> dict[str, str]:
+    """rank-file's environment: a data directory and an unused SQLite database of its own."""
+    return dict(
         os.environ,
         SELEKSI_DATA_DIR=str(folder),
         DATABASE_URL=f"sqlite:///{folder / 'unused.sqlite3'}",
         DJANGO_SETTINGS_MODULE="seleksi.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
     )
-    command = [sys.executable, "-m", "seleksi", "rank-file", "--policy", POLICY, "--stage"]
-    command += ["skd", "--formations", str(formations), "--scores", str(scores)]
-    command += ["--output", str(output)]
-    started = time.perf_counter()
-    # The command is made here from fixed words and our own temporary paths.
-    finished = subprocess.run(command, env=environment, capture_output=True, text=True)  # noqa: S603
-    seconds = time.perf_counter() - started
-    if finished.returncode != 0:
-        raise SystemExit(f"seleksi rank-file exited {finished.returncode}:\n{finished.stderr}")
-    return seconds, finished.stderr.rsplit("sidik jari ", 1)[-1].strip()
 
 
-def file_mode(
-    data: Data,
-    formations: list[Formation],
-    expected: tuple[np.ndarray, ...],
-    fingerprint: str,
-    seed: int,
-) -> tuple[float, float]:
-    """Seconds for the start-up alone and for the whole rank-file path."""
-    with tempfile.TemporaryDirectory(prefix="seleksi-bench-ranking-") as name:
-        folder = Path(name)
-        started = time.perf_counter()
-        formation_path, score_path = write_files(data, folder, formations)
-        write_seconds = time.perf_counter() - started
-        size = score_path.stat().st_size / 1024 / 1024
-        print(
-            "write FORMASI.csv + NILAI.csv (not timed below): "
-            f"{write_seconds:.2f} s, NILAI.csv {size:.1f} MiB"
+def bound_command(stage: str, formations: Path, scores: Path, output: Path) -> list[str]:
+    return [
+        sys.executable,
+        str(BOUND),
+        stage,
+        str(formations),
+        str(scores),
+        str(output),
+        "--policy",
+        POLICIES[stage],
+    ]
+
+
+def rank_file_command(stage: str, formations: Path, scores: Path, output: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "seleksi",
+        "rank-file",
+        "--policy",
+        POLICIES[stage],
+        "--stage",
+        stage,
+        "--formations",
+        str(formations),
+        "--scores",
+        str(scores),
+        "--output",
+        str(output),
+    ]
+
+
+def compare(stage: str, got: Path, wanted: Path) -> list[str]:
+    """rank-file's OUT.csv against the bound's, line by line; its lines when they are equal,
+    SystemExit naming the first difference when they are not."""
+    got_lines = got.read_text(encoding="utf-8").split("\n")
+    wanted_lines = wanted.read_text(encoding="utf-8").split("\n")
+    for number, (mine, theirs) in enumerate(zip(got_lines, wanted_lines, strict=False), start=1):
+        if mine != theirs:
+            raise SystemExit(
+                f"{stage}: line {number} of rank-file's OUT.csv is {mine!r}, the bound's is "
+                f"{theirs!r}"
+            )
+    if len(got_lines) != len(wanted_lines):
+        raise SystemExit(
+            f"{stage}: rank-file wrote {len(got_lines) - 1:,} lines, the bound "
+            f"{len(wanted_lines) - 1:,}"
         )
-
-        tiny = Data(1, 1, seed)
-        (folder / "tiny").mkdir()
-        tiny_paths = write_files(tiny, folder / "tiny", tiny.formation_objects())
-        startup, _ = rank_file(folder, *tiny_paths, folder / "tiny" / "OUT.csv")
-        output = folder / "OUT.csv"
-        whole, printed = rank_file(folder, formation_path, score_path, output)
-        with output.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            next(reader)
-            check("rank-file", [(row[0], row[6], row[7]) for row in reader], expected)
-    if printed != fingerprint:
-        raise SystemExit(f"rank-file: fingerprint {printed}, in memory {fingerprint}")
-    print(f"rank-file start-up alone (one-row file): {startup:.2f} s")
-    print(f"rank-file, whole path in a subprocess: {whole:.2f} s ({data.rows / whole:,.0f} rows/s)")
-    return startup, whole
+    return got_lines[1:-1]
 
 
-def load_database(data: Data, formations: list[Formation]) -> tuple[Any, Any]:
+def tally(lines: list[str]) -> str:
+    """Outcomes, and the ranked rows that share their rank with another."""
+    outcomes = Counter(line.rsplit(",", 1)[1] for line in lines)
+    ranks = Counter(
+        (cells[1], cells[-2]) for cells in (line.split(",") for line in lines) if cells[-2]
+    )
+    shared = sum(count for count in ranks.values() if count > 1)
+    counted = ", ".join(f"{code} {count:,}" for code, count in sorted(outcomes.items()))
+    return f"outcomes: {counted}; ranked rows sharing a rank: {shared:,}"
+
+
+def figures(label: str, run: Run) -> str:
+    return f"{label:<44} {run.seconds:7.2f} s (CPU {run.cpu:6.2f} s), peak RSS {run.peak:7,.0f} MiB"
+
+
+def load_database(data: SkdData, formations: list[Formation]) -> tuple[Any, Any]:
     """The selection and the user who ranks it, once the stage is in the database."""
     from django.db import connection, transaction
     from django.db.models import Max
@@ -396,11 +624,21 @@ class Split:
             connection.__dict__.pop("commit", None)
 
 
+def check(
+    name: str, rows: list[tuple[str, str, str]], expected: list[tuple[str, str, str]]
+) -> None:
+    """(nomor peserta, peringkat, kode) per output row against the SKD bound's."""
+    if len(rows) != len(expected):
+        raise SystemExit(f"{name}: {len(rows):,} rows, the bound has {len(expected):,}")
+    for line, (got, wanted) in enumerate(zip(rows, expected, strict=True)):
+        if got != wanted:
+            raise SystemExit(f"{name}: row {line} is {got}, the bound has {wanted}")
+
+
 def database_mode(
-    data: Data,
-    formations: list[Formation],
-    expected: tuple[np.ndarray, ...],
-    fingerprint: str,
+    data: SkdData,
+    expected: list[tuple[str, str, str]],
+    fingerprint: str | None,
     profile: bool,
 ) -> float:
     """Seconds for one `ranking_run` of the stage, after printing its split."""
@@ -410,7 +648,7 @@ def database_mode(
     from seleksi.scoring.ranking_runs import ranking_run
 
     started = time.perf_counter()
-    selection, actor = load_database(data, formations)
+    selection, actor = load_database(data, data.formation_objects())
     load_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         version = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
@@ -436,8 +674,12 @@ def database_mode(
         ],
         expected,
     )
-    if run.fingerprint != fingerprint:
-        raise SystemExit(f"ranking_run: fingerprint {run.fingerprint}, in memory {fingerprint}")
+    if fingerprint is None:
+        print("ranking_run: fingerprint not checked (rank-file did not run on SKD)")
+    elif run.fingerprint != fingerprint:
+        raise SystemExit(f"ranking_run: fingerprint {run.fingerprint}, rank-file's {fingerprint}")
+    else:
+        print("ranking_run: every row matches the SKD bound's, the fingerprint rank-file's")
 
     def line(label: str, seconds: float, sql: float | None = None) -> None:
         parts = f" (SQL {sql:.2f} s, Python {seconds - sql:.2f} s)" if sql is not None else ""
@@ -467,12 +709,94 @@ def database_mode(
     return total
 
 
+@dataclass(frozen=True)
+class StageFigures:
+    bound: Run
+    rank_file: Run | None
+
+
+def start_up(folder: Path, repeat: int, seed: int, with_file: bool) -> None:
+    """The start-up alone of both programs, on a one-row SKD file."""
+    tiny = SkdData(1, 1, seed)
+    formations, scores = tiny.write(folder)
+    bound = best_of(
+        repeat,
+        bound_command("skd", formations, scores, folder / "bound.csv"),
+        environment_for(folder),
+        folder / "bound.log",
+    )
+    print(figures("start-up alone (one-row SKD file): bound", bound))
+    if with_file:
+        command = rank_file_command("skd", formations, scores, folder / "OUT.csv")
+        rank_file = best_of(repeat, command, environment_for(folder), folder / "rank-file.log")
+        print(figures("start-up alone (one-row SKD file): rank-file", rank_file))
+
+
+def run_stage(
+    stage: str, options: argparse.Namespace, folder: Path
+) -> tuple[StageFigures, SkdData | None, str | None]:
+    """Generate, write, run both programs and compare; the figures, the SKD data (for the
+    database mode) and rank-file's fingerprint."""
+    started = time.perf_counter()
+    data = DATA[stage](options.rows, options.formations, options.seed)
+    formations, scores = data.write(folder)
+    seconds = time.perf_counter() - started
+    size = scores.stat().st_size / 1024 / 1024
+    print(f"\n{NAMES[stage]}: {data.describe()}; policy {POLICIES[stage]}; seed {options.seed}")
+    print(
+        f"generate and write FORMASI.csv + NILAI.csv (not timed): {seconds:.1f} s, "
+        f"NILAI.csv {size:.1f} MiB"
+    )
+    environment = environment_for(folder)
+    bound_output = folder / "bound.csv"
+    bound = best_of(
+        options.repeat,
+        bound_command(stage, formations, scores, bound_output),
+        environment,
+        folder / "bound.log",
+    )
+    print(figures(f"bound, polars (best of {max(1, options.repeat)})", bound))
+    fingerprint = None
+    rank_file = None
+    if not options.no_file:
+        output = folder / "OUT.csv"
+        command = rank_file_command(stage, formations, scores, output)
+        rank_file = best_of(options.file_repeat, command, environment, folder / "rank-file.log")
+        print(
+            figures(f"rank-file, whole process (best of {max(1, options.file_repeat)})", rank_file)
+        )
+        lines = compare(stage, output, bound_output)
+        print(f"every one of the {len(lines):,} rows of rank-file's OUT.csv equals the bound's")
+        print(tally(lines))
+        notes = rank_file.stderr.count("seri pada batas kuota")
+        print(f"ties at the quota (rank-file's committee notes): {notes:,}")
+        fingerprint = rank_file.stderr.rsplit("sidik jari ", 1)[-1].strip()
+        print(ratios(rank_file, bound))
+    return StageFigures(bound, rank_file), data if isinstance(data, SkdData) else None, fingerprint
+
+
+def ratios(rank_file: Run, bound: Run) -> str:
+    return (
+        f"rank-file / bound: time {rank_file.seconds / bound.seconds:.1f}x "
+        f"(goal at most {TIME_GOAL}x), peak memory {rank_file.peak / bound.peak:.1f}x "
+        f"(goal at most {MEMORY_GOAL}x)"
+    )
+
+
+def skd_expected(folder: Path) -> list[tuple[str, str, str]]:
+    """(nomor peserta, peringkat, kode) of the SKD bound's OUT.csv, in order."""
+    lines = (folder / "bound.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return [(cells[0], cells[6], cells[7]) for cells in (line.split(",") for line in lines)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formations", type=int, default=1048)
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--repeat", type=int, default=3, help="lower bound runs (best counts)")
+    parser.add_argument("--stages", default=",".join(STAGES), help="of skd,akhir,pppk")
+    parser.add_argument("--repeat", type=int, default=3, help="bound runs (best counts)")
+    parser.add_argument("--file-repeat", type=int, default=3, help="rank-file runs (best counts)")
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -484,67 +808,59 @@ def main() -> None:
         "--profile", action="store_true", help="profile a second ranking_run and print it"
     )
     options = parser.parse_args()
+    stages = [stage.strip() for stage in options.stages.split(",") if stage.strip()]
+    if unknown := set(stages) - set(STAGES):
+        parser.error(f"unknown stage {', '.join(sorted(unknown))}; stages: {', '.join(STAGES)}")
+    for code in set(POLICIES.values()):
+        load_ranking_policy(code)
 
-    started = time.perf_counter()
-    data = Data(options.rows, options.formations, options.seed)
-    formations = data.formation_objects()
-    scores = data.score_objects()
-    build_seconds = time.perf_counter() - started
+    results: dict[str, StageFigures] = {}
+    database: float | None = None
+    with tempfile.TemporaryDirectory(prefix="seleksi-bench-ranking-") as name:
+        root = Path(name)
+        (root / "start-up").mkdir()
+        start_up(root / "start-up", options.repeat, options.seed, not options.no_file)
+        skd_data, fingerprint = None, None
+        for stage in stages:
+            (root / stage).mkdir()
+            results[stage], data, printed = run_stage(stage, options, root / stage)
+            if stage == "skd":
+                skd_data, fingerprint = data, printed
+        if skd_data is None and not options.no_database:
+            print("\ndatabase mode left out: it ranks the SKD stage, which --stages leaves out")
+        if skd_data is not None and not options.no_database:
+            expected = skd_expected(root / "skd")
+            print()
+            with ExitStack() as stack:
+                if options.postgres:
+                    os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
+                workdir = setup_django("seleksi-bench-ranking-db-")
+                stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+                database = database_mode(skd_data, expected, fingerprint, options.profile)
 
-    timings = []
-    for _ in range(max(1, options.repeat)):
-        started = time.perf_counter()
-        expected = lower_bound(data)
-        timings.append(time.perf_counter() - started)
-    bound = min(timings)
-    outcomes = np.bincount(expected[2], minlength=len(OUTCOMES))
     print(
-        f"{data.rows:,} SKD results over {options.formations:,} formations "
-        f"({int((data.types == 1).sum())} disabilitas, the rest umum; "
-        f"total quota {int(data.quota.sum()):,}); policy {POLICY}; seed {options.seed}"
+        f"\nsummary on {options.rows:,} rows (goals: rank-file at most {TIME_GOAL}x the bound's "
+        f"time and {MEMORY_GOAL}x its peak memory; database mode at most {DATABASE_GOAL}x "
+        "the SKD bound's time)"
     )
-    print(
-        "outcomes: "
-        + ", ".join(f"{o.value} {int(c):,}" for o, c in zip(OUTCOMES, outcomes, strict=True))
-    )
-    print(f"build rows (not timed below): {build_seconds:.2f} s")
-    print(f"lower bound, numpy lexsort (best of {len(timings)}): {bound:.3f} s")
-
-    policy = load_ranking_policy(POLICY)
-    started = time.perf_counter()
-    results = rank_skd(policy, formations, scores)
-    engine = time.perf_counter() - started
-    print(f"engine, rank_skd in memory: {engine:.2f} s ({data.rows / engine:,.0f} rows/s)")
-    check(
-        "rank_skd",
-        [(r.participant, "" if r.rank is None else str(r.rank), r.outcome.value) for r in results],
-        expected,
-    )
-    started = time.perf_counter()
-    fingerprint = run_fingerprint(policy, "skd", formations, scores)
-    print(f"run_fingerprint in memory: {time.perf_counter() - started:.2f} s")
-    del results, scores
-
-    ratios = [("engine", engine)]
-    if not options.no_file:
-        _, whole = file_mode(data, formations, expected, fingerprint, options.seed)
-        ratios.append(("rank-file", whole))
-    if not options.no_database:
-        with ExitStack() as stack:
-            if options.postgres:
-                os.environ["DATABASE_URL"] = stack.enter_context(throwaway_postgres())
-            workdir = setup_django("seleksi-bench-ranking-db-")
-            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-            ratios.append(
-                (
-                    "database mode",
-                    database_mode(data, formations, expected, fingerprint, options.profile),
-                )
+    for stage, found in results.items():
+        bound, rank_file = found.bound, found.rank_file
+        line = f"  {NAMES[stage]:<14} bound {bound.seconds:6.2f} s {bound.peak:7,.0f} MiB"
+        if rank_file is not None:
+            line += (
+                f"; rank-file {rank_file.seconds:7.2f} s {rank_file.peak:7,.0f} MiB: "
+                f"time {rank_file.seconds / bound.seconds:5.1f}x, "
+                f"memory {rank_file.peak / bound.peak:4.1f}x"
             )
-    print("every output matches the lower bound row for row (order, peringkat, kode)")
-    print("every fingerprint matches the in-memory one")
-    for name, seconds in ratios:
-        print(f"ratio {name} / lower bound: {seconds / bound:,.0f}x")
+        print(line)
+    if database is not None:
+        print(
+            f"  database mode (SKD) {database:.2f} s: "
+            f"{database / results['skd'].bound.seconds:.1f}x the SKD bound "
+            f"(goal at most {DATABASE_GOAL}x)"
+        )
+    if not options.no_file:
+        print("every rank-file output matches the bound's line for line")
 
 
 if __name__ == "__main__":
