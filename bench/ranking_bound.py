@@ -130,8 +130,10 @@ def ranked(frame: pl.DataFrame, keys: list[str], keep: list[str]) -> pl.DataFram
     (ascending; zero outside group 0) and participant number, with `position` in the formation
     (from 0) and the competition `rank` of group 0. Only the columns needed afterwards are
     sorted."""
-    order = ["formation", "group", *keys, "nomor_peserta"]
-    frame = frame.select(*order, "kode_formasi", "kuota", *keep).sort(order)
+    order = ["formation", "group", *keys]
+    frame = frame.select(*order, "nomor_peserta", "kode_formasi", "kuota", *keep)
+    words = packed(frame, order)
+    frame = frame.with_columns(**words).sort([*words, "nomor_peserta"]).drop(*words)
     first = INDEX == 0
     new_formation = first | (pl.col("formation") != pl.col("formation").shift(1))
     new_key = new_formation
@@ -143,6 +145,27 @@ def ranked(frame: pl.DataFrame, keys: list[str], keep: list[str]) -> pl.DataFram
         position=INDEX - start,
         rank=pl.when(GROUP == 0).then(key_start - start + 1),
     )
+
+
+def packed(frame: pl.DataFrame, columns: list[str]) -> dict[str, pl.Expr]:
+    """The integer sort columns packed into as few Int64 words as their ranges allow, so that
+    the sort compares one or two words and the participant number, not every column."""
+    lows = frame.select(pl.col(columns).min()).row(0)
+    highs = frame.select(pl.col(columns).max()).row(0)
+    words: dict[str, pl.Expr] = {}
+    word: pl.Expr | None = None
+    used = 0
+    for column, low, high in zip(columns, lows, highs, strict=True):
+        bits = max(int(high - low).bit_length(), 1)
+        if word is not None and used + bits > 62:
+            words[f"word_{len(words)}"] = word
+            word, used = None, 0
+        value = pl.col(column).cast(pl.Int64) - low
+        word = value if word is None else word * (1 << bits) + value
+        used += bits
+    if word is not None:
+        words[f"word_{len(words)}"] = word
+    return words
 
 
 def quota_outcome() -> pl.Expr:
