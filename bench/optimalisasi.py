@@ -18,7 +18,7 @@ load of the machine. Then `rank_final` with a `qualifies` that refuses about a t
 (participant, seat) pairs, as the database mode passes one, and `propose_replacements` (with
 the policy, so that a formation with nobody left falls back to optimalisasi) for the
 withdrawal (APS) of every tenth seat holder by participant number, best of three each. Last,
-the growth of `rank_final` from the smallest N to the largest beside what n log n and n^2
+the growth of `rank_final` from the smallest N to each larger one beside what n log n and n^2
 predict.
 
 For each N also the columnar engine (`ranking_columns.rank_columns`, what `seleksi rank-file`
@@ -266,8 +266,8 @@ def main() -> None:
         failures += failed
         if timed is not None:
             columnar[size] = timed
-    if len(sizes) > 1:
-        small, large = sizes[0], sizes[-1]
+    small = sizes[0]
+    for large in sizes[1:]:
         print(
             f"growth {small:,} -> {large:,}: rank_final {seconds[large] / seconds[small]:.1f}x"
             + (
