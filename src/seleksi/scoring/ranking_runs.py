@@ -8,9 +8,14 @@ same data gives the same rows and the same fingerprint in both modes.
 
 Decisions worth knowing:
 
-- Reads are set-wise: one query for the formations and one per score stage, whatever the
-  number of applicants; rows are built as plain tuples and written in bulk (COPY on
-  PostgreSQL, `bulk_create` elsewhere), with the audit event, in one transaction.
+- Two paths, one answer. The columnar path (`ranking_frames`: the scores read straight into a
+  polars frame, ranked by `rules.ranking_columns`, the rows written from the results frame)
+  ranks ordinary data; whatever it does not take (any refusal, the selection's own test, an
+  input the columnar engine declines) is ranked here on the object path, which words the
+  refusals. Both give the same rows and the same fingerprint for the same data.
+- Reads are set-wise on both paths: one query for the formations and one per score stage,
+  whatever the number of applicants; the rows are written in bulk (COPY on PostgreSQL,
+  `bulk_create` elsewhere), with the audit event, in one transaction.
 - Every run is stored, even when its fingerprint equals an earlier run's: a run records that
   the committee ranked at that time. `identical_to` names the latest earlier run of the same
   selection and stage with the same fingerprint, so a re-run can be shown to change nothing.
@@ -46,7 +51,7 @@ from django.utils import timezone
 
 from seleksi.accounts.models import Education
 from seleksi.audit.services import audit_record
-from seleksi.core.bulk import rows_insert
+from seleksi.core.bulk import frame_insert, rows_insert
 from seleksi.exams import selectors as exams_selectors
 from seleksi.rules.eligibility import EducationFact, load_policy, match_education
 from seleksi.rules.fingerprint import run_fingerprint
@@ -61,17 +66,20 @@ from seleksi.rules.ranking import (
     Outcome,
     PppkResult,
     PppkScore,
+    RankingPolicy,
     SkdResult,
     SkdScore,
     Stage,
     format_score,
 )
+from seleksi.rules.ranking_columns import note_results
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
 from .engine import RankingInputError, Result, rank_stage, ranking_policy_for, ranking_stage
 from .messages import InputProblem, Refusal, engine_refusal, placement_note, refusal, tie_note
 from .models import RankingRow, RankingRun, Score
+from .ranking_frames import ROW_COLUMNS, RankedFrame, ranked_stage, row_frame
 from .services import AFFIRMATION_FIELDS
 
 PROCUREMENT_TYPES: dict[Stage, str] = {
@@ -100,7 +108,11 @@ class RankingRunOutcome:
 
 def ranking_inputs(*, selection: Selection, stage: Stage) -> RankingInputs:
     """The engine's inputs from the database, in a fixed number of queries."""
-    formations = _formations(selection, stage)
+    return _stage_inputs(selection, stage, _formations(selection, stage))
+
+
+def _stage_inputs(selection: Selection, stage: Stage, formations: list[Formation]) -> RankingInputs:
+    """`ranking_inputs` once the formations are read and checked."""
     if stage is Stage.PPPK:
         return _pppk_inputs(selection, formations)
     if stage is Stage.MITRA:
@@ -222,26 +234,27 @@ def ranking_run(
     policy = ranking_policy_for(
         stage, policy_code or selection.ranking_policy_code(PROCUREMENT_TYPES[stage])
     )
-    inputs = ranking_inputs(selection=selection, stage=stage)
-    try:
-        results = rank_stage(
-            policy,
-            stage,
-            inputs.formations,
-            inputs.scores,
-            qualifies=qualification_check(selection) if stage is Stage.FINAL else None,
-        )
-    except (ValueError, LookupError) as error:
-        raise RankingInputError([engine_refusal(error)]) from error
-    fingerprint = run_fingerprint(policy, stage, inputs.formations, inputs.scores)
+    formations = _formations(selection, stage)
+    qualifies = qualification_check(selection) if stage is Stage.FINAL else None
+    ranked = ranked_stage(
+        selection=selection,
+        stage=stage,
+        policy=policy,
+        formations=formations,
+        qualifies=qualifies,
+    )
+    ranking = (
+        _object_ranking(selection, stage, policy, formations, qualifies)
+        if ranked is None
+        else _columnar_ranking(stage, ranked)
+    )
+    fingerprint, counts, row_count = ranking.fingerprint, ranking.counts, ranking.row_count
     identical_to = (
         RankingRun.objects.filter(selection=selection, stage=stage, fingerprint=fingerprint)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()
     )
-    tally = Counter(str(result.outcome) for result in results)
-    counts = {code.value: tally[code.value] for code in Outcome if tally[code.value]}
     run = RankingRun.objects.create(
         selection=selection,
         stage=stage.value,
@@ -249,14 +262,11 @@ def ranking_run(
         policy_version=policy.version,
         fingerprint=fingerprint,
         created_at=timezone.now(),
-        row_count=len(results),
+        row_count=row_count,
         counts=counts,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    _write_rows(
-        _row_values(run.pk, order, inputs.applications[result.participant], result)
-        for order, result in enumerate(results, start=1)
-    )
+    ranking.write(run.pk)
     audit_record(
         actor=actor,
         action="ranking.run",
@@ -266,14 +276,67 @@ def ranking_run(
             "stage": stage.value,
             "run": run.pk,
             "fingerprint": fingerprint,
-            "rows": len(results),
+            "rows": row_count,
             "counts": counts,
             "identical_to": identical_to,
         }
         # the committee's background request this run answers (`tasks.ranking_request`)
         | ({"request": request_id} if request_id is not None else {}),
     )
-    return RankingRunOutcome(run, identical_to, tuple(_notes(results)))
+    return RankingRunOutcome(run, identical_to, ranking.notes)
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """A ranked stage, from either path, ready to be stored: `write(run_id)` inserts its rows."""
+
+    fingerprint: str
+    counts: dict[str, int]
+    row_count: int
+    notes: tuple[str, ...]
+    write: Callable[[int], object]
+
+
+def _columnar_ranking(stage: Stage, ranked: RankedFrame) -> _Ranking:
+    return _Ranking(
+        ranked.fingerprint,
+        ranked.counts(),
+        ranked.results.height,
+        tuple(_notes(note_results(stage, ranked.results))),
+        lambda run_id: frame_insert(
+            RankingRow, row_frame(stage, run_id, ranked), batch_size=BATCH_SIZE
+        ),
+    )
+
+
+def _object_ranking(
+    selection: Selection,
+    stage: Stage,
+    policy: RankingPolicy,
+    formations: list[Formation],
+    qualifies: Callable[[str, str], bool] | None,
+) -> _Ranking:
+    """The reference path: score objects, the `Fraction` engines, a tuple per row."""
+    inputs = _stage_inputs(selection, stage, formations)
+    try:
+        results = rank_stage(policy, stage, inputs.formations, inputs.scores, qualifies=qualifies)
+    except (ValueError, LookupError) as error:
+        raise RankingInputError([engine_refusal(error)]) from error
+    tally = Counter(str(result.outcome) for result in results)
+
+    def write(run_id: int) -> None:
+        _write_rows(
+            _row_values(run_id, order, inputs.applications[result.participant], result)
+            for order, result in enumerate(results, start=1)
+        )
+
+    return _Ranking(
+        run_fingerprint(policy, stage, inputs.formations, inputs.scores),
+        {code.value: tally[code.value] for code in Outcome if tally[code.value]},
+        len(results),
+        tuple(_notes(results)),
+        write,
+    )
 
 
 def _notes(results: Sequence[Result]) -> list[str]:
@@ -518,27 +581,6 @@ def _displayed(value: Fraction | None) -> Decimal | None:
     return None if value is None else Decimal(format_score(value))
 
 
-ROW_COLUMNS = (
-    "run_id",
-    "order",
-    "application_id",
-    "formation_code",
-    "placed_formation_code",
-    "twk",
-    "tiu",
-    "tkp",
-    "skd_total",
-    "skd_score",
-    "skb_score",
-    "final_score",
-    "test_round",
-    "teknis_score",
-    "test_score",
-    "preference_points",
-    "rank",
-    "outcome",
-    "tied_at_cut",
-)
 type RowValues = tuple[Any, ...]
 
 

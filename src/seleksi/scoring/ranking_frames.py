@@ -1,0 +1,466 @@
+"""`seleksi rank` on the columnar path (`seleksi.rules.ranking_columns`): a selection's stored
+scores read set-wise straight into a scores frame, ranked and fingerprinted on frames, and the
+run's rows built as columns, so that a national stage makes no Python object per participant.
+
+Decisions worth knowing:
+
+- Faithful or nothing. `ranked_stage` returns None whenever the object path
+  (`ranking_runs.ranking_inputs` and the reference engines) would refuse, word a problem, or
+  read the attendance from elsewhere: no scores, an incomplete SKD score, an SKB score without
+  a present SKD score or without its figure, a mitra test score missing, preferences that are
+  not known codes, a selection that runs its own test of the stage (its check-in decides the
+  attendance), and whatever `rank_columns` or `fingerprint_columns` declines. The caller then
+  ranks on the object path, which words the refusals as before. Either way the same data gives
+  the same rows and the same fingerprint.
+- One query per score stage (the final stage reads its SKD scores and the highest IPK per
+  participant too, and joins them in polars), written with the ORM so that both databases
+  select the same columns in the same order. On PostgreSQL the query runs inside
+  `COPY (...) TO STDOUT` as CSV and polars reads the bytes; elsewhere the cursor's rows become
+  the frame. Decimals are selected as their text and read exactly as integer counts of
+  1/`ranking_columns.SCALE`; dates as ISO text, flags as 0/1, so that each database hands over
+  the same cells.
+- The participant → application map rides along as a column and is joined back onto the
+  results, whose rows (`row_frame`) go in with `core.bulk.frame_insert`.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.db import connection
+from django.db.models import IntegerField, Max, QuerySet, TextField
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
+
+from seleksi.accounts.models import Education
+from seleksi.exams import selectors as exams_selectors
+from seleksi.rules.ranking import PREFERENCE_CODES, Formation, Outcome, RankingPolicy, Stage
+from seleksi.rules.ranking_columns import (
+    AFFIRMATIONS,
+    DECIMAL_PLACES,
+    PREFERENCES,
+    SCALE,
+    fingerprint_columns,
+    rank_columns,
+    score_schema,
+)
+from seleksi.selections.models import Selection
+
+from .models import Score
+from .services import AFFIRMATION_FIELDS
+
+ROW_COLUMNS = (
+    "run_id",
+    "order",
+    "application_id",
+    "formation_code",
+    "placed_formation_code",
+    "twk",
+    "tiu",
+    "tkp",
+    "skd_total",
+    "skd_score",
+    "skb_score",
+    "final_score",
+    "test_round",
+    "teknis_score",
+    "test_score",
+    "preference_points",
+    "rank",
+    "outcome",
+    "tied_at_cut",
+)
+"""The columns of a `RankingRow`, as both paths write them."""
+
+OWN_TESTS: dict[Stage, tuple[str, ...]] = {
+    Stage.SKD: ("skd",),
+    Stage.FINAL: ("skd", "skb"),
+    Stage.PPPK: ("pppk",),
+    Stage.MITRA: ("mitra",),
+}
+"""The test stages whose check-in the object path reads for a ranking stage."""
+
+PRESENT = Score.Attendance.PRESENT.value
+_DECIMAL = rf"^[0-9]{{1,12}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?$"
+_WHOLE, _TEXT = pl.Int64(), pl.String()
+_START: dict[str, pl.DataType] = {
+    "application_id": _WHOLE,
+    "participant": _TEXT,
+    "formation": _TEXT,
+}
+_START_FIELDS = ("application_id", "application__number", "application__formation__code")
+_SUBTESTS = ("twk", "tiu", "tkp")
+
+
+@dataclass(frozen=True)
+class RankedFrame:
+    """A stage ranked on frames: the results (`ranking_columns.result_schema`), participant →
+    application (one row per participant) and the run's fingerprint."""
+
+    results: pl.DataFrame
+    applications: pl.DataFrame
+    fingerprint: str
+
+    def counts(self) -> dict[str, int]:
+        """Rows per outcome code, in the order of `Outcome`, as a run stores them."""
+        tally: dict[str, int] = dict(self.results.group_by("outcome").len().iter_rows())
+        return {code.value: tally[code.value] for code in Outcome if tally.get(code.value)}
+
+
+def ranked_stage(
+    *,
+    selection: Selection,
+    stage: Stage,
+    policy: RankingPolicy,
+    formations: Sequence[Formation],
+    qualifies: Callable[[str, str], bool] | None = None,
+) -> RankedFrame | None:
+    """The stage ranked on the columnar path, or None when the object path must rank it (see
+    the module docstring). `formations` are the ones `ranking_runs` read and checked."""
+    read = score_frame(selection=selection, stage=stage)
+    if read is None:
+        return None
+    scores, applications = read
+    fingerprint = fingerprint_columns(policy, stage, formations, scores)
+    if fingerprint is None:
+        return None
+    results = rank_columns(policy, stage, formations, scores, qualifies=qualifies)
+    if results is None:
+        return None
+    return RankedFrame(results, applications, fingerprint)
+
+
+def score_frame(*, selection: Selection, stage: Stage) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The stage's scores frame (`ranking_columns.score_schema`) and participant → application,
+    or None when the object path must read them."""
+    if any(exams_selectors.runs_own_test(selection=selection, stage=s) for s in OWN_TESTS[stage]):
+        return None
+    if stage is Stage.SKD:
+        frame = _skd_frame(selection)
+    elif stage is Stage.FINAL:
+        frame = _final_frame(selection)
+    elif stage is Stage.PPPK:
+        frame = _pppk_frame(selection)
+    else:
+        frame = _mitra_frame(selection)
+    if frame is None or frame.is_empty():
+        return None
+    applications = frame.select("participant", "application_id").unique(
+        subset="participant", keep="first", maintain_order=True
+    )
+    return frame.select(list(score_schema(stage))), applications
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def _read(queryset: QuerySet[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
+    """The rows of a `values_list` queryset, whose columns are those of `schema` in its order,
+    as a frame; None when a cell does not read as its column's type."""
+    query, params = queryset.query.sql_with_params()
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                cursor.execute(query, params)
+                return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+            statement = b"COPY (" + query.encode() + b") TO STDOUT (FORMAT csv)"
+            with cursor.cursor.copy(statement, params) as copy:
+                content = b"".join(copy)
+    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        return None
+    if not content:
+        return pl.DataFrame(schema=schema)
+    try:
+        return pl.read_csv(content, has_header=False, schema=schema, quote_char='"')
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _scores(selection: Selection, stage: str) -> QuerySet[Score]:
+    return Score.objects.filter(selection=selection, stage=stage).order_by("application__number")
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, output_field=TextField())
+
+
+def _flag(field: str) -> Cast:
+    return Cast(field, output_field=IntegerField())
+
+
+def _decimals_ok(frame: pl.DataFrame, columns: Sequence[str]) -> bool:
+    """Every cell of the text columns is null or a decimal of at most DECIMAL_PLACES places."""
+    checks = [pl.col(c).is_null() | pl.col(c).str.contains(_DECIMAL) for c in columns]
+    return bool(frame.select(pl.all_horizontal(*checks).all()).item())
+
+
+def _scaled(column: str) -> pl.Expr:
+    """A decimal's text (checked by `_decimals_ok`) as a count of 1/SCALE; null for null."""
+    parts = pl.col(column).str.split_exact(".", 1)
+    whole: pl.Expr = parts.struct.field("field_0").cast(pl.Int64)
+    digits = parts.struct.field("field_1").fill_null("").str.pad_end(DECIMAL_PLACES, "0")
+    scaled: pl.Expr = whole * SCALE + digits.cast(pl.Int64)
+    return scaled
+
+
+def _skd_raw(selection: Selection) -> pl.DataFrame | None:
+    """The selection's SKD scores, or None when one is present but incomplete."""
+    frame = _read(
+        _scores(selection, Score.Stage.SKD).values_list(
+            *_START_FIELDS, "attendance", "twk", "tiu", "tkp"
+        ),
+        _START | {"attendance": _TEXT, "twk": _WHOLE, "tiu": _WHOLE, "tkp": _WHOLE},
+    )
+    if frame is None:
+        return None
+    subtests = pl.col("twk", "tiu", "tkp")
+    present = pl.col("attendance") == PRESENT
+    incomplete = frame.select((present & pl.any_horizontal(subtests.is_null())).any()).item()
+    return None if incomplete else frame.with_columns(present=present)
+
+
+def _skd_frame(selection: Selection) -> pl.DataFrame | None:
+    frame = _skd_raw(selection)
+    if frame is None:
+        return None
+    present = pl.col("present")
+    return frame.select(
+        "application_id",
+        "participant",
+        "formation",
+        "present",
+        *(pl.when(present).then(pl.col(name)).otherwise(0).alias(name) for name in _SUBTESTS),
+    )
+
+
+def _final_frame(selection: Selection) -> pl.DataFrame | None:
+    """SKB scores with the SKD subtests (by participant), the highest IPK over the applicant's
+    educations and the birth date; None when an SKB score is present without a present SKD
+    score or without its figure, or a participant repeats."""
+    skd = _skd_raw(selection)
+    skb = _read(
+        _scores(selection, Score.Stage.SKB).values_list(
+            *_START_FIELDS,
+            "attendance",
+            _text("skb"),
+            _text("application__applicant__birth_date"),
+        ),
+        _START | {"attendance": _TEXT, "skb": _TEXT, "birth_date": _TEXT},
+    )
+    ipk = _read(
+        Education.objects.filter(user__applications__selection=selection)
+        .order_by()
+        .values("user__applications__number")
+        .annotate(best=Cast(Max("ipk"), output_field=TextField()))
+        .values_list("user__applications__number", "best"),
+        {"participant": _TEXT, "ipk_text": _TEXT},
+    )
+    if skd is None or skb is None or ipk is None:
+        return None
+    if not _decimals_ok(skb, ["skb"]) or not _decimals_ok(ipk, ["ipk_text"]):
+        return None
+    if _repeats(skd) or _repeats(skb) or _repeats(ipk):
+        return None
+    subtests = skd.select(
+        "participant",
+        pl.col("present").alias("skd_present"),
+        *(pl.col(name).alias(f"skd_{name}") for name in _SUBTESTS),
+    )
+    frame = (
+        skb.join(subtests, on="participant", how="left", maintain_order="left")
+        .join(ipk, on="participant", how="left", maintain_order="left")
+        .with_columns(
+            present=pl.col("attendance") == PRESENT,
+            birth=pl.col("birth_date").str.to_date("%Y-%m-%d", strict=False),
+        )
+    )
+    present = pl.col("present")
+    refused = present & (
+        ~pl.col("skd_present").fill_null(False)
+        | pl.col("skb").is_null()
+        | (pl.col("birth_date").is_not_null() & pl.col("birth").is_null())
+    )
+    if frame.select(refused.any()).item():
+        return None
+    return frame.select(
+        "application_id",
+        "participant",
+        "formation",
+        "present",
+        *(
+            pl.when(present).then(pl.col(f"skd_{name}")).otherwise(0).alias(name)
+            for name in _SUBTESTS
+        ),
+        pl.when(present).then(_scaled("skb")).otherwise(0).alias("skb"),
+        pl.when(present).then(_scaled("ipk_text")).alias("ipk"),
+        pl.when(present).then(pl.col("birth")).alias("birth_date"),
+    )
+
+
+def _repeats(frame: pl.DataFrame) -> bool:
+    return bool(frame.get_column("participant").n_unique() != frame.height)
+
+
+def _pppk_frame(selection: Selection) -> pl.DataFrame | None:
+    fields = {ground.value: name for ground, name in AFFIRMATION_FIELDS.items()}
+    parts = ("teknis", "manajerial_sosiokultural", "wawancara")
+    frame = _read(
+        _scores(selection, Score.Stage.PPPK)
+        .order_by("application__number", "round")
+        .values_list(
+            *_START_FIELDS,
+            "round",
+            "attendance",
+            *parts,
+            *(_flag(fields[ground]) for ground in AFFIRMATIONS),
+        ),
+        _START
+        | {"round": _WHOLE, "attendance": _TEXT}
+        | {name: _WHOLE for name in parts}
+        | {ground: _WHOLE for ground in AFFIRMATIONS},
+    )
+    if frame is None:
+        return None
+    present = pl.col("attendance") == PRESENT
+    return frame.select(
+        "application_id",
+        "participant",
+        "formation",
+        "round",
+        present.alias("present"),
+        *(pl.when(present).then(pl.col(name)).otherwise(0).alias(name) for name in parts),
+        *((present & (pl.col(ground) == 1)).alias(ground) for ground in AFFIRMATIONS),
+    )
+
+
+def _mitra_frame(selection: Selection) -> pl.DataFrame | None:
+    """Test scores and ratings, and the preferences the applicant met when submitting
+    (`eligibility["preferences_met"]`, selected as JSON text and decoded once per distinct
+    text); None when a present score has no test score or its preferences are not a list of
+    known codes."""
+    frame = _read(
+        _scores(selection, Score.Stage.MITRA).values_list(
+            *_START_FIELDS,
+            "attendance",
+            _text("test_score"),
+            _text("performance_rating"),
+            Cast(
+                KeyTransform("preferences_met", "application__eligibility"),
+                output_field=TextField(),
+            ),
+        ),
+        _START | {"attendance": _TEXT, "test_text": _TEXT, "rating_text": _TEXT, "met": _TEXT},
+    )
+    if frame is None or not _decimals_ok(frame, ["test_text", "rating_text"]):
+        return None
+    present = pl.col("attendance") == PRESENT
+    frame = frame.with_columns(present=present)
+    if frame.select((present & pl.col("test_text").is_null()).any()).item():
+        return None
+    texts = frame.filter(present).get_column("met").drop_nulls().unique().to_list()
+    flags: dict[str, list[object]] = {"met": [], **{code: [] for code in PREFERENCES}}
+    for text in texts:
+        met = _preferences(text)
+        if met is None:
+            return None
+        flags["met"].append(text)
+        for code in PREFERENCES:
+            flags[code].append(code in met)
+    table = pl.DataFrame(
+        flags, schema={"met": _TEXT} | {code: pl.Boolean() for code in PREFERENCES}
+    )
+    frame = frame.join(table, on="met", how="left", maintain_order="left")
+    return frame.select(
+        "application_id",
+        "participant",
+        "formation",
+        "present",
+        pl.when(present).then(_scaled("test_text")).otherwise(0).alias("test_score"),
+        *((present & pl.col(code).fill_null(False)).alias(code) for code in PREFERENCES),
+        pl.when(present).then(_scaled("rating_text")).alias("rating"),
+    )
+
+
+def _preferences(text: str) -> frozenset[str] | None:
+    """The codes of one `preferences_met` JSON text, or None unless it is a list of known
+    codes (the object path reads anything else, and refuses or fails on it)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        return None
+    met = frozenset(value)
+    return met if met <= PREFERENCE_CODES else None
+
+
+# Writing -----------------------------------------------------------------------------------
+
+_FIGURES: dict[Stage, dict[str, str]] = {
+    Stage.SKD: {},
+    Stage.FINAL: {
+        "skd_score": "skd_score",
+        "skb_score": "skb_score",
+        "final_score": "final_score",
+    },
+    Stage.PPPK: {"final_score": "total", "teknis_score": "teknis_affirmed"},
+    Stage.MITRA: {
+        "final_score": "total",
+        "test_score": "test_score",
+        "preference_points": "preference_points",
+    },
+}
+"""RankingRow decimal column → the results frame's figure (text of three decimals)."""
+_DECIMAL_COLUMNS = (
+    "skd_score",
+    "skb_score",
+    "final_score",
+    "teknis_score",
+    "test_score",
+    "preference_points",
+)
+_DECIMAL_FIGURE = pl.Decimal(7, 3)
+
+
+def row_frame(stage: Stage, run_id: int, ranked: RankedFrame) -> pl.DataFrame:
+    """The run's `RankingRow`s as a frame of ROW_COLUMNS, in the results' order."""
+    results = ranked.results.join(
+        ranked.applications, on="participant", how="left", maintain_order="left"
+    )
+    whole, null_whole = pl.Int64(), pl.lit(None, pl.Int64())
+    present = pl.col("present")
+    columns: dict[str, pl.Expr] = {
+        "run_id": pl.lit(run_id, whole),
+        "order": pl.int_range(1, pl.len() + 1, dtype=whole),
+        "application_id": pl.col("application_id"),
+        "formation_code": pl.col("formation"),
+        "placed_formation_code": pl.lit(""),
+        "twk": null_whole,
+        "tiu": null_whole,
+        "tkp": null_whole,
+        "skd_total": null_whole,
+        "test_round": null_whole,
+        "rank": pl.col("rank"),
+        "outcome": pl.col("outcome"),
+        "tied_at_cut": pl.lit(False),
+    }
+    figures = _FIGURES[stage]
+    for name in _DECIMAL_COLUMNS:
+        figure = figures.get(name)
+        columns[name] = (
+            pl.lit(None, _DECIMAL_FIGURE)
+            if figure is None
+            else pl.col(figure).cast(_DECIMAL_FIGURE)
+        )
+    if stage is Stage.SKD:
+        columns |= {name: pl.when(present).then(pl.col(name)) for name in _SUBTESTS}
+        columns["skd_total"] = pl.when(present).then(pl.col("total"))
+    else:
+        columns["tied_at_cut"] = pl.col("tied_at_cut")
+    if stage is Stage.FINAL:
+        columns["placed_formation_code"] = pl.col("placed_formation").fill_null("")
+    if stage is Stage.PPPK:
+        columns["test_round"] = pl.col("round")
+    return results.select(columns[name].alias(name) for name in ROW_COLUMNS)
