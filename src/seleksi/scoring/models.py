@@ -139,10 +139,22 @@ class RankingRun(models.Model):
 class RankingRow(models.Model):
     """One participant's line in a ranking run, with the figures as displayed (three decimals)
     and the outcome code (kode): P/L, P, T/L, TH for SKD; L, L-2, TL, TH for the final stage.
-    `order` is the engine's order: formation, rank, participant number, unranked last."""
+    `order` is the engine's order: formation, rank, participant number, unranked last.
+
+    `run` and `application` are foreign keys without a database constraint (still indexed):
+    on PostgreSQL each constraint is checked row by row at commit, which for a national stage
+    cost about as much as the ranking itself. Integrity does not rest on them: rows are
+    written only by `ranking_runs.ranking_run`, for the run it has just created and for
+    applications it read in the same transaction; runs and applications are never deleted by
+    raw SQL, and Django applies `on_delete` itself (a run's rows go with it, an application
+    with ranking rows cannot be deleted; anonymisation keeps the application)."""
 
     run = models.ForeignKey(
-        RankingRun, on_delete=models.CASCADE, related_name="rows", verbose_name=_("ranking run")
+        RankingRun,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        verbose_name=_("ranking run"),
+        db_constraint=False,
     )
     order = models.PositiveIntegerField(_("order"))
     application = models.ForeignKey(
@@ -150,6 +162,7 @@ class RankingRow(models.Model):
         on_delete=models.PROTECT,
         related_name="ranking_rows",
         verbose_name=_("application"),
+        db_constraint=False,
     )
     formation_code = models.CharField(_("formation code"), max_length=64)
     placed_formation_code = models.CharField(

@@ -1,0 +1,63 @@
+"""A run's rows hold their foreign keys without database constraints (see `RankingRow`): they
+still point at the applications they rank, Django's `on_delete` still applies, and an
+anonymised applicant's rows stay as they were."""
+
+import pytest
+from django.db.models import ProtectedError
+
+from seleksi.accounts.services import account_anonymise
+from seleksi.applications.models import Application
+from seleksi.scoring.models import RankingRow, RankingRun, Score
+from seleksi.scoring.ranking_runs import ranking_run
+from tests.scoring.ranked import SKD, Ranked
+
+
+def test_every_row_points_at_the_application_it_ranks(ranked: Ranked) -> None:
+    run = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+
+    rows = RankingRow.objects.filter(run=run)
+    scored = Score.objects.filter(selection=ranked.selection, stage="skd")
+    assert sorted(rows.values_list("application_id", flat=True)) == sorted(
+        scored.values_list("application_id", flat=True)
+    )
+    assert rows.filter(application__selection=ranked.selection).count() == len(SKD)
+    assert sorted(rows.values_list("application__number", flat=True)) == sorted(
+        number for number, *_ in SKD
+    )
+    assert set(rows.values_list("run__selection", flat=True)) == {ranked.selection.pk}
+
+
+def test_deleting_a_run_deletes_its_rows_and_only_them(ranked: Ranked) -> None:
+    first = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+    second = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+
+    first.delete()
+
+    assert not RankingRow.objects.filter(run_id=first.pk).exists()
+    assert RankingRow.objects.filter(run=second).count() == len(SKD)
+    assert list(RankingRun.objects.all()) == [second]
+
+
+def test_an_application_with_ranking_rows_cannot_be_deleted(ranked: Ranked) -> None:
+    run = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+    application = Application.objects.get(number="A01")
+    Score.objects.filter(application=application).delete()
+
+    with pytest.raises(ProtectedError) as refused:
+        application.delete()
+
+    assert {type(found) for found in refused.value.protected_objects} == {RankingRow}
+    assert RankingRow.objects.get(run=run, application=application).outcome == "P/L"
+
+
+def test_anonymising_an_applicant_keeps_their_rows(ranked: Ranked) -> None:
+    run = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+    application = Application.objects.select_related("applicant").get(number="A02")
+
+    account_anonymise(user=application.applicant)
+
+    row = RankingRow.objects.select_related("application__applicant").get(
+        run=run, application=application
+    )
+    assert row.application.applicant.anonymised_at is not None
+    assert (row.rank, row.outcome) == (2, "P/L")
