@@ -12,13 +12,15 @@ Decisions worth knowing:
   attendance), and whatever `rank_columns` or `fingerprint_columns` declines. The caller then
   ranks on the object path, which words the refusals as before. Either way the same data gives
   the same rows and the same fingerprint.
-- One query per score stage (the final stage reads its SKD scores and the highest IPK per
-  participant too, and joins them in polars), written with the ORM so that both databases
-  select the same columns in the same order. On PostgreSQL the query runs inside
-  `COPY (...) TO STDOUT` as CSV and polars reads the bytes; elsewhere the cursor's rows become
-  the frame. Decimals are selected as their text and read exactly as integer counts of
-  1/`ranking_columns.SCALE`; dates as ISO text, flags as 0/1, so that each database hands over
-  the same cells.
+- One query per score stage (the final stage also reads its SKD scores and the IPKs of the
+  applicants' educations, and joins them in polars), the same on both databases: the database
+  writes each row as a CSV line and joins the lines into one text (`StringAgg`), which polars
+  reads with an explicit schema. So no Python object is made per row on either database
+  (COPY TO STDOUT would hand each row to Python as one message, which costs more than ranking
+  them). The one text is bounded by the 1 GB a database value may hold: some ten million
+  scores. Decimals are selected as their text and read exactly as integer counts of
+  1/`ranking_columns.SCALE`; dates as ISO text and flags as 0/1, so that both databases hand
+  over the same cells.
 - The participant → application map rides along as a column and is joined back onto the
   results, whose rows (`row_frame`) go in with `core.bulk.frame_insert`.
 """
@@ -29,10 +31,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import connection
-from django.db.models import IntegerField, Max, QuerySet, TextField
+from django.db.models import (
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    StringAgg,
+    TextField,
+    Value,
+)
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Replace
 
 from seleksi.accounts.models import Education
 from seleksi.exams import selectors as exams_selectors
@@ -85,12 +95,12 @@ OWN_TESTS: dict[Stage, tuple[str, ...]] = {
 PRESENT = Score.Attendance.PRESENT.value
 _DECIMAL = rf"^[0-9]{{1,12}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?$"
 _WHOLE, _TEXT = pl.Int64(), pl.String()
-_START: dict[str, pl.DataType] = {
-    "application_id": _WHOLE,
-    "participant": _TEXT,
-    "formation": _TEXT,
+type _Columns = dict[str, tuple[str | Expression, pl.DataType]]
+_START: _Columns = {
+    "application_id": ("application_id", _WHOLE),
+    "participant": ("application__number", _TEXT),
+    "formation": ("application__formation__code", _TEXT),
 }
-_START_FIELDS = ("application_id", "application__number", "application__formation__code")
 _SUBTESTS = ("twk", "tiu", "tkp")
 
 
@@ -156,30 +166,45 @@ def score_frame(*, selection: Selection, stage: Stage) -> tuple[pl.DataFrame, pl
 # Reading -----------------------------------------------------------------------------------
 
 
-def _read(queryset: QuerySet[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
-    """The rows of a `values_list` queryset, whose columns are those of `schema` in its order,
-    as a frame; None when a cell does not read as its column's type."""
-    query, params = queryset.query.sql_with_params()
-    try:
-        with connection.cursor() as cursor:
-            if connection.vendor != "postgresql":
-                cursor.execute(query, params)
-                return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
-            statement = b"COPY (" + query.encode() + b") TO STDOUT (FORMAT csv)"
-            with cursor.cursor.copy(statement, params) as copy:
-                content = b"".join(copy)
-    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
-        return None
+def _read(queryset: QuerySet[Any], columns: _Columns) -> pl.DataFrame | None:
+    """The queryset's rows as a frame, one column per entry of `columns` (a field path or an
+    expression of the queryset's model, read as the given type); None when a cell does not
+    read as its type. The database writes the rows as CSV lines, text quoted and NULL an
+    empty cell, and joins them into one text (`StringAgg`): one query and one value, whatever
+    the number of rows."""
+    schema = {name: dtype for name, (_, dtype) in columns.items()}
+    cells: list[Expression] = []
+    for source, dtype in columns.values():
+        text: Expression = Cast(
+            F(source) if isinstance(source, str) else source, output_field=TextField()
+        )
+        if dtype == _TEXT:
+            doubled = Replace(text, _text_value('"'), _text_value('""'))
+            text = _joined(_text_value('"'), doubled, _text_value('"'))
+        cells += [Coalesce(text, _text_value("")), _text_value(",")]
+    content = queryset.aggregate(
+        csv=StringAgg(_joined(*cells[:-1]), _text_value("\n"), default=_text_value(""))
+    )["csv"]
     if not content:
         return pl.DataFrame(schema=schema)
     try:
-        return pl.read_csv(content, has_header=False, schema=schema, quote_char='"')
+        return pl.read_csv(content.encode(), has_header=False, schema=schema, quote_char='"')
     except pl.exceptions.PolarsError:
         return None
 
 
+def _text_value(text: str) -> Value:
+    return Value(text, output_field=TextField())
+
+
+def _joined(*parts: Expression) -> Func:
+    """The parts' texts joined by `||`: null when one is null (unlike `Concat`), and flat,
+    as the SQLite parser wants for a line of many cells."""
+    return Func(*parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=TextField())
+
+
 def _scores(selection: Selection, stage: str) -> QuerySet[Score]:
-    return Score.objects.filter(selection=selection, stage=stage).order_by("application__number")
+    return Score.objects.filter(selection=selection, stage=stage).order_by()
 
 
 def _text(field: str) -> Cast:
@@ -208,10 +233,14 @@ def _scaled(column: str) -> pl.Expr:
 def _skd_raw(selection: Selection) -> pl.DataFrame | None:
     """The selection's SKD scores, or None when one is present but incomplete."""
     frame = _read(
-        _scores(selection, Score.Stage.SKD).values_list(
-            *_START_FIELDS, "attendance", "twk", "tiu", "tkp"
-        ),
-        _START | {"attendance": _TEXT, "twk": _WHOLE, "tiu": _WHOLE, "tkp": _WHOLE},
+        _scores(selection, Score.Stage.SKD),
+        _START
+        | {
+            "attendance": ("attendance", _TEXT),
+            "twk": ("twk", _WHOLE),
+            "tiu": ("tiu", _WHOLE),
+            "tkp": ("tkp", _WHOLE),
+        },
     )
     if frame is None:
         return None
@@ -241,28 +270,30 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
     score or without its figure, or a participant repeats."""
     skd = _skd_raw(selection)
     skb = _read(
-        _scores(selection, Score.Stage.SKB).values_list(
-            *_START_FIELDS,
-            "attendance",
-            _text("skb"),
-            _text("application__applicant__birth_date"),
-        ),
-        _START | {"attendance": _TEXT, "skb": _TEXT, "birth_date": _TEXT},
+        _scores(selection, Score.Stage.SKB),
+        _START
+        | {
+            "attendance": ("attendance", _TEXT),
+            "skb": (_text("skb"), _TEXT),
+            "birth_date": (_text("application__applicant__birth_date"), _TEXT),
+        },
     )
-    ipk = _read(
-        Education.objects.filter(user__applications__selection=selection)
-        .order_by()
-        .values("user__applications__number")
-        .annotate(best=Cast(Max("ipk"), output_field=TextField()))
-        .values_list("user__applications__number", "best"),
-        {"participant": _TEXT, "ipk_text": _TEXT},
+    educations = _read(
+        Education.objects.filter(
+            user__applications__selection=selection, ipk__isnull=False
+        ).order_by(),
+        {
+            "participant": ("user__applications__number", _TEXT),
+            "ipk_text": (_text("ipk"), _TEXT),
+        },
     )
-    if skd is None or skb is None or ipk is None:
+    if skd is None or skb is None or educations is None:
         return None
-    if not _decimals_ok(skb, ["skb"]) or not _decimals_ok(ipk, ["ipk_text"]):
+    if not _decimals_ok(skb, ["skb"]) or not _decimals_ok(educations, ["ipk_text"]):
         return None
-    if _repeats(skd) or _repeats(skb) or _repeats(ipk):
+    if _repeats(skd) or _repeats(skb):
         return None
+    ipk = educations.group_by("participant").agg(best_ipk=_scaled("ipk_text").max())
     subtests = skd.select(
         "participant",
         pl.col("present").alias("skd_present"),
@@ -294,7 +325,7 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
             for name in _SUBTESTS
         ),
         pl.when(present).then(_scaled("skb")).otherwise(0).alias("skb"),
-        pl.when(present).then(_scaled("ipk_text")).alias("ipk"),
+        pl.when(present).then(pl.col("best_ipk")).alias("ipk"),
         pl.when(present).then(pl.col("birth")).alias("birth_date"),
     )
 
@@ -307,19 +338,11 @@ def _pppk_frame(selection: Selection) -> pl.DataFrame | None:
     fields = {ground.value: name for ground, name in AFFIRMATION_FIELDS.items()}
     parts = ("teknis", "manajerial_sosiokultural", "wawancara")
     frame = _read(
-        _scores(selection, Score.Stage.PPPK)
-        .order_by("application__number", "round")
-        .values_list(
-            *_START_FIELDS,
-            "round",
-            "attendance",
-            *parts,
-            *(_flag(fields[ground]) for ground in AFFIRMATIONS),
-        ),
+        _scores(selection, Score.Stage.PPPK),
         _START
-        | {"round": _WHOLE, "attendance": _TEXT}
-        | {name: _WHOLE for name in parts}
-        | {ground: _WHOLE for ground in AFFIRMATIONS},
+        | {"round": ("round", _WHOLE), "attendance": ("attendance", _TEXT)}
+        | {name: (name, _WHOLE) for name in parts}
+        | {ground: (_flag(fields[ground]), _WHOLE) for ground in AFFIRMATIONS},
     )
     if frame is None:
         return None
@@ -340,18 +363,16 @@ def _mitra_frame(selection: Selection) -> pl.DataFrame | None:
     (`eligibility["preferences_met"]`, selected as JSON text and decoded once per distinct
     text); None when a present score has no test score or its preferences are not a list of
     known codes."""
+    preferences = KeyTransform("preferences_met", "application__eligibility")
     frame = _read(
-        _scores(selection, Score.Stage.MITRA).values_list(
-            *_START_FIELDS,
-            "attendance",
-            _text("test_score"),
-            _text("performance_rating"),
-            Cast(
-                KeyTransform("preferences_met", "application__eligibility"),
-                output_field=TextField(),
-            ),
-        ),
-        _START | {"attendance": _TEXT, "test_text": _TEXT, "rating_text": _TEXT, "met": _TEXT},
+        _scores(selection, Score.Stage.MITRA),
+        _START
+        | {
+            "attendance": ("attendance", _TEXT),
+            "test_text": (_text("test_score"), _TEXT),
+            "rating_text": (_text("performance_rating"), _TEXT),
+            "met": (Cast(preferences, output_field=TextField()), _TEXT),
+        },
     )
     if frame is None or not _decimals_ok(frame, ["test_text", "rating_text"]):
         return None
