@@ -207,11 +207,8 @@ def _scores(selection: Selection, stage: str) -> QuerySet[Score]:
     return Score.objects.filter(selection=selection, stage=stage).order_by()
 
 
-def _text(field: str) -> Cast:
-    return Cast(field, output_field=TextField())
-
-
 def _flag(field: str) -> Cast:
+    """A Boolean field as 0 or 1 (PostgreSQL writes true and false as text)."""
     return Cast(field, output_field=IntegerField())
 
 
@@ -274,8 +271,8 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
         _START
         | {
             "attendance": ("attendance", _TEXT),
-            "skb": (_text("skb"), _TEXT),
-            "birth_date": (_text("application__applicant__birth_date"), _TEXT),
+            "skb": ("skb", _TEXT),
+            "birth_date": ("application__applicant__birth_date", _TEXT),
         },
     )
     educations = _read(
@@ -284,7 +281,7 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
         ).order_by(),
         {
             "participant": ("user__applications__number", _TEXT),
-            "ipk_text": (_text("ipk"), _TEXT),
+            "ipk_text": ("ipk", _TEXT),
         },
     )
     if skd is None or skb is None or educations is None:
@@ -369,9 +366,9 @@ def _mitra_frame(selection: Selection) -> pl.DataFrame | None:
         _START
         | {
             "attendance": ("attendance", _TEXT),
-            "test_text": (_text("test_score"), _TEXT),
-            "rating_text": (_text("performance_rating"), _TEXT),
-            "met": (Cast(preferences, output_field=TextField()), _TEXT),
+            "test_text": ("test_score", _TEXT),
+            "rating_text": ("performance_rating", _TEXT),
+            "met": (preferences, _TEXT),
         },
     )
     if frame is None or not _decimals_ok(frame, ["test_text", "rating_text"]):
