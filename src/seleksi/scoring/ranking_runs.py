@@ -298,13 +298,18 @@ class _Ranking:
 
 
 def _columnar_ranking(stage: Stage, ranked: RankedFrame) -> _Ranking:
+    """The rows go in by application, not in their `order`: two of the table's indexes are
+    keyed (after the run) by application and only one by the order, so fewer index pages are
+    touched at random (a million rows: some two seconds less). Readers order by `order`."""
     return _Ranking(
         ranked.fingerprint,
         ranked.counts(),
         ranked.results.height,
         tuple(_notes(note_results(stage, ranked.results))),
         lambda run_id: frame_insert(
-            RankingRow, row_frame(stage, run_id, ranked), batch_size=BATCH_SIZE
+            RankingRow,
+            row_frame(stage, run_id, ranked).sort("application_id"),
+            batch_size=BATCH_SIZE,
         ),
     )
 
