@@ -14,8 +14,9 @@ Decisions worth knowing:
   input the columnar engine declines) is ranked here on the object path, which words the
   refusals. Both give the same rows and the same fingerprint for the same data.
 - Reads are set-wise on both paths: one query for the formations and one per score stage,
-  whatever the number of applicants; the rows are written in bulk (COPY on PostgreSQL,
-  `bulk_create` elsewhere), with the audit event, in one transaction.
+  whatever the number of applicants; the rows are written in bulk (COPY on PostgreSQL;
+  elsewhere batches of one INSERT on the columnar path, `bulk_create` on the object path),
+  with the audit event, in one transaction.
 - Every run is stored, even when its fingerprint equals an earlier run's: a run records that
   the committee ranked at that time. `identical_to` names the latest earlier run of the same
   selection and stage with the same fingerprint, so a re-run can be shown to change nothing.
