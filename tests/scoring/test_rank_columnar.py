@@ -15,7 +15,7 @@ from django.utils import timezone
 from seleksi.accounts.models import Education, User
 from seleksi.applications.models import Application
 from seleksi.rules.ranking import PREFERENCE_CODES, load_ranking_policy
-from seleksi.scoring import ranking_runs
+from seleksi.scoring import ranking_frames, ranking_runs
 from seleksi.scoring.engine import RankingInputError
 from seleksi.scoring.models import RankingRun, Score
 from seleksi.scoring.ranking_frames import ROW_COLUMNS
@@ -258,6 +258,33 @@ def test_both_paths_store_the_same_run(
     assert columnar.run.row_count == reference.run.row_count
     assert columnar.notes == reference.notes
     assert len({row[-2] for row in rows}) >= 3  # several outcome codes, not one
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_stage_read_in_pieces_stores_the_same_run(
+    stage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stage larger than one text may hold is read a piece at a time, with nothing lost or
+    read twice: here pieces of 7 scores."""
+    selection = scene(stage, 3)
+    monkeypatch.setattr(ranking_frames, "READ_PIECE", 7)
+    texts: list[str] = []
+    read = ranking_frames._texts
+
+    def counted(*arguments: Any) -> Iterator[str]:
+        for text in read(*arguments):
+            texts.append(text)
+            yield text
+
+    monkeypatch.setattr(ranking_frames, "_texts", counted)
+    with object_path_forbidden(monkeypatch):
+        columnar = ranking_run(selection=selection, stage=stage, actor=None)
+    with object_path_only(monkeypatch):
+        reference = ranking_run(selection=selection, stage=stage, actor=None)
+    assert stored_rows(columnar.run) == stored_rows(reference.run)
+    assert columnar.run.fingerprint == reference.run.fingerprint
+    lines = [text.count("\n") + 1 for text in texts if text]
+    assert max(lines) == 7 and len(lines) >= 4
 
 
 def test_the_scenes_hold_the_cases_worth_comparing(monkeypatch: pytest.MonkeyPatch) -> None:

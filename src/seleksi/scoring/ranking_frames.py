@@ -17,16 +17,16 @@ Decisions worth knowing:
   writes each row as a CSV line and joins the lines into one text (`StringAgg`), which polars
   reads with an explicit schema. So no Python object is made per row on either database
   (COPY TO STDOUT would hand each row to Python as one message, which costs more than ranking
-  them). The one text is bounded by the 1 GB a database value may hold: some ten million
-  scores. Decimals are selected as their text and read exactly as integer counts of
-  1/`ranking_columns.SCALE`; dates as ISO text and flags as 0/1, so that both databases hand
-  over the same cells.
+  them). A database value holds at most 1 GB, so a stage of more than `READ_PIECE` scores is
+  read in pieces of that many, in primary-key order. Decimals are selected as their text and
+  read exactly as integer counts of 1/`ranking_columns.SCALE`; dates as ISO text and flags
+  as 0/1, so that both databases hand over the same cells.
 - The participant → application map rides along as a column and is joined back onto the
   results, whose rows (`row_frame`) go in with `core.bulk.frame_insert`.
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,8 +170,8 @@ def _read(queryset: QuerySet[Any], columns: _Columns) -> pl.DataFrame | None:
     """The queryset's rows as a frame, one column per entry of `columns` (a field path or an
     expression of the queryset's model, read as the given type); None when a cell does not
     read as its type. The database writes the rows as CSV lines, text quoted and NULL an
-    empty cell, and joins them into one text (`StringAgg`): one query and one value, whatever
-    the number of rows."""
+    empty cell, and joins them into one text (`StringAgg`): one query and one value for up to
+    `READ_PIECE` rows, then one per piece of that many."""
     schema = {name: dtype for name, (_, dtype) in columns.items()}
     cells: list[Expression] = []
     for source, dtype in columns.values():
@@ -182,15 +182,47 @@ def _read(queryset: QuerySet[Any], columns: _Columns) -> pl.DataFrame | None:
             doubled = Replace(text, _text_value('"'), _text_value('""'))
             text = _joined(_text_value('"'), doubled, _text_value('"'))
         cells += [Coalesce(text, _text_value("")), _text_value(",")]
-    content = queryset.aggregate(
-        csv=StringAgg(_joined(*cells[:-1]), _text_value("\n"), default=_text_value(""))
-    )["csv"]
-    if not content:
-        return pl.DataFrame(schema=schema)
-    try:
-        return pl.read_csv(content.encode(), has_header=False, schema=schema, quote_char='"')
-    except pl.exceptions.PolarsError:
-        return None
+    line = _joined(*cells[:-1])
+    frames = []
+    for content in _texts(queryset, line):
+        if not content:
+            continue
+        try:
+            frames.append(
+                pl.read_csv(content.encode(), has_header=False, schema=schema, quote_char='"')
+            )
+        except pl.exceptions.PolarsError:
+            return None
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+READ_PIECE = 2_000_000
+"""Rows joined into one text at most: a database value holds at most 1 GB, and a score's line
+is well under 200 bytes."""
+
+
+def _texts(queryset: QuerySet[Any], line: Func) -> Iterator[str]:
+    """The rows' lines joined, in one text when there are at most READ_PIECE rows; otherwise
+    a text per READ_PIECE rows in primary-key order, each piece ending at the key its last
+    row has (found by one OFFSET query per piece)."""
+
+    def joined(piece: QuerySet[Any]) -> str:
+        text: str = piece.order_by().aggregate(
+            csv=StringAgg(line, _text_value("\n"), default=_text_value(""))
+        )["csv"]
+        return text
+
+    if queryset.count() <= READ_PIECE:
+        yield joined(queryset)
+        return
+    last: Any = None
+    while True:
+        rest = queryset if last is None else queryset.filter(pk__gt=last)
+        ends = list(rest.order_by("pk").values_list("pk", flat=True)[READ_PIECE - 1 : READ_PIECE])
+        yield joined(rest if not ends else rest.filter(pk__lte=ends[0]))
+        if not ends:
+            return
+        last = ends[0]
 
 
 def _text_value(text: str) -> Value:
