@@ -58,8 +58,10 @@ Prints figures; asserts nothing about time.
 """
 
 import argparse
+import contextlib
 import cProfile
 import functools
+import gc
 import os
 import pstats
 import shutil
@@ -555,10 +557,27 @@ def load_database(data: SkdData, formations: list[Formation]) -> tuple[Any, Any]
     return selection, actor
 
 
+def resident_mib(field: str) -> float | None:
+    """This process's VmRSS or VmHWM (peak) in MiB, from /proc; None elsewhere."""
+    try:
+        for entry in Path("/proc/self/status").read_text().splitlines():
+            if entry.startswith(f"{field}:"):
+                return int(entry.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def reset_peak() -> None:
+    """Start VmHWM again from the current resident size (Linux: clear_refs 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 class Split:
-    """Wall time inside some functions of `seleksi.scoring.ranking_runs` (and the stage's engine
-    in `seleksi.scoring.engine`) during one run, and the part of it inside `cursor.execute`. A
-    function that is not there is not measured."""
+    """Wall time inside some functions of `seleksi.scoring.ranking_runs` and
+    `seleksi.scoring.ranking_frames` (the columnar path) during one run, and the part of it
+    inside `cursor.execute`. A function that is not there is not measured."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
@@ -592,14 +611,15 @@ class Split:
     def watching(self) -> Iterator[None]:
         from django.db import connection
 
-        from seleksi.scoring import engine, ranking_runs
+        from seleksi.scoring import ranking_frames, ranking_runs
         from seleksi.scoring.models import RankingRun
 
         functions = (
-            (ranking_runs, "ranking_inputs"),
-            (engine, "rank_skd"),
-            (ranking_runs, "run_fingerprint"),
-            (ranking_runs, "_write_rows"),
+            (ranking_frames, "score_frame"),
+            (ranking_frames, "rank_columns"),
+            (ranking_frames, "fingerprint_columns"),
+            (ranking_runs, "row_frame"),
+            (ranking_runs, "frame_insert"),
             (ranking_runs, "audit_record"),
         )
         methods = ((RankingRun.objects, "create"),)
@@ -660,10 +680,14 @@ def database_mode(
     )
 
     split = Split()
+    gc.collect()
+    before = resident_mib("VmRSS")
+    reset_peak()
     with split.watching():
         started = time.perf_counter()
         outcome = ranking_run(selection=selection, stage="skd", actor=actor)
         total = time.perf_counter() - started
+    peak = resident_mib("VmHWM")
     run = outcome.run
     rows = RankingRow.objects.filter(run=run).order_by("order")
     check(
@@ -687,17 +711,24 @@ def database_mode(
 
     measured = sum(split.seconds.values())
     print(f'ranking_run(stage="skd"), whole: {total:.2f} s ({data.rows / total:,.0f} rows/s)')
+    if peak and before:
+        print(
+            f"  peak RSS during the run {peak:,.0f} MiB, {peak - before:,.0f} MiB above the "
+            f"{before:,.0f} MiB the bench held before it"
+        )
     line(
-        "read inputs (ranking_inputs)", split.seconds["ranking_inputs"], split.sql["ranking_inputs"]
+        "read scores into a frame (score_frame)",
+        split.seconds["score_frame"],
+        split.sql["score_frame"],
     )
-    line("rank (rank_skd)", split.seconds["rank_skd"])
-    line("fingerprint (run_fingerprint)", split.seconds["run_fingerprint"])
+    line("rank (rank_columns)", split.seconds["rank_columns"])
+    line("fingerprint (fingerprint_columns)", split.seconds["fingerprint_columns"])
     line("create the run (RankingRun.objects.create)", split.seconds["create"], split.sql["create"])
-    # The rows are built as tuples while they are written; COPY bypasses Django's cursor
-    # wrapper, so on PostgreSQL this line has no separate SQL figure.
-    line("build and write rows (_write_rows)", split.seconds["_write_rows"])
+    line("build the rows' frame (row_frame)", split.seconds["row_frame"])
+    # COPY bypasses Django's cursor wrapper, so on PostgreSQL this line has no SQL figure.
+    line("write the rows (frame_insert)", split.seconds["frame_insert"])
     line("audit event", split.seconds["audit_record"], split.sql["audit_record"])
-    line("commit (deferred foreign key checks)", split.seconds["commit"])
+    line("commit", split.seconds["commit"])
     line("the rest (tally, identical-run query)", total - measured, split.sql["other"])
     if profile:
         profiler = cProfile.Profile()
