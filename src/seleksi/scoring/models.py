@@ -141,12 +141,14 @@ class RankingRow(models.Model):
     and the outcome code (kode): P/L, P, T/L, TH for SKD; L, L-2, TL, TH for the final stage.
     `order` is the engine's order: formation, rank, participant number, unranked last.
 
-    `run` and `application` are foreign keys without a database constraint (still indexed):
-    on PostgreSQL each constraint is checked row by row at commit, which for a national stage
-    cost about as much as the ranking itself. Integrity does not rest on them: rows are
-    written only by `ranking_runs.ranking_run`, for the run it has just created and for
-    applications it read in the same transaction; runs and applications are never deleted by
-    raw SQL, and Django applies `on_delete` itself (a run's rows go with it, an application
+    `run` and `application` are foreign keys without a database constraint: on PostgreSQL
+    each constraint is checked row by row at commit, which for a national stage cost about as
+    much as the ranking itself. `run` has no index of its own: both unique constraints begin
+    with it and serve every lookup by run, so a run's rows update one index fewer. Integrity
+    does not rest on the constraints: rows are written only by `ranking_runs.ranking_run`,
+    for the run it has just created and for applications it read in the same transaction;
+    runs and applications are never deleted by raw SQL, and Django applies `on_delete` itself
+    (a run's rows go with it, an application
     with ranking rows cannot be deleted; anonymisation keeps the application)."""
 
     run = models.ForeignKey(
@@ -155,6 +157,7 @@ class RankingRow(models.Model):
         related_name="rows",
         verbose_name=_("ranking run"),
         db_constraint=False,
+        db_index=False,
     )
     order = models.PositiveIntegerField(_("order"))
     application = models.ForeignKey(
