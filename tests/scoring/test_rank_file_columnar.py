@@ -322,3 +322,28 @@ def test_the_command_line_words_problems_in_the_language_asked(
     assert f"NILAI.csv: {line}" in finished.stderr
     assert summary in finished.stderr
     assert not (tmp_path / "OUT.csv").exists()
+
+
+@pytest.mark.parametrize("flag", [[], ["--no-columnar"]])
+def test_an_output_folder_that_is_not_there_fails_alike_on_both_paths(
+    tmp_path: Path, flag: list[str]
+) -> None:
+    (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,100,100,200\n", encoding="utf-8")
+    output = tmp_path / "no-such-folder" / "OUT.csv"
+    with pytest.raises(FileNotFoundError):
+        call_command(
+            "rank_file",
+            "--policy",
+            "cpns-2021",
+            "--stage",
+            "skd",
+            "--formations",
+            str(_formasi(tmp_path)),
+            "--scores",
+            str(tmp_path / "NILAI.csv"),
+            "--output",
+            str(output),
+            *flag,
+            stderr=StringIO(),
+        )
+    assert not output.parent.exists()

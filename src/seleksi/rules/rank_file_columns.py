@@ -39,9 +39,10 @@ from .rank_files import (
 from .ranking import Formation, RankingPolicy, Stage, committee_notes
 from .ranking_columns import (
     AFFIRMATIONS,
-    DECIMAL_PLACES,
     PREFERENCES,
     SCALE,
+    by_distinct_value,
+    decimal_units,
     fingerprint_columns,
     note_results,
     rank_columns,
@@ -50,7 +51,6 @@ from .ranking_columns import (
 from .score_files import ABSENT, NO, PARTICIPANT_NUMBER, PRESENT, YES
 
 _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
-_DECIMAL_TEXT = re.compile(rf"[0-9]{{1,9}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?")
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -128,7 +128,7 @@ def read_score_frame(
     read: dict[str, pl.Expr] = {}
     for column, parse, dtype in _TEXT_CELLS:
         if column in positions:
-            value = _distinct_values(cells, column, parse, dtype)
+            value = by_distinct_value(cells, column, parse, dtype)
             if value is None:
                 return None
             read[f"{column} value"] = value
@@ -146,14 +146,6 @@ def read_score_frame(
     return scores
 
 
-def _decimal_text(text: str) -> int | None:
-    """A decimal cell in the strict form as a count of 1/SCALE; None for any other text."""
-    if not _DECIMAL_TEXT.fullmatch(text):
-        return None
-    whole, _, fraction = text.partition(".")
-    return int(whole) * SCALE + int(fraction.ljust(DECIMAL_PLACES, "0"))
-
-
 def _date_text(text: str) -> date | None:
     """A date cell as the row reader reads it (ISO, a real day); None for any other text."""
     if not _DATE_TEXT.fullmatch(text):
@@ -165,26 +157,14 @@ def _date_text(text: str) -> date | None:
 
 
 _TEXT_CELLS: tuple[tuple[str, Callable[[str], object], pl.DataType], ...] = (
-    ("skb", _decimal_text, pl.Int64()),
-    ("ipk", _decimal_text, pl.Int64()),
-    ("nilai_tes", _decimal_text, pl.Int64()),
-    ("nilai_kinerja", _decimal_text, pl.Int64()),
+    ("skb", decimal_units, pl.Int64()),
+    ("ipk", decimal_units, pl.Int64()),
+    ("nilai_tes", decimal_units, pl.Int64()),
+    ("nilai_kinerja", decimal_units, pl.Int64()),
     ("tanggal_lahir", _date_text, pl.Date()),
 )
 """Cells read as text and parsed in Python, once per distinct value: a national file has a
 million of them but a few thousand different SKB scores or birth dates."""
-
-
-def _distinct_values(
-    cells: pl.DataFrame, column: str, parse: Callable[[str], object], dtype: pl.DataType
-) -> pl.Expr | None:
-    """The column's parsed values, each distinct text parsed once; None when one does not
-    parse (the file is not plain). An empty cell stays null."""
-    texts = cells.get_column(column).drop_nulls().unique().to_list()
-    values = [parse(text) for text in texts]
-    if any(value is None for value in values):
-        return None
-    return pl.col(column).replace_strict(texts, values, default=None, return_dtype=dtype)
 
 
 def _cell_types(stage: Stage, codes: Sequence[str]) -> dict[str, pl.DataType]:

@@ -28,6 +28,7 @@ Decisions worth knowing:
 """
 
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -144,6 +145,32 @@ def result_schema(stage: Stage) -> dict[str, pl.DataType]:
 
 
 # Objects and frames ---------------------------------------------------------------------------
+
+
+_DECIMAL_TEXT = re.compile(rf"[0-9]{{1,9}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?")
+
+
+def decimal_units(text: str) -> int | None:
+    """A decimal written plainly (digits, at most DECIMAL_PLACES after a point, no sign, no
+    space) as a count of 1/SCALE; None for any other text."""
+    if not _DECIMAL_TEXT.fullmatch(text):
+        return None
+    whole, _, fraction = text.partition(".")
+    return int(whole) * SCALE + int(fraction.ljust(DECIMAL_PLACES, "0"))
+
+
+def by_distinct_value(
+    frame: pl.DataFrame, column: str, convert: Callable[[Any], object], dtype: pl.DataType
+) -> pl.Expr | None:
+    """The column converted by `convert`, each distinct value converted once, in Python: a
+    million scores or birth dates hold a few thousand different ones, and the conversion is
+    the reference's own code, not a second one in polars. Null stays null; None when
+    `convert` refuses a value (returns None)."""
+    values = frame.get_column(column).drop_nulls().unique().to_list()
+    converted = [convert(value) for value in values]
+    if any(value is None for value in converted):
+        return None
+    return pl.col(column).replace_strict(values, converted, default=None, return_dtype=dtype)
 
 
 def scores_frame(
@@ -974,12 +1001,11 @@ def _fraction(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _distinct_texts(frame: pl.DataFrame, column: str, write: Callable[[Any], str]) -> pl.Expr:
-    """The column's values as `write` puts them, each distinct value written once, in Python,
-    by the same code as the canonical form: a million scores or birth dates hold a few
-    thousand different ones. Null stays null."""
-    values = frame.get_column(column).drop_nulls().unique().to_list()
-    texts = [write(value) for value in values]
-    return pl.col(column).replace_strict(values, texts, default=None, return_dtype=pl.String)
+    """The column's values as `write` puts them, by the same code as the canonical form."""
+    texts = by_distinct_value(frame, column, write, pl.String())
+    if texts is None:
+        raise ValueError(f"{column}: a value has no canonical text")
+    return texts
 
 
 def _members(names: Sequence[str]) -> pl.Expr:

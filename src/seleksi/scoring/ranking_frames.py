@@ -49,9 +49,9 @@ from seleksi.exams import selectors as exams_selectors
 from seleksi.rules.ranking import PREFERENCE_CODES, Formation, Outcome, RankingPolicy, Stage
 from seleksi.rules.ranking_columns import (
     AFFIRMATIONS,
-    DECIMAL_PLACES,
     PREFERENCES,
-    SCALE,
+    by_distinct_value,
+    decimal_units,
     fingerprint_columns,
     rank_columns,
     score_schema,
@@ -93,7 +93,6 @@ OWN_TESTS: dict[Stage, tuple[str, ...]] = {
 """The test stages whose check-in the object path reads for a ranking stage."""
 
 PRESENT = Score.Attendance.PRESENT.value
-_DECIMAL = rf"^[0-9]{{1,12}}(\.[0-9]{{1,{DECIMAL_PLACES}}})?$"
 _WHOLE, _TEXT = pl.Int64(), pl.String()
 type _Columns = dict[str, tuple[str | Expression, pl.DataType]]
 _START: _Columns = {
@@ -244,19 +243,17 @@ def _flag(field: str) -> Cast:
     return Cast(field, output_field=IntegerField())
 
 
-def _decimals_ok(frame: pl.DataFrame, columns: Sequence[str]) -> bool:
-    """Every cell of the text columns is null or a decimal of at most DECIMAL_PLACES places."""
-    checks = [pl.col(c).is_null() | pl.col(c).str.contains(_DECIMAL) for c in columns]
-    return bool(frame.select(pl.all_horizontal(*checks).all()).item())
-
-
-def _scaled(column: str) -> pl.Expr:
-    """A decimal's text (checked by `_decimals_ok`) as a count of 1/SCALE; null for null."""
-    parts = pl.col(column).str.split_exact(".", 1)
-    whole: pl.Expr = parts.struct.field("field_0").cast(pl.Int64)
-    digits = parts.struct.field("field_1").fill_null("").str.pad_end(DECIMAL_PLACES, "0")
-    scaled: pl.Expr = whole * SCALE + digits.cast(pl.Int64)
-    return scaled
+def _with_units(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame | None:
+    """The frame with each decimal text column (key) read as a count of 1/SCALE into a new
+    column (value), as `rank-file` reads its cells (`ranking_columns.decimal_units`); None
+    when a value is not a plain decimal of at most DECIMAL_PLACES places."""
+    units = {}
+    for text, name in columns.items():
+        read = by_distinct_value(frame, text, decimal_units, pl.Int64())
+        if read is None:
+            return None
+        units[name] = read
+    return frame.with_columns(**units)
 
 
 def _skd_raw(selection: Selection) -> pl.DataFrame | None:
@@ -318,11 +315,11 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
     )
     if skd is None or skb is None or educations is None:
         return None
-    if not _decimals_ok(skb, ["skb"]) or not _decimals_ok(educations, ["ipk_text"]):
+    skb = _with_units(skb, {"skb": "skb_units"})
+    educations = _with_units(educations, {"ipk_text": "ipk"})
+    if skb is None or educations is None or _repeats(skd) or _repeats(skb):
         return None
-    if _repeats(skd) or _repeats(skb):
-        return None
-    ipk = educations.group_by("participant").agg(best_ipk=_scaled("ipk_text").max())
+    ipk = educations.group_by("participant").agg(best_ipk=pl.col("ipk").max())
     subtests = skd.select(
         "participant",
         pl.col("present").alias("skd_present"),
@@ -353,7 +350,7 @@ def _final_frame(selection: Selection) -> pl.DataFrame | None:
             pl.when(present).then(pl.col(f"skd_{name}")).otherwise(0).alias(name)
             for name in _SUBTESTS
         ),
-        pl.when(present).then(_scaled("skb")).otherwise(0).alias("skb"),
+        pl.when(present).then(pl.col("skb_units")).otherwise(0).alias("skb"),
         pl.when(present).then(pl.col("best_ipk")).alias("ipk"),
         pl.when(present).then(pl.col("birth")).alias("birth_date"),
     )
@@ -403,7 +400,9 @@ def _mitra_frame(selection: Selection) -> pl.DataFrame | None:
             "met": (preferences, _TEXT),
         },
     )
-    if frame is None or not _decimals_ok(frame, ["test_text", "rating_text"]):
+    if frame is not None:
+        frame = _with_units(frame, {"test_text": "test_units", "rating_text": "rating_units"})
+    if frame is None:
         return None
     present = pl.col("attendance") == PRESENT
     frame = frame.with_columns(present=present)
@@ -427,9 +426,9 @@ def _mitra_frame(selection: Selection) -> pl.DataFrame | None:
         "participant",
         "formation",
         "present",
-        pl.when(present).then(_scaled("test_text")).otherwise(0).alias("test_score"),
+        pl.when(present).then(pl.col("test_units")).otherwise(0).alias("test_score"),
         *((present & pl.col(code).fill_null(False)).alias(code) for code in PREFERENCES),
-        pl.when(present).then(_scaled("rating_text")).alias("rating"),
+        pl.when(present).then(pl.col("rating_units")).alias("rating"),
     )
 
 
