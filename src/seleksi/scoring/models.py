@@ -143,13 +143,14 @@ class RankingRow(models.Model):
 
     `run` and `application` are foreign keys without a database constraint: on PostgreSQL
     each constraint is checked row by row at commit, which for a national stage cost about as
-    much as the ranking itself. `run` has no index of its own: both unique constraints begin
-    with it and serve every lookup by run, so a run's rows update one index fewer. Integrity
-    does not rest on the constraints: rows are written only by `ranking_runs.ranking_run`,
-    for the run it has just created and for applications it read in the same transaction;
-    runs and applications are never deleted by raw SQL, and Django applies `on_delete` itself
-    (a run's rows go with it, an application
-    with ranking rows cannot be deleted; anonymisation keeps the application)."""
+    much as the ranking itself. Neither has an index of its own: (run, order) serves every
+    lookup by run and (application, run) every lookup by application, so writing a run's rows
+    updates three indexes, and only one of them (the application's, in ranking order) at
+    random places. Integrity does not rest on the constraints: rows are written only by
+    `ranking_runs.ranking_run`, for the run it has just created and for applications it read
+    in the same transaction; runs and applications are never deleted by raw SQL, and Django
+    applies `on_delete` itself (a run's rows go with it, an application with ranking rows
+    cannot be deleted; anonymisation keeps the application)."""
 
     run = models.ForeignKey(
         RankingRun,
@@ -166,6 +167,7 @@ class RankingRow(models.Model):
         related_name="ranking_rows",
         verbose_name=_("application"),
         db_constraint=False,
+        db_index=False,
     )
     formation_code = models.CharField(_("formation code"), max_length=64)
     placed_formation_code = models.CharField(
@@ -203,7 +205,7 @@ class RankingRow(models.Model):
         verbose_name_plural = _("ranking rows")
         ordering = ["run", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "application"], name="ranking_row_unique"),
+            models.UniqueConstraint(fields=["application", "run"], name="ranking_row_unique"),
             models.UniqueConstraint(fields=["run", "order"], name="ranking_row_unique_order"),
         ]
 
