@@ -330,7 +330,7 @@ def _count_passed(selection: Selection, lines: dict[int, FormationLine]) -> list
         RankingRow.objects.filter(run__in=runs)
         .values("run_id", "application__formation_id", "outcome")
         .order_by()
-        .annotate(rows=Count("id"), ranked=Count("id", filter=Q(rank__isnull=False)))
+        .annotate(rows=Count("order"), ranked=Count("order", filter=Q(rank__isnull=False)))
     )
     for row in rows:
         counts = lines[row["application__formation_id"]].counts

@@ -139,19 +139,21 @@ class RankingRun(models.Model):
 class RankingRow(models.Model):
     """One participant's line in a ranking run, with the figures as displayed (three decimals)
     and the outcome code (kode): P/L, P, T/L, TH for SKD; L, L-2, TL, TH for the final stage.
-    `order` is the engine's order: formation, rank, participant number, unranked last.
+    `order` is the engine's order: formation, rank, participant number, unranked last; a row
+    is keyed by its run and order (no id: nothing refers to a single row, and a national run
+    writes a million of them).
 
     `run` and `application` are foreign keys without a database constraint: on PostgreSQL
     each constraint is checked row by row at commit, which for a national stage cost about as
-    much as the ranking itself. Neither has an index of its own: (run, order) serves every
-    lookup by run and (application, run) every lookup by application, so writing a run's rows
-    updates three indexes, and only one of them (the application's, in ranking order) at
-    random places. Integrity does not rest on the constraints: rows are written only by
-    `ranking_runs.ranking_run`, for the run it has just created and for applications it read
-    in the same transaction; runs and applications are never deleted by raw SQL, and Django
-    applies `on_delete` itself (a run's rows go with it, an application with ranking rows
-    cannot be deleted; anonymisation keeps the application)."""
+    much as the ranking itself. Neither has an index of its own: the key serves every lookup
+    by run and the unique (application, run) every lookup by application, so writing a run's
+    rows updates two indexes. Integrity does not rest on the constraints: rows are written
+    only by `ranking_runs.ranking_run`, for the run it has just created and for applications
+    it read in the same transaction; runs and applications are never deleted by raw SQL, and
+    Django applies `on_delete` itself (a run's rows go with it, an application with ranking
+    rows cannot be deleted; anonymisation keeps the application)."""
 
+    pk = models.CompositePrimaryKey("run", "order")
     run = models.ForeignKey(
         RankingRun,
         on_delete=models.CASCADE,
@@ -206,7 +208,6 @@ class RankingRow(models.Model):
         ordering = ["run", "order"]
         constraints = [
             models.UniqueConstraint(fields=["application", "run"], name="ranking_row_unique"),
-            models.UniqueConstraint(fields=["run", "order"], name="ranking_row_unique_order"),
         ]
 
     def __str__(self) -> str:

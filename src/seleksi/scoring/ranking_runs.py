@@ -299,9 +299,10 @@ class _Ranking:
 
 
 def _columnar_ranking(stage: Stage, ranked: RankedFrame) -> _Ranking:
-    """The rows go in by application, not in their `order`: two of the table's indexes are
-    keyed (after the run) by application and only one by the order, so fewer index pages are
-    touched at random (a million rows: some two seconds less). Readers order by `order`."""
+    """The rows go in by application, not in their `order`: the table's two indexes are the
+    key (run, order) and the unique (application, run), and one of them is written at random
+    places whichever order the rows come in; by application it is the narrower one (a million
+    rows on PostgreSQL: 3.0 s against 3.3 s). Readers order by `order`."""
     return _Ranking(
         ranked.fingerprint,
         ranked.counts(),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from seleksi.scoring.models import RankingRow, RankingRun, Score
+from seleksi.scoring.models import RankingRun, Score
 
 from ..mixins import ReadOnlyAdminMixin
 from ..scoping import AgencyScopedAdmin
@@ -54,7 +54,9 @@ class ScoreAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
 
 @admin.register(RankingRun)
 class RankingRunAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
-    """Read-only: runs come only from `seleksi rank`."""
+    """Read-only: runs come only from `seleksi rank`. A run's rows have no page here: their
+    key is (run, order), which the admin cannot address; the committee's ranking page lists
+    them by formation and exports them as CSV."""
 
     agency_path = "selection__agency_id"
     list_display = (
@@ -78,43 +80,4 @@ class RankingRunAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
         "created_at",
         "row_count",
         "counts",
-    )
-
-
-@admin.register(RankingRow)
-class RankingRowAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
-    """Read-only: rows come only from `seleksi rank`."""
-
-    agency_path = "run__selection__agency_id"
-    list_display = (
-        "run",
-        "order",
-        "application",
-        "formation_code",
-        "placed_formation_code",
-        "skd_total",
-        "final_score",
-        "rank",
-        "outcome",
-        "tied_at_cut",
-    )
-    list_filter = ("run__stage", "outcome")
-    search_fields = ("application__number", "formation_code")
-    list_select_related = ("run", "application")
-    readonly_fields = (
-        "run",
-        "order",
-        "application",
-        "formation_code",
-        "placed_formation_code",
-        "twk",
-        "tiu",
-        "tkp",
-        "skd_total",
-        "skd_score",
-        "skb_score",
-        "final_score",
-        "rank",
-        "outcome",
-        "tied_at_cut",
     )
