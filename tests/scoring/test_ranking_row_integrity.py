@@ -1,8 +1,10 @@
 """A run's rows hold their foreign keys without database constraints (see `RankingRow`): they
 still point at the applications they rank, Django's `on_delete` still applies, and an
-anonymised applicant's rows stay as they were."""
+anonymised applicant's rows stay as they were. The table has its key (run, order) and the
+unique (application, run) on both databases, and nothing else to update."""
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from seleksi.accounts.services import account_anonymise
@@ -61,3 +63,39 @@ def test_anonymising_an_applicant_keeps_their_rows(ranked: Ranked) -> None:
     )
     assert row.application.applicant.anonymised_at is not None
     assert (row.rank, row.outcome) == (2, "P/L")
+
+
+def test_the_table_is_keyed_by_run_and_order_and_unique_by_application_and_run(
+    ranked: Ranked,
+) -> None:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, RankingRow._meta.db_table)
+    keys = [tuple(found[name]["columns"]) for name in found if found[name]["primary_key"]]
+    others = [
+        (tuple(found[name]["columns"]), found[name]["unique"])
+        for name in found
+        if not found[name]["primary_key"] and (found[name]["index"] or found[name]["unique"])
+    ]
+    # SQLite's introspection names a composite key's columns in its own order
+    assert [sorted(key) for key in keys] == [["order", "run_id"]]
+    assert others == [(("application_id", "run_id"), True)]
+
+
+def test_the_database_refuses_a_second_row_at_an_order_or_for_an_application(
+    ranked: Ranked,
+) -> None:
+    run = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+    first = RankingRow.objects.get(run=run, order=1)
+    other = Application.objects.exclude(pk=first.application_id).first()
+    assert other is not None
+    RankingRow.objects.filter(run=run, application=other).delete()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RankingRow.objects.create(run=run, order=1, application=other, outcome="P/L")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RankingRow.objects.create(
+            run=run, order=len(SKD) + 1, application_id=first.application_id, outcome="P/L"
+        )
+    RankingRow.objects.create(run=run, order=len(SKD) + 1, application=other, outcome="P/L")
+
+    assert RankingRow.objects.filter(run=run).count() == len(SKD)
