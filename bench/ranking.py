@@ -626,7 +626,7 @@ class Split:
             (ranking_frames, "score_frame"),
             (ranking_frames, "rank_columns"),
             (ranking_frames, "fingerprint_columns"),
-            (ranking_runs, "row_frame"),
+            (ranking_frames, "row_frame"),
             (ranking_runs, "frame_insert"),
             (ranking_runs, "audit_record"),
         )

@@ -2,11 +2,15 @@
 frames, with exactly the rows and the fingerprint of the object path, and every refusal is the
 object path's own."""
 
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +21,7 @@ from seleksi.applications.models import Application
 from seleksi.rules.ranking import PREFERENCE_CODES, load_ranking_policy
 from seleksi.scoring import ranking_frames, ranking_runs
 from seleksi.scoring.engine import RankingInputError
-from seleksi.scoring.models import RankingRun, Score
-from seleksi.scoring.ranking_frames import ROW_COLUMNS
+from seleksi.scoring.models import RANKING_ROW_COLUMNS, RankingRun, Score
 from seleksi.scoring.ranking_runs import RankingRunOutcome, ranking_run
 from seleksi.selections.models import Formation, Selection
 from tests.exams.test_ranking_attendance import seated_selection
@@ -214,7 +217,7 @@ def object_path_forbidden(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @contextmanager
 def object_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as patch:
-        patch.setattr(ranking_runs, "ranked_stage", lambda **kwargs: None)
+        patch.setattr(ranking_frames, "ranked_stage", lambda **kwargs: None)
         yield
 
 
@@ -222,19 +225,21 @@ def object_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def columnar_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     """What `ranked_stage` returned in each call (None: the object path ranked)."""
     answers: list[object] = []
-    real: Callable[..., object] = ranking_runs.ranked_stage
+    real: Callable[..., object] = ranking_frames.ranked_stage
 
     def spy(**kwargs: object) -> object:
         answers.append(real(**kwargs))
         return answers[-1]
 
     with monkeypatch.context() as patch:
-        patch.setattr(ranking_runs, "ranked_stage", spy)
+        patch.setattr(ranking_frames, "ranked_stage", spy)
         yield answers
 
 
 def stored_rows(run: RankingRun) -> list[tuple[Any, ...]]:
-    return list(run.rows.order_by("order").values_list(*(c for c in ROW_COLUMNS if c != "run_id")))
+    return list(
+        run.rows.order_by("order").values_list(*(c for c in RANKING_ROW_COLUMNS if c != "run_id"))
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -424,3 +429,38 @@ def test_an_open_session_is_still_refused_by_name(monkeypatch: pytest.MonkeyPatc
 
     assert answers == [None]
     assert [code for code, _ in refused] == ["session_open"]
+
+
+LOADED = """
+import sys
+import django
+from django.urls import get_resolver
+
+django.setup()
+get_resolver().url_patterns  # every page's module
+import seleksi.scoring.ranking_runs, seleksi.core.bulk, seleksi.scoring.tasks
+print("polars" in sys.modules)
+"""
+
+
+def test_a_process_that_ranks_nothing_does_not_load_polars(tmp_path: Path) -> None:
+    """polars (some 0.1 s and 36 MB) comes with the first ranking, not with every web worker
+    and command."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+        "DJANGO_SETTINGS_MODULE": "seleksi.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SELEKSI_DATA_DIR": str(tmp_path),
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOADED],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "False"

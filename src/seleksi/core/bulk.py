@@ -16,11 +16,13 @@ Decisions worth knowing:
 import io
 from collections.abc import Iterable, Sequence
 from itertools import batched
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from django.db import connection, models
 from django.db.models.sql import InsertQuery
+
+if TYPE_CHECKING:
+    import polars as pl
 
 BATCH_SIZE = 2000
 FRAME_CHUNK = 100_000
@@ -47,7 +49,7 @@ def rows_insert(
 
 
 def frame_insert(
-    model: type[models.Model], frame: pl.DataFrame, *, batch_size: int = BATCH_SIZE
+    model: type[models.Model], frame: "pl.DataFrame", *, batch_size: int = BATCH_SIZE
 ) -> int:
     """Insert the frame's rows into `model`'s table: its column names are field attnames, its
     values the stored ones (decimals as polars Decimal or as their text); returns how many

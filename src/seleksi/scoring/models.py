@@ -214,6 +214,30 @@ class RankingRow(models.Model):
         return f"{self.run_id}:{self.application_id}:{self.outcome}"
 
 
+RANKING_ROW_COLUMNS = (
+    "run_id",
+    "order",
+    "application_id",
+    "formation_code",
+    "placed_formation_code",
+    "twk",
+    "tiu",
+    "tkp",
+    "skd_total",
+    "skd_score",
+    "skb_score",
+    "final_score",
+    "test_round",
+    "teknis_score",
+    "test_score",
+    "preference_points",
+    "rank",
+    "outcome",
+    "tied_at_cut",
+)
+"""The stored columns of a `RankingRow`, in the order both ranking paths write them."""
+
+
 class Withdrawal(models.Model):
     """A passed applicant leaving a confirmed ranking run: withdrew (APS, atas permintaan
     sendiri) or disqualified (DIS), recorded by the committee with a note, and the replacement

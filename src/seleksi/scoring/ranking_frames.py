@@ -63,31 +63,8 @@ from seleksi.rules.ranking_columns import (
 )
 from seleksi.selections.models import Selection
 
-from .models import Score
+from .models import RANKING_ROW_COLUMNS, Score
 from .services import AFFIRMATION_FIELDS
-
-ROW_COLUMNS = (
-    "run_id",
-    "order",
-    "application_id",
-    "formation_code",
-    "placed_formation_code",
-    "twk",
-    "tiu",
-    "tkp",
-    "skd_total",
-    "skd_score",
-    "skb_score",
-    "final_score",
-    "test_round",
-    "teknis_score",
-    "test_score",
-    "preference_points",
-    "rank",
-    "outcome",
-    "tied_at_cut",
-)
-"""The columns of a `RankingRow`, as both paths write them."""
 
 OWN_TESTS: dict[Stage, tuple[str, ...]] = {
     Stage.SKD: ("skd",),
@@ -479,7 +456,7 @@ _DECIMAL_FIGURE = pl.Decimal(7, 3)
 
 
 def row_frame(stage: Stage, run_id: int, ranked: RankedFrame) -> pl.DataFrame:
-    """The run's `RankingRow`s as a frame of ROW_COLUMNS, in the results' order."""
+    """The run's `RankingRow`s as a frame of RANKING_ROW_COLUMNS, in the results' order."""
     results = ranked.results.join(
         ranked.applications, on="participant", how="left", maintain_order="left"
     )
@@ -517,4 +494,4 @@ def row_frame(stage: Stage, run_id: int, ranked: RankedFrame) -> pl.DataFrame:
         columns["placed_formation_code"] = pl.col("placed_formation").fill_null("")
     if stage is Stage.PPPK:
         columns["test_round"] = pl.col("round")
-    return results.select(columns[name].alias(name) for name in ROW_COLUMNS)
+    return results.select(columns[name].alias(name) for name in RANKING_ROW_COLUMNS)

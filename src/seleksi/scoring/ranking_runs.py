@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -73,15 +73,16 @@ from seleksi.rules.ranking import (
     Stage,
     format_score,
 )
-from seleksi.rules.ranking_columns import note_results
 from seleksi.selections.models import Formation as FormationRecord
 from seleksi.selections.models import Selection
 
 from .engine import RankingInputError, Result, rank_stage, ranking_policy_for, ranking_stage
 from .messages import InputProblem, Refusal, engine_refusal, placement_note, refusal, tie_note
-from .models import RankingRow, RankingRun, Score
-from .ranking_frames import ROW_COLUMNS, RankedFrame, ranked_stage, row_frame
+from .models import RANKING_ROW_COLUMNS, RankingRow, RankingRun, Score
 from .services import AFFIRMATION_FIELDS
+
+if TYPE_CHECKING:
+    from .ranking_frames import RankedFrame
 
 PROCUREMENT_TYPES: dict[Stage, str] = {
     Stage.SKD: ProcurementType.CPNS,
@@ -237,7 +238,10 @@ def ranking_run(
     )
     formations = _formations(selection, stage)
     qualifies = qualification_check(selection) if stage is Stage.FINAL else None
-    ranked = ranked_stage(
+    # polars comes with the first ranking, not with every process that loads this module
+    from . import ranking_frames
+
+    ranked = ranking_frames.ranked_stage(
         selection=selection,
         stage=stage,
         policy=policy,
@@ -298,19 +302,23 @@ class _Ranking:
     write: Callable[[int], object]
 
 
-def _columnar_ranking(stage: Stage, ranked: RankedFrame) -> _Ranking:
+def _columnar_ranking(stage: Stage, ranked: "RankedFrame") -> _Ranking:
     """The rows go in by application, not in their `order`: the table's two indexes are the
     key (run, order) and the unique (application, run), and one of them is written at random
     places whichever order the rows come in; by application it is the narrower one (a million
     rows on PostgreSQL: 3.0 s against 3.3 s). Readers order by `order`."""
+    from seleksi.rules import ranking_columns
+
+    from . import ranking_frames
+
     return _Ranking(
         ranked.fingerprint,
         ranked.counts(),
         ranked.results.height,
-        tuple(_notes(note_results(stage, ranked.results))),
+        tuple(_notes(ranking_columns.note_results(stage, ranked.results))),
         lambda run_id: frame_insert(
             RankingRow,
-            row_frame(stage, run_id, ranked).sort("application_id"),
+            ranking_frames.row_frame(stage, run_id, ranked).sort("application_id"),
             batch_size=BATCH_SIZE,
         ),
     )
@@ -592,7 +600,7 @@ type RowValues = tuple[Any, ...]
 
 
 def _row_values(run_id: int, order: int, application_id: int, result: Result) -> RowValues:
-    """One RankingRow as a tuple in ROW_COLUMNS order: building a million model instances
+    """One RankingRow as a tuple in RANKING_ROW_COLUMNS order: building a million model instances
     costs more than ranking them."""
     start = (run_id, order, application_id, result.formation)
     outcome = str(result.outcome)
@@ -649,4 +657,4 @@ def _row_values(run_id: int, order: int, application_id: int, result: Result) ->
 
 def _write_rows(rows: Iterable[RowValues]) -> None:
     """Insert the rows in bulk: COPY on PostgreSQL, `bulk_create` in batches elsewhere."""
-    rows_insert(RankingRow, ROW_COLUMNS, rows, batch_size=BATCH_SIZE)
+    rows_insert(RankingRow, RANKING_ROW_COLUMNS, rows, batch_size=BATCH_SIZE)
