@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from seleksi.accounts.models import Education, User
 from seleksi.applications.models import Application
+from seleksi.audit.models import AuditEvent
 from seleksi.rules.ranking import PREFERENCE_CODES, load_ranking_policy
 from seleksi.scoring import ranking_frames, ranking_runs
 from seleksi.scoring.engine import RankingInputError
-from seleksi.scoring.models import RANKING_ROW_COLUMNS, RankingRun, Score
+from seleksi.scoring.models import RANKING_ROW_COLUMNS, RankingRow, RankingRun, Score
 from seleksi.scoring.ranking_runs import RankingRunOutcome, ranking_run
 from seleksi.selections.models import Formation, Selection
 from tests.exams.test_ranking_attendance import seated_selection
@@ -263,6 +264,41 @@ def test_both_paths_store_the_same_run(
     assert columnar.run.row_count == reference.run.row_count
     assert columnar.notes == reference.notes
     assert len({row[-2] for row in rows}) >= 3  # several outcome codes, not one
+
+
+def test_a_fingerprint_that_fails_while_the_rows_go_in_leaves_nothing_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fingerprint is hashed in a second thread while the rows are written: its failure
+    reaches the caller and the run, its rows and its audit event are all rolled back."""
+    selection = scene("skd", 1)
+    plan = ranking_frames.fingerprint_plan
+    written: list[int] = []
+
+    def failing(*arguments: Any) -> Callable[[], str] | None:
+        if plan(*arguments) is None:
+            return None
+
+        def hashing() -> str:
+            raise MemoryError("hashing failed")
+
+        return hashing
+
+    real_insert = ranking_runs.frame_insert
+
+    def insert(*arguments: Any, **options: Any) -> int:
+        written.append(real_insert(*arguments, **options))
+        return written[-1]
+
+    monkeypatch.setattr(ranking_frames, "fingerprint_plan", failing)
+    monkeypatch.setattr(ranking_runs, "frame_insert", insert)
+    with object_path_forbidden(monkeypatch), pytest.raises(MemoryError, match="hashing failed"):
+        ranking_run(selection=selection, stage="skd", actor=None)
+
+    assert written and written[0] > 20  # the rows did go in before the failure surfaced
+    assert not RankingRun.objects.filter(selection=selection).exists()
+    assert not RankingRow.objects.filter(run__selection=selection).exists()
+    assert not AuditEvent.objects.filter(action="ranking.run").exists()
 
 
 @pytest.mark.parametrize("stage", STAGES)
