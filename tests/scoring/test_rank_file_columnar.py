@@ -15,7 +15,11 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seleksi.rules.rank_file_columns import rank_files_columnar, read_score_frame
+from seleksi.rules.rank_file_columns import (
+    _quoted_as_rfc_4180,
+    rank_files_columnar,
+    read_score_frame,
+)
 from seleksi.rules.rank_files import SCORE_COLUMNS, parse_formations
 from seleksi.rules.ranking import Stage, load_ranking_policy
 from seleksi.rules.score_files import read_table
@@ -71,6 +75,12 @@ ODD_CELLS = [
     "2001-02-30",
     "'5",
     '"5"',
+    '"5,0"',
+    '"a""b"',
+    ' "5"',
+    '"5"0',
+    '"',
+    '""',
 ]
 
 
@@ -88,7 +98,10 @@ def score_files(draw: st.DrawFn, stage: Stage, plain: bool) -> str:
     if not plain and draw(st.booleans()):
         columns.append("catatan")
     count = draw(st.integers(1, 25))
-    lines = [",".join(columns)]
+    # as some tools write CSV: every cell quoted (the header too), or some of them
+    quoting = draw(st.sampled_from(["none", "none", "every cell", "some cells"]))
+    quote_header = quoting == "every cell"
+    lines = [",".join(f'"{name}"' if quote_header else name for name in columns)]
     for number in range(count):
         row = []
         for column in columns:
@@ -106,6 +119,8 @@ def score_files(draw: st.DrawFn, stage: Stage, plain: bool) -> str:
                 cell = draw(st.sampled_from(cells_for(stage, column)))
             if not plain and draw(st.integers(0, 12)) == 0:
                 cell = draw(st.sampled_from(ODD_CELLS))
+            elif quoting == "every cell" or (quoting == "some cells" and draw(st.booleans())):
+                cell = f'"{cell}"'
             row.append(cell)
         if not plain and draw(st.integers(0, 15)) == 0:
             row = row[: draw(st.integers(1, len(row)))]
@@ -185,7 +200,10 @@ SKD_HEADER = "nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp"
 @pytest.mark.parametrize(
     "scores",
     [
-        f'{SKD_HEADER}\n"001",F1,H,100,100,200\n',
+        f'{SKD_HEADER}\n"0"01,F1,H,100,100,200\n',
+        f'{SKD_HEADER}\n001, "F1",H,100,100,200\n',
+        f'{SKD_HEADER}\n001,"F1,H,100,100,200\n',
+        f'{SKD_HEADER}\n001,"F1\n",H,100,100,200\n',
         f"{SKD_HEADER}\n001,F1,H,+100,100,200\n",
         f"{SKD_HEADER}\n001,F1,H,100,100,200\n\n002,F1,H,100,100,200\n",
         f"{SKD_HEADER}\r001,F1,H,100,100,200\r",
@@ -199,7 +217,10 @@ SKD_HEADER = "nomor_peserta,kode_formasi,kehadiran,twk,tiu,tkp"
         "nomor_peserta,kode_formasi,kehadiran,twk,tiu\n001,F1,H,100,100\n",
     ],
     ids=[
-        "quoted cell",
+        "quotation mark inside a cell",
+        "space before a quoted cell",
+        "quotation mark not closed",
+        "quoted line break",
         "plus sign",
         "blank line",
         "lone carriage returns",
@@ -235,6 +256,48 @@ def test_windows_line_ends_and_a_byte_order_mark_are_plain(tmp_path: Path) -> No
     assert read_score_frame(policy, Stage.SKD, parsed, tmp_path / "NILAI.csv") is not None
     out, _, _ = assert_same_bytes(Stage.SKD, scores)
     assert out.splitlines()[1:] == ["002,F1,100,100,200,400,1,P/L", "001,F1,,,,,,TH"]
+
+
+@pytest.mark.parametrize(
+    ("line", "taken"),
+    [
+        ('"001","F1",H,"100"', True),
+        ('001,"Aminah, S.Kom"', True),
+        ('001,"Ñoman ""Putu"""', True),
+        ('001,"",', True),
+        ('"0"01,F1', False),
+        ('001,"F1"x', False),
+        ('001, "F1"', False),
+        ('001,00"1', False),
+        ('001,"F1', False),
+        ('001,"""', False),
+    ],
+)
+def test_quotation_marks_are_taken_only_as_rfc_4180_has_them(line: str, taken: bool) -> None:
+    """Whatever polars would make of the others, the row reader reads them."""
+    assert _quoted_as_rfc_4180(f"{SKD_HEADER}\r\n{line}\r\n".encode()) is taken
+
+
+def test_a_file_with_every_cell_quoted_is_plain(tmp_path: Path) -> None:
+    """As some tools export CSV: the header and every cell quoted, an empty cell as "", and
+    an extra column with commas, doubled quotation marks and accents."""
+    header = ",".join(f'"{name}"' for name in [*SKD_HEADER.split(","), "nama"])
+    scores = (
+        f"{header}\r\n"
+        '"002","F1","H","100","100","200","Aminah, S.Kom"\r\n'
+        '"001","F1","TH","","","",""\r\n'
+        '"003","F2","H","65","80","166","Ñoman ""Putu"""\r\n'
+    )
+    (tmp_path / "NILAI.csv").write_text(scores, encoding="utf-8")
+    policy = load_ranking_policy("cpns-2021")
+    parsed = parse_formations(policy, Stage.SKD, read_table(_formasi(tmp_path)))
+    assert read_score_frame(policy, Stage.SKD, parsed, tmp_path / "NILAI.csv") is not None
+    out, _, _ = assert_same_bytes(Stage.SKD, scores)
+    assert out.splitlines()[1:] == [
+        "002,F1,100,100,200,400,1,P/L",
+        "001,F1,,,,,,TH",
+        "003,F2,65,80,166,311,1,P/L",
+    ]
 
 
 def test_it_writes_the_same_file_as_the_row_reader(tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ engines give.
 
 Decisions worth knowing:
 
-- All or nothing. The file is taken only when every line is plain: no quotation mark, no
-  blank line, no lone carriage return, no cell marked as text, and every cell the stage reads
+- All or nothing. The file is taken only when every line is plain: quotation marks only as
+  RFC 4180 has them, around whole cells without a line break (as tools that quote every
+  cell, or the cells with commas, write them; `_QUOTED_AS_RFC_4180`), no blank line, no lone
+  carriage return, no cell marked as text, and every cell the stage reads
   already in the strict form the row parser would accept without a word (a participant number
   in its format, a known formation code, H or TH, whole numbers and decimals of at most
   `ranking_columns.DECIMAL_PLACES` places without sign or spaces, in range; ISO dates; Y or N),
@@ -21,6 +23,7 @@ Decisions worth knowing:
   letters and / or -. So polars writes exactly what `rank_files.csv_text` writes.
 """
 
+import csv
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -91,8 +94,9 @@ def read_score_frame(
     except OSError:
         return None
     content = content.removeprefix(_BYTE_ORDER_MARK)
-    if any(mark in content for mark in (b'"', b"\x00", b"\n\n", b"+", TEXT_MARK.encode())):
+    if any(mark in content for mark in (b"\x00", b"\n\n", b"+", TEXT_MARK.encode())):
         return None
+    quoted = b'"' in content
     if b"\r" in content and content.count(b"\r") != content.count(b"\r\n"):
         return None
     if not content.isascii():
@@ -103,7 +107,10 @@ def read_score_frame(
     end = content.find(b"\n")
     if end < 0 or len(content) <= end + 1:
         return None
-    names = [name.strip().lower() for name in content[:end].decode("utf-8").rstrip("\r").split(",")]
+    if quoted and not _quoted_as_rfc_4180(content):
+        return None
+    header = content[:end].decode("utf-8").rstrip("\r")
+    names = [name.strip().lower() for name in next(csv.reader([header]))]
     wanted = SCORE_COLUMNS[stage]
     if not set(wanted) <= set(names):
         return None
@@ -120,11 +127,15 @@ def read_score_frame(
             has_header=False,
             skip_rows=1,
             schema=schema,
-            quote_char=None,
+            quote_char='"' if quoted else None,
             truncate_ragged_lines=True,
         )
     except (pl.exceptions.PolarsError, ValueError):
         return None
+    if quoted:
+        # the row reader reads "" as an empty cell, as it reads nothing between two commas
+        text = pl.col(pl.String)
+        cells = cells.with_columns(pl.when(text != "").then(text))
     read: dict[str, pl.Expr] = {}
     for column, parse, dtype in _TEXT_CELLS:
         if column in positions:
@@ -144,6 +155,32 @@ def read_score_frame(
     if scores.schema != pl.Schema(score_schema(stage)):
         return None
     return scores
+
+
+_QUOTED_OR_BARE = r'(?:"(?:[^"\r\n]|"")*"|[^",\r\n]*)'
+_QUOTED_AS_RFC_4180 = f"^{_QUOTED_OR_BARE}(?:,{_QUOTED_OR_BARE})*\\r?$"
+"""A line whose cells are each bare (no quotation mark) or wholly quoted, a quotation mark
+inside written twice, without a line break: RFC 4180's form, which Python's CSV reader and
+polars both read the same way (a quoted cell is its inside, "" inside one is "). Anything
+else (text before or after the quotes, a lone quotation mark, a quoted line break) goes to
+the row reader, whatever polars would make of it."""
+
+
+def _quoted_as_rfc_4180(content: bytes) -> bool:
+    """Whether every line of the file (no NUL in it, so NUL parts nothing) is
+    `_QUOTED_AS_RFC_4180`, checked by polars' regular expressions: about 0.1 s for a million
+    lines."""
+    try:
+        lines = pl.read_csv(
+            content,
+            has_header=False,
+            separator="\x00",
+            quote_char=None,
+            schema={"line": pl.String()},
+        )
+    except (pl.exceptions.PolarsError, ValueError):
+        return False
+    return bool(lines.select(pl.col("line").str.contains(_QUOTED_AS_RFC_4180).all()).item())
 
 
 def _date_text(text: str) -> date | None:
