@@ -39,16 +39,16 @@ The data (formation f is f"F{f:05d}", participant n is f"{n:010d}"):
 
 Database mode (SKD only, as `seleksi rank` runs it): the stage loaded into a throwaway database
 (one selection, its formations, one applicant, application and SKD score per row, bulk loaded
-and not timed), then `ranking_run(stage="skd")`, split into reading the inputs, the
-fingerprint's checks, ranking, building and writing the `RankingRow`s and, beside them in a
-second thread, hashing the fingerprint (their wall time, then each one's own), each with the
-time spent inside `cursor.execute` (on SQLite a SELECT's rows are made while they are
-fetched, which counts as Python). A throwaway SQLite file by default, or the empty database
-in DATABASE_URL as for the other database benchmarks; `--postgres` starts a throwaway
-PostgreSQL cluster with scripts/throwaway-postgres (durability off, as for the tests: writes
-are quicker than on a production server) and removes it afterwards. Its rows are checked
-against the SKD bound's (order, peringkat, kode) and its fingerprint against rank-file's; its
-time is printed as a ratio to the SKD bound (goal at most 10x).
+and not timed), then `ranking_run(stage="skd")`, split into reading the inputs, ranking and
+the fingerprint (side by side in two threads: their wall time, then each one's own),
+building the `RankingRow`s and writing them, each with the time spent inside
+`cursor.execute` (on SQLite a SELECT's rows are made while they are fetched, which counts as
+Python). A throwaway SQLite file by default, or the empty database in DATABASE_URL as for the
+other database benchmarks; `--postgres` starts a throwaway PostgreSQL cluster with
+scripts/throwaway-postgres (durability off, as for the tests: writes are quicker than on a
+production server) and removes it afterwards. Its rows are checked against the SKD bound's
+(order, peringkat, kode) and its fingerprint against rank-file's; its time is printed as a
+ratio to the SKD bound (goal at most 10x).
 
 Prints figures; asserts nothing about time.
 
@@ -625,7 +625,7 @@ class Split:
         functions = (
             (ranking_frames, "score_frame"),
             (ranking_frames, "rank_columns"),
-            (ranking_frames, "fingerprint_plan"),
+            (ranking_frames, "fingerprint_columns"),
             (ranking_frames, "row_frame"),
             (ranking_runs, "frame_insert"),
             (ranking_runs, "audit_record"),
@@ -636,19 +636,9 @@ class Split:
             for module, name in functions
             if hasattr(module, name)
         }
-
-        def hashing_timed(function: Callable[..., Any]) -> Callable[..., Any]:
-            # the plan answers at once; the hashing it hands back runs later, in a thread
-            def plan(*args: Any, **kwargs: Any) -> Any:
-                hashing = function(*args, **kwargs)
-                return None if hashing is None else self.timed("hashing", hashing)
-
-            return plan
-
         try:
             for (module, name), function in originals.items():
-                wrapped = hashing_timed(function) if name == "fingerprint_plan" else function
-                setattr(module, name, self.timed(name, wrapped))
+                setattr(module, name, self.timed(name, function))
             for manager, name in methods:
                 setattr(manager, name, self.timed(name, getattr(manager, name)))
             connection.commit = self.timed("commit", connection.commit)
@@ -727,11 +717,14 @@ def database_mode(
         parts = f" (SQL {sql:.2f} s, Python {seconds - sql:.2f} s)" if sql is not None else ""
         print(f"  {label:<44} {seconds:7.2f} s{parts}")
 
-    side_by_side = ("row_frame", "frame_insert", "hashing")
-    both = [split.marks[name] for name in side_by_side]
+    both = [split.marks[name] for name in ("rank_columns", "fingerprint_columns")]
     beside = max(end for _, end in both) - min(start for start, _ in both)
-    measured = sum(split.seconds.values()) - sum(split.seconds[name] for name in side_by_side)
-    measured += beside
+    measured = (
+        sum(split.seconds.values())
+        - split.seconds["rank_columns"]
+        - split.seconds["fingerprint_columns"]
+        + beside
+    )
     print(f'ranking_run(stage="skd"), whole: {total:.2f} s ({data.rows / total:,.0f} rows/s)')
     if peak and before:
         print(
@@ -743,17 +736,16 @@ def database_mode(
         split.seconds["score_frame"],
         split.sql["score_frame"],
     )
-    line("fingerprint's checks (fingerprint_plan)", split.seconds["fingerprint_plan"])
-    line("rank (rank_columns)", split.seconds["rank_columns"])
+    line("rank and fingerprint, side by side (wall)", beside)
+    line("  rank (rank_columns)", split.seconds["rank_columns"])
+    line("  fingerprint (fingerprint_columns, thread)", split.seconds["fingerprint_columns"])
     line("create the run (RankingRun.objects.create)", split.seconds["create"], split.sql["create"])
-    line("rows and fingerprint, side by side (wall)", beside)
-    line("  build the rows' frame (row_frame)", split.seconds["row_frame"])
+    line("build the rows' frame (row_frame)", split.seconds["row_frame"])
     # COPY bypasses Django's cursor wrapper, so on PostgreSQL this line has no SQL figure.
-    line("  write the rows (frame_insert)", split.seconds["frame_insert"])
-    line("  hash the fingerprint (a second thread)", split.seconds["hashing"])
+    line("write the rows (frame_insert)", split.seconds["frame_insert"])
     line("audit event", split.seconds["audit_record"], split.sql["audit_record"])
     line("commit", split.seconds["commit"])
-    line("the rest (tally, fingerprint saved, identical run)", total - measured, split.sql["other"])
+    line("the rest (tally, identical run)", total - measured, split.sql["other"])
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(ranking_run, selection=selection, stage="skd", actor=actor)

@@ -238,10 +238,9 @@ def test_the_number_of_queries_does_not_grow_with_the_applicants(db: None) -> No
             ranking_run(selection=selection, stage="skd", actor=None)
         return len(captured)
 
-    # at most 11: one asks whether the selection runs its own test, one counts the scores
-    # (a stage of millions is read in pieces), one saves the fingerprint (hashed while the
-    # rows are written)
-    assert queries("lima-2026", "L", 5) == queries("lima-belas-2026", "M", 15) <= 11
+    # at most 10: one asks whether the selection runs its own test, one counts the scores
+    # (a stage of millions is read in pieces)
+    assert queries("lima-2026", "L", 5) == queries("lima-belas-2026", "M", 15) <= 10
 
 
 def test_it_refuses_an_skb_score_without_a_present_skd_score(ranked: Ranked) -> None:

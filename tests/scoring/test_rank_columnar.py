@@ -266,36 +266,28 @@ def test_both_paths_store_the_same_run(
     assert len({row[-2] for row in rows}) >= 3  # several outcome codes, not one
 
 
-def test_a_fingerprint_that_fails_while_the_rows_go_in_leaves_nothing_stored(
+def test_a_fingerprint_that_fails_beside_the_ranking_leaves_nothing_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The fingerprint is hashed in a second thread while the rows are written: its failure
-    reaches the caller and the run, its rows and its audit event are all rolled back."""
+    """The fingerprint is computed in a second thread while the stage is ranked: its failure
+    reaches the caller and nothing of the run is stored."""
     selection = scene("skd", 1)
-    plan = ranking_frames.fingerprint_plan
-    written: list[int] = []
+    ranked: list[object] = []
+    rank = ranking_frames.rank_columns
 
-    def failing(*arguments: Any) -> Callable[[], str] | None:
-        if plan(*arguments) is None:
-            return None
+    def failing(*arguments: Any) -> str:
+        raise MemoryError("hashing failed")
 
-        def hashing() -> str:
-            raise MemoryError("hashing failed")
+    def ranking(*arguments: Any, **options: Any) -> object:
+        ranked.append(rank(*arguments, **options))
+        return ranked[-1]
 
-        return hashing
-
-    real_insert = ranking_runs.frame_insert
-
-    def insert(*arguments: Any, **options: Any) -> int:
-        written.append(real_insert(*arguments, **options))
-        return written[-1]
-
-    monkeypatch.setattr(ranking_frames, "fingerprint_plan", failing)
-    monkeypatch.setattr(ranking_runs, "frame_insert", insert)
+    monkeypatch.setattr(ranking_frames, "fingerprint_columns", failing)
+    monkeypatch.setattr(ranking_frames, "rank_columns", ranking)
     with object_path_forbidden(monkeypatch), pytest.raises(MemoryError, match="hashing failed"):
         ranking_run(selection=selection, stage="skd", actor=None)
 
-    assert written and written[0] > 20  # the rows did go in before the failure surfaced
+    assert ranked and ranked[0] is not None  # the ranking beside it went on to the end
     assert not RankingRun.objects.filter(selection=selection).exists()
     assert not RankingRow.objects.filter(run__selection=selection).exists()
     assert not AuditEvent.objects.filter(action="ranking.run").exists()

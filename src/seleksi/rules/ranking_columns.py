@@ -942,16 +942,6 @@ def fingerprint_columns(
     None when a participant number or a formation code holds a character that JSON escapes or
     that sorts before the quotation mark (then the order of the encoded rows may differ from
     the participant order), or the participants repeat (rounds aside)."""
-    hashing = fingerprint_plan(policy, stage, formations, scores)
-    return None if hashing is None else hashing()
-
-
-def fingerprint_plan(
-    policy: RankingPolicy, stage: Stage, formations: Sequence[Formation], scores: pl.DataFrame
-) -> Callable[[], str] | None:
-    """`fingerprint_columns` in two steps: whether it can fingerprint the frame, answered now
-    (None when not), and the hashing, which cannot decline, done when the function returned is
-    called (`seleksi rank` calls it in a second thread while the rows are written)."""
     if scores.is_empty():
         return None
     safe = r"^[^\x00-\x22\\]*$"
@@ -974,16 +964,10 @@ def fingerprint_plan(
         ordered = scores if participants.is_sorted() else scores.sort("participant")
     else:
         return None
-
-    def hashing() -> str:
-        cells = ordered.select(
-            cell.alias(f"cell {number}")
-            for number, cell in enumerate(_canonical_cells(stage, ordered))
-        )
-        rows = _joined(cells)
-        return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], rows)
-
-    return hashing
+    cells = ordered.select(
+        cell.alias(f"cell {number}") for number, cell in enumerate(_canonical_cells(stage, ordered))
+    )
+    return run_fingerprint_of_rows(policy, stage, formations, SCORE_CLASSES[stage], _joined(cells))
 
 
 def _joined(cells: pl.DataFrame, piece: int = 200_000) -> Iterator[bytes]:

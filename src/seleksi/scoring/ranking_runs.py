@@ -41,11 +41,9 @@ Decisions worth knowing:
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -255,33 +253,25 @@ def ranking_run(
         if ranked is None
         else _columnar_ranking(stage, ranked)
     )
-    counts, row_count = ranking.counts, ranking.row_count
+    fingerprint, counts, row_count = ranking.fingerprint, ranking.counts, ranking.row_count
+    identical_to = (
+        RankingRun.objects.filter(selection=selection, stage=stage, fingerprint=fingerprint)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     run = RankingRun.objects.create(
         selection=selection,
         stage=stage.value,
         policy_code=policy.code,
         policy_version=policy.version,
-        fingerprint="",  # set below, in this transaction, once hashed
+        fingerprint=fingerprint,
         created_at=timezone.now(),
         row_count=row_count,
         counts=counts,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    # The database takes the rows while a second thread hashes the fingerprint: hashlib and
-    # polars let go of the interpreter lock, and the thread touches no database.
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        hashing = beside.submit(ranking.fingerprint)
-        ranking.write(run.pk)
-        fingerprint = hashing.result()
-    run.fingerprint = fingerprint
-    run.save(update_fields=["fingerprint"])
-    identical_to = (
-        RankingRun.objects.filter(selection=selection, stage=stage, fingerprint=fingerprint)
-        .exclude(pk=run.pk)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    ranking.write(run.pk)
     audit_record(
         actor=actor,
         action="ranking.run",
@@ -303,10 +293,9 @@ def ranking_run(
 
 @dataclass(frozen=True)
 class _Ranking:
-    """A ranked stage, from either path, ready to be stored: `fingerprint()` hashes its
-    inputs, `write(run_id)` inserts its rows."""
+    """A ranked stage, from either path, ready to be stored: `write(run_id)` inserts its rows."""
 
-    fingerprint: Callable[[], str]
+    fingerprint: str
     counts: dict[str, int]
     row_count: int
     notes: tuple[str, ...]
@@ -357,7 +346,7 @@ def _object_ranking(
         )
 
     return _Ranking(
-        partial(run_fingerprint, policy, stage, inputs.formations, inputs.scores),
+        run_fingerprint(policy, stage, inputs.formations, inputs.scores),
         {code.value: tally[code.value] for code in Outcome if tally[code.value]},
         len(results),
         tuple(_notes(results)),
