@@ -6,11 +6,14 @@ unique (application, run) on both databases, and nothing else to update."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test import Client
 
 from seleksi.accounts.services import account_anonymise
+from seleksi.agencies.models import Role
 from seleksi.applications.models import Application
 from seleksi.scoring.models import RankingRow, RankingRun, Score
 from seleksi.scoring.ranking_runs import ranking_run
+from tests.factories import make_agency, make_staff
 from tests.scoring.ranked import SKD, Ranked
 
 
@@ -99,3 +102,24 @@ def test_the_database_refuses_a_second_row_at_an_order_or_for_an_application(
     RankingRow.objects.create(run=run, order=len(SKD) + 1, application=other, outcome="P/L")
 
     assert RankingRow.objects.filter(run=run).count() == len(SKD)
+
+
+def test_the_console_leads_from_a_run_to_its_rows_for_its_agency_only(ranked: Ranked) -> None:
+    """A run's rows have no console page of their own (their key is (run, order)): the run's
+    console page links to the committee's run page and its CSV."""
+    run = ranking_run(selection=ranked.selection, stage="skd", actor=None).run
+    page = f"/kelola/scoring/rankingrun/{run.pk}/change/"
+    own = Client()
+    own.force_login(make_staff("admin.sini", ranked.selection.agency, Role.ADMIN))
+    other = Client()
+    other.force_login(make_staff("admin.sana", make_agency("sana"), Role.ADMIN))
+
+    shown = own.get(page)
+
+    assert shown.status_code == 200
+    body = shown.content.decode()
+    assert f'href="/panitia/peringkat/{run.pk}/"' in body
+    assert f'href="/panitia/peringkat/{run.pk}.csv"' in body
+    assert own.get(f"/panitia/peringkat/{run.pk}.csv").status_code == 200
+    assert other.get(page).status_code in {302, 404}
+    assert other.get(f"/panitia/peringkat/{run.pk}/").status_code in {403, 404}

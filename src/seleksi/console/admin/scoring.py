@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from seleksi.scoring.models import RankingRun, Score
 
@@ -55,8 +58,8 @@ class ScoreAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
 @admin.register(RankingRun)
 class RankingRunAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
     """Read-only: runs come only from `seleksi rank`. A run's rows have no page here: their
-    key is (run, order), which the admin cannot address; the committee's ranking page lists
-    them by formation and exports them as CSV."""
+    key is (run, order), which the admin cannot address; the committee's ranking page, linked
+    from each run here, lists them by formation and exports them as CSV."""
 
     agency_path = "selection__agency_id"
     list_display = (
@@ -80,4 +83,15 @@ class RankingRunAdmin(ReadOnlyAdminMixin, AgencyScopedAdmin):
         "created_at",
         "row_count",
         "counts",
+        "rows_pages",
     )
+
+    @admin.display(description=_("rows"))
+    def rows_pages(self, run: RankingRun) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("committee:run", args=[run.pk]),
+            _("the run's page, by formation"),
+            reverse("committee:run_csv", args=[run.pk]),
+            _("the rows as CSV"),
+        )
