@@ -242,6 +242,17 @@ def test_a_file_that_is_not_plain_goes_to_the_row_reader(tmp_path: Path, scores:
     assert_same_bytes(Stage.SKD, scores)
 
 
+def _rank_skd_into(folder: Path, output: Path, flag: list[str]) -> None:
+    """rank-file on the folder's NILAI.csv (SKD) into `output`, with `flag`."""
+    call_command(
+        "rank_file",
+        *("--policy", "cpns-2021", "--stage", "skd", "--formations", str(_formasi(folder))),
+        *("--scores", str(folder / "NILAI.csv"), "--output", str(output)),
+        *flag,
+        stderr=StringIO(),
+    )
+
+
 def _formasi(folder: Path) -> Path:
     path = folder / "FORMASI.csv"
     path.write_text(FORMASI, encoding="utf-8")
@@ -306,21 +317,7 @@ def test_it_writes_the_same_file_as_the_row_reader(tmp_path: Path) -> None:
     written = []
     for flag in ([], ["--no-columnar"]):
         output = tmp_path / f"OUT{len(written)}.csv"
-        call_command(
-            "rank_file",
-            "--policy",
-            "cpns-2021",
-            "--stage",
-            "skd",
-            "--formations",
-            str(_formasi(tmp_path)),
-            "--scores",
-            str(tmp_path / "NILAI.csv"),
-            "--output",
-            str(output),
-            *flag,
-            stderr=StringIO(),
-        )
+        _rank_skd_into(tmp_path, output, flag)
         written.append(output.read_bytes())
     assert written[0] == written[1]
     assert written[0].startswith(b"nomor_peserta,kode_formasi,twk,tiu,tkp,total,peringkat,kode\n")
@@ -394,19 +391,5 @@ def test_an_output_folder_that_is_not_there_fails_alike_on_both_paths(
     (tmp_path / "NILAI.csv").write_text(f"{SKD_HEADER}\n002,F1,H,100,100,200\n", encoding="utf-8")
     output = tmp_path / "no-such-folder" / "OUT.csv"
     with pytest.raises(FileNotFoundError):
-        call_command(
-            "rank_file",
-            "--policy",
-            "cpns-2021",
-            "--stage",
-            "skd",
-            "--formations",
-            str(_formasi(tmp_path)),
-            "--scores",
-            str(tmp_path / "NILAI.csv"),
-            "--output",
-            str(output),
-            *flag,
-            stderr=StringIO(),
-        )
+        _rank_skd_into(tmp_path, output, flag)
     assert not output.parent.exists()

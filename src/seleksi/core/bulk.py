@@ -23,6 +23,7 @@ from django.db.models.sql import InsertQuery
 
 if TYPE_CHECKING:
     import polars as pl
+    from psycopg import sql
 
 BATCH_SIZE = 2000
 FRAME_CHUNK = 100_000
@@ -57,22 +58,15 @@ def frame_insert(
     executed for every row of each batch (`executemany`): making a model instance per row
     costs more than ten times as much."""
     if connection.vendor != "postgresql":
-        field_of = {field.attname: field for field in model._meta.concrete_fields}
-        fields = [field_of[name] for name in frame.columns]
+        field_of = _fields(model)
         query = InsertQuery(model)
-        query.insert_values(fields, [model()])
+        query.insert_values([field_of[name] for name in frame.columns], [model()])
         statement, _values = query.get_compiler(connection=connection).as_sql()[0]
         with connection.cursor() as cursor:
             for chunk in frame.iter_slices(batch_size):
                 cursor.executemany(statement, chunk.rows())
         return frame.height
-    from psycopg import sql
-
-    field_of = {field.attname: field for field in model._meta.concrete_fields}
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(model._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(str(field_of[name].column)) for name in frame.columns),
-    )
+    statement = _copy_statement(model, frame.columns, "(FORMAT csv)")
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for chunk in frame.iter_slices(FRAME_CHUNK):
             buffer = io.BytesIO()
@@ -81,16 +75,31 @@ def frame_insert(
     return frame.height
 
 
-def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    from psycopg import sql
-    from psycopg.types.json import Jsonb
+def _fields(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
+    """The model's stored fields by attname (`run_id`, not `run`)."""
+    return {field.attname: field for field in model._meta.concrete_fields}
 
-    field_of = {field.attname: field for field in model._meta.concrete_fields}
-    json_at = [i for i, name in enumerate(columns) if isinstance(field_of[name], models.JSONField)]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+
+def _copy_statement(
+    model: type[models.Model], columns: Sequence[str], options: str = ""
+) -> "sql.Composed":
+    """COPY FROM STDIN into the columns of `model`'s table that hold the fields `columns`
+    names (attnames), with the given options."""
+    from psycopg import sql
+
+    field_of = _fields(model)
+    return sql.SQL("COPY {} ({}) FROM STDIN " + options).format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(str(field_of[name].column)) for name in columns),
     )
+
+
+def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    from psycopg.types.json import Jsonb
+
+    field_of = _fields(model)
+    json_at = [i for i, name in enumerate(columns) if isinstance(field_of[name], models.JSONField)]
+    statement = _copy_statement(model, columns)
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
